@@ -1,0 +1,42 @@
+"""Writes files so that a reader never sees half of one, and names them safely."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from .errors import UsageError
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def safe_stem(*parts: str) -> str:
+    """A file name stem made only of letters, digits, '-' and '_' from trusted parts."""
+    stem = "-".join(_UNSAFE.sub("_", p).strip("_.") for p in parts if p)
+    if not stem:
+        raise UsageError("cannot make a file name from empty parts")
+    return stem[:120]
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, flush it to disk, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Like write_atomic, but never replaces a file that is already there."""
+    if path.exists():
+        raise UsageError(f"{path} already exists; choose another name or remove it first")
+    write_atomic(path, data)

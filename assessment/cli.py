@@ -1,0 +1,174 @@
+"""The `dtm` command line: thin commands over the library, one clear line per user mistake."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from . import loader
+from .errors import DtmError, ValidationFailed
+from .models.common import LANGS, Lang
+
+app = typer.Typer(
+    help="Diagnose small manufacturers' digital transformation: validate, score, recommend.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+_state = {"debug": False}
+T = TypeVar("T")
+
+LangOption = Annotated[str, typer.Option("--lang", help="Report language: zh or en.")]
+
+
+@app.callback()
+def _main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+          ) -> None:
+    _state["debug"] = debug
+
+
+def _lang(lang: str) -> Lang:
+    if lang not in LANGS:
+        raise _fail(f"Error: --lang must be zh or en, not {lang!r}")
+    return lang  # type: ignore[return-value]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(2)
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run library code; a user-facing error becomes its lines on stderr and exit code 2."""
+    try:
+        return action()
+    except ValidationFailed as exc:
+        if _state["debug"]:
+            raise
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(2) from None
+    except DtmError as exc:
+        if _state["debug"]:
+            raise
+        raise _fail(f"Error: {exc}") from None
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Questionnaires, catalogues or answer files.")],
+    questionnaire: Annotated[str | None, typer.Option(
+        "--questionnaire", "-q", help="Check answers and catalogues against this questionnaire "
+        "(a path or shipped id).")] = None,
+) -> None:
+    """Check files and list every problem as FILE:LINE:COL: CODE message (hint).
+
+    Example: dtm validate questionnaires/park_quick_scan.yaml answers.yaml
+    """
+    q = _run(lambda: loader.load_questionnaire(questionnaire)) if questionnaire else None
+    bad = 0
+    for path in files:
+        checked = loader.check_file(path, q)
+        for problem in checked.problems.problems:
+            typer.echo(str(problem), err=True)
+        if checked.problems:
+            bad += 1
+        else:
+            typer.echo(f"{path}: ok ({checked.kind})")
+    if bad:
+        raise typer.Exit(2)
+
+
+@app.command("score")
+def score_command(
+    answers: Annotated[Path, typer.Argument(help="An answer file (YAML or JSON).")],
+    questionnaire: Annotated[str | None, typer.Option(
+        "--questionnaire", "-q", help="A path or shipped id; default: the one the file names.")
+    ] = None,
+    catalogue: Annotated[str | None, typer.Option(
+        "--catalogue", "-c", help="Scenario catalogue (path or shipped id).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+    partial: Annotated[bool, typer.Option(
+        "--partial", help="Allow missing answers (a draft); they lower coverage.")] = False,
+) -> None:
+    """Score one firm and show its level, dimension scores and recommended scenarios.
+
+    Example: dtm score examples/sample_park/2026Q3/91320507MA1X2Y3Z4Q.yaml --json
+    """
+    from .pipeline import assess
+
+    result = _run(lambda: assess(answers, questionnaire=questionnaire, catalogue=catalogue,
+                                 partial=partial))
+    if as_json:
+        document = result.card.model_dump(mode="json")
+        document["recommendations"] = [r.model_dump(mode="json") for r in result.recommendations]
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        from .console import print_assessment
+
+        print_assessment(result)
+
+
+@app.command()
+def schema(
+    kind: Annotated[str | None, typer.Argument(
+        help="questionnaire, catalogue or answers; all three when omitted.")] = None,
+) -> None:
+    """Print the JSON Schema of the questionnaire, catalogue and answer formats.
+
+    Example: dtm schema questionnaire > questionnaire.schema.json
+    """
+    from .schema import SCHEMAS, all_schemas, dumps, schema_of
+
+    if kind is not None and kind not in SCHEMAS:
+        raise _fail(f"Error: no schema '{kind}' (use one of {', '.join(SCHEMAS)})")
+    typer.echo(dumps(schema_of(kind) if kind else all_schemas()), nl=False)
+
+
+@app.command()
+def blank(
+    questionnaire: Annotated[str, typer.Argument(help="A path or shipped id.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here, not stdout.")
+                   ] = None,
+    lang: LangOption = "zh",
+) -> None:
+    """Write an empty answer file, every question's text and choices in comments.
+
+    Example: dtm blank park_quick_scan --out answers.yaml
+    """
+    from .atomic import write_new
+    from .blank import blank_answers
+
+    q = _run(lambda: loader.load_questionnaire(questionnaire))
+    text = blank_answers(q, _lang(lang))
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        _run(lambda: write_new(out, text.encode("utf-8")))
+        typer.echo(f"wrote {out}")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the results.")] = Path("out"),
+) -> None:
+    """Run the pipeline on the shipped sample park and show every firm's result.
+
+    Example: dtm demo --out out
+    """
+    from .console import print_park
+    from .pipeline import sample_park
+
+    print_park(_run(lambda: sample_park(period="2026Q3")))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        sys.exit(130)

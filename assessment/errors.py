@@ -1,0 +1,126 @@
+"""Problems found in user files, and the errors that carry them to the caller."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Every code a user can meet, with what it means. docs/errors.md is checked against this table.
+CODES: dict[str, str] = {
+    "YAML001": "the file is not valid YAML",
+    "YAML002": "the file is larger than the size limit",
+    "YAML003": "the file uses too many YAML aliases or nests too deeply (possible alias bomb)",
+    "YAML004": "the file uses a YAML tag that is not allowed",
+    "YAML005": "a mapping repeats a key",
+    "FILE001": "the file cannot be read",
+    "FILE002": "the kind of file cannot be told (questionnaire, catalogue or answers)",
+    "SCHEMA001": "a key is not known here",
+    "SCHEMA002": "a value has the wrong type or form",
+    "SCHEMA003": "a required key is missing",
+    "ID001": "an id is used twice",
+    "ID002": "an id is not well formed",
+    "REF001": "a reference names something that does not exist",
+    "REF002": "a reference names something of the wrong kind",
+    "WEIGHT001": "a weight is zero or negative",
+    "SCALE001": "a scale or its choices are inconsistent",
+    "EXPR001": "a condition does not parse",
+    "EXPR002": "a condition uses a construct that is not allowed",
+    "EXPR003": "a condition is too long or nests too deeply",
+    "EXPR004": "a condition calls a function wrongly",
+    "CYCLE001": "computed values or conditions depend on each other in a cycle",
+    "LEVEL001": "a level can never be reached",
+    "LEVEL002": "two levels overlap: a higher level asks no more than a lower one",
+    "BAND001": "score bands overlap or leave gaps",
+    "ANS001": "an answer names a question that does not exist",
+    "ANS002": "an answer has the wrong type",
+    "ANS003": "an answer is out of range",
+    "ANS004": "an answer names a choice that does not exist",
+    "ANS005": "a question that is skipped was answered",
+    "ANS006": "a required question has no answer",
+    "ANS007": "'n/a' or 'unknown' is not allowed for this question",
+    "ANS008": "an exclusive choice was combined with others",
+    "ANS009": "the answer file is for another questionnaire or version",
+    "ANS010": "a computed question was answered by hand and disagrees with its figures",
+    "FIRM001": "the unified social credit code is not valid",
+    "FIRM002": "the period is not of the form 2026Q3",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a file; line and column count from 1, 0 when unknown."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}:{self.column or 1}"
+        return self.path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a user file, with where it is and how to fix it."""
+
+    location: Location
+    code: str
+    message: str
+    hint: str = ""
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.code} {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class DtmError(Exception):
+    """Base class of every error the library raises for bad user input."""
+
+
+class ValidationFailed(DtmError):
+    """A file (or several) has problems; all of them are listed."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.location, p.code))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(DtmError):
+    """The caller asked for something that cannot be done (a missing file, an unknown id)."""
+
+
+@dataclass
+class ProblemList:
+    """Collects problems while a file is checked, so all of them are reported at once."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, location: Location, code: str, message: str, hint: str = "") -> None:
+        assert code in CODES, code
+        self.problems.append(Problem(location, code, message, hint))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ValidationFailed(self.problems)
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """A 'did you mean …?' hint naming the closest option, or '' when none is close."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def display_path(path: Path | str) -> str:
+    return str(path)

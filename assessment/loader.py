@@ -1,0 +1,299 @@
+"""Reads questionnaires, catalogues and answer files, and reports every problem in them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import checks, resources
+from .answercheck import check_answers
+from .errors import ProblemList, UsageError, ValidationFailed, did_you_mean
+from .locator import Locator, Reporter
+from .models.answers import AnswerSheet
+from .models.catalogue import Catalogue
+from .models.questionnaire import Questionnaire
+from .plan import Plan, build_plan, parse_condition
+from .yamlio import read_yaml
+
+Kind = Literal["questionnaire", "catalogue", "answers"]
+M = TypeVar("M", bound=BaseModel)
+_MODELS: dict[str, type[BaseModel]] = {
+    "questionnaire": Questionnaire, "catalogue": Catalogue, "answers": AnswerSheet,
+}
+
+
+def kind_of(data: Any) -> Kind | None:
+    """Tell a questionnaire, a catalogue and an answer file apart by their keys."""
+    if not isinstance(data, dict):
+        return None
+    declared = data.get("kind")
+    if declared in _MODELS:
+        return declared  # type: ignore[no-any-return]
+    if "dimensions" in data:
+        return "questionnaire"
+    if "scenarios" in data:
+        return "catalogue"
+    if "answers" in data or "firm" in data:
+        return "answers"
+    return None
+
+
+def _all_keys(model: type[BaseModel], seen: set[type[BaseModel]] | None = None) -> set[str]:
+    seen = seen if seen is not None else set()
+    if model in seen:
+        return set()
+    seen.add(model)
+    keys: set[str] = set(model.model_fields)
+    for info in model.model_fields.values():
+        for inner in _models_in(info.annotation):
+            keys |= _all_keys(inner, seen)
+    return keys
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found.extend(_models_in(arg))
+    for meta in getattr(annotation, "__metadata__", ()) or ():
+        found.extend(_models_in(meta))
+    origin = getattr(annotation, "__origin__", None)
+    if origin is not None and origin is not annotation:
+        found.extend(_models_in(origin))
+    return found
+
+
+def build_model(model: type[M], data: Any, locator: Locator, problems: ProblemList) -> M | None:
+    """Validate data into a model; turn each pydantic error into a located problem."""
+    if not isinstance(data, dict):
+        problems.add(locator(()), "SCHEMA002", "the file must hold a mapping of keys to values",
+                     "start with 'id:' or see the examples")
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        known = _all_keys(model)
+        for error in exc.errors(include_url=False):
+            loc = tuple(error["loc"])
+            kind, last = error["type"], loc[-1] if loc else ""
+            if kind == "extra_forbidden":
+                problems.add(locator(loc), "SCHEMA001", f"unknown key '{last}'",
+                             did_you_mean(str(last), known) or "remove it")
+            elif kind == "missing":
+                problems.add(locator(loc[:-1]), "SCHEMA003", f"the key '{last}' is missing",
+                             f"add '{last}:'")
+            else:
+                where = ".".join(str(p) for p in loc) or "the file"
+                message = str(error["msg"]).replace("Value error, ", "")
+                problems.add(locator(loc), "SCHEMA002", f"{where}: {message}",
+                             _hint_for(kind, error))
+        return None
+
+
+def _hint_for(kind: str, error: Any) -> str:
+    if kind.startswith("union_tag"):
+        return "rule is one of overall_score, node_score, count, mandatory, lower_levels, condition"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"use one of {expected}" if expected else ""
+    if kind == "string_pattern_mismatch":
+        return "ids are lower-case letters, digits and '_', starting with a letter"
+    if kind in ("bool_type", "bool_parsing"):
+        return "write true or false"
+    return ""
+
+
+def content_hash(model: BaseModel) -> str:
+    canonical = json.dumps(model.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def compile_questionnaire(
+    q: Questionnaire, locator: Locator | None = None, problems: ProblemList | None = None
+) -> Questionnaire:
+    """Check a questionnaire and attach its compiled conditions; raise if anything is wrong."""
+    own = problems is None
+    report = Reporter(locator or Locator(f"<{q.id}>"), problems)
+    checks.check_questionnaire(q, report)
+    plan = build_plan(q, report)
+    q.__pydantic_private__["_plan"] = plan  # type: ignore[index]
+    q.__pydantic_private__["_content_hash"] = content_hash(q)  # type: ignore[index]
+    if own:
+        report.problems.raise_if_any()
+    return q
+
+
+def plan_of(q: Questionnaire) -> Plan:
+    plan = (q.__pydantic_private__ or {}).get("_plan")
+    if plan is None:
+        compile_questionnaire(q)
+        plan = q.__pydantic_private__["_plan"]  # type: ignore[index]
+    assert isinstance(plan, Plan)
+    return plan
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What `check_file` found: the kind, the model when valid, and every problem."""
+
+    path: Path
+    kind: Kind | None
+    model: BaseModel | None
+    problems: ProblemList
+
+
+def check_file(path: Path, questionnaire: Questionnaire | None = None, *,
+               partial: bool = False) -> Checked:
+    """Read any of the three file kinds and collect all its problems, raising nothing.
+
+    `partial=True` accepts answer files with questions still unanswered (a draft).
+    """
+    problems = ProblemList()
+    data = read_yaml(path, problems)
+    locator = Locator(str(path), data)
+    if problems:
+        return Checked(path, None, None, problems)
+    kind = kind_of(data)
+    if kind is None:
+        problems.add(locator(()), "FILE002", "this is not a questionnaire, scenario catalogue or "
+                     "answer file", "a questionnaire has 'dimensions:', a catalogue 'scenarios:', "
+                     "an answer file 'answers:'")
+        return Checked(path, None, None, problems)
+    model = build_model(_MODELS[kind], data, locator, problems)
+    if model is None:
+        return Checked(path, kind, None, problems)
+    if isinstance(model, Questionnaire):
+        compile_questionnaire(model, locator, problems)
+        model.__pydantic_private__["_source"] = str(path)  # type: ignore[index]
+    elif isinstance(model, Catalogue):
+        _check_catalogue(model, questionnaire, path, locator, problems)
+    elif isinstance(model, AnswerSheet):
+        q = questionnaire or _questionnaire_for(model, path, locator, problems)
+        if q is not None:
+            check_answers(q, plan_of(q), model, Reporter(locator, problems), partial=partial)
+    return Checked(path, kind, None if problems else model, problems)
+
+
+_cache: dict[tuple[str, int, int], Questionnaire] = {}
+
+
+def load_questionnaire(source: str | Path) -> Questionnaire:
+    """A questionnaire from a file path or the id of a shipped one, checked and compiled."""
+    path = _find(source, "questionnaire")
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _cache:
+        _cache[key] = _expect(check_file(path), Questionnaire)
+    return _cache[key]
+
+
+def load_catalogue(source: str | Path, questionnaire: Questionnaire | None = None) -> Catalogue:
+    """A scenario catalogue from a path or shipped id, with its triggers checked."""
+    return _expect(check_file(_find(source, "catalogue"), questionnaire), Catalogue)
+
+
+def load_answers(path: str | Path, questionnaire: Questionnaire | None = None, *,
+                 partial: bool = False) -> AnswerSheet:
+    """An answer file, checked against its questionnaire (found from its `questionnaire` key)."""
+    return _expect(check_file(Path(path), questionnaire, partial=partial), AnswerSheet)
+
+
+def questionnaire_for(sheet: AnswerSheet, path: str | Path | None = None) -> Questionnaire:
+    """The questionnaire an answer sheet names, by shipped id or by a path beside the file."""
+    problems = ProblemList()
+    found = _questionnaire_for(sheet, Path(path or "."), Locator(str(path or "<answers>")),
+                               problems)
+    problems.raise_if_any()
+    assert found is not None
+    return found
+
+
+def _questionnaire_for(sheet: AnswerSheet, path: Path, locator: Locator,
+                       problems: ProblemList) -> Questionnaire | None:
+    ref = sheet.questionnaire
+    target: str | Path | None = ref.id
+    if ref.path is not None:
+        target = (path.parent / ref.path) if not Path(ref.path).is_absolute() else Path(ref.path)
+    assert target is not None
+    try:
+        return load_questionnaire(target)
+    except UsageError as exc:
+        problems.add(locator(("questionnaire",)), "REF001", str(exc),
+                     "give the questionnaire with --questionnaire")
+    except ValidationFailed as exc:
+        problems.extend(exc.problems)
+    return None
+
+
+def _find(source: str | Path, what: str) -> Path:
+    if isinstance(source, Path) or any(c in str(source) for c in "/\\.") :
+        path = Path(source)
+        if not path.is_file():
+            raise UsageError(f"{path}: no such {what} file")
+        return path
+    shipped = resources.shipped_file(str(source))
+    if shipped is None:
+        known = resources.shipped_ids()
+        hint = did_you_mean(str(source), known) or "shipped: " + ", ".join(known)
+        raise UsageError(f"there is no shipped {what} '{source}' ({hint})")
+    return shipped
+
+
+def _expect(checked: Checked, model: type[M]) -> M:
+    if checked.problems:
+        raise ValidationFailed(checked.problems.problems)
+    if not isinstance(checked.model, model):
+        kind = checked.kind or "unknown"
+        raise UsageError(f"{checked.path}: this is a {kind} file, not a {model.__name__.lower()}")
+    return checked.model
+
+
+def _check_catalogue(c: Catalogue, questionnaire: Questionnaire | None, path: Path,
+                     locator: Locator, problems: ProblemList) -> None:
+    report = Reporter(locator, problems)
+    q = questionnaire
+    if q is None:
+        try:
+            q = load_questionnaire(c.questionnaire)
+        except (UsageError, ValidationFailed) as exc:
+            report(("questionnaire",), "REF001", f"the catalogue's questionnaire cannot be "
+                   f"loaded: {str(exc).splitlines()[0]}")
+            return
+    ids = [s.id for s in c.scenarios]
+    targets = {*q.node_map, *q.question_map}
+    for s_i, scenario in enumerate(c.scenarios):
+        loc = ("scenarios", s_i)
+        if ids.count(scenario.id) > 1 and ids.index(scenario.id) != s_i:
+            report((*loc, "id"), "ID001", f"the scenario id '{scenario.id}' is used twice")
+        parse_condition(scenario.trigger, (*loc, "trigger"), report, q, scores_allowed=True)
+        for a_i, target in enumerate(scenario.addresses):
+            if target not in targets:
+                report((*loc, "addresses", a_i), "REF001", f"'{target}' is not a dimension, "
+                       "indicator or question", did_you_mean(target, targets))
+        for p_i, prereq in enumerate(scenario.prerequisites):
+            if prereq not in ids:
+                report((*loc, "prerequisites", p_i), "REF001", f"there is no scenario '{prereq}'",
+                       did_you_mean(prereq, ids))
+    _check_prerequisite_cycles(c, report)
+
+
+def _check_prerequisite_cycles(c: Catalogue, report: Reporter) -> None:
+    graph = {s.id: list(s.prerequisites) for s in c.scenarios}
+    for start in graph:
+        stack, seen = [(start, [start])], set()
+        while stack:
+            node, trail = stack.pop()
+            for nxt in graph.get(node, []):
+                if nxt == start:
+                    report(("scenarios",), "CYCLE001", "prerequisites form a cycle: "
+                           + " -> ".join([*trail, start]), "remove one prerequisite")
+                    return
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, [*trail, nxt]))

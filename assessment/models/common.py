@@ -1,0 +1,54 @@
+"""Checked types shared by every model: ids, bilingual text, periods."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+PERIOD_PATTERN = r"^(19|20)\d\dQ[1-4]$"
+Period = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)]
+
+
+class Model(BaseModel):
+    """Base of every file model: unknown keys are errors, values are not coerced loosely."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _text_from_string(value: Any) -> Any:
+    return {"zh": value, "en": value} if isinstance(value, str) else value
+
+
+class _Text(Model):
+    zh: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    en: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+    def get(self, lang: Lang) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def __str__(self) -> str:
+        return self.zh
+
+
+Text = Annotated[_Text, BeforeValidator(_text_from_string)]
+TextValue = _Text
+
+
+def period_index(period: str) -> int:
+    """Quarters since year 0, so periods sort and subtract."""
+    match = re.fullmatch(r"(\d{4})Q([1-4])", period)
+    if match is None:
+        raise ValueError(f"not a period: {period!r}")
+    return int(match.group(1)) * 4 + int(match.group(2)) - 1
+
+
+def previous_period(period: str) -> str:
+    index = period_index(period) - 1
+    return f"{index // 4}Q{index % 4 + 1}"

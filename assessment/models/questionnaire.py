@@ -1,0 +1,224 @@
+"""The questionnaire as read from YAML: dimensions, indicators, questions, scales and levels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import Field, PrivateAttr
+
+from .common import Id, Model, Text
+
+QuestionType = Literal["single", "multi", "number", "percent", "yesno", "ordinal", "text"]
+CHOICE_TYPES = ("single", "multi")
+NUMERIC_TYPES = ("number", "percent")
+
+
+class Choice(Model):
+    id: Id
+    label: Text
+    points: float = 0.0
+    exclusive: bool = Field(False, description="A 'none' choice that cannot be combined.")
+
+
+class Scale(Model):
+    """A reusable list of choices, shared by several questions."""
+
+    type: Literal["single", "multi"] = "single"
+    choices: list[Choice]
+
+
+class Band(Model):
+    """Raw values in (min, max] score `points`; the first band also takes `min` itself."""
+
+    min: float
+    max: float
+    points: float
+    label: Text | None = None
+
+
+class Descriptor(Model):
+    level: int = Field(ge=0, le=10)
+    text: Text
+
+
+class Interpretation(Model):
+    """What a score in [min, max) means; the band ending at 100 also takes 100."""
+
+    min: float = Field(ge=0, le=100)
+    max: float = Field(ge=0, le=100)
+    text: Text
+
+
+class Question(Model):
+    id: Id
+    type: QuestionType
+    text: Text
+    help: Text | None = None
+    weight: float = 1.0
+    scale: Id | None = Field(None, description="Id of a scale under `scales:`.")
+    choices: list[Choice] | None = None
+    bands: list[Band] | None = None
+    map: list[tuple[float, float]] | None = Field(
+        None, description="Piecewise-linear [raw, points] pairs, raw ascending."
+    )
+    min: float | None = None
+    max: float | None = None
+    unit: Text | None = None
+    points: dict[Literal["yes", "no"], float] | None = None
+    max_level: int = Field(4, ge=1, le=10)
+    descriptors: list[Descriptor] | None = None
+    compute: str | None = Field(None, description="Expression giving the value from others.")
+    when: str | None = Field(None, description="Ask only when this condition holds.")
+    if_skipped: Literal["na", "worst"] = "na"
+    required: bool = True
+    allow_na: bool = False
+    allow_unknown: bool = True
+    reverse: bool = False
+    mandatory: bool = False
+    tags: list[Id] = Field(default_factory=list)
+    evidence: Text | None = Field(None, description="What the firm can show to back the answer.")
+
+    @property
+    def scored(self) -> bool:
+        if self.type == "text":
+            return False
+        if self.type == "number":
+            return bool(self.bands or self.map)
+        return True
+
+
+class Indicator(Model):
+    id: Id
+    label: Text
+    weight: float = 1.0
+    interpretation: list[Interpretation] = Field(default_factory=list)
+    questions: list[Question]
+
+
+class Dimension(Model):
+    id: Id
+    label: Text
+    weight: float = 1.0
+    description: Text | None = None
+    interpretation: list[Interpretation] = Field(default_factory=list)
+    indicators: list[Indicator]
+
+
+class Computed(Model):
+    """A named value worked out from answers, usable in any condition."""
+
+    id: Id
+    label: Text
+    expr: str
+    unit: Text | None = None
+
+
+class OverallScoreRule(Model):
+    rule: Literal["overall_score"]
+    min: float
+
+
+class NodeScoreRule(Model):
+    rule: Literal["node_score"]
+    node: Id
+    min: float
+
+
+class CountRule(Model):
+    """At least `min_count` of the chosen items reach `level` (ordinal) or `min_score` (0–100)."""
+
+    rule: Literal["count"]
+    items: list[Id] | None = None
+    tag: Id | None = None
+    level: int | None = Field(None, ge=0, le=10)
+    min_score: float | None = None
+    min_count: int = Field(ge=1)
+    label: Text | None = None
+
+
+class MandatoryRule(Model):
+    """Each listed item reaches `level` (ordinal) or `min_score`, or is answered yes."""
+
+    rule: Literal["mandatory"]
+    items: list[Id] | None = None
+    tag: Id | None = None
+    level: int | None = Field(None, ge=0, le=10)
+    min_score: float | None = None
+
+
+class LowerLevelsRule(Model):
+    rule: Literal["lower_levels"]
+
+
+class ConditionRule(Model):
+    rule: Literal["condition"]
+    expr: str
+    label: Text
+
+
+LevelRule = Annotated[
+    OverallScoreRule | NodeScoreRule | CountRule | MandatoryRule | LowerLevelsRule | ConditionRule,
+    Field(discriminator="rule"),
+]
+
+
+class Level(Model):
+    id: Id
+    name: Text
+    description: Text | None = None
+    rules: list[LevelRule] = Field(default_factory=list)
+
+
+class Questionnaire(Model):
+    kind: Literal["questionnaire"] = "questionnaire"
+    id: Id
+    version: str = Field(min_length=1, max_length=40)
+    title: Text
+    description: Text | None = None
+    scales: dict[Id, Scale] = Field(default_factory=dict)
+    computed: list[Computed] = Field(default_factory=list)
+    dimensions: list[Dimension]
+    levels: list[Level] = Field(default_factory=list)
+    not_rated: Text | None = Field(None, description="What to call a firm below every level.")
+
+    _content_hash: str = PrivateAttr(default="")
+    _source: str = PrivateAttr(default="")
+
+    @property
+    def content_hash(self) -> str:
+        """sha256 of the canonical content, set by the loader."""
+        return self._content_hash
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    def questions(self) -> Iterator[Question]:
+        for dimension in self.dimensions:
+            for indicator in dimension.indicators:
+                yield from indicator.questions
+
+    @cached_property
+    def question_map(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions()}
+
+    @cached_property
+    def node_map(self) -> dict[str, Dimension | Indicator]:
+        nodes: dict[str, Dimension | Indicator] = {}
+        for dimension in self.dimensions:
+            nodes[dimension.id] = dimension
+            for indicator in dimension.indicators:
+                nodes[indicator.id] = indicator
+        return nodes
+
+    def choices_of(self, question: Question) -> list[Choice]:
+        if question.choices is not None:
+            return question.choices
+        if question.scale is not None and question.scale in self.scales:
+            return self.scales[question.scale].choices
+        return []
+
+    def tagged(self, tag: str) -> list[Question]:
+        return [q for q in self.questions() if tag in q.tags]

@@ -1,0 +1,180 @@
+"""What scoring and recommending return: plain, typed data that converts to JSON and pandas."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field
+
+from .answers import Firm, RawValue
+from .common import Model, Text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Status = Literal["answered", "unknown", "not_applicable", "skipped", "unanswered", "computed"]
+Slot = Literal["now", "next", "later"]
+
+
+class QuestionResult(Model):
+    id: str
+    dimension: str
+    indicator: str
+    type: str
+    status: Status
+    value: RawValue | float = None
+    note: str | None = None
+    evidence: list[str] = Field(default_factory=list)
+    scored: bool
+    points: float | None = Field(None, description="Points earned on the question's own scale.")
+    max_points: float | None = None
+    score: float | None = Field(None, description="0–100 after reverse scoring.")
+    weight: float
+    share: float = Field(description="Share of the overall score this question carries (0–1).")
+    contribution: float = Field(description="Points this answer adds to the overall score.")
+
+
+class NodeResult(Model):
+    id: str
+    label: Text
+    weight: float
+    score: float | None = Field(description="0–100, or None when nothing under it applies.")
+    coverage: float = Field(description="Share of applicable weight that has a real answer (0–1).")
+    share: float = Field(description="Share of the overall score this node carries (0–1).")
+    points: float = Field(description="Points this node adds to the overall score.")
+    interpretation: Text | None = None
+
+
+class IndicatorResult(NodeResult):
+    questions: list[QuestionResult]
+
+
+class DimensionResult(NodeResult):
+    indicators: list[IndicatorResult]
+
+
+class RuleCheck(Model):
+    rule: str
+    met: bool
+    description: Text = Field(description="What the rule asks.")
+    actual: float
+    required: float
+    unblock: Text | None = Field(None, description="What would meet the rule, when it is not met.")
+    candidates: list[str] = Field(
+        default_factory=list, description="Items whose improvement would help meet it."
+    )
+
+
+class LevelRef(Model):
+    id: str
+    name: Text
+    rank: int = Field(description="1 for the lowest level.")
+
+
+class LevelCheck(LevelRef):
+    met: bool
+    rules: list[RuleCheck]
+
+
+class Flag(Model):
+    question: str
+    code: Literal["unknown", "unanswered"]
+    message: Text
+
+
+class QuestionnaireInfo(Model):
+    id: str
+    version: str
+    content_hash: str
+    title: Text
+
+
+class ScoreCard(Model):
+    """The full result of scoring one firm's answers, with the trace behind every number."""
+
+    questionnaire: QuestionnaireInfo
+    firm: Firm
+    period: str
+    assessor: str
+    assessed_on: date
+    overall: float | None
+    coverage: float
+    dimensions: list[DimensionResult]
+    level: LevelRef | None
+    not_rated: Text
+    next_level: LevelRef | None
+    blockers: list[RuleCheck]
+    levels: list[LevelCheck]
+    computed: dict[str, float | str | bool | None]
+    flags: list[Flag]
+
+    def node(self, node_id: str) -> DimensionResult | IndicatorResult:
+        for dimension in self.dimensions:
+            if dimension.id == node_id:
+                return dimension
+            for indicator in dimension.indicators:
+                if indicator.id == node_id:
+                    return indicator
+        raise KeyError(node_id)
+
+    def questions(self) -> list[QuestionResult]:
+        return [q for d in self.dimensions for i in d.indicators for q in i.questions]
+
+    def question(self, question_id: str) -> QuestionResult:
+        for q in self.questions():
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+    def level_name(self, lang: Literal["zh", "en"] = "zh") -> str:
+        return (self.level.name if self.level else self.not_rated).get(lang)
+
+    def to_row(self) -> dict[str, Any]:
+        """One flat record: firm, period, level, overall, coverage and each dimension's score."""
+        row: dict[str, Any] = {
+            "credit_code": self.firm.credit_code,
+            "name": self.firm.name,
+            "industry": self.firm.industry,
+            "employees": self.firm.employees,
+            "period": self.period,
+            "questionnaire": self.questionnaire.id,
+            "questionnaire_version": self.questionnaire.version,
+            "level": self.level.id if self.level else None,
+            "level_rank": self.level.rank if self.level else 0,
+            "overall": self.overall,
+            "coverage": self.coverage,
+        }
+        for dimension in self.dimensions:
+            row[dimension.id] = dimension.score
+        return row
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """`to_row()` as a one-row pandas DataFrame (needs the `pandas` extra)."""
+        import pandas as pd
+
+        return pd.DataFrame([self.to_row()])
+
+
+class TriggerAnswer(Model):
+    question: str
+    value: RawValue | float
+
+
+class Recommendation(Model):
+    scenario: str
+    name: Text
+    summary: Text
+    rank: int
+    priority: float = Field(description="gap × impact × mandatory factor ÷ effort.")
+    gap: float = Field(description="Mean shortfall (0–1) of the nodes the scenario addresses.")
+    impact: int
+    effort: int
+    mandatory: bool
+    mandatory_factor: float
+    slot: Slot
+    triggered_by: list[TriggerAnswer]
+    prerequisites: list[str]
+    waiting_for: list[str] = Field(description="Prerequisites that are themselves recommended.")
+    benefits: list[Text]
+    cost_band: str

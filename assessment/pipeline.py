@@ -1,0 +1,66 @@
+"""The whole pipeline in one place: load → validate → score → recommend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import loader, resources
+from .models.answers import AnswerSheet
+from .models.catalogue import Catalogue
+from .models.questionnaire import Questionnaire
+from .models.results import Recommendation, ScoreCard
+from .recommend import recommend
+from .scoring import score
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One firm, one period: its answers, its score card and its recommended scenarios."""
+
+    source: Path | None
+    questionnaire: Questionnaire
+    sheet: AnswerSheet
+    card: ScoreCard
+    recommendations: list[Recommendation]
+
+
+def catalogue_for(q: Questionnaire, source: str | Path | None = None) -> Catalogue | None:
+    """The named catalogue, or the shipped `<questionnaire id>_scenarios` one if there is one."""
+    if source is not None:
+        return loader.load_catalogue(source, q)
+    default = f"{q.id}_scenarios"
+    if resources.shipped_file(default) is None:
+        return None
+    return loader.load_catalogue(default, q)
+
+
+def assess(
+    answers: str | Path,
+    *,
+    questionnaire: str | Path | Questionnaire | None = None,
+    catalogue: str | Path | Catalogue | None = None,
+    partial: bool = False,
+) -> Assessment:
+    """Load, check, score and recommend for one answer file.
+
+    The questionnaire defaults to the one the file names; the catalogue to the shipped one for
+    that questionnaire. Raises `ValidationFailed` listing every problem in the file.
+    """
+    path = Path(answers)
+    q = loader.load_questionnaire(questionnaire) if isinstance(
+        questionnaire, str | Path) else questionnaire
+    sheet = loader.load_answers(path, q, partial=partial)
+    q = q or loader.questionnaire_for(sheet, path)
+    card = score(q, sheet, partial=partial)
+    cat = catalogue if isinstance(catalogue, Catalogue) else catalogue_for(q, catalogue)
+    recs = recommend(card, cat, q) if cat is not None else []
+    return Assessment(path, q, sheet, card, recs)
+
+
+def sample_park(period: str | None = None) -> list[Assessment]:
+    """Every shipped sample firm for `period` (all periods when None), scored and recommended."""
+    root = resources.sample_park_dir()
+    folders = [root / period] if period else sorted(p for p in root.iterdir() if p.is_dir())
+    files = sorted(f for folder in folders for f in folder.glob("*.yaml"))
+    return [assess(f) for f in files]

@@ -1,0 +1,214 @@
+"""Compiles a questionnaire's conditions once, and works out each answer's value from them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import expr
+from .errors import did_you_mean
+from .locator import KeyPath, Reporter
+from .models.answers import NOT_APPLICABLE, UNKNOWN, Answer
+from .models.questionnaire import CHOICE_TYPES, Question, Questionnaire
+
+FIRM_NAMES = ("industry", "employees", "revenue")
+RESERVED = {*FIRM_NAMES, *expr.REFERENCE_FUNCTIONS, *expr.VALUE_FUNCTIONS, *expr.KEYWORDS}
+
+
+@dataclass
+class Plan:
+    """Parsed conditions and the order in which values can be worked out."""
+
+    when: dict[str, expr.Expression] = field(default_factory=dict)
+    compute: dict[str, expr.Expression] = field(default_factory=dict)
+    computed: dict[str, expr.Expression] = field(default_factory=dict)
+    rules: dict[tuple[int, int], expr.Expression] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+
+
+def names_in_scope(questionnaire: Questionnaire) -> set[str]:
+    return {*questionnaire.question_map, *(c.id for c in questionnaire.computed), *FIRM_NAMES}
+
+
+def parse_condition(
+    text: str,
+    loc: KeyPath,
+    report: Reporter,
+    questionnaire: Questionnaire,
+    *,
+    scores_allowed: bool,
+) -> expr.Expression | None:
+    """Parse one condition and check every id in it; report problems, return None if any."""
+    try:
+        parsed = expr.parse(text)
+    except expr.ExprError as exc:
+        where = f" at column {exc.column}" if exc.column else ""
+        report(loc, exc.code, f"{exc.message}{where} of '{_short(text)}'", exc.hint)
+        return None
+    ok = True
+    scope = names_in_scope(questionnaire)
+    for name in sorted(parsed.names - scope):
+        hint = did_you_mean(name, scope) or "name a question, a computed value, or industry"
+        report(loc, "REF001", f"'{name}' in '{_short(text)}' is not a question or computed value",
+               hint)
+        ok = False
+    targets = {*questionnaire.node_map, *questionnaire.question_map}
+    for name in sorted(parsed.references - targets):
+        report(loc, "REF001", f"'{name}' in '{_short(text)}' is not a dimension, indicator or "
+               "question", did_you_mean(name, targets))
+        ok = False
+    if parsed.uses_scores and not scores_allowed:
+        report(loc, "EXPR004", f"score() cannot be used in '{_short(text)}'",
+               "scores exist only after scoring; use it in level rules and scenario triggers")
+        ok = False
+    ok = _check_choice_literals(parsed, loc, report, questionnaire) and ok
+    return parsed if ok else None
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_choice_literals(
+    parsed: expr.Expression, loc: KeyPath, report: Reporter, questionnaire: Questionnaire
+) -> bool:
+    """'x' compared with, or tested `in`, a choice question must be one of its choices."""
+    ok = True
+    for node in parsed.tree.walk():
+        if node.kind != "compare":
+            continue
+        left, right = node.children
+        pairs = [(left, right), (right, left)] if node.value in ("==", "!=") else [(right, left)]
+        for name_node, literal in pairs:
+            question = questionnaire.question_map.get(name_node.value) if (
+                name_node.kind == "name") else None
+            if question is None or question.type not in CHOICE_TYPES:
+                continue
+            strings = [literal] if literal.kind == "str" else [
+                c for c in literal.children if c.kind == "str"] if literal.kind == "list" else []
+            choices = [c.id for c in questionnaire.choices_of(question)]
+            for item in strings:
+                if item.value not in choices:
+                    report(loc, "REF001", f"'{item.value}' is not a choice of question "
+                           f"'{question.id}'", did_you_mean(item.value, choices)
+                           or "choices: " + ", ".join(choices))
+                    ok = False
+    return ok
+
+
+def build_plan(questionnaire: Questionnaire, report: Reporter) -> Plan:
+    plan = Plan()
+    deps: dict[str, set[str]] = {}
+    for d_i, dimension in enumerate(questionnaire.dimensions):
+        for i_i, indicator in enumerate(dimension.indicators):
+            for q_i, question in enumerate(indicator.questions):
+                base: KeyPath = ("dimensions", d_i, "indicators", i_i, "questions", q_i)
+                deps[question.id] = set()
+                for key, target in (("when", plan.when), ("compute", plan.compute)):
+                    text = getattr(question, key)
+                    if text is None:
+                        continue
+                    parsed = parse_condition(text, (*base, key), report, questionnaire,
+                                             scores_allowed=False)
+                    if parsed is not None:
+                        target[question.id] = parsed
+                        deps[question.id] |= parsed.names | parsed.references
+    for c_i, item in enumerate(questionnaire.computed):
+        parsed = parse_condition(item.expr, ("computed", c_i, "expr"), report, questionnaire,
+                                 scores_allowed=False)
+        deps[item.id] = set()
+        if parsed is not None:
+            plan.computed[item.id] = parsed
+            deps[item.id] = parsed.names | parsed.references
+    for l_i, level in enumerate(questionnaire.levels):
+        for r_i, rule in enumerate(level.rules):
+            if rule.rule == "condition":
+                parsed = parse_condition(rule.expr, ("levels", l_i, "rules", r_i, "expr"),
+                                         report, questionnaire, scores_allowed=True)
+                if parsed is not None:
+                    plan.rules[(l_i, r_i)] = parsed
+    plan.order = _order(deps, report)
+    return plan
+
+
+def _order(deps: dict[str, set[str]], report: Reporter) -> list[str]:
+    """Depth-first topological order; a cycle is reported once with its path."""
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(name: str, trail: list[str]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            cycle = [*trail[trail.index(name):], name]
+            report((), "CYCLE001", "values depend on each other in a cycle: "
+                   + " -> ".join(cycle), "break the cycle by removing one of the references")
+            return
+        state[name] = 1
+        for dep in sorted(deps.get(name, ())):
+            if dep in deps:
+                visit(dep, [*trail, name])
+        state[name] = 2
+        order.append(name)
+
+    for name in deps:
+        visit(name, [])
+    return order
+
+
+def raw_value(question: Question, answer: Answer | None) -> Any:
+    """The value a condition sees for a typed answer; None for n/a, unknown and no answer."""
+    if answer is None:
+        return None
+    value = answer.value
+    if value in (NOT_APPLICABLE, UNKNOWN) or value is None:
+        return None
+    kind = question.type
+    if kind == "multi":
+        return tuple(value) if isinstance(value, list) else (value,)
+    if kind == "yesno":
+        return value in ("yes", True)
+    if kind in ("number", "percent", "ordinal"):
+        return float(value) if isinstance(value, int | float) and not isinstance(
+            value, bool) else None
+    return value if isinstance(value, str) else str(value)
+
+
+@dataclass
+class Values:
+    """Every question's and computed value's value, and which questions are shown."""
+
+    values: dict[str, Any]
+    shown: dict[str, bool]
+    computed_by_hand: dict[str, Any]
+
+
+def work_out(
+    questionnaire: Questionnaire,
+    plan: Plan,
+    answers: Mapping[str, Answer],
+    firm: Mapping[str, Any],
+) -> Values:
+    values: dict[str, Any] = {name: firm.get(name) for name in FIRM_NAMES}
+    shown: dict[str, bool] = {}
+    by_hand: dict[str, Any] = {}
+    context = expr.Context(values)
+    questions = questionnaire.question_map
+    for name in plan.order:
+        question = questions.get(name)
+        if question is None:
+            parsed = plan.computed.get(name)
+            values[name] = parsed.evaluate(context) if parsed is not None else None
+            continue
+        condition = plan.when.get(name)
+        shown[name] = condition.truth(context) if condition is not None else True
+        if not shown[name]:
+            values[name] = None
+        elif name in plan.compute:
+            values[name] = plan.compute[name].evaluate(context)
+            if name in answers:
+                by_hand[name] = raw_value(question, answers[name])
+        else:
+            values[name] = raw_value(question, answers.get(name))
+    return Values(values, shown, by_hand)

@@ -1,0 +1,120 @@
+"""Ranks the demonstration scenarios a scored firm needs, and slots them into a roadmap."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import expr
+from .loader import plan_of
+from .models.catalogue import Catalogue, Scenario
+from .models.questionnaire import Questionnaire
+from .models.results import Recommendation, ScoreCard, Slot, TriggerAnswer
+
+SLOTS: tuple[Slot, ...] = ("now", "next", "later")
+
+
+def _context(card: ScoreCard, questionnaire: Questionnaire | None) -> expr.Context:
+    values: dict[str, Any] = {
+        "industry": card.firm.industry,
+        "employees": float(card.firm.employees),
+        "revenue": card.firm.revenue,
+    }
+    scores: dict[str, float | None] = {}
+    answered: set[str] = set()
+    for q in card.questions():
+        value = q.value if q.status in ("answered", "computed") else None
+        if q.type == "multi" and isinstance(value, list):
+            value = tuple(value)
+        elif q.type == "yesno" and value is not None:
+            value = value in ("yes", True)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        values[q.id] = value
+        scores[q.id] = q.score
+        if q.status in ("answered", "computed"):
+            answered.add(q.id)
+    values.update(card.computed)
+    for dimension in card.dimensions:
+        scores[dimension.id] = dimension.score
+        for indicator in dimension.indicators:
+            scores[indicator.id] = indicator.score
+    return expr.Context(values, scores, frozenset(answered))
+
+
+def _gap(card: ScoreCard, scenario: Scenario, scores: dict[str, float | None]) -> float:
+    known = [scores[a] for a in scenario.addresses if scores.get(a) is not None]
+    if not known:
+        return 0.0
+    return sum(100 - (s or 0.0) for s in known) / len(known) / 100
+
+
+def _triggers(parsed: expr.Expression, card: ScoreCard, context: expr.Context
+              ) -> list[TriggerAnswer]:
+    ids = {q.id for q in card.questions()} | set(card.computed)
+    names = sorted((parsed.names | parsed.references) & ids)
+    return [TriggerAnswer(question=n, value=context.values.get(n)) for n in names
+            if context.values.get(n) is not None or n in parsed.references]
+
+
+def recommend(card: ScoreCard, catalogue: Catalogue,
+              questionnaire: Questionnaire | None = None) -> list[Recommendation]:
+    """The scenarios whose triggers fire for this firm, best first, each with its roadmap slot.
+
+    priority = gap × impact × (mandatory factor if mandatory, else 1) ÷ effort, where gap is the
+    mean shortfall (0–1) of the scores the scenario addresses.
+    """
+    if questionnaire is not None:
+        plan_of(questionnaire)  # the questionnaire must be sound before its ids are trusted
+    context = _context(card, questionnaire)
+    scores = dict(context.scores or {})
+    chosen: list[tuple[float, int, Scenario, list[TriggerAnswer], float]] = []
+    for order, scenario in enumerate(catalogue.scenarios):
+        if "all" not in scenario.industries and card.firm.industry not in scenario.industries:
+            continue
+        parsed = _parse(scenario, catalogue)
+        if not parsed.truth(context):
+            continue
+        gap = _gap(card, scenario, scores)
+        factor = catalogue.priority.mandatory_factor if scenario.mandatory else 1.0
+        priority = round(gap * scenario.impact * factor / scenario.effort, 6)
+        chosen.append((priority, order, scenario, _triggers(parsed, card, context), gap))
+    chosen.sort(key=lambda item: (-item[0], item[1]))
+    picked = {item[2].id for item in chosen}
+    result: list[Recommendation] = []
+    for rank, (priority, _, scenario, triggers, gap) in enumerate(chosen, start=1):
+        slot = 0 if rank <= catalogue.roadmap.now else (
+            1 if rank <= catalogue.roadmap.now + catalogue.roadmap.next else 2)
+        waiting = [p for p in scenario.prerequisites if p in picked]
+        result.append(Recommendation(
+            scenario=scenario.id, name=scenario.name, summary=scenario.summary, rank=rank,
+            priority=priority, gap=round(gap, 4), impact=scenario.impact, effort=scenario.effort,
+            mandatory=scenario.mandatory,
+            mandatory_factor=catalogue.priority.mandatory_factor if scenario.mandatory else 1.0,
+            slot=SLOTS[slot], triggered_by=triggers, prerequisites=list(scenario.prerequisites),
+            waiting_for=waiting, benefits=list(scenario.benefits), cost_band=scenario.cost_band))
+    return _settle(result)
+
+
+def _settle(result: list[Recommendation]) -> list[Recommendation]:
+    """A prerequisite ranked below its dependant still goes first: push dependants later."""
+    slot_of = {r.scenario: SLOTS.index(r.slot) for r in result}
+    changed = True
+    while changed:
+        changed = False
+        for r in result:
+            for prereq in r.waiting_for:
+                wanted = min(slot_of[prereq] + 1, 2)
+                if slot_of[r.scenario] < wanted:
+                    slot_of[r.scenario] = wanted
+                    changed = True
+    return [r.model_copy(update={"slot": SLOTS[slot_of[r.scenario]]}) for r in result]
+
+
+_parsed: dict[tuple[str, str, str], expr.Expression] = {}
+
+
+def _parse(scenario: Scenario, catalogue: Catalogue) -> expr.Expression:
+    key = (catalogue.id, scenario.id, scenario.trigger)
+    if key not in _parsed:
+        _parsed[key] = expr.parse(scenario.trigger)
+    return _parsed[key]

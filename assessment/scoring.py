@@ -1,0 +1,258 @@
+"""Scores one answer sheet: question → indicator → dimension → overall, with the full trace."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import Any
+
+from . import levels as levels_mod
+from .answercheck import check_answers
+from .errors import ValidationFailed
+from .loader import plan_of
+from .locator import Locator, Reporter
+from .models.answers import NOT_APPLICABLE, UNKNOWN, AnswerSheet
+from .models.common import TextValue
+from .models.questionnaire import Dimension, Indicator, Interpretation, Question, Questionnaire
+from .models.results import (
+    DimensionResult,
+    Flag,
+    IndicatorResult,
+    QuestionnaireInfo,
+    QuestionResult,
+    ScoreCard,
+    Status,
+)
+from .plan import Values
+
+_NOT_RATED = TextValue(zh="未评级", en="Not rated")
+
+
+def max_points(q: Questionnaire, question: Question) -> float:
+    """The most points a question can give on its own scale."""
+    kind = question.type
+    if kind == "single":
+        return max(c.points for c in q.choices_of(question))
+    if kind == "multi":
+        total = sum(c.points for c in q.choices_of(question))
+        return min(total, question.max) if question.max is not None else total
+    if kind in ("number", "percent"):
+        if question.bands:
+            return max(b.points for b in question.bands)
+        if question.map:
+            return max(y for _, y in question.map)
+        return 100.0
+    if kind == "yesno":
+        return max((question.points or {"yes": 1.0}).values())
+    return float(question.max_level)
+
+
+def earned_points(q: Questionnaire, question: Question, value: Any) -> float:
+    """Points for a value (before reverse scoring); `value` is what `plan.raw_value` gives."""
+    kind = question.type
+    if kind in ("single", "multi"):
+        picked = set(value) if isinstance(value, tuple) else {value}
+        total = sum(c.points for c in q.choices_of(question) if c.id in picked)
+        return min(total, max_points(q, question))
+    if kind == "yesno":
+        points = question.points or {"yes": 1.0, "no": 0.0}
+        return points.get("yes" if value else "no", 0.0)
+    if kind == "ordinal":
+        return float(value)
+    number = float(value)
+    if question.bands:
+        bands = question.bands
+        if number <= bands[0].min:
+            return bands[0].points
+        index = bisect_left([b.max for b in bands], number)
+        return bands[min(index, len(bands) - 1)].points
+    if question.map:
+        return _interpolate(question.map, number)
+    return max(0.0, min(number, 100.0))
+
+
+def _interpolate(points: list[tuple[float, float]], x: float) -> float:
+    if x <= points[0][0]:
+        return points[0][1]
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return points[-1][1]
+
+
+@dataclass
+class _Leaf:
+    question: Question
+    status: Status
+    fraction: float | None  # None: not part of the score
+    covered: bool
+    applicable: bool
+    value: Any
+    points: float | None
+    max_points: float
+
+
+def _leaf(q: Questionnaire, question: Question, sheet: AnswerSheet, values: Values) -> _Leaf:
+    answer = sheet.answers.get(question.id)
+    raw = answer.value if answer is not None else None
+    value = values.values.get(question.id)
+    top = max_points(q, question) if question.scored else 0.0
+    status: Status
+    if not values.shown.get(question.id, True):
+        worst = question.if_skipped == "worst" and question.scored
+        return _Leaf(question, "skipped", 0.0 if worst else None, worst, worst, None,
+                     0.0 if worst else None, top)
+    if question.compute is not None:
+        status = "computed" if value is not None else "unknown"
+    elif raw == NOT_APPLICABLE:
+        return _Leaf(question, "not_applicable", None, False, False, raw, None, top)
+    elif raw == UNKNOWN:
+        status = "unknown"
+    elif value is None:
+        return _Leaf(question, "unanswered", None, False, question.scored, None, None, top)
+    else:
+        status = "answered"
+    if not question.scored:
+        return _Leaf(question, status, None, status != "unknown", False, value, None, top)
+    if value is None:  # unknown, or a computed value whose figures are missing
+        return _Leaf(question, status, 0.0, False, True, raw, 0.0, top)
+    earned = earned_points(q, question, value)
+    fraction = earned / top if top > 0 else 0.0
+    if question.reverse:
+        fraction = 1.0 - fraction
+    shown = value if status == "computed" or question.type != "multi" else list(value)
+    return _Leaf(question, status, fraction, True, True, shown, fraction * top, top)
+
+
+def _interpret(bands: list[Interpretation], score: float | None) -> TextValue | None:
+    if score is None:
+        return None
+    for band in bands:
+        if band.min <= score < band.max or (band.max == 100 and score == 100):
+            return band.text
+    return None
+
+
+def _roll(parts: list[tuple[float, float | None, float, bool]]) -> tuple[float | None, float,
+                                                                          bool]:
+    """(weight, score or None, coverage, applicable) of children → score, coverage, applicable."""
+    scored = [(w, s) for w, s, _, _ in parts if s is not None]
+    total = sum(w for w, _ in scored)
+    score = sum(w * s for w, s in scored) / total if total > 0 else None
+    applicable = [(w, c) for w, _, c, a in parts if a]
+    weight = sum(w for w, _ in applicable)
+    coverage = sum(w * c for w, c in applicable) / weight if weight > 0 else 0.0
+    return score, coverage, bool(applicable)
+
+
+def score(questionnaire: Questionnaire, answers: AnswerSheet, *, partial: bool = False
+          ) -> ScoreCard:
+    """Score one firm's answers. Raises ValidationFailed when the answers do not fit.
+
+    With `partial=True` missing answers are allowed (a draft on a site visit) and lower coverage.
+    """
+    plan = plan_of(questionnaire)
+    report = Reporter(Locator(f"<answers {answers.firm.credit_code} {answers.period}>"))
+    values = check_answers(questionnaire, plan, answers, report, partial=partial)
+    if report.problems:
+        raise ValidationFailed(report.problems.problems)
+    leaves = {q.id: _leaf(questionnaire, q, answers, values) for q in questionnaire.questions()}
+    tree = [_dimension(d, leaves) for d in questionnaire.dimensions]
+    overall, coverage, _ = _roll([(d.weight, s, c, a) for d, (s, c, a, _) in zip(
+        questionnaire.dimensions, tree, strict=True)])
+    dimensions = _with_shares(questionnaire, tree, leaves, answers)
+    flags = [
+        Flag(question=leaf.question.id, code="unknown", message=TextValue(
+            zh=f"“{leaf.question.text.zh}”答为不知道，按 0 分计", en=f"'{leaf.question.text.en}' "
+            "was answered 'unknown' and counts as 0"))
+        for leaf in leaves.values() if leaf.status == "unknown" and leaf.question.scored
+    ] + [
+        Flag(question=leaf.question.id, code="unanswered", message=TextValue(
+            zh=f"“{leaf.question.text.zh}”尚未回答", en=f"'{leaf.question.text.en}' has no answer"))
+        for leaf in leaves.values() if leaf.status == "unanswered" and leaf.question.required
+    ]
+    card = ScoreCard(
+        questionnaire=QuestionnaireInfo(id=questionnaire.id, version=questionnaire.version,
+                                        content_hash=questionnaire.content_hash,
+                                        title=questionnaire.title),
+        firm=answers.firm, period=answers.period, assessor=answers.assessor,
+        assessed_on=answers.assessed_on, overall=_round(overall), coverage=round(coverage, 4),
+        dimensions=dimensions, level=None, not_rated=questionnaire.not_rated or _NOT_RATED,
+        next_level=None, blockers=[], levels=[],
+        computed={c.id: values.values.get(c.id) for c in questionnaire.computed}, flags=flags,
+    )
+    return levels_mod.rate(questionnaire, plan, card, values)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+_Rolled = tuple[float | None, float, bool, list[tuple[float | None, float, bool]]]
+
+
+def _dimension(dimension: Dimension, leaves: dict[str, _Leaf]) -> _Rolled:
+    indicators = [_indicator(i, leaves) for i in dimension.indicators]
+    score_, coverage, applicable = _roll([
+        (i.weight, s, c, a) for i, (s, c, a) in zip(dimension.indicators, indicators, strict=True)])
+    return score_, coverage, applicable, indicators
+
+
+def _indicator(indicator: Indicator, leaves: dict[str, _Leaf]) -> tuple[float | None, float, bool]:
+    parts = []
+    for question in indicator.questions:
+        leaf = leaves[question.id]
+        if question.scored:
+            fraction = None if leaf.fraction is None else leaf.fraction * 100
+            parts.append((question.weight, fraction, 1.0 if leaf.covered else 0.0,
+                          leaf.applicable))
+    return _roll(parts)
+
+
+def _share(weight: float, siblings: list[tuple[float, float | None]], parent: float) -> float:
+    total = sum(w for w, s in siblings if s is not None)
+    return parent * weight / total if total > 0 else 0.0
+
+
+def _with_shares(q: Questionnaire, tree: list[_Rolled], leaves: dict[str, _Leaf],
+                 sheet: AnswerSheet) -> list[DimensionResult]:
+    dims = [(d.weight, t[0]) for d, t in zip(q.dimensions, tree, strict=True)]
+    result = []
+    for dimension, (d_score, d_cov, _, indicators) in zip(q.dimensions, tree, strict=True):
+        d_share = _share(dimension.weight, dims, 1.0) if d_score is not None else 0.0
+        inds = [(i.weight, t[0]) for i, t in zip(dimension.indicators, indicators, strict=True)]
+        built = []
+        for indicator, (i_score, i_cov, _) in zip(dimension.indicators, indicators, strict=True):
+            i_share = _share(indicator.weight, inds, d_share) if i_score is not None else 0.0
+            qs = [(qq.weight, leaves[qq.id].fraction) for qq in indicator.questions if qq.scored]
+            questions = [_question_result(leaves[qq.id], dimension.id, indicator.id, sheet,
+                                          _share(qq.weight, qs, i_share)
+                                          if leaves[qq.id].fraction is not None and qq.scored
+                                          else 0.0)
+                         for qq in indicator.questions]
+            built.append(IndicatorResult(
+                id=indicator.id, label=indicator.label, weight=indicator.weight,
+                score=_round(i_score), coverage=round(i_cov, 4), share=round(i_share, 6),
+                points=round(i_share * (i_score or 0.0), 4),
+                interpretation=_interpret(indicator.interpretation, i_score), questions=questions))
+        result.append(DimensionResult(
+            id=dimension.id, label=dimension.label, weight=dimension.weight, score=_round(d_score),
+            coverage=round(d_cov, 4), share=round(d_share, 6),
+            points=round(d_share * (d_score or 0.0), 4),
+            interpretation=_interpret(dimension.interpretation, d_score), indicators=built))
+    return result
+
+
+def _question_result(leaf: _Leaf, dimension: str, indicator: str, sheet: AnswerSheet,
+                     share: float) -> QuestionResult:
+    answer = sheet.answers.get(leaf.question.id)
+    fraction = leaf.fraction
+    return QuestionResult(
+        id=leaf.question.id, dimension=dimension, indicator=indicator, type=leaf.question.type,
+        status=leaf.status, value=leaf.value, note=answer.note if answer else None,
+        evidence=list(answer.evidence) if answer else [], scored=leaf.question.scored,
+        points=None if leaf.points is None else round(leaf.points, 4),
+        max_points=leaf.max_points if leaf.question.scored else None,
+        score=None if fraction is None else round(fraction * 100, 4),
+        weight=leaf.question.weight, share=round(share, 6),
+        contribution=round(share * (fraction or 0.0) * 100, 4))

@@ -1,0 +1,248 @@
+"""Safe YAML reading that remembers where every value came from."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Location, Problem, ProblemList
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_EXPANDED_NODES = 200_000
+MAX_DEPTH = 64
+
+_Base: type[yaml.SafeLoader]
+try:  # libyaml composes about ten times faster; the constructor below stays in Python.
+    _Base = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Base = yaml.SafeLoader
+
+
+class LocatedDict(dict[Any, Any]):
+    """A mapping read from YAML; `where[key]` gives the (line, column) of each key, from 1."""
+
+    where: dict[Any, tuple[int, int]]
+    start: tuple[int, int]
+
+
+class LocatedList(list[Any]):
+    """A sequence read from YAML; `where[i]` gives the (line, column) of each item, from 1."""
+
+    where: list[tuple[int, int]]
+    start: tuple[int, int]
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """YAML 1.2 core scalars only: `yes`, `no`, `on`, `off` stay strings, dates stay strings."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LocatedDict:
+        self.flatten_mapping(node)
+        result = LocatedDict()
+        result.where = {}
+        result.start = _pos(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                )
+            if key in result:
+                raise _DuplicateKey(
+                    None, None, f"the key '{key}' appears twice", key_node.start_mark
+                )
+            result[key] = self.construct_object(value_node, deep=True)
+            result.where[key] = _pos(key_node)
+        return result
+
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LocatedList:
+        result = LocatedList(self.construct_object(child, deep=True) for child in node.value)
+        result.where = [_pos(child) for child in node.value]
+        result.start = _pos(node)
+        return result
+
+
+_CORE_RESOLVERS = {
+    "tag:yaml.org,2002:bool": re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    "tag:yaml.org,2002:int": re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    "tag:yaml.org,2002:float": re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+}
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _CORE_RESOLVERS and "timestamp" not in tag]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+for _tag, _rx in _CORE_RESOLVERS.items():
+    _Loader.add_implicit_resolver(_tag, _rx, list("-+0123456789.tTfF"))
+_Loader.add_constructor(
+    "tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node)
+)
+_Loader.add_constructor(
+    "tag:yaml.org,2002:seq", lambda loader, node: loader.construct_sequence(node)
+)
+
+
+def _int_1_2(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    return int(text, 0) if text.startswith(("0o", "0x")) else int(text)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _int_1_2)
+
+
+def _expanded_size(root: yaml.Node) -> tuple[int, int]:
+    """Nodes after aliases are expanded, and the deepest nesting, without expanding anything."""
+    sizes: dict[int, tuple[int, int]] = {}
+    active: set[int] = set()
+
+    def visit(node: yaml.Node) -> tuple[int, int]:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:  # an alias that contains itself never ends
+            return MAX_EXPANDED_NODES + 1, MAX_DEPTH + 1
+        active.add(key)
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        total, depth = 1, 0
+        for child in children:
+            size, child_depth = visit(child)
+            total += size
+            depth = max(depth, child_depth)
+            if total > MAX_EXPANDED_NODES or depth > MAX_DEPTH:
+                break
+        active.discard(key)
+        sizes[key] = (total, depth + 1)
+        return sizes[key]
+
+    return visit(root)
+
+
+def parse_yaml(text: str, path: str, problems: ProblemList) -> Any:
+    """Parse YAML text safely; on failure add a problem and return None."""
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        problems.add(
+            Location(path),
+            "YAML002",
+            f"the file is over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit",
+            "split it or remove what is not needed",
+        )
+        return None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        size, depth = _expanded_size(node)
+        if size > MAX_EXPANDED_NODES or depth > MAX_DEPTH:
+            problems.add(
+                Location(path, *_pos(node)),
+                "YAML003",
+                f"the file expands to more than {MAX_EXPANDED_NODES} values or nests "
+                f"deeper than {MAX_DEPTH}",
+                "write values out instead of chaining aliases",
+            )
+            return None
+        return loader.construct_document(node)
+    except _DuplicateKey as exc:
+        problems.add(_mark_location(path, exc), "YAML005", str(exc.problem), "keep one of them")
+    except yaml.constructor.ConstructorError as exc:
+        problems.add(
+            _mark_location(path, exc),
+            "YAML004",
+            str(exc.problem or "a value cannot be read"),
+            "remove the '!tag'; only plain YAML is read",
+        )
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc)
+        problems.add(_mark_location(path, exc), "YAML001", str(problem), _yaml_hint(str(problem)))
+    finally:
+        loader.dispose()
+    return None
+
+
+def _yaml_hint(problem: str) -> str:
+    if "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "mapping values" in problem:
+        return "quote values that contain ': '"
+    if "could not find expected ':'" in problem:
+        return "check the indentation and that every key ends with ':'"
+    return "check the indentation and quoting on that line"
+
+
+def _mark_location(path: str, exc: yaml.YAMLError) -> Location:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return Location(path)
+    return Location(path, mark.line + 1, mark.column + 1)
+
+
+def read_yaml(path: Path, problems: ProblemList) -> Any:
+    """Read and parse one YAML (or JSON) file; problems are added, never raised."""
+    name = str(path)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            problems.add(
+                Location(name),
+                "YAML002",
+                f"the file is over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit",
+                "split it or remove what is not needed",
+            )
+            return None
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        problems.add(Location(name), "FILE001", "the file does not exist", "check the path")
+        return None
+    except IsADirectoryError:
+        problems.add(Location(name), "FILE001", "this is a folder, not a file", "name a file")
+        return None
+    except UnicodeDecodeError:
+        problems.add(Location(name), "FILE001", "the file is not UTF-8 text", "save it as UTF-8")
+        return None
+    except OSError as exc:
+        problems.add(Location(name), "FILE001", f"the file cannot be read: {exc.strerror}")
+        return None
+    return parse_yaml(text, name, problems)
+
+
+def locate(data: Any, path: str, loc: tuple[int | str, ...]) -> Location:
+    """The location of the value at `loc` (a key path) inside data read by `read_yaml`."""
+    best = getattr(data, "start", (0, 0))
+    node = data
+    for part in loc:
+        where = getattr(node, "where", None)
+        if isinstance(node, dict) and where is not None and part in node:
+            best = where[part]
+            node = node[part]
+        elif (
+            isinstance(node, list)
+            and where is not None
+            and isinstance(part, int)
+            and 0 <= part < len(node)
+        ):
+            best = where[part]
+            node = node[part]
+        else:
+            break
+    return Location(path, *best)
+
+
+def problem_at(data: Any, path: str, loc: tuple[int | str, ...], code: str, message: str,
+               hint: str = "") -> Problem:
+    return Problem(locate(data, path, loc), code, message, hint)
