@@ -12,16 +12,22 @@ from .models.questionnaire import Question, Questionnaire
 from .plan import Plan, Values, work_out
 
 _NEAR_MISSES = {
-    "na": NOT_APPLICABLE, "n.a.": NOT_APPLICABLE, "not applicable": NOT_APPLICABLE,
-    "不适用": NOT_APPLICABLE, "dont know": UNKNOWN, "don't know": UNKNOWN, "dk": UNKNOWN,
-    "不知道": UNKNOWN, "不清楚": UNKNOWN, "unknow": UNKNOWN,
+    "na": NOT_APPLICABLE,
+    "n.a.": NOT_APPLICABLE,
+    "not applicable": NOT_APPLICABLE,
+    "不适用": NOT_APPLICABLE,
+    "dont know": UNKNOWN,
+    "don't know": UNKNOWN,
+    "dk": UNKNOWN,
+    "不知道": UNKNOWN,
+    "不清楚": UNKNOWN,
+    "unknow": UNKNOWN,
 }
 
 
 def firm_facts(sheet: AnswerSheet) -> dict[str, Any]:
     firm = sheet.firm
-    return {"industry": firm.industry, "employees": float(firm.employees),
-            "revenue": firm.revenue}
+    return {"industry": firm.industry, "employees": float(firm.employees), "revenue": firm.revenue}
 
 
 def check_answers(
@@ -30,18 +36,30 @@ def check_answers(
     """Report every problem with the answers; return the worked-out values either way."""
     ref = sheet.questionnaire
     if ref.id is not None and ref.id != q.id:
-        report(("questionnaire",), "ANS009", f"the answers are for questionnaire '{ref.id}', "
-               f"not '{q.id}'", "name the questionnaire they were answered against")
+        report(
+            ("questionnaire",),
+            "ANS009",
+            f"the answers are for questionnaire '{ref.id}', not '{q.id}'",
+            "name the questionnaire they were answered against",
+        )
     elif ref.version is not None and ref.version != q.version:
-        report(("questionnaire", "version"), "ANS009", f"the answers are for version "
-               f"{ref.version} but the questionnaire is version {q.version}",
-               "score them with that version, or check every answer and update 'version'")
+        report(
+            ("questionnaire", "version"),
+            "ANS009",
+            f"the answers are for version "
+            f"{ref.version} but the questionnaire is version {q.version}",
+            "score them with that version, or check every answer and update 'version'",
+        )
     valid: dict[str, Answer] = {}
     for qid, answer in sheet.answers.items():
         question = q.question_map.get(qid)
         if question is None:
-            report(("answers", qid), "ANS001", f"there is no question '{qid}'",
-                   did_you_mean(qid, q.question_map) or f"see `dtm blank {q.id}`")
+            report(
+                ("answers", qid),
+                "ANS001",
+                f"there is no question '{qid}'",
+                did_you_mean(qid, q.question_map) or f"see `dtm blank {q.id}`",
+            )
         elif _check_value(q, question, answer.value, report, ("answers", qid)):
             valid[qid] = answer
     values = work_out(q, plan, valid, firm_facts(sheet))
@@ -50,16 +68,24 @@ def check_answers(
         answered = qid in sheet.answers and sheet.answers[qid].value is not None
         if not values.shown.get(qid, True):
             if answered and sheet.answers[qid].value != NOT_APPLICABLE:
-                report(("answers", qid), "ANS005", f"question '{qid}' is skipped for this firm "
-                       f"(it is asked only when {question.when}) but was answered",
-                       "remove the answer, or check the answers it depends on")
+                report(
+                    ("answers", qid),
+                    "ANS005",
+                    f"question '{qid}' is skipped for this firm "
+                    f"(it is asked only when {question.when}) but was answered",
+                    "remove the answer, or check the answers it depends on",
+                )
         elif qid in plan.compute:
             if qid in values.computed_by_hand:
                 _check_by_hand(question, values, report)
         elif question.required and not answered and not partial:
-            report(("answers",), "ANS006", f"question '{qid}' has no answer",
-                   f"answer it, or write '{UNKNOWN}'" + (
-                       f" or '{NOT_APPLICABLE}'" if question.allow_na else ""))
+            report(
+                ("answers",),
+                "ANS006",
+                f"question '{qid}' has no answer",
+                f"answer it, or write '{UNKNOWN}'"
+                + (f" or '{NOT_APPLICABLE}'" if question.allow_na else ""),
+            )
     return values
 
 
@@ -67,31 +93,47 @@ def _check_by_hand(question: Question, values: Values, report: Reporter) -> None
     typed, derived = values.computed_by_hand[question.id], values.values[question.id]
     if typed is None or derived is None:
         return
-    if isinstance(typed, float) and isinstance(derived, float) and math.isclose(
-            typed, derived, rel_tol=1e-6, abs_tol=0.05):
+    if (
+        isinstance(typed, float)
+        and isinstance(derived, float)
+        and math.isclose(typed, derived, rel_tol=1e-6, abs_tol=0.05)
+    ):
         return
     if typed == derived:
         return
     shown = f"{derived:.4g}" if isinstance(derived, float) else str(derived)
-    report(("answers", question.id), "ANS010", f"'{question.id}' was typed as {typed!r} but its "
-           f"figures give {shown}", f"remove the typed value or correct the figures ({question.compute})")
+    report(
+        ("answers", question.id),
+        "ANS010",
+        f"'{question.id}' was typed as {typed!r} but its figures give {shown}",
+        f"remove the typed value or correct the figures ({question.compute})",
+    )
 
 
-def _check_value(q: Questionnaire, question: Question, value: Any, report: Reporter,
-                 loc: tuple[str, str]) -> bool:
+def _check_value(
+    q: Questionnaire, question: Question, value: Any, report: Reporter, loc: tuple[str, str]
+) -> bool:
     """Report a problem with one value; True when it can be used."""
     if value is None:
         return True
     if value in (NOT_APPLICABLE, UNKNOWN):
         allowed = question.allow_na if value == NOT_APPLICABLE else question.allow_unknown
         if not allowed:
-            report(loc, "ANS007", f"'{value}' is not allowed for question '{question.id}'",
-                   "give a real answer" + ("" if question.allow_na else
-                                           "; this question has no 'not applicable'"))
+            report(
+                loc,
+                "ANS007",
+                f"'{value}' is not allowed for question '{question.id}'",
+                "give a real answer"
+                + ("" if question.allow_na else "; this question has no 'not applicable'"),
+            )
         return allowed
     if isinstance(value, str) and value.strip().lower() in _NEAR_MISSES:
-        report(loc, "ANS002", f"'{value}' is not an answer to question '{question.id}'",
-               f"write '{_NEAR_MISSES[value.strip().lower()]}'")
+        report(
+            loc,
+            "ANS002",
+            f"'{value}' is not an answer to question '{question.id}'",
+            f"write '{_NEAR_MISSES[value.strip().lower()]}'",
+        )
         return False
     if isinstance(value, str) and value.strip().upper() == "N/A":
         report(loc, "ANS002", f"'{value}' is not an answer", f"write '{NOT_APPLICABLE}'")
@@ -123,8 +165,11 @@ def _type_problem(q: Questionnaire, question: Question, value: Any) -> tuple[str
             top = question.bands[-1].max
             high = top if high is None else min(high, top)
         if (low is not None and number < low) or (high is not None and number > high):
-            return (f"{number:g} is out of range for '{qid}'",
-                    f"give a value from {_bound(low)} to {_bound(high)}", "ANS003")
+            return (
+                f"{number:g} is out of range for '{qid}'",
+                f"give a value from {_bound(low)} to {_bound(high)}",
+                "ANS003",
+            )
         return "", "", ""
     if kind == "yesno":
         if value in ("yes", "no", True, False):
@@ -133,11 +178,17 @@ def _type_problem(q: Questionnaire, question: Question, value: Any) -> tuple[str
     if kind == "ordinal":
         number = _number(value)
         if number is None or number != int(number):
-            return (f"'{qid}' needs a whole level number, not {value!r}",
-                    f"write 0–{question.max_level}", "ANS002")
+            return (
+                f"'{qid}' needs a whole level number, not {value!r}",
+                f"write 0–{question.max_level}",
+                "ANS002",
+            )
         if not 0 <= number <= question.max_level:
-            return (f"level {number:g} is out of range for '{qid}'",
-                    f"levels run from 0 to {question.max_level}", "ANS003")
+            return (
+                f"level {number:g} is out of range for '{qid}'",
+                f"levels run from 0 to {question.max_level}",
+                "ANS003",
+            )
         return "", "", ""
     if isinstance(value, list | dict):
         return f"'{qid}' takes text, not a list", "write the text on one line", "ANS002"
@@ -154,20 +205,33 @@ def _choice_problem(q: Questionnaire, question: Question, value: Any) -> tuple[s
     qid = question.id
     if question.type == "single":
         if not isinstance(value, str):
-            return f"'{qid}' takes one choice, not {value!r}", "choices: " + ", ".join(ids), "ANS002"
+            return (
+                f"'{qid}' takes one choice, not {value!r}",
+                "choices: " + ", ".join(ids),
+                "ANS002",
+            )
         picked = [value]
     else:
         picked = [value] if isinstance(value, str) else value
         if not isinstance(picked, list) or not all(isinstance(v, str) for v in picked):
-            return (f"'{qid}' takes a list of choices, not {value!r}",
-                    "write [a, b] with choice ids", "ANS002")
+            return (
+                f"'{qid}' takes a list of choices, not {value!r}",
+                "write [a, b] with choice ids",
+                "ANS002",
+            )
     for item in picked:
         if item not in ids:
-            return (f"'{item}' is not a choice of '{qid}'",
-                    did_you_mean(item, ids) or "choices: " + ", ".join(ids), "ANS004")
+            return (
+                f"'{item}' is not a choice of '{qid}'",
+                did_you_mean(item, ids) or "choices: " + ", ".join(ids),
+                "ANS004",
+            )
     exclusive = {c.id for c in choices if c.exclusive}
     if len(picked) > 1 and exclusive & set(picked):
         none = sorted(exclusive & set(picked))[0]
-        return (f"'{none}' cannot be combined with other choices in '{qid}'",
-                f"choose '{none}' alone, or remove it", "ANS008")
+        return (
+            f"'{none}' cannot be combined with other choices in '{qid}'",
+            f"choose '{none}' alone, or remove it",
+            "ANS008",
+        )
     return "", "", ""

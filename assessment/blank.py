@@ -10,9 +10,12 @@ from .models.common import Lang
 from .models.questionnaire import Question, Questionnaire
 
 _TYPE_NAMES = {
-    "single": ("单选", "one choice"), "multi": ("多选，写成 [a, b]", "several choices, as [a, b]"),
-    "number": ("数字", "a number"), "percent": ("百分比 0–100", "a percentage 0–100"),
-    "yesno": ("yes 或 no", "yes or no"), "ordinal": ("等级", "a level"),
+    "single": ("单选", "one choice"),
+    "multi": ("多选，写成 [a, b]", "several choices, as [a, b]"),
+    "number": ("数字", "a number"),
+    "percent": ("百分比 0–100", "a percentage 0–100"),
+    "yesno": ("yes 或 no", "yes or no"),
+    "ordinal": ("等级", "a level"),
     "text": ("文字", "free text"),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from .errors import did_you_mean
@@ -50,11 +51,19 @@ def _check_ids(q: Questionnaire, report: Reporter) -> None:
 
     def claim(node_id: str, loc: KeyPath, what: str) -> None:
         if node_id in seen:
-            report((*loc, "id"), "ID001", f"the id '{node_id}' is already used by a {seen[node_id]}",
-                   "every dimension, indicator, question and computed value needs its own id")
+            report(
+                (*loc, "id"),
+                "ID001",
+                f"the id '{node_id}' is already used by a {seen[node_id]}",
+                "every dimension, indicator, question and computed value needs its own id",
+            )
         elif node_id in RESERVED:
-            report((*loc, "id"), "ID002", f"'{node_id}' is a reserved word in conditions",
-                   "choose another id")
+            report(
+                (*loc, "id"),
+                "ID002",
+                f"'{node_id}' is a reserved word in conditions",
+                "choose another id",
+            )
         seen.setdefault(node_id, what)
 
     for d_i, dimension in enumerate(q.dimensions):
@@ -62,8 +71,11 @@ def _check_ids(q: Questionnaire, report: Reporter) -> None:
         for i_i, indicator in enumerate(dimension.indicators):
             claim(indicator.id, ("dimensions", d_i, "indicators", i_i), "indicator")
             for q_i, question in enumerate(indicator.questions):
-                claim(question.id, ("dimensions", d_i, "indicators", i_i, "questions", q_i),
-                      "question")
+                claim(
+                    question.id,
+                    ("dimensions", d_i, "indicators", i_i, "questions", q_i),
+                    "question",
+                )
     for c_i, item in enumerate(q.computed):
         claim(item.id, ("computed", c_i), "computed value")
     levels: set[str] = set()
@@ -75,8 +87,12 @@ def _check_ids(q: Questionnaire, report: Reporter) -> None:
 
 def _weight(weight: float, loc: KeyPath, report: Reporter) -> None:
     if weight <= 0:
-        report(loc, "WEIGHT001", f"the weight is {weight:g}",
-               "weights must be greater than 0; remove the item instead of weighting it 0")
+        report(
+            loc,
+            "WEIGHT001",
+            f"the weight is {weight:g}",
+            "weights must be greater than 0; remove the item instead of weighting it 0",
+        )
 
 
 def _interpretation(bands: Sequence[Interpretation], loc: KeyPath, report: Reporter) -> None:
@@ -86,24 +102,38 @@ def _interpretation(bands: Sequence[Interpretation], loc: KeyPath, report: Repor
     edge = 0.0
     for band in ordered:
         if band.max <= band.min:
-            report(loc, "BAND001", f"the band {band.min:g}–{band.max:g} is empty",
-                   "max must be greater than min")
+            report(
+                loc,
+                "BAND001",
+                f"the band {band.min:g}–{band.max:g} is empty",
+                "max must be greater than min",
+            )
             return
         if band.min != edge:
             word = "overlap" if band.min < edge else "leave a gap"
-            report(loc, "BAND001", f"interpretation bands {word} at {edge:g}",
-                   "bands must run from 0 to 100 without gaps or overlaps")
+            report(
+                loc,
+                "BAND001",
+                f"interpretation bands {word} at {edge:g}",
+                "bands must run from 0 to 100 without gaps or overlaps",
+            )
             return
         edge = band.max
     if edge != 100:
-        report(loc, "BAND001", f"interpretation bands stop at {edge:g}", "the last band ends at 100")
+        report(
+            loc, "BAND001", f"interpretation bands stop at {edge:g}", "the last band ends at 100"
+        )
 
 
 def _check_question(q: Questionnaire, question: Question, loc: KeyPath, report: Reporter) -> None:
     given = {k for k in question.model_fields_set if k in _SPECIFIC}
     for key in sorted(given - _TYPE_KEYS[question.type]):
-        report((*loc, key), "SCHEMA001", f"'{key}' is not used by a {question.type} question",
-               "remove it, or change the question's type")
+        report(
+            (*loc, key),
+            "SCHEMA001",
+            f"'{key}' is not used by a {question.type} question",
+            "remove it, or change the question's type",
+        )
     if question.scored:
         _weight(question.weight, (*loc, "weight"), report)
     if question.type in CHOICE_TYPES:
@@ -113,10 +143,16 @@ def _check_question(q: Questionnaire, question: Question, loc: KeyPath, report: 
     elif question.type == "ordinal" and question.descriptors:
         levels = [d.level for d in question.descriptors]
         if len(set(levels)) != len(levels) or max(levels) > question.max_level:
-            report((*loc, "descriptors"), "SCALE001",
-                   f"descriptor levels must be distinct and within 0–{question.max_level}")
-    elif question.type == "yesno" and question.points is not None and max(
-            question.points.values(), default=0) <= 0:
+            report(
+                (*loc, "descriptors"),
+                "SCALE001",
+                f"descriptor levels must be distinct and within 0–{question.max_level}",
+            )
+    elif (
+        question.type == "yesno"
+        and question.points is not None
+        and max(question.points.values(), default=0) <= 0
+    ):
         report((*loc, "points"), "SCALE001", "neither yes nor no scores any points")
     if question.mandatory and not question.scored:
         report((*loc, "mandatory"), "SCALE001", "an unscored question cannot be mandatory")
@@ -129,23 +165,32 @@ def _check_choices(q: Questionnaire, question: Question, loc: KeyPath, report: R
     if question.scale is not None:
         scale = q.scales.get(question.scale)
         if scale is None:
-            report((*loc, "scale"), "REF001", f"there is no scale '{question.scale}'",
-                   did_you_mean(question.scale, q.scales) or "define it under 'scales:'")
+            report(
+                (*loc, "scale"),
+                "REF001",
+                f"there is no scale '{question.scale}'",
+                did_you_mean(question.scale, q.scales) or "define it under 'scales:'",
+            )
             return
         if scale.type != question.type:
-            report((*loc, "scale"), "REF002", f"scale '{question.scale}' is for {scale.type} "
-                   f"questions, not {question.type}")
+            report(
+                (*loc, "scale"),
+                "REF002",
+                f"scale '{question.scale}' is for {scale.type} questions, not {question.type}",
+            )
     choices = q.choices_of(question)
-    where: KeyPath = (*loc, "choices") if question.choices is not None else (
-        "scales", question.scale or "")
+    where: KeyPath = (
+        (*loc, "choices") if question.choices is not None else ("scales", question.scale or "")
+    )
     ids = [c.id for c in choices]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         report(where, "ID001", f"the choice '{dup}' appears twice")
     if any(c.points < 0 for c in choices):
         report(where, "SCALE001", "a choice has negative points", "use 0 for the worst choice")
     if not choices or max(c.points for c in choices) <= 0:
-        report(where, "SCALE001", "no choice scores any points",
-               "give the best choice the most points")
+        report(
+            where, "SCALE001", "no choice scores any points", "give the best choice the most points"
+        )
     exclusive = [c.id for c in choices if c.exclusive]
     if exclusive and question.type == "single":
         report(where, "SCALE001", "'exclusive' only makes sense in a multi question")
@@ -162,16 +207,19 @@ def _check_numeric(question: Question, loc: KeyPath, report: Reporter) -> None:
         edge = question.bands[0].min
         for band in question.bands:
             if band.min != edge or band.max <= band.min:
-                report((*loc, "bands"), "BAND001", f"bands must follow on without gaps or overlaps "
-                       f"(at {edge:g})", "each band's min is the previous band's max")
+                report(
+                    (*loc, "bands"),
+                    "BAND001",
+                    f"bands must follow on without gaps or overlaps (at {edge:g})",
+                    "each band's min is the previous band's max",
+                )
                 break
             edge = band.max
-        if max(b.points for b in question.bands) <= 0 or min(
-                b.points for b in question.bands) < 0:
+        if max(b.points for b in question.bands) <= 0 or min(b.points for b in question.bands) < 0:
             report((*loc, "bands"), "SCALE001", "band points must be ≥ 0 and some must be > 0")
     if question.map:
         xs = [x for x, _ in question.map]
-        if len(xs) < 2 or any(b <= a for a, b in zip(xs, xs[1:], strict=False)):
+        if len(xs) < 2 or any(b <= a for a, b in itertools.pairwise(xs)):
             report((*loc, "map"), "SCALE001", "map needs two or more points, raw values ascending")
         if max(y for _, y in question.map) <= 0 or min(y for _, y in question.map) < 0:
             report((*loc, "map"), "SCALE001", "map points must be ≥ 0 and some must be > 0")
@@ -188,36 +236,57 @@ def _check_levels(q: Questionnaire, report: Reporter) -> None:
         for r_i, rule in enumerate(level.rules):
             loc: KeyPath = ("levels", l_i, "rules", r_i)
             if rule.rule == "overall_score" and not 0 <= rule.min <= 100:
-                report((*loc, "min"), "LEVEL001", f"an overall score of {rule.min:g} cannot be "
-                       "reached", "scores run from 0 to 100")
+                report(
+                    (*loc, "min"),
+                    "LEVEL001",
+                    f"an overall score of {rule.min:g} cannot be reached",
+                    "scores run from 0 to 100",
+                )
             elif rule.rule == "node_score":
                 if rule.node not in q.node_map:
-                    report((*loc, "node"), "REF001", f"there is no dimension or indicator "
-                           f"'{rule.node}'", did_you_mean(rule.node, q.node_map))
+                    report(
+                        (*loc, "node"),
+                        "REF001",
+                        f"there is no dimension or indicator '{rule.node}'",
+                        did_you_mean(rule.node, q.node_map),
+                    )
                 if not 0 <= rule.min <= 100:
                     report((*loc, "min"), "LEVEL001", f"a score of {rule.min:g} cannot be reached")
             elif rule.rule in ("count", "mandatory"):
                 _check_item_rule(q, rule, loc, report)
             elif rule.rule == "lower_levels" and l_i == 0:
-                report(loc, "LEVEL001", "the lowest level has no lower levels",
-                       "remove this rule from the first level")
+                report(
+                    loc,
+                    "LEVEL001",
+                    "the lowest level has no lower levels",
+                    "remove this rule from the first level",
+                )
     for l_i in range(1, len(q.levels)):
         lower, higher = q.levels[l_i - 1], q.levels[l_i]
         if _implies(lower, higher):
-            report(("levels", l_i), "LEVEL002", f"level '{higher.id}' asks no more than level "
-                   f"'{lower.id}' below it, so '{lower.id}' can never be the result",
-                   "make the higher level's thresholds stricter; levels go from lowest to highest")
+            report(
+                ("levels", l_i),
+                "LEVEL002",
+                f"level '{higher.id}' asks no more than level "
+                f"'{lower.id}' below it, so '{lower.id}' can never be the result",
+                "make the higher level's thresholds stricter; levels go from lowest to highest",
+            )
 
 
-def _check_item_rule(q: Questionnaire, rule: CountRule | MandatoryRule, loc: KeyPath,
-                     report: Reporter) -> None:
+def _check_item_rule(
+    q: Questionnaire, rule: CountRule | MandatoryRule, loc: KeyPath, report: Reporter
+) -> None:
     if (rule.items is None) == (rule.tag is None):
         report(loc, "SCHEMA003", "give either 'items' or 'tag'")
         return
-    for i_i, item in enumerate(rule.items or []):
-        if item not in q.question_map:
-            report((*loc, "items", i_i), "REF001", f"there is no question '{item}'",
-                   did_you_mean(item, q.question_map))
+    for i_i, item_id in enumerate(rule.items or []):
+        if item_id not in q.question_map:
+            report(
+                (*loc, "items", i_i),
+                "REF001",
+                f"there is no question '{item_id}'",
+                did_you_mean(item_id, q.question_map),
+            )
     items = selected_items(q, rule)
     if rule.tag is not None and not items:
         report((*loc, "tag"), "REF001", f"no question has the tag '{rule.tag}'")
@@ -226,15 +295,22 @@ def _check_item_rule(q: Questionnaire, rule: CountRule | MandatoryRule, loc: Key
     elif rule.level is not None:
         for item in items:
             if item.type != "ordinal":
-                report(loc, "REF002", f"'level' needs ordinal questions; '{item.id}' is "
-                       f"{item.type}", "use 'min_score' for other questions")
+                report(
+                    loc,
+                    "REF002",
+                    f"'level' needs ordinal questions; '{item.id}' is {item.type}",
+                    "use 'min_score' for other questions",
+                )
             elif rule.level > item.max_level:
                 report(loc, "LEVEL001", f"'{item.id}' never reaches level {rule.level}")
     elif rule.min_score is not None and not 0 <= rule.min_score <= 100:
         report((*loc, "min_score"), "LEVEL001", f"a score of {rule.min_score:g} cannot be reached")
     if isinstance(rule, CountRule) and items and rule.min_count > len(items):
-        report((*loc, "min_count"), "LEVEL001", f"{rule.min_count} items are needed but only "
-               f"{len(items)} are listed")
+        report(
+            (*loc, "min_count"),
+            "LEVEL001",
+            f"{rule.min_count} items are needed but only {len(items)} are listed",
+        )
 
 
 def _rule_key(rule: object) -> tuple[object, ...] | None:

@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -27,15 +27,16 @@ LangOption = Annotated[str, typer.Option("--lang", help="Report language: zh or 
 
 
 @app.callback()
-def _main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-          ) -> None:
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
     _state["debug"] = debug
 
 
 def _lang(lang: str) -> Lang:
     if lang not in LANGS:
         raise _fail(f"Error: --lang must be zh or en, not {lang!r}")
-    return lang  # type: ignore[return-value]
+    return lang
 
 
 def _fail(message: str) -> typer.Exit:
@@ -61,10 +62,17 @@ def _run(action: Callable[[], T]) -> T:
 
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Questionnaires, catalogues or answer files.")],
-    questionnaire: Annotated[str | None, typer.Option(
-        "--questionnaire", "-q", help="Check answers and catalogues against this questionnaire "
-        "(a path or shipped id).")] = None,
+    files: Annotated[
+        list[Path], typer.Argument(help="Questionnaires, catalogues or answer files.")
+    ],
+    questionnaire: Annotated[
+        str | None,
+        typer.Option(
+            "--questionnaire",
+            "-q",
+            help="Check answers and catalogues against this questionnaire (a path or shipped id).",
+        ),
+    ] = None,
 ) -> None:
     """Check files and list every problem as FILE:LINE:COL: CODE message (hint).
 
@@ -87,14 +95,21 @@ def validate(
 @app.command("score")
 def score_command(
     answers: Annotated[Path, typer.Argument(help="An answer file (YAML or JSON).")],
-    questionnaire: Annotated[str | None, typer.Option(
-        "--questionnaire", "-q", help="A path or shipped id; default: the one the file names.")
+    questionnaire: Annotated[
+        str | None,
+        typer.Option(
+            "--questionnaire", "-q", help="A path or shipped id; default: the one the file names."
+        ),
     ] = None,
-    catalogue: Annotated[str | None, typer.Option(
-        "--catalogue", "-c", help="Scenario catalogue (path or shipped id).")] = None,
+    catalogue: Annotated[
+        str | None,
+        typer.Option("--catalogue", "-c", help="Scenario catalogue (path or shipped id)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
-    partial: Annotated[bool, typer.Option(
-        "--partial", help="Allow missing answers (a draft); they lower coverage.")] = False,
+    partial: Annotated[
+        bool,
+        typer.Option("--partial", help="Allow missing answers (a draft); they lower coverage."),
+    ] = False,
 ) -> None:
     """Score one firm and show its level, dimension scores and recommended scenarios.
 
@@ -102,8 +117,9 @@ def score_command(
     """
     from .pipeline import assess
 
-    result = _run(lambda: assess(answers, questionnaire=questionnaire, catalogue=catalogue,
-                                 partial=partial))
+    result = _run(
+        lambda: assess(answers, questionnaire=questionnaire, catalogue=catalogue, partial=partial)
+    )
     if as_json:
         document = result.card.model_dump(mode="json")
         document["recommendations"] = [r.model_dump(mode="json") for r in result.recommendations]
@@ -116,8 +132,10 @@ def score_command(
 
 @app.command()
 def schema(
-    kind: Annotated[str | None, typer.Argument(
-        help="questionnaire, catalogue or answers; all three when omitted.")] = None,
+    kind: Annotated[
+        str | None,
+        typer.Argument(help="questionnaire, catalogue or answers; all three when omitted."),
+    ] = None,
 ) -> None:
     """Print the JSON Schema of the questionnaire, catalogue and answer formats.
 
@@ -133,8 +151,7 @@ def schema(
 @app.command()
 def blank(
     questionnaire: Annotated[str, typer.Argument(help="A path or shipped id.")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here, not stdout.")
-                   ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here, not stdout.")] = None,
     lang: LangOption = "zh",
 ) -> None:
     """Write an empty answer file, every question's text and choices in comments.

@@ -20,13 +20,18 @@ def print_assessment(result: Assessment, console: Console | None = None) -> None
     console = console or Console()
     card = result.card
     console.print(f"[bold]{card.firm.name}[/bold]  {card.firm.credit_code}  {card.period}")
-    console.print(f"Level: [bold]{card.level_name('zh')} / {card.level_name('en')}[/bold]   "
-                  f"Overall: [bold]{_fmt(card.overall)}[/bold]   "
-                  f"Coverage: {card.coverage:.0%}")
+    console.print(
+        f"Level: [bold]{card.level_name('zh')} / {card.level_name('en')}[/bold]   "
+        f"Overall: [bold]{_fmt(card.overall)}[/bold]   "
+        f"Coverage: {card.coverage:.0%}"
+    )
     table = Table("dimension", "score", "coverage", title="Dimensions")
     for dimension in card.dimensions:
-        table.add_row(f"{dimension.label.zh} {dimension.label.en}", _fmt(dimension.score),
-                      f"{dimension.coverage:.0%}")
+        table.add_row(
+            f"{dimension.label.zh} {dimension.label.en}",
+            _fmt(dimension.score),
+            f"{dimension.coverage:.0%}",
+        )
     console.print(table)
     if card.next_level is not None:
         console.print(f"Next level: {card.next_level.name.zh} / {card.next_level.name.en}")
@@ -36,21 +41,44 @@ def print_assessment(result: Assessment, console: Console | None = None) -> None
     for flag in card.flags:
         console.print(f"[yellow]note:[/yellow] {flag.message.en}")
     if result.recommendations:
-        recs = Table("#", "scenario", "priority", "slot", "triggered by",
-                     title="Recommended scenarios")
+        recs = Table(
+            "#", "scenario", "priority", "slot", "triggered by", title="Recommended scenarios"
+        )
         for rec in result.recommendations:
-            recs.add_row(str(rec.rank), f"{rec.name.zh} {rec.name.en}", f"{rec.priority:.2f}",
-                         _SLOT[rec.slot], ", ".join(t.question for t in rec.triggered_by))
+            recs.add_row(
+                str(rec.rank),
+                f"{rec.name.zh} {rec.name.en}",
+                f"{rec.priority:.2f}",
+                _SLOT[rec.slot],
+                ", ".join(t.question for t in rec.triggered_by),
+            )
         console.print(recs)
 
 
 def print_park(results: Sequence[Assessment], console: Console | None = None) -> None:
     console = console or Console()
-    table = Table("credit code", "firm", "industry", "period", "level", "overall", "coverage",
-                  "top scenario", title="Sample park")
+    table = Table(
+        "credit code",
+        "firm",
+        "industry",
+        "period",
+        "level",
+        "overall",
+        "coverage",
+        "top scenario",
+        title="Sample park",
+    )
     for result in results:
         card = result.card
         top = result.recommendations[0].name.en if result.recommendations else "—"
-        table.add_row(card.firm.credit_code, card.firm.name, card.firm.industry, card.period,
-                      card.level_name("en"), _fmt(card.overall), f"{card.coverage:.0%}", top)
+        table.add_row(
+            card.firm.credit_code,
+            card.firm.name,
+            card.firm.industry,
+            card.period,
+            card.level_name("en"),
+            _fmt(card.overall),
+            f"{card.coverage:.0%}",
+            top,
+        )
     console.print(table)

@@ -74,8 +74,28 @@ VALUE_FUNCTIONS: dict[str, tuple[int, int]] = {  # name -> (min args, max args)
 }
 KEYWORDS = {"and", "or", "not", "in", "true", "false"}
 _PYTHON_WORDS = {
-    "lambda", "import", "exec", "eval", "def", "class", "for", "while", "if", "else", "global",
-    "yield", "return", "del", "with", "as", "from", "is", "None", "True", "False", "open",
+    "lambda",
+    "import",
+    "exec",
+    "eval",
+    "def",
+    "class",
+    "for",
+    "while",
+    "if",
+    "else",
+    "global",
+    "yield",
+    "return",
+    "del",
+    "with",
+    "as",
+    "from",
+    "is",
+    "None",
+    "True",
+    "False",
+    "open",
 }
 
 _TOKEN = re.compile(
@@ -145,8 +165,9 @@ class _Parser:
 
     def expect(self, text: str) -> Token:
         if self.current.text != text or self.current.kind == "str":
-            raise ExprError("EXPR001", f"expected '{text}' but found {self._show()}",
-                            self.current.column)
+            raise ExprError(
+                "EXPR001", f"expected '{text}' but found {self._show()}", self.current.column
+            )
         return self.take()
 
     def _show(self) -> str:
@@ -174,8 +195,9 @@ class _Parser:
     def nested(self, parse: Callable[[], Node]) -> Node:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExprError("EXPR003", f"the condition nests deeper than {MAX_DEPTH}",
-                            self.current.column)
+            raise ExprError(
+                "EXPR003", f"the condition nests deeper than {MAX_DEPTH}", self.current.column
+            )
         try:
             return parse()
         finally:
@@ -204,12 +226,18 @@ class _Parser:
     def parse_compare(self) -> Node:
         left = self.parse_sum()
         token = self.current
-        op = token.text if token.kind == "op" and token.text in {
-            "==", "!=", "<", "<=", ">", ">="} else None
+        op = (
+            token.text
+            if token.kind == "op" and token.text in {"==", "!=", "<", "<=", ">", ">="}
+            else None
+        )
         if token.kind == "name" and token.text == "in":
             op = "in"
-        elif (token.kind == "name" and token.text == "not"
-              and self.tokens[self.index + 1].text == "in"):
+        elif (
+            token.kind == "name"
+            and token.text == "not"
+            and self.tokens[self.index + 1].text == "in"
+        ):
             self.take()
             op = "not in"
         if op is None:
@@ -342,17 +370,21 @@ def _check_calls(tree: Node) -> None:
         name, count = node.value, len(node.children)
         if name in REFERENCE_FUNCTIONS:
             if count != 1 or node.children[0].kind != "name":
-                raise ExprError("EXPR004", f"{name}() takes one id, like {name}(awareness)",
-                                node.column)
+                raise ExprError(
+                    "EXPR004", f"{name}() takes one id, like {name}(awareness)", node.column
+                )
         elif name in VALUE_FUNCTIONS:
             low, high = VALUE_FUNCTIONS[name]
             if not low <= count <= high:
-                raise ExprError("EXPR004", f"{name}() takes {low} to {high} arguments",
-                                node.column)
+                raise ExprError("EXPR004", f"{name}() takes {low} to {high} arguments", node.column)
         else:
             known = sorted([*REFERENCE_FUNCTIONS, *VALUE_FUNCTIONS])
-            raise ExprError("EXPR004", f"there is no function '{name}'", node.column,
-                            "known functions: " + ", ".join(known))
+            raise ExprError(
+                "EXPR004",
+                f"there is no function '{name}'",
+                node.column,
+                "known functions: " + ", ".join(known),
+            )
 
 
 def _truth(value: Value) -> bool:
@@ -434,7 +466,7 @@ def _call(name: str, args: Sequence[Value]) -> Value:
     return float(round(numbers[0], max(0, min(digits, 6))))
 
 
-def _compile(node: Node) -> Compiled:  # noqa: C901 - one branch per node kind reads best
+def _compile(node: Node) -> Compiled:
     kind = node.kind
     if kind in ("num", "str", "bool"):
         constant = node.value

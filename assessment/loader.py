@@ -23,7 +23,9 @@ from .yamlio import read_yaml
 Kind = Literal["questionnaire", "catalogue", "answers"]
 M = TypeVar("M", bound=BaseModel)
 _MODELS: dict[str, type[BaseModel]] = {
-    "questionnaire": Questionnaire, "catalogue": Catalogue, "answers": AnswerSheet,
+    "questionnaire": Questionnaire,
+    "catalogue": Catalogue,
+    "answers": AnswerSheet,
 }
 
 
@@ -72,8 +74,12 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 def build_model(model: type[M], data: Any, locator: Locator, problems: ProblemList) -> M | None:
     """Validate data into a model; turn each pydantic error into a located problem."""
     if not isinstance(data, dict):
-        problems.add(locator(()), "SCHEMA002", "the file must hold a mapping of keys to values",
-                     "start with 'id:' or see the examples")
+        problems.add(
+            locator(()),
+            "SCHEMA002",
+            "the file must hold a mapping of keys to values",
+            "start with 'id:' or see the examples",
+        )
         return None
     try:
         return model.model_validate(data)
@@ -83,16 +89,36 @@ def build_model(model: type[M], data: Any, locator: Locator, problems: ProblemLi
             loc = tuple(error["loc"])
             kind, last = error["type"], loc[-1] if loc else ""
             if kind == "extra_forbidden":
-                problems.add(locator(loc), "SCHEMA001", f"unknown key '{last}'",
-                             did_you_mean(str(last), known) or "remove it")
+                problems.add(
+                    locator(loc),
+                    "SCHEMA001",
+                    f"unknown key '{last}'",
+                    did_you_mean(str(last), known) or "remove it",
+                )
             elif kind == "missing":
-                problems.add(locator(loc[:-1]), "SCHEMA003", f"the key '{last}' is missing",
-                             f"add '{last}:'")
+                problems.add(
+                    locator(loc[:-1]), "SCHEMA003", f"the key '{last}' is missing", f"add '{last}:'"
+                )
+            elif loc[-2:] == ("firm", "credit_code") and kind == "value_error":
+                problems.add(
+                    locator(loc),
+                    "FIRM001",
+                    str(error["msg"]).replace("Value error, ", ""),
+                    "copy the 18 characters from the business licence",
+                )
+            elif loc == ("period",):
+                problems.add(
+                    locator(loc),
+                    "FIRM002",
+                    f"the period {error.get('input')!r} is not a quarter",
+                    "write it like 2026Q3",
+                )
             else:
                 where = ".".join(str(p) for p in loc) or "the file"
                 message = str(error["msg"]).replace("Value error, ", "")
-                problems.add(locator(loc), "SCHEMA002", f"{where}: {message}",
-                             _hint_for(kind, error))
+                problems.add(
+                    locator(loc), "SCHEMA002", f"{where}: {message}", _hint_for(kind, error)
+                )
         return None
 
 
@@ -148,8 +174,9 @@ class Checked:
     problems: ProblemList
 
 
-def check_file(path: Path, questionnaire: Questionnaire | None = None, *,
-               partial: bool = False) -> Checked:
+def check_file(
+    path: Path, questionnaire: Questionnaire | None = None, *, partial: bool = False
+) -> Checked:
     """Read any of the three file kinds and collect all its problems, raising nothing.
 
     `partial=True` accepts answer files with questions still unanswered (a draft).
@@ -161,9 +188,13 @@ def check_file(path: Path, questionnaire: Questionnaire | None = None, *,
         return Checked(path, None, None, problems)
     kind = kind_of(data)
     if kind is None:
-        problems.add(locator(()), "FILE002", "this is not a questionnaire, scenario catalogue or "
-                     "answer file", "a questionnaire has 'dimensions:', a catalogue 'scenarios:', "
-                     "an answer file 'answers:'")
+        problems.add(
+            locator(()),
+            "FILE002",
+            "this is not a questionnaire, scenario catalogue or answer file",
+            "a questionnaire has 'dimensions:', a catalogue 'scenarios:', "
+            "an answer file 'answers:'",
+        )
         return Checked(path, None, None, problems)
     model = build_model(_MODELS[kind], data, locator, problems)
     if model is None:
@@ -198,8 +229,9 @@ def load_catalogue(source: str | Path, questionnaire: Questionnaire | None = Non
     return _expect(check_file(_find(source, "catalogue"), questionnaire), Catalogue)
 
 
-def load_answers(path: str | Path, questionnaire: Questionnaire | None = None, *,
-                 partial: bool = False) -> AnswerSheet:
+def load_answers(
+    path: str | Path, questionnaire: Questionnaire | None = None, *, partial: bool = False
+) -> AnswerSheet:
     """An answer file, checked against its questionnaire (found from its `questionnaire` key)."""
     return _expect(check_file(Path(path), questionnaire, partial=partial), AnswerSheet)
 
@@ -207,15 +239,17 @@ def load_answers(path: str | Path, questionnaire: Questionnaire | None = None, *
 def questionnaire_for(sheet: AnswerSheet, path: str | Path | None = None) -> Questionnaire:
     """The questionnaire an answer sheet names, by shipped id or by a path beside the file."""
     problems = ProblemList()
-    found = _questionnaire_for(sheet, Path(path or "."), Locator(str(path or "<answers>")),
-                               problems)
+    found = _questionnaire_for(
+        sheet, Path(path or "."), Locator(str(path or "<answers>")), problems
+    )
     problems.raise_if_any()
     assert found is not None
     return found
 
 
-def _questionnaire_for(sheet: AnswerSheet, path: Path, locator: Locator,
-                       problems: ProblemList) -> Questionnaire | None:
+def _questionnaire_for(
+    sheet: AnswerSheet, path: Path, locator: Locator, problems: ProblemList
+) -> Questionnaire | None:
     ref = sheet.questionnaire
     target: str | Path | None = ref.id
     if ref.path is not None:
@@ -224,15 +258,19 @@ def _questionnaire_for(sheet: AnswerSheet, path: Path, locator: Locator,
     try:
         return load_questionnaire(target)
     except UsageError as exc:
-        problems.add(locator(("questionnaire",)), "REF001", str(exc),
-                     "give the questionnaire with --questionnaire")
+        problems.add(
+            locator(("questionnaire",)),
+            "REF001",
+            str(exc),
+            "give the questionnaire with --questionnaire",
+        )
     except ValidationFailed as exc:
         problems.extend(exc.problems)
     return None
 
 
 def _find(source: str | Path, what: str) -> Path:
-    if isinstance(source, Path) or any(c in str(source) for c in "/\\.") :
+    if isinstance(source, Path) or any(c in str(source) for c in "/\\."):
         path = Path(source)
         if not path.is_file():
             raise UsageError(f"{path}: no such {what} file")
@@ -254,16 +292,24 @@ def _expect(checked: Checked, model: type[M]) -> M:
     return checked.model
 
 
-def _check_catalogue(c: Catalogue, questionnaire: Questionnaire | None, path: Path,
-                     locator: Locator, problems: ProblemList) -> None:
+def _check_catalogue(
+    c: Catalogue,
+    questionnaire: Questionnaire | None,
+    path: Path,
+    locator: Locator,
+    problems: ProblemList,
+) -> None:
     report = Reporter(locator, problems)
     q = questionnaire
     if q is None:
         try:
             q = load_questionnaire(c.questionnaire)
         except (UsageError, ValidationFailed) as exc:
-            report(("questionnaire",), "REF001", f"the catalogue's questionnaire cannot be "
-                   f"loaded: {str(exc).splitlines()[0]}")
+            report(
+                ("questionnaire",),
+                "REF001",
+                f"the catalogue's questionnaire cannot be loaded: {str(exc).splitlines()[0]}",
+            )
             return
     ids = [s.id for s in c.scenarios]
     targets = {*q.node_map, *q.question_map}
@@ -274,12 +320,20 @@ def _check_catalogue(c: Catalogue, questionnaire: Questionnaire | None, path: Pa
         parse_condition(scenario.trigger, (*loc, "trigger"), report, q, scores_allowed=True)
         for a_i, target in enumerate(scenario.addresses):
             if target not in targets:
-                report((*loc, "addresses", a_i), "REF001", f"'{target}' is not a dimension, "
-                       "indicator or question", did_you_mean(target, targets))
+                report(
+                    (*loc, "addresses", a_i),
+                    "REF001",
+                    f"'{target}' is not a dimension, indicator or question",
+                    did_you_mean(target, targets),
+                )
         for p_i, prereq in enumerate(scenario.prerequisites):
             if prereq not in ids:
-                report((*loc, "prerequisites", p_i), "REF001", f"there is no scenario '{prereq}'",
-                       did_you_mean(prereq, ids))
+                report(
+                    (*loc, "prerequisites", p_i),
+                    "REF001",
+                    f"there is no scenario '{prereq}'",
+                    did_you_mean(prereq, ids),
+                )
     _check_prerequisite_cycles(c, report)
 
 
@@ -291,8 +345,12 @@ def _check_prerequisite_cycles(c: Catalogue, report: Reporter) -> None:
             node, trail = stack.pop()
             for nxt in graph.get(node, []):
                 if nxt == start:
-                    report(("scenarios",), "CYCLE001", "prerequisites form a cycle: "
-                           + " -> ".join([*trail, start]), "remove one prerequisite")
+                    report(
+                        ("scenarios",),
+                        "CYCLE001",
+                        "prerequisites form a cycle: " + " -> ".join([*trail, start]),
+                        "remove one prerequisite",
+                    )
                     return
                 if nxt not in seen:
                     seen.add(nxt)

@@ -48,8 +48,11 @@ def assess(
     that questionnaire. Raises `ValidationFailed` listing every problem in the file.
     """
     path = Path(answers)
-    q = loader.load_questionnaire(questionnaire) if isinstance(
-        questionnaire, str | Path) else questionnaire
+    q = (
+        loader.load_questionnaire(questionnaire)
+        if isinstance(questionnaire, str | Path)
+        else questionnaire
+    )
     sheet = loader.load_answers(path, q, partial=partial)
     q = q or loader.questionnaire_for(sheet, path)
     card = score(q, sheet, partial=partial)

@@ -50,17 +50,26 @@ def parse_condition(
     scope = names_in_scope(questionnaire)
     for name in sorted(parsed.names - scope):
         hint = did_you_mean(name, scope) or "name a question, a computed value, or industry"
-        report(loc, "REF001", f"'{name}' in '{_short(text)}' is not a question or computed value",
-               hint)
+        report(
+            loc, "REF001", f"'{name}' in '{_short(text)}' is not a question or computed value", hint
+        )
         ok = False
     targets = {*questionnaire.node_map, *questionnaire.question_map}
     for name in sorted(parsed.references - targets):
-        report(loc, "REF001", f"'{name}' in '{_short(text)}' is not a dimension, indicator or "
-               "question", did_you_mean(name, targets))
+        report(
+            loc,
+            "REF001",
+            f"'{name}' in '{_short(text)}' is not a dimension, indicator or question",
+            did_you_mean(name, targets),
+        )
         ok = False
     if parsed.uses_scores and not scores_allowed:
-        report(loc, "EXPR004", f"score() cannot be used in '{_short(text)}'",
-               "scores exist only after scoring; use it in level rules and scenario triggers")
+        report(
+            loc,
+            "EXPR004",
+            f"score() cannot be used in '{_short(text)}'",
+            "scores exist only after scoring; use it in level rules and scenario triggers",
+        )
         ok = False
     ok = _check_choice_literals(parsed, loc, report, questionnaire) and ok
     return parsed if ok else None
@@ -81,18 +90,29 @@ def _check_choice_literals(
         left, right = node.children
         pairs = [(left, right), (right, left)] if node.value in ("==", "!=") else [(right, left)]
         for name_node, literal in pairs:
-            question = questionnaire.question_map.get(name_node.value) if (
-                name_node.kind == "name") else None
+            question = (
+                questionnaire.question_map.get(name_node.value)
+                if (name_node.kind == "name")
+                else None
+            )
             if question is None or question.type not in CHOICE_TYPES:
                 continue
-            strings = [literal] if literal.kind == "str" else [
-                c for c in literal.children if c.kind == "str"] if literal.kind == "list" else []
+            strings = (
+                [literal]
+                if literal.kind == "str"
+                else [c for c in literal.children if c.kind == "str"]
+                if literal.kind == "list"
+                else []
+            )
             choices = [c.id for c in questionnaire.choices_of(question)]
             for item in strings:
                 if item.value not in choices:
-                    report(loc, "REF001", f"'{item.value}' is not a choice of question "
-                           f"'{question.id}'", did_you_mean(item.value, choices)
-                           or "choices: " + ", ".join(choices))
+                    report(
+                        loc,
+                        "REF001",
+                        f"'{item.value}' is not a choice of question '{question.id}'",
+                        did_you_mean(item.value, choices) or "choices: " + ", ".join(choices),
+                    )
                     ok = False
     return ok
 
@@ -109,14 +129,16 @@ def build_plan(questionnaire: Questionnaire, report: Reporter) -> Plan:
                     text = getattr(question, key)
                     if text is None:
                         continue
-                    parsed = parse_condition(text, (*base, key), report, questionnaire,
-                                             scores_allowed=False)
+                    parsed = parse_condition(
+                        text, (*base, key), report, questionnaire, scores_allowed=False
+                    )
                     if parsed is not None:
                         target[question.id] = parsed
                         deps[question.id] |= parsed.names | parsed.references
     for c_i, item in enumerate(questionnaire.computed):
-        parsed = parse_condition(item.expr, ("computed", c_i, "expr"), report, questionnaire,
-                                 scores_allowed=False)
+        parsed = parse_condition(
+            item.expr, ("computed", c_i, "expr"), report, questionnaire, scores_allowed=False
+        )
         deps[item.id] = set()
         if parsed is not None:
             plan.computed[item.id] = parsed
@@ -124,8 +146,13 @@ def build_plan(questionnaire: Questionnaire, report: Reporter) -> Plan:
     for l_i, level in enumerate(questionnaire.levels):
         for r_i, rule in enumerate(level.rules):
             if rule.rule == "condition":
-                parsed = parse_condition(rule.expr, ("levels", l_i, "rules", r_i, "expr"),
-                                         report, questionnaire, scores_allowed=True)
+                parsed = parse_condition(
+                    rule.expr,
+                    ("levels", l_i, "rules", r_i, "expr"),
+                    report,
+                    questionnaire,
+                    scores_allowed=True,
+                )
                 if parsed is not None:
                     plan.rules[(l_i, r_i)] = parsed
     plan.order = _order(deps, report)
@@ -141,9 +168,13 @@ def _order(deps: dict[str, set[str]], report: Reporter) -> list[str]:
         if state.get(name) == 2:
             return
         if state.get(name) == 1:
-            cycle = [*trail[trail.index(name):], name]
-            report((), "CYCLE001", "values depend on each other in a cycle: "
-                   + " -> ".join(cycle), "break the cycle by removing one of the references")
+            cycle = [*trail[trail.index(name) :], name]
+            report(
+                (),
+                "CYCLE001",
+                "values depend on each other in a cycle: " + " -> ".join(cycle),
+                "break the cycle by removing one of the references",
+            )
             return
         state[name] = 1
         for dep in sorted(deps.get(name, ())):
@@ -170,8 +201,9 @@ def raw_value(question: Question, answer: Answer | None) -> Any:
     if kind == "yesno":
         return value in ("yes", True)
     if kind in ("number", "percent", "ordinal"):
-        return float(value) if isinstance(value, int | float) and not isinstance(
-            value, bool) else None
+        return (
+            float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        )
     return value if isinstance(value, str) else str(value)
 
 

@@ -22,7 +22,7 @@ def _context(card: ScoreCard, questionnaire: Questionnaire | None) -> expr.Conte
     scores: dict[str, float | None] = {}
     answered: set[str] = set()
     for q in card.questions():
-        value = q.value if q.status in ("answered", "computed") else None
+        value: Any = q.value if q.status in ("answered", "computed") else None
         if q.type == "multi" and isinstance(value, list):
             value = tuple(value)
         elif q.type == "yesno" and value is not None:
@@ -48,16 +48,21 @@ def _gap(card: ScoreCard, scenario: Scenario, scores: dict[str, float | None]) -
     return sum(100 - (s or 0.0) for s in known) / len(known) / 100
 
 
-def _triggers(parsed: expr.Expression, card: ScoreCard, context: expr.Context
-              ) -> list[TriggerAnswer]:
+def _triggers(
+    parsed: expr.Expression, card: ScoreCard, context: expr.Context
+) -> list[TriggerAnswer]:
     ids = {q.id for q in card.questions()} | set(card.computed)
     names = sorted((parsed.names | parsed.references) & ids)
-    return [TriggerAnswer(question=n, value=context.values.get(n)) for n in names
-            if context.values.get(n) is not None or n in parsed.references]
+    return [
+        TriggerAnswer(question=n, value=context.values.get(n))
+        for n in names
+        if context.values.get(n) is not None or n in parsed.references
+    ]
 
 
-def recommend(card: ScoreCard, catalogue: Catalogue,
-              questionnaire: Questionnaire | None = None) -> list[Recommendation]:
+def recommend(
+    card: ScoreCard, catalogue: Catalogue, questionnaire: Questionnaire | None = None
+) -> list[Recommendation]:
     """The scenarios whose triggers fire for this firm, best first, each with its roadmap slot.
 
     priority = gap × impact × (mandatory factor if mandatory, else 1) ÷ effort, where gap is the
@@ -82,16 +87,32 @@ def recommend(card: ScoreCard, catalogue: Catalogue,
     picked = {item[2].id for item in chosen}
     result: list[Recommendation] = []
     for rank, (priority, _, scenario, triggers, gap) in enumerate(chosen, start=1):
-        slot = 0 if rank <= catalogue.roadmap.now else (
-            1 if rank <= catalogue.roadmap.now + catalogue.roadmap.next else 2)
+        slot = (
+            0
+            if rank <= catalogue.roadmap.now
+            else (1 if rank <= catalogue.roadmap.now + catalogue.roadmap.next else 2)
+        )
         waiting = [p for p in scenario.prerequisites if p in picked]
-        result.append(Recommendation(
-            scenario=scenario.id, name=scenario.name, summary=scenario.summary, rank=rank,
-            priority=priority, gap=round(gap, 4), impact=scenario.impact, effort=scenario.effort,
-            mandatory=scenario.mandatory,
-            mandatory_factor=catalogue.priority.mandatory_factor if scenario.mandatory else 1.0,
-            slot=SLOTS[slot], triggered_by=triggers, prerequisites=list(scenario.prerequisites),
-            waiting_for=waiting, benefits=list(scenario.benefits), cost_band=scenario.cost_band))
+        result.append(
+            Recommendation(
+                scenario=scenario.id,
+                name=scenario.name,
+                summary=scenario.summary,
+                rank=rank,
+                priority=priority,
+                gap=round(gap, 4),
+                impact=scenario.impact,
+                effort=scenario.effort,
+                mandatory=scenario.mandatory,
+                mandatory_factor=catalogue.priority.mandatory_factor if scenario.mandatory else 1.0,
+                slot=SLOTS[slot],
+                triggered_by=triggers,
+                prerequisites=list(scenario.prerequisites),
+                waiting_for=waiting,
+                benefits=list(scenario.benefits),
+                cost_band=scenario.cost_band,
+            )
+        )
     return _settle(result)
 
 

@@ -5,16 +5,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import BaseModel
+
 from .models.answers import AnswerSheet
 from .models.catalogue import Catalogue
 from .models.questionnaire import Questionnaire
 
-SCHEMAS = {"questionnaire": Questionnaire, "catalogue": Catalogue, "answers": AnswerSheet}
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "questionnaire": Questionnaire,
+    "catalogue": Catalogue,
+    "answers": AnswerSheet,
+}
 
 
 def schema_of(kind: str) -> dict[str, Any]:
     model = SCHEMAS[kind]
-    schema = model.model_json_schema(mode="validation")
+    schema: dict[str, Any] = model.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
@@ -74,7 +75,7 @@ def earned_points(q: Questionnaire, question: Question, value: Any) -> float:
 def _interpolate(points: list[tuple[float, float]], x: float) -> float:
     if x <= points[0][0]:
         return points[0][1]
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
         if x <= x1:
             return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
     return points[-1][1]
@@ -100,8 +101,16 @@ def _leaf(q: Questionnaire, question: Question, sheet: AnswerSheet, values: Valu
     status: Status
     if not values.shown.get(question.id, True):
         worst = question.if_skipped == "worst" and question.scored
-        return _Leaf(question, "skipped", 0.0 if worst else None, worst, worst, None,
-                     0.0 if worst else None, top)
+        return _Leaf(
+            question,
+            "skipped",
+            0.0 if worst else None,
+            worst,
+            worst,
+            None,
+            0.0 if worst else None,
+            top,
+        )
     if question.compute is not None:
         status = "computed" if value is not None else "unknown"
     elif raw == NOT_APPLICABLE:
@@ -133,8 +142,7 @@ def _interpret(bands: list[Interpretation], score: float | None) -> TextValue | 
     return None
 
 
-def _roll(parts: list[tuple[float, float | None, float, bool]]) -> tuple[float | None, float,
-                                                                          bool]:
+def _roll(parts: list[tuple[float, float | None, float, bool]]) -> tuple[float | None, float, bool]:
     """(weight, score or None, coverage, applicable) of children → score, coverage, applicable."""
     scored = [(w, s) for w, s, _, _ in parts if s is not None]
     total = sum(w for w, _ in scored)
@@ -145,8 +153,9 @@ def _roll(parts: list[tuple[float, float | None, float, bool]]) -> tuple[float |
     return score, coverage, bool(applicable)
 
 
-def score(questionnaire: Questionnaire, answers: AnswerSheet, *, partial: bool = False
-          ) -> ScoreCard:
+def score(
+    questionnaire: Questionnaire, answers: AnswerSheet, *, partial: bool = False
+) -> ScoreCard:
     """Score one firm's answers. Raises ValidationFailed when the answers do not fit.
 
     With `partial=True` missing answers are allowed (a draft on a site visit) and lower coverage.
@@ -158,28 +167,57 @@ def score(questionnaire: Questionnaire, answers: AnswerSheet, *, partial: bool =
         raise ValidationFailed(report.problems.problems)
     leaves = {q.id: _leaf(questionnaire, q, answers, values) for q in questionnaire.questions()}
     tree = [_dimension(d, leaves) for d in questionnaire.dimensions]
-    overall, coverage, _ = _roll([(d.weight, s, c, a) for d, (s, c, a, _) in zip(
-        questionnaire.dimensions, tree, strict=True)])
+    overall, coverage, _ = _roll(
+        [
+            (d.weight, s, c, a)
+            for d, (s, c, a, _) in zip(questionnaire.dimensions, tree, strict=True)
+        ]
+    )
     dimensions = _with_shares(questionnaire, tree, leaves, answers)
     flags = [
-        Flag(question=leaf.question.id, code="unknown", message=TextValue(
-            zh=f"“{leaf.question.text.zh}”答为不知道，按 0 分计", en=f"'{leaf.question.text.en}' "
-            "was answered 'unknown' and counts as 0"))
-        for leaf in leaves.values() if leaf.status == "unknown" and leaf.question.scored
+        Flag(
+            question=leaf.question.id,
+            code="unknown",
+            message=TextValue(
+                zh=f"“{leaf.question.text.zh}”答为不知道，按 0 分计",
+                en=f"'{leaf.question.text.en}' was answered 'unknown' and counts as 0",
+            ),
+        )
+        for leaf in leaves.values()
+        if leaf.status == "unknown" and leaf.question.scored
     ] + [
-        Flag(question=leaf.question.id, code="unanswered", message=TextValue(
-            zh=f"“{leaf.question.text.zh}”尚未回答", en=f"'{leaf.question.text.en}' has no answer"))
-        for leaf in leaves.values() if leaf.status == "unanswered" and leaf.question.required
+        Flag(
+            question=leaf.question.id,
+            code="unanswered",
+            message=TextValue(
+                zh=f"“{leaf.question.text.zh}”尚未回答",
+                en=f"'{leaf.question.text.en}' has no answer",
+            ),
+        )
+        for leaf in leaves.values()
+        if leaf.status == "unanswered" and leaf.question.required
     ]
     card = ScoreCard(
-        questionnaire=QuestionnaireInfo(id=questionnaire.id, version=questionnaire.version,
-                                        content_hash=questionnaire.content_hash,
-                                        title=questionnaire.title),
-        firm=answers.firm, period=answers.period, assessor=answers.assessor,
-        assessed_on=answers.assessed_on, overall=_round(overall), coverage=round(coverage, 4),
-        dimensions=dimensions, level=None, not_rated=questionnaire.not_rated or _NOT_RATED,
-        next_level=None, blockers=[], levels=[],
-        computed={c.id: values.values.get(c.id) for c in questionnaire.computed}, flags=flags,
+        questionnaire=QuestionnaireInfo(
+            id=questionnaire.id,
+            version=questionnaire.version,
+            content_hash=questionnaire.content_hash,
+            title=questionnaire.title,
+        ),
+        firm=answers.firm,
+        period=answers.period,
+        assessor=answers.assessor,
+        assessed_on=answers.assessed_on,
+        overall=_round(overall),
+        coverage=round(coverage, 4),
+        dimensions=dimensions,
+        level=None,
+        not_rated=questionnaire.not_rated or _NOT_RATED,
+        next_level=None,
+        blockers=[],
+        levels=[],
+        computed={c.id: values.values.get(c.id) for c in questionnaire.computed},
+        flags=flags,
     )
     return levels_mod.rate(questionnaire, plan, card, values)
 
@@ -193,8 +231,9 @@ _Rolled = tuple[float | None, float, bool, list[tuple[float | None, float, bool]
 
 def _dimension(dimension: Dimension, leaves: dict[str, _Leaf]) -> _Rolled:
     indicators = [_indicator(i, leaves) for i in dimension.indicators]
-    score_, coverage, applicable = _roll([
-        (i.weight, s, c, a) for i, (s, c, a) in zip(dimension.indicators, indicators, strict=True)])
+    score_, coverage, applicable = _roll(
+        [(i.weight, s, c, a) for i, (s, c, a) in zip(dimension.indicators, indicators, strict=True)]
+    )
     return score_, coverage, applicable, indicators
 
 
@@ -204,8 +243,7 @@ def _indicator(indicator: Indicator, leaves: dict[str, _Leaf]) -> tuple[float | 
         leaf = leaves[question.id]
         if question.scored:
             fraction = None if leaf.fraction is None else leaf.fraction * 100
-            parts.append((question.weight, fraction, 1.0 if leaf.covered else 0.0,
-                          leaf.applicable))
+            parts.append((question.weight, fraction, 1.0 if leaf.covered else 0.0, leaf.applicable))
     return _roll(parts)
 
 
@@ -214,8 +252,9 @@ def _share(weight: float, siblings: list[tuple[float, float | None]], parent: fl
     return parent * weight / total if total > 0 else 0.0
 
 
-def _with_shares(q: Questionnaire, tree: list[_Rolled], leaves: dict[str, _Leaf],
-                 sheet: AnswerSheet) -> list[DimensionResult]:
+def _with_shares(
+    q: Questionnaire, tree: list[_Rolled], leaves: dict[str, _Leaf], sheet: AnswerSheet
+) -> list[DimensionResult]:
     dims = [(d.weight, t[0]) for d, t in zip(q.dimensions, tree, strict=True)]
     result = []
     for dimension, (d_score, d_cov, _, indicators) in zip(q.dimensions, tree, strict=True):
@@ -225,34 +264,66 @@ def _with_shares(q: Questionnaire, tree: list[_Rolled], leaves: dict[str, _Leaf]
         for indicator, (i_score, i_cov, _) in zip(dimension.indicators, indicators, strict=True):
             i_share = _share(indicator.weight, inds, d_share) if i_score is not None else 0.0
             qs = [(qq.weight, leaves[qq.id].fraction) for qq in indicator.questions if qq.scored]
-            questions = [_question_result(leaves[qq.id], dimension.id, indicator.id, sheet,
-                                          _share(qq.weight, qs, i_share)
-                                          if leaves[qq.id].fraction is not None and qq.scored
-                                          else 0.0)
-                         for qq in indicator.questions]
-            built.append(IndicatorResult(
-                id=indicator.id, label=indicator.label, weight=indicator.weight,
-                score=_round(i_score), coverage=round(i_cov, 4), share=round(i_share, 6),
-                points=round(i_share * (i_score or 0.0), 4),
-                interpretation=_interpret(indicator.interpretation, i_score), questions=questions))
-        result.append(DimensionResult(
-            id=dimension.id, label=dimension.label, weight=dimension.weight, score=_round(d_score),
-            coverage=round(d_cov, 4), share=round(d_share, 6),
-            points=round(d_share * (d_score or 0.0), 4),
-            interpretation=_interpret(dimension.interpretation, d_score), indicators=built))
+            questions = [
+                _question_result(
+                    leaves[qq.id],
+                    dimension.id,
+                    indicator.id,
+                    sheet,
+                    _share(qq.weight, qs, i_share)
+                    if leaves[qq.id].fraction is not None and qq.scored
+                    else 0.0,
+                )
+                for qq in indicator.questions
+            ]
+            built.append(
+                IndicatorResult(
+                    id=indicator.id,
+                    label=indicator.label,
+                    weight=indicator.weight,
+                    score=_round(i_score),
+                    coverage=round(i_cov, 4),
+                    share=round(i_share, 6),
+                    points=round(i_share * (i_score or 0.0), 4),
+                    interpretation=_interpret(indicator.interpretation, i_score),
+                    questions=questions,
+                )
+            )
+        result.append(
+            DimensionResult(
+                id=dimension.id,
+                label=dimension.label,
+                weight=dimension.weight,
+                score=_round(d_score),
+                coverage=round(d_cov, 4),
+                share=round(d_share, 6),
+                points=round(d_share * (d_score or 0.0), 4),
+                interpretation=_interpret(dimension.interpretation, d_score),
+                indicators=built,
+            )
+        )
     return result
 
 
-def _question_result(leaf: _Leaf, dimension: str, indicator: str, sheet: AnswerSheet,
-                     share: float) -> QuestionResult:
+def _question_result(
+    leaf: _Leaf, dimension: str, indicator: str, sheet: AnswerSheet, share: float
+) -> QuestionResult:
     answer = sheet.answers.get(leaf.question.id)
     fraction = leaf.fraction
     return QuestionResult(
-        id=leaf.question.id, dimension=dimension, indicator=indicator, type=leaf.question.type,
-        status=leaf.status, value=leaf.value, note=answer.note if answer else None,
-        evidence=list(answer.evidence) if answer else [], scored=leaf.question.scored,
+        id=leaf.question.id,
+        dimension=dimension,
+        indicator=indicator,
+        type=leaf.question.type,
+        status=leaf.status,
+        value=leaf.value,
+        note=answer.note if answer else None,
+        evidence=list(answer.evidence) if answer else [],
+        scored=leaf.question.scored,
         points=None if leaf.points is None else round(leaf.points, 4),
         max_points=leaf.max_points if leaf.question.scored else None,
         score=None if fraction is None else round(fraction * 100, 4),
-        weight=leaf.question.weight, share=round(share, 6),
-        contribution=round(share * (fraction or 0.0) * 100, 4))
+        weight=leaf.question.weight,
+        share=round(share, 6),
+        contribution=round(share * (fraction or 0.0) * 100, 4),
+    )

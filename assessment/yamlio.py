@@ -81,7 +81,9 @@ _CORE_RESOLVERS = {
     ),
 }
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in _CORE_RESOLVERS and "timestamp" not in tag]
+    first: [
+        (tag, rx) for tag, rx in resolvers if tag not in _CORE_RESOLVERS and "timestamp" not in tag
+    ]
     for first, resolvers in _Base.yaml_implicit_resolvers.items()
 }
 for _tag, _rx in _CORE_RESOLVERS.items():
@@ -227,22 +229,18 @@ def locate(data: Any, path: str, loc: tuple[int | str, ...]) -> Location:
     node = data
     for part in loc:
         where = getattr(node, "where", None)
-        if isinstance(node, dict) and where is not None and part in node:
+        found = where is not None and (
+            (isinstance(node, dict) and part in node)
+            or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+        )
+        if found:  # parts that name no key (a union tag, a model wrapper) are passed over
+            assert where is not None
             best = where[part]
             node = node[part]
-        elif (
-            isinstance(node, list)
-            and where is not None
-            and isinstance(part, int)
-            and 0 <= part < len(node)
-        ):
-            best = where[part]
-            node = node[part]
-        else:
-            break
     return Location(path, *best)
 
 
-def problem_at(data: Any, path: str, loc: tuple[int | str, ...], code: str, message: str,
-               hint: str = "") -> Problem:
+def problem_at(
+    data: Any, path: str, loc: tuple[int | str, ...], code: str, message: str, hint: str = ""
+) -> Problem:
     return Problem(locate(data, path, loc), code, message, hint)

@@ -82,11 +82,17 @@ def _ref_from_string(value: Any) -> Any:
 
 class AnswerSheet(Model):
     kind: Literal["answers"] = "answers"
-    questionnaire: Annotated[QuestionnaireRef, BeforeValidator(_ref_from_string)]
+    questionnaire: Annotated[
+        QuestionnaireRef,
+        BeforeValidator(_ref_from_string, json_schema_input_type=Id | QuestionnaireRef),
+    ]
     firm: Firm
     period: Period
     assessor: str = Field(min_length=1, max_length=200)
     assessed_on: date
-    answers: dict[str, Annotated[Answer, BeforeValidator(_answer_from_plain)]] = Field(
-        default_factory=dict
-    )
+    answers: dict[
+        str,
+        Annotated[
+            Answer, BeforeValidator(_answer_from_plain, json_schema_input_type=RawValue | Answer)
+        ],
+    ] = Field(default_factory=dict)

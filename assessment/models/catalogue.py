@@ -44,7 +44,9 @@ class Catalogue(Model):
     id: Id
     version: str = Field(min_length=1, max_length=40)
     title: Text
-    questionnaire: Id = Field(description="Id of the questionnaire whose answers the triggers read.")
+    questionnaire: Id = Field(
+        description="Id of the questionnaire whose answers the triggers read."
+    )
     priority: Priority = Priority()
     roadmap: Roadmap = Roadmap()
     cost_bands: dict[CostBand, Text] = Field(default_factory=dict)

@@ -37,7 +37,7 @@ class _Text(Model):
         return self.zh
 
 
-Text = Annotated[_Text, BeforeValidator(_text_from_string)]
+Text = Annotated[_Text, BeforeValidator(_text_from_string, json_schema_input_type=str | _Text)]
 TextValue = _Text
 
 
