@@ -1,0 +1,55 @@
+"""Interface strings (a gettext catalogue per language) and locale-aware numbers and dates."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+
+from ..models.common import Lang
+
+LOCALES: dict[Lang, str] = {"zh": "zh_CN", "en": "en_GB"}
+HTML_LANG: dict[Lang, str] = {"zh": "zh-CN", "en": "en"}
+
+
+@lru_cache(maxsize=8)
+def translations(locale_dir: Path, lang: Lang) -> NullTranslations:
+    """The catalogue `locale_dir/<lang>/LC_MESSAGES/messages.po`, compiled in memory once."""
+    po = locale_dir / lang / "LC_MESSAGES" / "messages.po"
+    if not po.is_file():
+        return NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=LOCALES[lang])
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def number(value: float | None, lang: Lang, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return str(format_decimal(value, format=pattern, locale=LOCALES[lang]))
+
+
+def percent(value: float | None, lang: Lang) -> str:
+    if value is None:
+        return "—"
+    return str(format_percent(value, format="#,##0%", locale=LOCALES[lang]))
+
+
+def long_date(value: date, lang: Lang) -> str:
+    return str(format_date(value, format="long", locale=LOCALES[lang]))
+
+
+def period(value: str, lang: Lang) -> str:
+    year, quarter = value.split("Q")
+    return f"{year} 年第 {quarter} 季度" if lang == "zh" else f"Q{quarter} {year}"

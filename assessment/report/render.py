@@ -1,0 +1,184 @@
+"""The per-firm reports: the diagnosis and the demonstration-scenario report, as HTML or PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from ..atomic import safe_stem, write_atomic
+from ..models.common import Lang, TextValue
+from ..models.results import ScoreCard
+from ..peers import PeerAverages
+from ..pipeline import Assessment
+from . import charts, content
+from .html import render, search_path, trusted_svg
+from .pdf import html_to_pdf
+
+Kind = Literal["diagnosis", "scenarios"]
+KINDS: tuple[Kind, ...] = ("diagnosis", "scenarios")
+STYLESHEET = "report.css"
+
+
+def _common(a: Assessment, lang: Lang) -> dict[str, Any]:
+    card, q = a.card, a.questionnaire
+    created = f"{card.assessed_on.isoformat()}T00:00:00Z"
+    return {
+        "card": card,
+        "firm": card.firm,
+        "industry": content.INDUSTRIES[card.firm.industry],
+        "questionnaire": q,
+        "created": created,
+        "level_name": card.level.name if card.level else card.not_rated,
+    }
+
+
+def diagnosis_context(
+    a: Assessment,
+    lang: Lang,
+    peers: PeerAverages | None = None,
+    previous: ScoreCard | None = None,
+) -> dict[str, Any]:
+    card = a.card
+    strengths, gaps = content.strengths_and_gaps(card)
+    rows = content.rows(a)
+    dimensions = []
+    for d in card.dimensions:
+        park = peers.park.get(d.id) if peers and peers.park_count > 1 else None
+        dimensions.append(
+            {
+                "node": d,
+                "park_average": park,
+                "chart": trusted_svg(content.indicator_bars_svg(d, park, lang)),
+                "indicators": [
+                    {"node": i, "rows": [rows[x.id] for x in i.questions]} for i in d.indicators
+                ],
+            }
+        )
+    evidence = [
+        r
+        for r in rows.values()
+        if r.evidence_needed is not None and r.status in ("answered", "computed")
+    ]
+    return {
+        **_common(a, lang),
+        "title": TextValue(zh="数字化诊断报告", en="Digital diagnosis report"),
+        "peers": peers,
+        "radar": trusted_svg(content.radar_svg(card, peers, lang)),
+        "strengths": strengths,
+        "gaps": gaps,
+        "dimensions": dimensions,
+        "paper": content.paper_processes(a),
+        "evidence": evidence,
+        "rows": rows,
+        "change": content.change(card, previous),
+        "recommendation_count": len(a.recommendations),
+    }
+
+
+def scenarios_context(a: Assessment, lang: Lang) -> dict[str, Any]:
+    rows = content.rows(a)
+    recs = a.recommendations
+    lanes = [content.SLOTS[s].get(lang) for s in ("now", "next", "later")]
+    items = [
+        charts.TimelineItem(
+            key=r.scenario,
+            text=f"{r.rank}. {r.name.get(lang)}",
+            lane=("now", "next", "later").index(r.slot),
+            after=tuple(r.waiting_for),
+        )
+        for r in recs
+    ]
+    title = TextValue(zh="实施路线图", en="Roadmap").get(lang)
+    return {
+        **_common(a, lang),
+        "title": TextValue(zh="示范场景推荐", en="Demonstration scenario recommendations"),
+        "recommendations": recs,
+        "names": {r.scenario: r.name for r in recs},
+        "rows": rows,
+        "slots": content.SLOTS,
+        "cost_bands": content.COST_BANDS,
+        "by_slot": {s: [r for r in recs if r.slot == s] for s in ("now", "next", "later")},
+        "timeline": trusted_svg(charts.timeline(lanes, items, title=title)) if recs else None,
+    }
+
+
+def render_html(
+    kind: Kind,
+    a: Assessment,
+    *,
+    lang: Lang = "zh",
+    peers: PeerAverages | None = None,
+    previous: ScoreCard | None = None,
+    template_dir: Path | None = None,
+    preview: bool = True,
+) -> str:
+    """The report as HTML. `preview=True` links the stylesheet so a browser shows it styled."""
+    context = (
+        diagnosis_context(a, lang, peers, previous)
+        if kind == "diagnosis"
+        else scenarios_context(a, lang)
+    )
+    context["stylesheet"] = STYLESHEET if preview else None
+    return render(f"{kind}.html", context, lang, search_path(template_dir))
+
+
+def _pdf(html: str, template_dir: Path | None) -> bytes:
+    roots = search_path(template_dir)
+    sheet = next(r / STYLESHEET for r in roots if (r / STYLESHEET).is_file())
+    return html_to_pdf(html, roots, [sheet])
+
+
+def render_diagnosis(
+    a: Assessment,
+    *,
+    lang: Lang = "zh",
+    peers: PeerAverages | None = None,
+    previous: ScoreCard | None = None,
+    template_dir: Path | None = None,
+) -> bytes:
+    """The diagnosis report (诊断报告) as PDF bytes."""
+    html = render_html(
+        "diagnosis",
+        a,
+        lang=lang,
+        peers=peers,
+        previous=previous,
+        template_dir=template_dir,
+        preview=False,
+    )
+    return _pdf(html, template_dir)
+
+
+def render_scenarios(
+    a: Assessment, *, lang: Lang = "zh", template_dir: Path | None = None
+) -> bytes:
+    """The demonstration-scenario report (示范场景推荐) as PDF bytes."""
+    html = render_html("scenarios", a, lang=lang, template_dir=template_dir, preview=False)
+    return _pdf(html, template_dir)
+
+
+def report_paths(card: ScoreCard, out_dir: Path, lang: Lang) -> dict[Kind, Path]:
+    """Where a firm's reports go: named from its credit code and period, never from its name."""
+    return {
+        kind: out_dir / f"{safe_stem(card.firm.credit_code, card.period, kind, lang)}.pdf"
+        for kind in KINDS
+    }
+
+
+def write_reports(
+    a: Assessment,
+    out_dir: Path,
+    *,
+    lang: Lang = "zh",
+    peers: PeerAverages | None = None,
+    previous: ScoreCard | None = None,
+    template_dir: Path | None = None,
+) -> dict[Kind, Path]:
+    """Render both reports and write them atomically into `out_dir`."""
+    paths = report_paths(a.card, out_dir, lang)
+    write_atomic(
+        paths["diagnosis"],
+        render_diagnosis(a, lang=lang, peers=peers, previous=previous, template_dir=template_dir),
+    )
+    write_atomic(paths["scenarios"], render_scenarios(a, lang=lang, template_dir=template_dir))
+    return paths
