@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -128,6 +128,64 @@ def score_command(
         from .console import print_assessment
 
         print_assessment(result)
+
+
+@app.command()
+def report(
+    answers: Annotated[Path, typer.Argument(help="An answer file (YAML or JSON).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the two PDFs.")],
+    lang: LangOption = "zh",
+    questionnaire: Annotated[
+        str | None,
+        typer.Option(
+            "--questionnaire", "-q", help="A path or shipped id; default: the one the file names."
+        ),
+    ] = None,
+    catalogue: Annotated[
+        str | None,
+        typer.Option("--catalogue", "-c", help="Scenario catalogue (path or shipped id)."),
+    ] = None,
+    peers: Annotated[
+        Path | None,
+        typer.Option(
+            "--peers",
+            help="A folder of answer files of the same period: draws park and industry averages.",
+        ),
+    ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous", help="The firm's answer file from an earlier period: shows the change."
+        ),
+    ] = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates", help="A folder of templates that override the shipped ones by name."
+        ),
+    ] = None,
+) -> None:
+    """Write the firm's diagnosis report and demonstration-scenario report as PDFs.
+
+    Example: dtm report answers.yaml --out reports --lang en
+    """
+    from .pipeline import assess, peer_group
+    from .report.render import write_reports
+
+    code = _lang(lang)
+
+    def work() -> dict[Any, Path]:
+        result = assess(answers, questionnaire=questionnaire, catalogue=catalogue)
+        group = peer_group(result, peers) if peers is not None else None
+        before = assess(previous, questionnaire=result.questionnaire).card if previous else None
+        return dict(
+            write_reports(
+                result, out, lang=code, peers=group, previous=before, template_dir=templates
+            )
+        )
+
+    for kind, path in _run(work).items():
+        typer.echo(f"{kind}: {path}")
 
 
 @app.command()

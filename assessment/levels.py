@@ -76,15 +76,17 @@ def _check(
     overall = facts.card.overall or 0.0
     if isinstance(rule, OverallScoreRule):
         short = rule.min - overall
-        return RuleCheck(
+        return RuleCheck.model_construct(
             rule=rule.rule,
             met=short <= 0,
             actual=round(overall, 2),
             required=rule.min,
-            description=TextValue(zh=f"总分 ≥ {rule.min:g}", en=f"overall score ≥ {rule.min:g}"),
+            description=TextValue.model_construct(
+                zh=f"总分 ≥ {rule.min:g}", en=f"overall score ≥ {rule.min:g}"
+            ),
             unblock=None
             if short <= 0
-            else TextValue(
+            else TextValue.model_construct(
                 zh=f"总分还需提高 {short:.1f} 分（{overall:.1f} → {rule.min:g}）",
                 en=f"raise the overall score by {short:.1f} points ({overall:.1f} → {rule.min:g})",
             ),
@@ -94,17 +96,17 @@ def _check(
         actual = facts.scores.get(rule.node) or 0.0
         short = rule.min - actual
         name = _label(q, rule.node)
-        return RuleCheck(
+        return RuleCheck.model_construct(
             rule=rule.rule,
             met=short <= 0,
             actual=round(actual, 2),
             required=rule.min,
-            description=TextValue(
+            description=TextValue.model_construct(
                 zh=f"{name.zh}得分 ≥ {rule.min:g}", en=f"{name.en} score ≥ {rule.min:g}"
             ),
             unblock=None
             if short <= 0
-            else TextValue(
+            else TextValue.model_construct(
                 zh=f"{name.zh}还需提高 {short:.1f} 分（{actual:.1f} → {rule.min:g}）",
                 en=f"raise {name.en} by {short:.1f} points ({actual:.1f} → {rule.min:g})",
             ),
@@ -114,7 +116,7 @@ def _check(
         return _item_rule(q, facts, rule)
     if isinstance(rule, ConditionRule):
         met = plan.rules[position].truth(facts.context) if position in plan.rules else False
-        return RuleCheck(
+        return RuleCheck.model_construct(
             rule=rule.rule,
             met=met,
             actual=float(met),
@@ -124,15 +126,15 @@ def _check(
         )
     lower_met = sum(met_below)
     met = lower_met == len(met_below)
-    return RuleCheck(
+    return RuleCheck.model_construct(
         rule="lower_levels",
         met=met,
         actual=float(lower_met),
         required=float(len(met_below)),
-        description=TextValue(zh="满足所有较低等级", en="all lower levels met"),
+        description=TextValue.model_construct(zh="满足所有较低等级", en="all lower levels met"),
         unblock=None
         if met
-        else TextValue(
+        else TextValue.model_construct(
             zh="先满足较低等级的全部条件", en="first meet every rule of the lower levels"
         ),
     )
@@ -148,28 +150,30 @@ def _item_rule(q: Questionnaire, facts: _Facts, rule: CountRule | MandatoryRule)
     else:
         bar_zh, bar_en = f"得分 ≥ {rule.min_score:g}", f"scoring {rule.min_score:g} or more"
     what = getattr(rule, "label", None) or (
-        TextValue(zh=f"标记为“{rule.tag}”的项目", en=f"items tagged '{rule.tag}'")
+        TextValue.model_construct(zh=f"标记为“{rule.tag}”的项目", en=f"items tagged '{rule.tag}'")
         if rule.tag
-        else TextValue(zh="所列项目", en="the listed items")
+        else TextValue.model_construct(zh="所列项目", en="the listed items")
     )
     if isinstance(rule, CountRule):
         need = rule.min_count
-        description = TextValue(
+        description = TextValue.model_construct(
             zh=f"{what.zh}中至少 {need} 项{bar_zh}", en=f"at least {need} of {what.en} {bar_en}"
         )
     else:
         need = len(items)
-        description = TextValue(zh=f"{what.zh}全部{bar_zh}", en=f"all of {what.en} {bar_en}")
+        description = TextValue.model_construct(
+            zh=f"{what.zh}全部{bar_zh}", en=f"all of {what.en} {bar_en}"
+        )
     short = need - len(meeting)
     unblock = None
     if short > 0:
         names_zh = "、".join(i.text.zh for i in missing[:short])
         names_en = "; ".join(i.text.en for i in missing[:short])
-        unblock = TextValue(
+        unblock = TextValue.model_construct(
             zh=f"还需 {short} 项{bar_zh}，例如：{names_zh}",
             en=f"{short} more {bar_en}, for example: {names_en}",
         )
-    return RuleCheck(
+    return RuleCheck.model_construct(
         rule=rule.rule,
         met=short <= 0,
         actual=float(len(meeting)),
@@ -181,7 +185,7 @@ def _item_rule(q: Questionnaire, facts: _Facts, rule: CountRule | MandatoryRule)
 
 
 def _ref(level: Level, rank: int) -> LevelRef:
-    return LevelRef(id=level.id, name=level.name, rank=rank)
+    return LevelRef.model_construct(id=level.id, name=level.name, rank=rank)
 
 
 def rate(q: Questionnaire, plan: Plan, card: ScoreCard, values: Values) -> ScoreCard:
@@ -195,7 +199,7 @@ def rate(q: Questionnaire, plan: Plan, card: ScoreCard, values: Values) -> Score
             for r_i, rule in enumerate(level.rules)
         ]
         checked.append(
-            LevelCheck(
+            LevelCheck.model_construct(
                 id=level.id,
                 name=level.name,
                 rank=l_i + 1,

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import loader, resources
+from .errors import UsageError
 from .models.answers import AnswerSheet
 from .models.catalogue import Catalogue
 from .models.questionnaire import Questionnaire
 from .models.results import Recommendation, ScoreCard
+from .peers import PeerAverages, peer_averages
 from .recommend import recommend
 from .scoring import score
 
@@ -67,3 +69,16 @@ def sample_park(period: str | None = None) -> list[Assessment]:
     folders = [root / period] if period else sorted(p for p in root.iterdir() if p.is_dir())
     files = sorted(f for folder in folders for f in folder.glob("*.yaml"))
     return [assess(f) for f in files]
+
+
+def peer_group(result: Assessment, folder: Path) -> PeerAverages:
+    """Averages over the answer files in `folder` scored with the same questionnaire and period."""
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such folder of peer answer files")
+    cards = [result.card]
+    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.json")]):
+        peer = assess(path, questionnaire=result.questionnaire).card
+        same = peer.period == result.card.period
+        if same and peer.firm.credit_code != result.card.firm.credit_code:
+            cards.append(peer)
+    return peer_averages(cards, result.card.firm.industry)

@@ -175,10 +175,10 @@ def score(
     )
     dimensions = _with_shares(questionnaire, tree, leaves, answers)
     flags = [
-        Flag(
+        Flag.model_construct(
             question=leaf.question.id,
             code="unknown",
-            message=TextValue(
+            message=TextValue.model_construct(
                 zh=f"“{leaf.question.text.zh}”答为不知道，按 0 分计",
                 en=f"'{leaf.question.text.en}' was answered 'unknown' and counts as 0",
             ),
@@ -186,10 +186,10 @@ def score(
         for leaf in leaves.values()
         if leaf.status == "unknown" and leaf.question.scored
     ] + [
-        Flag(
+        Flag.model_construct(
             question=leaf.question.id,
             code="unanswered",
-            message=TextValue(
+            message=TextValue.model_construct(
                 zh=f"“{leaf.question.text.zh}”尚未回答",
                 en=f"'{leaf.question.text.en}' has no answer",
             ),
@@ -197,8 +197,8 @@ def score(
         for leaf in leaves.values()
         if leaf.status == "unanswered" and leaf.question.required
     ]
-    card = ScoreCard(
-        questionnaire=QuestionnaireInfo(
+    card = ScoreCard.model_construct(
+        questionnaire=QuestionnaireInfo.model_construct(
             id=questionnaire.id,
             version=questionnaire.version,
             content_hash=questionnaire.content_hash,
@@ -277,7 +277,7 @@ def _with_shares(
                 for qq in indicator.questions
             ]
             built.append(
-                IndicatorResult(
+                IndicatorResult.model_construct(
                     id=indicator.id,
                     label=indicator.label,
                     weight=indicator.weight,
@@ -290,7 +290,7 @@ def _with_shares(
                 )
             )
         result.append(
-            DimensionResult(
+            DimensionResult.model_construct(
                 id=dimension.id,
                 label=dimension.label,
                 weight=dimension.weight,
@@ -310,7 +310,7 @@ def _question_result(
 ) -> QuestionResult:
     answer = sheet.answers.get(leaf.question.id)
     fraction = leaf.fraction
-    return QuestionResult(
+    return QuestionResult.model_construct(
         id=leaf.question.id,
         dimension=dimension,
         indicator=indicator,
