@@ -328,7 +328,18 @@ class Expression:
 
     @property
     def names(self) -> set[str]:
-        return {n.value for n in self.tree.walk() if n.kind == "name"}
+        """Ids whose values the condition reads (not those given to score() or answered())."""
+        found: set[str] = set()
+
+        def visit(node: Node) -> None:
+            if node.kind == "name":
+                found.add(node.value)
+            elif not (node.kind == "call" and node.value in REFERENCE_FUNCTIONS):
+                for child in node.children:
+                    visit(child)
+
+        visit(self.tree)
+        return found
 
     @property
     def references(self) -> set[str]:

@@ -79,39 +79,44 @@ def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _choice_question(node: expr.Node, questionnaire: Questionnaire) -> Question | None:
+    if node.kind != "name":
+        return None
+    question = questionnaire.question_map.get(node.value)
+    return question if question is not None and question.type in CHOICE_TYPES else None
+
+
+def _strings(node: expr.Node) -> list[expr.Node]:
+    if node.kind == "str":
+        return [node]
+    return [c for c in node.children if c.kind == "str"] if node.kind == "list" else []
+
+
 def _check_choice_literals(
     parsed: expr.Expression, loc: KeyPath, report: Reporter, questionnaire: Questionnaire
 ) -> bool:
-    """'x' compared with, or tested `in`, a choice question must be one of its choices."""
+    """A string compared with, or tested `in`, a choice question must be one of its choices."""
     ok = True
     for node in parsed.tree.walk():
         if node.kind != "compare":
             continue
         left, right = node.children
-        pairs = [(left, right), (right, left)] if node.value in ("==", "!=") else [(right, left)]
+        pairs = [(left, right), (right, left)]
+        if node.value in ("in", "not in"):  # 'a' in multi_q, or single_q in ['a', 'b']
+            pairs = [(right, left), (left, right)]
         for name_node, literal in pairs:
-            question = (
-                questionnaire.question_map.get(name_node.value)
-                if (name_node.kind == "name")
-                else None
-            )
-            if question is None or question.type not in CHOICE_TYPES:
+            question = _choice_question(name_node, questionnaire)
+            if question is None:
                 continue
-            strings = (
-                [literal]
-                if literal.kind == "str"
-                else [c for c in literal.children if c.kind == "str"]
-                if literal.kind == "list"
-                else []
-            )
             choices = [c.id for c in questionnaire.choices_of(question)]
-            for item in strings:
+            for item in _strings(literal):
                 if item.value not in choices:
+                    hint = did_you_mean(item.value, choices) or "choices: " + ", ".join(choices)
                     report(
                         loc,
                         "REF001",
                         f"'{item.value}' is not a choice of question '{question.id}'",
-                        did_you_mean(item.value, choices) or "choices: " + ", ".join(choices),
+                        hint,
                     )
                     ok = False
     return ok

@@ -117,18 +117,26 @@ def recommend(
 
 
 def _settle(result: list[Recommendation]) -> list[Recommendation]:
-    """A prerequisite ranked below its dependant still goes first: push dependants later."""
+    """Prerequisites come first: one ranked after its dependant is pulled forward, and a
+    dependant already in the first slot moves back one."""
     slot_of = {r.scenario: SLOTS.index(r.slot) for r in result}
-    changed = True
-    while changed:
+    for _ in range(len(result) * len(SLOTS) + 1):
         changed = False
         for r in result:
             for prereq in r.waiting_for:
-                wanted = min(slot_of[prereq] + 1, 2)
-                if slot_of[r.scenario] < wanted:
-                    slot_of[r.scenario] = wanted
-                    changed = True
-    return [r.model_copy(update={"slot": SLOTS[slot_of[r.scenario]]}) for r in result]
+                if (
+                    slot_of[prereq] < slot_of[r.scenario]
+                    or slot_of[prereq] == 2 == slot_of[r.scenario]
+                ):  # in order already, or both later (where rank order shows the sequence)
+                    continue
+                changed = True
+                if slot_of[r.scenario] > 0:
+                    slot_of[prereq] = slot_of[r.scenario] - 1
+                else:
+                    slot_of[prereq], slot_of[r.scenario] = 0, 1
+        if not changed:
+            break
+    return [r.model_copy(update={"slot": SLOTS[min(slot_of[r.scenario], 2)]}) for r in result]
 
 
 _parsed: dict[tuple[str, str, str], expr.Expression] = {}

@@ -112,6 +112,8 @@ def _leaf(q: Questionnaire, question: Question, sheet: AnswerSheet, values: Valu
             top,
         )
     if question.compute is not None:
+        if value is None and question.allow_na:  # e.g. a share of devices when there are none
+            return _Leaf(question, "not_applicable", None, False, False, None, None, top)
         status = "computed" if value is not None else "unknown"
     elif raw == NOT_APPLICABLE:
         return _Leaf(question, "not_applicable", None, False, False, raw, None, top)

@@ -221,4 +221,7 @@ class Questionnaire(Model):
         return []
 
     def tagged(self, tag: str) -> list[Question]:
-        return [q for q in self.questions() if tag in q.tags]
+        """Questions with the tag; `mandatory: true` counts as the tag `mandatory`."""
+        return [
+            q for q in self.questions() if tag in q.tags or (tag == "mandatory" and q.mandatory)
+        ]

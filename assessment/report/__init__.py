@@ -1,0 +1,1 @@
+"""PDF reports: charts, HTML templates and rendering."""
