@@ -165,11 +165,7 @@ def _type_problem(q: Questionnaire, question: Question, value: Any) -> tuple[str
             top = question.bands[-1].max
             high = top if high is None else min(high, top)
         if (low is not None and number < low) or (high is not None and number > high):
-            return (
-                f"{number:g} is out of range for '{qid}'",
-                f"give a value from {_bound(low)} to {_bound(high)}",
-                "ANS003",
-            )
+            return f"{number:g} is out of range for '{qid}'", _range_hint(low, high), "ANS003"
         return "", "", ""
     if kind == "yesno":
         if value in ("yes", "no", True, False):
@@ -195,8 +191,12 @@ def _type_problem(q: Questionnaire, question: Question, value: Any) -> tuple[str
     return "", "", ""
 
 
-def _bound(value: float | None) -> str:
-    return "any" if value is None else f"{value:g}"
+def _range_hint(low: float | None, high: float | None) -> str:
+    if low is None:
+        return f"give a value of at most {high:g}"
+    if high is None:
+        return f"give a value of at least {low:g}"
+    return f"give a value from {low:g} to {high:g}"
 
 
 def _choice_problem(q: Questionnaire, question: Question, value: Any) -> tuple[str, str, str]:

@@ -309,7 +309,8 @@ def _check_item_rule(
         report(
             (*loc, "min_count"),
             "LEVEL001",
-            f"{rule.min_count} items are needed but only {len(items)} are listed",
+            f"{rule.min_count} items are needed but only {len(items)} "
+            f"{'is' if len(items) == 1 else 'are'} listed",
         )
 
 

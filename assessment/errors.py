@@ -20,7 +20,7 @@ CODES: dict[str, str] = {
     "SCHEMA002": "a value has the wrong type or form",
     "SCHEMA003": "a required key is missing",
     "ID001": "an id is used twice",
-    "ID002": "an id is not well formed",
+    "ID002": "an id is a word reserved for conditions",
     "REF001": "a reference names something that does not exist",
     "REF002": "a reference names something of the wrong kind",
     "WEIGHT001": "a weight is zero or negative",

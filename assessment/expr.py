@@ -142,9 +142,13 @@ class Node:
     children: tuple[Node, ...] = ()
 
     def walk(self) -> list[Node]:
-        found = [self]
-        for child in self.children:
-            found.extend(child.walk())
+        """This node and all below it, without recursion (chains can be long)."""
+        found: list[Node] = []
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            found.append(node)
+            stack.extend(reversed(node.children))
         return found
 
 
@@ -171,7 +175,9 @@ class _Parser:
         return self.take()
 
     def _show(self) -> str:
-        return "the end" if self.current.kind == "end" else f"'{self.current.text}'"
+        return (
+            "the end of the condition" if self.current.kind == "end" else (f"'{self.current.text}'")
+        )
 
     def parse(self) -> Node:
         node = self.parse_or()
@@ -190,6 +196,8 @@ class _Parser:
         }
         if token.text in unsafe and token.kind == "op":
             raise ExprError("EXPR002", unsafe[token.text], token.column)
+        if token.kind == "end":
+            raise ExprError("EXPR001", "the condition ends too early", token.column)
         raise ExprError("EXPR001", f"unexpected {self._show()}", token.column)
 
     def nested(self, parse: Callable[[], Node]) -> Node:
@@ -387,7 +395,8 @@ def _check_calls(tree: Node) -> None:
         elif name in VALUE_FUNCTIONS:
             low, high = VALUE_FUNCTIONS[name]
             if not low <= count <= high:
-                raise ExprError("EXPR004", f"{name}() takes {low} to {high} arguments", node.column)
+                takes = f"{low} argument" if low == high == 1 else f"{low} to {high} arguments"
+                raise ExprError("EXPR004", f"{name}() takes {takes}", node.column)
         else:
             known = sorted([*REFERENCE_FUNCTIONS, *VALUE_FUNCTIONS])
             raise ExprError(

@@ -125,6 +125,7 @@ def _check_choice_literals(
 def build_plan(questionnaire: Questionnaire, report: Reporter) -> Plan:
     plan = Plan()
     deps: dict[str, set[str]] = {}
+    where: dict[str, KeyPath] = {}
     for d_i, dimension in enumerate(questionnaire.dimensions):
         for i_i, indicator in enumerate(dimension.indicators):
             for q_i, question in enumerate(indicator.questions):
@@ -137,6 +138,7 @@ def build_plan(questionnaire: Questionnaire, report: Reporter) -> Plan:
                     parsed = parse_condition(
                         text, (*base, key), report, questionnaire, scores_allowed=False
                     )
+                    where.setdefault(question.id, (*base, key))
                     if parsed is not None:
                         target[question.id] = parsed
                         deps[question.id] |= parsed.names | parsed.references
@@ -145,6 +147,7 @@ def build_plan(questionnaire: Questionnaire, report: Reporter) -> Plan:
             item.expr, ("computed", c_i, "expr"), report, questionnaire, scores_allowed=False
         )
         deps[item.id] = set()
+        where[item.id] = ("computed", c_i, "expr")
         if parsed is not None:
             plan.computed[item.id] = parsed
             deps[item.id] = parsed.names | parsed.references
@@ -160,11 +163,11 @@ def build_plan(questionnaire: Questionnaire, report: Reporter) -> Plan:
                 )
                 if parsed is not None:
                     plan.rules[(l_i, r_i)] = parsed
-    plan.order = _order(deps, report)
+    plan.order = _order(deps, where, report)
     return plan
 
 
-def _order(deps: dict[str, set[str]], report: Reporter) -> list[str]:
+def _order(deps: dict[str, set[str]], where: dict[str, KeyPath], report: Reporter) -> list[str]:
     """Depth-first topological order; a cycle is reported once with its path."""
     order: list[str] = []
     state: dict[str, int] = {}  # 1 visiting, 2 done
@@ -175,7 +178,7 @@ def _order(deps: dict[str, set[str]], report: Reporter) -> list[str]:
         if state.get(name) == 1:
             cycle = [*trail[trail.index(name) :], name]
             report(
-                (),
+                where.get(name, ()),
                 "CYCLE001",
                 "values depend on each other in a cycle: " + " -> ".join(cycle),
                 "break the cycle by removing one of the references",

@@ -16,11 +16,6 @@ from .models.answers import NOT_APPLICABLE, UNKNOWN, AnswerSheet
 from .models.common import TextValue
 from .models.questionnaire import Dimension, Indicator, Interpretation, Question, Questionnaire
 from .models.results import (
-    DimensionResult,
-    Flag,
-    IndicatorResult,
-    QuestionnaireInfo,
-    QuestionResult,
     ScoreCard,
     Status,
 )
@@ -177,10 +172,10 @@ def score(
     )
     dimensions = _with_shares(questionnaire, tree, leaves, answers)
     flags = [
-        Flag.model_construct(
+        dict(
             question=leaf.question.id,
             code="unknown",
-            message=TextValue.model_construct(
+            message=dict(
                 zh=f"“{leaf.question.text.zh}”答为不知道，按 0 分计",
                 en=f"'{leaf.question.text.en}' was answered 'unknown' and counts as 0",
             ),
@@ -188,10 +183,10 @@ def score(
         for leaf in leaves.values()
         if leaf.status == "unknown" and leaf.question.scored
     ] + [
-        Flag.model_construct(
+        dict(
             question=leaf.question.id,
             code="unanswered",
-            message=TextValue.model_construct(
+            message=dict(
                 zh=f"“{leaf.question.text.zh}”尚未回答",
                 en=f"'{leaf.question.text.en}' has no answer",
             ),
@@ -199,29 +194,27 @@ def score(
         for leaf in leaves.values()
         if leaf.status == "unanswered" and leaf.question.required
     ]
-    card = ScoreCard.model_construct(
-        questionnaire=QuestionnaireInfo.model_construct(
-            id=questionnaire.id,
-            version=questionnaire.version,
-            content_hash=questionnaire.content_hash,
-            title=questionnaire.title,
-        ),
-        firm=answers.firm,
-        period=answers.period,
-        assessor=answers.assessor,
-        assessed_on=answers.assessed_on,
-        overall=_round(overall),
-        coverage=round(coverage, 4),
-        dimensions=dimensions,
-        level=None,
-        not_rated=questionnaire.not_rated or _NOT_RATED,
-        next_level=None,
-        blockers=[],
-        levels=[],
-        computed={c.id: values.values.get(c.id) for c in questionnaire.computed},
-        flags=flags,
-    )
-    return levels_mod.rate(questionnaire, plan, card, values)
+    card: dict[str, Any] = {
+        "questionnaire": {
+            "id": questionnaire.id,
+            "version": questionnaire.version,
+            "content_hash": questionnaire.content_hash,
+            "title": questionnaire.title,
+        },
+        "firm": answers.firm,
+        "period": answers.period,
+        "assessor": answers.assessor,
+        "assessed_on": answers.assessed_on,
+        "overall": _round(overall),
+        "coverage": round(coverage, 4),
+        "dimensions": dimensions,
+        "not_rated": questionnaire.not_rated or _NOT_RATED,
+        "computed": {c.id: values.values.get(c.id) for c in questionnaire.computed},
+        "flags": flags,
+    }
+    card.update(levels_mod.rate(questionnaire, plan, card, values))
+    # Built as plain data and validated once: much faster than a model per node.
+    return ScoreCard.model_validate(card)
 
 
 def _round(value: float | None) -> float | None:
@@ -249,37 +242,43 @@ def _indicator(indicator: Indicator, leaves: dict[str, _Leaf]) -> tuple[float | 
     return _roll(parts)
 
 
-def _share(weight: float, siblings: list[tuple[float, float | None]], parent: float) -> float:
+def _shares(siblings: list[tuple[float, float | None]], parent: float) -> list[float]:
+    """Each sibling's share of the overall score: its weight among those with a score."""
     total = sum(w for w, s in siblings if s is not None)
-    return parent * weight / total if total > 0 else 0.0
+    return [parent * w / total if total > 0 and s is not None else 0.0 for w, s in siblings]
 
 
 def _with_shares(
     q: Questionnaire, tree: list[_Rolled], leaves: dict[str, _Leaf], sheet: AnswerSheet
-) -> list[DimensionResult]:
-    dims = [(d.weight, t[0]) for d, t in zip(q.dimensions, tree, strict=True)]
-    result = []
-    for dimension, (d_score, d_cov, _, indicators) in zip(q.dimensions, tree, strict=True):
-        d_share = _share(dimension.weight, dims, 1.0) if d_score is not None else 0.0
-        inds = [(i.weight, t[0]) for i, t in zip(dimension.indicators, indicators, strict=True)]
+) -> list[dict[str, Any]]:
+    d_shares = _shares([(d.weight, t[0]) for d, t in zip(q.dimensions, tree, strict=True)], 1.0)
+    result: list[dict[str, Any]] = []
+    for d_i, (dimension, (d_score, d_cov, _, indicators)) in enumerate(
+        zip(q.dimensions, tree, strict=True)
+    ):
+        d_share = d_shares[d_i]
+        i_shares = _shares(
+            [(i.weight, t[0]) for i, t in zip(dimension.indicators, indicators, strict=True)],
+            d_share,
+        )
         built = []
-        for indicator, (i_score, i_cov, _) in zip(dimension.indicators, indicators, strict=True):
-            i_share = _share(indicator.weight, inds, d_share) if i_score is not None else 0.0
-            qs = [(qq.weight, leaves[qq.id].fraction) for qq in indicator.questions if qq.scored]
+        for i_i, (indicator, (i_score, i_cov, _)) in enumerate(
+            zip(dimension.indicators, indicators, strict=True)
+        ):
+            i_share = i_shares[i_i]
+            q_shares = _shares(
+                [
+                    (qq.weight, leaves[qq.id].fraction if qq.scored else None)
+                    for qq in indicator.questions
+                ],
+                i_share,
+            )
             questions = [
-                _question_result(
-                    leaves[qq.id],
-                    dimension.id,
-                    indicator.id,
-                    sheet,
-                    _share(qq.weight, qs, i_share)
-                    if leaves[qq.id].fraction is not None and qq.scored
-                    else 0.0,
-                )
-                for qq in indicator.questions
+                _question_result(leaves[qq.id], dimension.id, indicator.id, sheet, q_share)
+                for qq, q_share in zip(indicator.questions, q_shares, strict=True)
             ]
             built.append(
-                IndicatorResult.model_construct(
+                dict(
                     id=indicator.id,
                     label=indicator.label,
                     weight=indicator.weight,
@@ -292,7 +291,7 @@ def _with_shares(
                 )
             )
         result.append(
-            DimensionResult.model_construct(
+            dict(
                 id=dimension.id,
                 label=dimension.label,
                 weight=dimension.weight,
@@ -309,10 +308,10 @@ def _with_shares(
 
 def _question_result(
     leaf: _Leaf, dimension: str, indicator: str, sheet: AnswerSheet, share: float
-) -> QuestionResult:
+) -> dict[str, Any]:
     answer = sheet.answers.get(leaf.question.id)
     fraction = leaf.fraction
-    return QuestionResult.model_construct(
+    return dict(
         id=leaf.question.id,
         dimension=dimension,
         indicator=indicator,

@@ -43,6 +43,10 @@ class _DuplicateKey(yaml.MarkedYAMLError):
     pass
 
 
+class _BadKey(yaml.MarkedYAMLError):
+    pass
+
+
 class _Loader(_Base):  # type: ignore[misc,valid-type]
     """YAML 1.2 core scalars only: `yes`, `no`, `on`, `off` stay strings, dates stay strings."""
 
@@ -54,8 +58,8 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) or key is None:
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                raise _BadKey(
+                    None, None, "a key must be a plain word or number", key_node.start_mark
                 )
             if key in result:
                 raise _DuplicateKey(
@@ -94,6 +98,16 @@ _Loader.add_constructor(
 _Loader.add_constructor(
     "tag:yaml.org,2002:seq", lambda loader, node: loader.construct_sequence(node)
 )
+
+
+def _refuse(loader: yaml.SafeLoader, node: yaml.Node) -> None:
+    raise yaml.constructor.ConstructorError(
+        None, None, f"the tag {node.tag} is not allowed", node.start_mark
+    )
+
+
+for _tag in ("binary", "set", "omap", "pairs", "timestamp"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse)
 
 
 def _int_1_2(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
@@ -163,6 +177,8 @@ def parse_yaml(text: str, path: str, problems: ProblemList) -> Any:
         return loader.construct_document(node)
     except _DuplicateKey as exc:
         problems.add(_mark_location(path, exc), "YAML005", str(exc.problem), "keep one of them")
+    except _BadKey as exc:
+        problems.add(_mark_location(path, exc), "YAML001", str(exc.problem), "write a name")
     except yaml.constructor.ConstructorError as exc:
         problems.add(
             _mark_location(path, exc),
@@ -171,8 +187,11 @@ def parse_yaml(text: str, path: str, problems: ProblemList) -> Any:
             "remove the '!tag'; only plain YAML is read",
         )
     except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or str(exc)
-        problems.add(_mark_location(path, exc), "YAML001", str(problem), _yaml_hint(str(problem)))
+        problem = str(getattr(exc, "problem", None) or exc)
+        where = _mark_location(path, exc)
+        line = text.splitlines()[where.line - 1] if 0 < where.line <= text.count("\n") + 1 else ""
+        hint = _yaml_hint(problem + (" tab" if "\t" in line[: where.column] else ""))
+        problems.add(where, "YAML001", problem, hint)
     finally:
         loader.dispose()
     return None

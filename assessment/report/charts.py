@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 from xml.sax.saxutils import escape
 
-__all__ = ["Series", "TimelineItem", "bars", "distribution", "radar", "timeline"]
+__all__ = ["Series", "Style", "TimelineItem", "bars", "distribution", "radar", "timeline"]
 
 Style = Literal["solid", "dashed", "dotted"]
 Anchor = Literal["start", "middle", "end"]
