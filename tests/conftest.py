@@ -1,0 +1,51 @@
+"""Shared fixtures: the small test questionnaire and answer file, and a way to write files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import assessment
+from assessment import Questionnaire
+
+DATA_DIR = Path(__file__).parent / "data"
+
+WriteYaml = Callable[..., Path]
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    """The folder of test input files."""
+    return DATA_DIR
+
+
+@pytest.fixture
+def mini_path() -> Path:
+    """Path of the small questionnaire every test can rely on."""
+    return DATA_DIR / "mini.yaml"
+
+
+@pytest.fixture
+def mini_answers_path() -> Path:
+    """Path of a complete, valid answer file for the small questionnaire."""
+    return DATA_DIR / "mini_answers.yaml"
+
+
+@pytest.fixture
+def mini_questionnaire() -> Questionnaire:
+    """The small questionnaire, loaded and compiled."""
+    return assessment.load_questionnaire(DATA_DIR / "mini.yaml")
+
+
+@pytest.fixture
+def write_yaml(tmp_path: Path) -> WriteYaml:
+    """`write_yaml(text, name="file.yaml")` writes UTF-8 text in tmp_path; returns its path."""
+
+    def write(text: str, name: str = "file.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
