@@ -231,15 +231,27 @@ def blank(
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the results.")] = Path("out"),
+    lang: Annotated[str, typer.Option("--lang", help="zh, en, or both.")] = "both",
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-w", help="Processes rendering PDFs; default: one per CPU."),
+    ] = None,
 ) -> None:
-    """Run the pipeline on the shipped sample park and show every firm's result.
+    """Run the whole pipeline on the shipped sample park and write every firm's reports.
 
     Example: dtm demo --out out
     """
-    from .console import print_park
-    from .pipeline import sample_park
+    from rich.console import Console
 
-    print_park(_run(lambda: sample_park(period="2026Q3")))
+    from .console import print_park
+    from .demo import run_demo
+
+    langs = LANGS if lang == "both" else (_lang(lang),)
+    console = Console(stderr=True)
+    with console.status("Scoring the sample park and rendering reports…"):
+        result = _run(lambda: run_demo(out, langs=langs, workers=workers))
+    print_park(result.assessments)
+    typer.echo(f"{len(result.files)} PDF reports for {result.period} in {out / 'firms'}")
 
 
 def main() -> None:

@@ -60,23 +60,19 @@ def print_park(results: Sequence[Assessment], console: Console | None = None) ->
     table = Table(
         "credit code",
         "firm",
-        "industry",
-        "period",
         "level",
         "overall",
         "coverage",
         "top scenario",
-        title="Sample park",
+        title=f"Sample park, {results[0].card.period}" if results else "Sample park",
     )
     for result in results:
         card = result.card
-        top = result.recommendations[0].name.en if result.recommendations else "—"
+        top = result.recommendations[0].name.zh if result.recommendations else "—"
         table.add_row(
             card.firm.credit_code,
             card.firm.name,
-            card.firm.industry,
-            card.period,
-            card.level_name("en"),
+            card.level_name("zh"),
             _fmt(card.overall),
             f"{card.coverage:.0%}",
             top,

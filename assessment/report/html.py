@@ -57,8 +57,11 @@ def environment(roots: tuple[Path, ...], lang: Lang) -> SandboxedEnvironment:
         pct=lambda v: i18n.percent(v, lang),
         longdate=lambda v: i18n.long_date(v, lang),
         quarter=lambda v: i18n.period(v, lang),
+        signed=lambda v: i18n.signed(v, lang),
+        qty=lambda v: i18n.number(v, lang, 0 if v is not None and float(v).is_integer() else 1),
+        paren=lambda v: f"（{v}）" if lang == "zh" else f" ({v})",
     )
-    env.globals.update(lang=lang, html_lang=i18n.HTML_LANG[lang])
+    env.globals.update(lang=lang, html_lang=i18n.HTML_LANG[lang], colon=i18n.COLON[lang])
     return env
 
 

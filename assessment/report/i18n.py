@@ -17,6 +17,7 @@ from ..models.common import Lang
 
 LOCALES: dict[Lang, str] = {"zh": "zh_CN", "en": "en_GB"}
 HTML_LANG: dict[Lang, str] = {"zh": "zh-CN", "en": "en"}
+COLON: dict[Lang, str] = {"zh": "：", "en": ": "}
 
 
 @lru_cache(maxsize=8)
@@ -52,4 +53,14 @@ def long_date(value: date, lang: Lang) -> str:
 
 def period(value: str, lang: Lang) -> str:
     year, quarter = value.split("Q")
-    return f"{year} 年第 {quarter} 季度" if lang == "zh" else f"Q{quarter} {year}"
+    return f"{year}年第{quarter}季度" if lang == "zh" else f"Q{quarter} {year}"
+
+
+def signed(value: float | None, lang: Lang) -> str:
+    """A change with its sign: +3.2, −1.5, ±0.0."""
+    if value is None:
+        return "—"
+    text = number(abs(value), lang)
+    if round(value, 1) == 0:
+        return f"±{text}"
+    return f"+{text}" if value > 0 else f"−{text}"
