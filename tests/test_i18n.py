@@ -1,0 +1,50 @@
+"""The interface-string catalogues match what the templates ask for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from jinja2.ext import babel_extract
+
+from assessment.resources import templates_dir
+
+OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
+
+
+def template_messages() -> set[str]:
+    found: set[str] = set()
+    for path in sorted(templates_dir().rglob("*.html")):
+        with path.open("rb") as handle:
+            for _line, _func, message, _comments in babel_extract(handle, ["_"], [], OPTIONS):
+                found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def catalogue(lang: str) -> dict[str, str]:
+    path = templates_dir() / "locale" / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        return {m.id: m.string for m in read_po(handle) if m.id}
+
+
+def test_every_template_string_has_a_chinese_translation() -> None:
+    zh = catalogue("zh")
+    missing = sorted(m for m in template_messages() if not zh.get(m))
+    assert missing == []
+
+
+def test_no_catalogue_keeps_strings_the_templates_no_longer_use() -> None:
+    used = template_messages()
+    for lang in ("zh", "en"):
+        assert sorted(set(catalogue(lang)) - used) == [], lang
+
+
+@pytest.mark.parametrize("key", ["page-label-before", "page-label-middle", "page-label-after"])
+def test_page_labels_are_spelled_out_in_both_languages(key: str) -> None:
+    assert catalogue("zh")[key] and catalogue("en")[key]
+    assert not key.startswith(catalogue("en")[key])
+
+
+def test_the_catalogues_live_beside_the_templates() -> None:
+    assert Path(templates_dir() / "locale").is_dir()

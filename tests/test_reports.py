@@ -1,0 +1,264 @@
+"""The per-firm PDF reports as a reader and an attacker see them."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from markupsafe import escape
+
+from assessment import UsageError
+from assessment.pipeline import Assessment, assess, sample_park
+from assessment.report.pdf import _fetcher_class, html_to_pdf
+from assessment.report.render import render_diagnosis, render_html, render_scenarios, write_reports
+from assessment.resources import sample_park_dir, templates_dir
+
+GOLDEN = Path(__file__).parent / "golden"
+CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils is not installed (make setup)"
+)
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "r.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def pdf_tool(tool: str, pdf: bytes, tmp_path: Path, *args: str) -> str:
+    path = tmp_path / "t.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        [tool, *args, str(path)], check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture(scope="module")
+def sample_firm() -> Assessment:
+    """A sample firm with notes, evidence and a previous quarter."""
+    return assess(sorted((sample_park_dir() / "2026Q3").glob("*.yaml"))[0])
+
+
+@pytest.fixture(scope="module")
+def rendered(sample_firm: Assessment) -> dict[tuple[str, str], bytes]:
+    return {
+        (kind, lang): render(sample_firm, lang=lang)
+        for kind, render in (("diagnosis", render_diagnosis), ("scenarios", render_scenarios))
+        for lang in ("zh", "en")
+    }
+
+
+def user_text(a: Assessment) -> list[str]:
+    """Text that comes from the answer file, not from us: it may be Chinese in any report."""
+    found = [a.card.firm.name, a.card.firm.park or "", a.card.assessor]
+    for result in a.card.questions():
+        found += [result.note or "", *result.evidence]
+        if result.type == "text" and isinstance(result.value, str):
+            found.append(result.value)
+    return [t for t in found if t]
+
+
+@needs_poppler
+@pytest.mark.parametrize("kind", ["diagnosis", "scenarios"])
+def test_the_chinese_report_names_the_firm_level_and_dimensions(
+    kind: str, rendered: dict, sample_firm: Assessment, tmp_path: Path
+) -> None:
+    text = re.sub(r"\s+", "", pdf_text(rendered[kind, "zh"], tmp_path))
+    assert sample_firm.card.firm.name in text
+    assert sample_firm.card.level_name("zh") in text
+    if kind == "diagnosis":
+        for dimension in sample_firm.card.dimensions:
+            assert dimension.label.zh.replace(" ", "") in text
+        assert "诊断报告" in text
+    else:
+        assert "示范场景" in text
+        for rec in sample_firm.recommendations:
+            assert rec.name.zh.replace(" ", "") in text
+
+
+@needs_poppler
+@pytest.mark.parametrize("kind", ["diagnosis", "scenarios"])
+def test_the_english_report_has_no_chinese_but_the_firms_own_words(
+    kind: str, rendered: dict, sample_firm: Assessment, tmp_path: Path
+) -> None:
+    html = render_html(kind, sample_firm, lang="en")  # type: ignore[arg-type]
+    for words in sorted(user_text(sample_firm), key=len, reverse=True):
+        html = html.replace(escape(words), "")
+    assert CJK.findall(html) == []
+    # In the PDF, wrapped table cells interleave; every Chinese character must still be the firm's.
+    text = pdf_text(rendered[kind, "en"], tmp_path)
+    theirs = set(CJK.findall("".join(user_text(sample_firm))))
+    assert set(CJK.findall(text)) <= theirs
+    assert sample_firm.card.level_name("en") in text
+    if kind == "diagnosis":
+        for dimension in sample_firm.card.dimensions:
+            assert dimension.label.en in text
+
+
+@needs_poppler
+def test_a_real_cjk_font_is_embedded_and_pages_are_sane(rendered: dict, tmp_path: Path) -> None:
+    for (kind, _lang), pdf in rendered.items():
+        fonts = pdf_tool("pdffonts", pdf, tmp_path)
+        cjk = [line for line in fonts.splitlines() if "CJK" in line]
+        assert cjk, fonts
+        assert all(" yes yes " in line for line in cjk), fonts
+        assert any("Bold" in line for line in cjk), "bold text needs the bold face"
+        pages = int(re.search(r"Pages:\s+(\d+)", pdf_tool("pdfinfo", pdf, tmp_path)).group(1))
+        assert (4 if kind == "diagnosis" else 2) <= pages <= 40
+
+
+def test_the_same_inputs_give_identical_pdfs(sample_firm: Assessment, rendered: dict) -> None:
+    assert render_scenarios(sample_firm, lang="zh") == rendered["scenarios", "zh"]
+    assert render_diagnosis(sample_firm, lang="en") == rendered["diagnosis", "en"]
+
+
+HOSTILE = (
+    '<img src="file:///etc/hostname"> <link rel="attachment" href="file:///etc/passwd"> '
+    "<script>alert(1)</script> {{ 7*7 }} ../../escape"
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_firm(tmp_path_factory: pytest.TempPathFactory) -> Assessment:
+    source = sorted((sample_park_dir() / "2026Q3").glob("*.yaml"))[0]
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data["firm"]["name"] = HOSTILE
+    data["firm"]["park"] = HOSTILE
+    data["assessor"] = "<b>x</b>"
+    first = next(iter(data["answers"]))
+    value = data["answers"][first]
+    value = value["value"] if isinstance(value, dict) else value
+    data["answers"][first] = {"value": value, "note": HOSTILE, "evidence": [HOSTILE]}
+    path = tmp_path_factory.mktemp("hostile") / "answers.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return assess(path)
+
+
+def test_hostile_text_is_escaped_in_the_html(hostile_firm: Assessment) -> None:
+    html = render_html("diagnosis", hostile_firm, lang="en")
+    assert "<script>" not in html
+    assert '<link rel="attachment" href="file:///etc/passwd">' not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "{{ 7*7 }}" in html
+
+
+@needs_poppler
+def test_hostile_text_renders_as_literal_text_and_nothing_is_attached(
+    hostile_firm: Assessment, tmp_path: Path
+) -> None:
+    pdf = render_diagnosis(hostile_firm, lang="en")
+    text = pdf_text(pdf, tmp_path)
+    assert "<script>alert(1)</script>" in text
+    assert "{{ 7*7 }}" in text
+    assert "file:///etc/passwd" in text
+    assert pdf_tool("pdfdetach", pdf, tmp_path, "-list").startswith("0 embedded files")
+
+
+def test_reports_are_named_from_the_credit_code_and_stay_in_the_folder(
+    hostile_firm: Assessment, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    paths = write_reports(hostile_firm, out, lang="en")
+    code, period = hostile_firm.card.firm.credit_code, hostile_firm.card.period
+    assert sorted(p.name for p in paths.values()) == [
+        f"{code}-{period}-diagnosis-en.pdf",
+        f"{code}-{period}-scenarios-en.pdf",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths.values())
+    assert not (tmp_path / "escape").exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "file:///etc/hostname",
+        "http://127.0.0.1:9/x.css",
+        "https://example.org/font.woff",
+        "ftp://127.0.0.1/x",
+    ],
+)
+def test_the_fetcher_refuses_anything_outside_the_template_folders(url: str) -> None:
+    fetcher = _fetcher_class()([templates_dir()])
+    with pytest.raises(ValueError, match="refused"):
+        fetcher.fetch(url)
+
+
+def test_the_fetcher_refuses_a_symlink_that_leads_outside(tmp_path: Path) -> None:
+    (tmp_path / "escape.css").symlink_to("/etc/passwd")
+    fetcher = _fetcher_class()([tmp_path])
+    with pytest.raises(ValueError, match="refused"):
+        fetcher.fetch((tmp_path / "escape.css").as_uri())
+
+
+def test_the_fetcher_serves_template_assets_and_data_urls() -> None:
+    fetcher = _fetcher_class()([templates_dir()])
+    css = fetcher.fetch((templates_dir() / "report.css").as_uri())
+    assert b"@page" in css.read()
+    assert fetcher.fetch("data:text/plain,hi").read() == b"hi"
+
+
+@needs_poppler
+def test_raw_hostile_html_cannot_attach_or_read_files(tmp_path: Path) -> None:
+    html = (
+        '<html><head><link rel="attachment" href="file:///etc/hostname">'
+        '<link rel="stylesheet" href="file:///etc/passwd"></head>'
+        '<body><p>x</p><img src="file:///etc/hostname"><img src="../../../../etc/passwd">'
+        '<a rel="attachment" href="file:///etc/os-release">a</a></body></html>'
+    )
+    pdf = html_to_pdf(html, [templates_dir()])
+    assert pdf_tool("pdfdetach", pdf, tmp_path, "-list").startswith("0 embedded files")
+
+
+def test_a_users_template_folder_overrides_ours_file_by_file(
+    sample_firm: Assessment, tmp_path: Path
+) -> None:
+    (tmp_path / "partials").mkdir()
+    cover = (templates_dir() / "partials" / "cover.html").read_text(encoding="utf-8")
+    (tmp_path / "partials" / "cover.html").write_text(
+        cover.replace('<section class="cover">', '<section class="cover">OUR PARK LOGO'),
+        encoding="utf-8",
+    )
+    html = render_html("diagnosis", sample_firm, lang="en", template_dir=tmp_path)
+    assert "OUR PARK LOGO" in html
+    assert "Why not the next level" in html
+
+
+def test_a_broken_user_template_names_its_file_and_line(
+    sample_firm: Assessment, tmp_path: Path
+) -> None:
+    (tmp_path / "scenarios.html").write_text("line one\n{% if %}\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"scenarios\.html:2: template error"):
+        render_html("scenarios", sample_firm, lang="en", template_dir=tmp_path)
+
+
+def test_templates_cannot_reach_python_internals(sample_firm: Assessment, tmp_path: Path) -> None:
+    (tmp_path / "scenarios.html").write_text(
+        "{{ card.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8"
+    )
+    with pytest.raises(UsageError, match="template error"):
+        render_html("scenarios", sample_firm, lang="en", template_dir=tmp_path)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("kind", ["diagnosis", "scenarios"])
+def test_html_matches_the_golden_file(kind: str, lang: str, sample_firm: Assessment) -> None:
+    """Regenerate with UPDATE_GOLDEN=1 after a deliberate template change, then review the diff."""
+    cards = [a.card for a in sample_park("2026Q3")]
+    from assessment.peers import peer_averages
+
+    peers = peer_averages(cards, sample_firm.card.firm.industry) if kind == "diagnosis" else None
+    html = render_html(kind, sample_firm, lang=lang, peers=peers)  # type: ignore[arg-type]
+    golden = GOLDEN / f"{kind}-{lang}.html"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(html, encoding="utf-8")
+    assert html == golden.read_text(encoding="utf-8")
