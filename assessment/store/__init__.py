@@ -1,0 +1,28 @@
+"""The assessment store: firms and their assessments over time, in SQLite or any SQLAlchemy URL.
+
+from assessment.pipeline import assess
+from assessment.store import Store
+
+with Store.open("park.db") as store:
+    outcome = store.save(assess("answers.yaml"))
+    latest = store.get(outcome.credit_code, outcome.period)
+"""
+
+from .api import Store
+from .engine import DB_ENV, DEFAULT_FILE, resolve_url
+from .errors import NewerStoreError, StoreError
+from .migrations import SCHEMA_VERSION
+from .records import SaveAction, SaveOutcome, StoredAssessment
+
+__all__ = [
+    "DB_ENV",
+    "DEFAULT_FILE",
+    "SCHEMA_VERSION",
+    "NewerStoreError",
+    "SaveAction",
+    "SaveOutcome",
+    "Store",
+    "StoreError",
+    "StoredAssessment",
+    "resolve_url",
+]

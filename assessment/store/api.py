@@ -1,0 +1,275 @@
+"""The assessment store: save scored assessments, read them back by firm, period and industry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlalchemy.orm import Session
+
+from ..errors import UsageError
+from ..models.answers import Firm
+from ..models.results import ScoreCard
+from . import migrations
+from .engine import WRITE, describe, make_engine, prepare
+from .errors import StoreError
+from .records import SaveAction, SaveOutcome, StoredAssessment, content_hash, from_row
+from .schema import ASSESSMENT_FIELDS, AssessmentRow, FirmRow, RevisionRow
+
+if TYPE_CHECKING:
+    from ..pipeline import Assessment
+
+Records = list[StoredAssessment]
+Periods = list[str]
+Cards = list[ScoreCard]
+# A concurrent writer on a server database can insert the same firm or period between our read
+# and our insert; the loser retries, and then sees the winner's row.
+_ATTEMPTS = 3
+
+
+class Store:
+    """A database of firms and their assessments over time (see docs/store.md).
+
+    `Store.open(url)` opens (and creates or upgrades) the store at a URL; `Store(engine)` uses
+    an engine the caller made. Every call is its own short transaction: no connection or lock
+    is held between calls.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        prepare(engine)
+        self.engine = engine
+        self._writer = engine.execution_options(**{WRITE: True})
+        with self._database_errors():
+            self.upgraded_from = migrations.upgrade(engine)
+
+    @classmethod
+    def open(cls, url: str | Path | None = None) -> Store:
+        """The store at `url`, else $DTM_DB, else `dtm.db` in the working folder."""
+        engine = make_engine(url)
+        try:
+            return cls(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+
+    @property
+    def url(self) -> str:
+        """Where the store is, without any password."""
+        return describe(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # Writing
+
+    def save(
+        self,
+        assessment: Assessment,
+        *,
+        source_hash: str | None = None,
+        imported_at: datetime | None = None,
+    ) -> SaveOutcome:
+        """Store one assessment as the current one for its firm and period.
+
+        A different assessment already stored for them is kept as a revision (REPLACED); the
+        same answers and result again change nothing but the source hash (UNCHANGED).
+        `imported_at` must be timezone-aware; it defaults to now.
+        """
+        when = _aware(imported_at)
+        attempt = 1
+        while True:
+            try:
+                with self._database_errors(), self._write() as session:
+                    return _save(session, assessment, source_hash, when)
+            except IntegrityError as exc:
+                if attempt == _ATTEMPTS:
+                    raise StoreError(f"{self.url}: {exc.orig or exc}") from exc
+                attempt += 1
+
+    # Reading
+
+    def get(self, credit_code: str, period: str) -> StoredAssessment | None:
+        """The current assessment of a firm for a period, or None."""
+        with self._read() as session:
+            row = session.get(AssessmentRow, (credit_code, period))
+            return from_row(row) if row is not None else None
+
+    def firm(self, credit_code: str) -> Firm | None:
+        """A firm as of the latest period stored for it, or None."""
+        with self._read() as session:
+            row = session.get(FirmRow, credit_code)
+            if row is None:
+                return None
+            return Firm(
+                credit_code=row.credit_code,
+                name=row.name,
+                industry=row.industry,
+                employees=row.employees,
+                revenue=row.revenue,
+                park=row.park,
+            )
+
+    def list(self, period: str | None = None, industry: str | None = None) -> Records:
+        """Current assessments, by period then credit code, optionally of one period or industry."""
+        query = select(AssessmentRow).order_by(AssessmentRow.period, AssessmentRow.credit_code)
+        if period is not None:
+            query = query.where(AssessmentRow.period == period)
+        if industry is not None:
+            query = query.where(AssessmentRow.industry == industry)
+        with self._read() as session:
+            return [from_row(row) for row in session.scalars(query)]
+
+    def history(self, credit_code: str) -> Records:
+        """Every assessment of a firm, current and superseded, oldest period and revision first."""
+        with self._read() as session:
+            old = session.scalars(select(RevisionRow).where(RevisionRow.credit_code == credit_code))
+            now = session.scalars(
+                select(AssessmentRow).where(AssessmentRow.credit_code == credit_code)
+            )
+            records = [from_row(row) for row in [*old, *now]]
+        return sorted(records, key=lambda r: (r.period, r.revision))
+
+    def periods(self) -> Periods:
+        """The periods that have assessments, oldest first."""
+        query = select(AssessmentRow.period).distinct().order_by(AssessmentRow.period)
+        with self._read() as session:
+            return list(session.scalars(query))
+
+    def previous_period(self, period: str) -> str | None:
+        """The latest stored period before `period` (not necessarily the quarter before)."""
+        query = select(func.max(AssessmentRow.period)).where(AssessmentRow.period < period)
+        with self._read() as session:
+            return session.scalar(query)
+
+    def source_hash(self, credit_code: str, period: str) -> str | None:
+        """The sha256 of the file the current assessment came from, if the caller gave one."""
+        query = select(AssessmentRow.source_hash).where(
+            AssessmentRow.credit_code == credit_code, AssessmentRow.period == period
+        )
+        with self._read() as session:
+            return session.scalar(query)
+
+    def cards(self, period: str) -> Cards:
+        """The current score cards of a period, by credit code."""
+        query = (
+            select(AssessmentRow.result)
+            .where(AssessmentRow.period == period)
+            .order_by(AssessmentRow.credit_code)
+        )
+        with self._read() as session:
+            texts = list(session.scalars(query))
+        return [ScoreCard.model_validate_json(text) for text in texts]
+
+    # Transactions
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with self._database_errors(), Session(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def _database_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except IntegrityError:
+            raise
+        except DatabaseError as exc:
+            raise StoreError(f"{self.url}: {exc.orig or exc}") from exc
+
+
+def _aware(when: datetime | None) -> datetime:
+    if when is None:
+        return datetime.now(UTC)
+    if when.tzinfo is None:
+        raise UsageError("imported_at must say its timezone, e.g. datetime.now(UTC)")
+    return when
+
+
+def _save(
+    session: Session, assessment: Assessment, source_hash: str | None, when: datetime
+) -> SaveOutcome:
+    card = assessment.card
+    code, period = card.firm.credit_code, card.period
+    _remember_firm(session, card, when)
+    values = _columns(assessment, source_hash, when)
+    row = session.get(AssessmentRow, (code, period))
+    if row is None:
+        session.add(AssessmentRow(revision=1, **values))
+        return SaveOutcome(SaveAction.CREATED, code, period, 1)
+    if row.content_hash == values["content_hash"]:
+        if source_hash is not None:
+            row.source_hash = source_hash
+        return SaveOutcome(SaveAction.UNCHANGED, code, period, row.revision)
+    kept = {name: getattr(row, name) for name in ASSESSMENT_FIELDS}
+    session.add(RevisionRow(**kept, superseded_at=when))
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.revision += 1
+    return SaveOutcome(SaveAction.REPLACED, code, period, row.revision)
+
+
+def _remember_firm(session: Session, card: ScoreCard, when: datetime) -> None:
+    firm = card.firm
+    facts = {
+        "name": firm.name,
+        "industry": firm.industry,
+        "employees": firm.employees,
+        "revenue": firm.revenue,
+        "park": firm.park,
+        "as_of_period": card.period,
+        "updated_at": when,
+    }
+    row = session.get(FirmRow, firm.credit_code)
+    if row is None:
+        session.add(FirmRow(credit_code=firm.credit_code, **facts))
+        session.flush()
+    elif card.period >= row.as_of_period:
+        for name, value in facts.items():
+            setattr(row, name, value)
+
+
+def _columns(assessment: Assessment, source_hash: str | None, when: datetime) -> dict[str, Any]:
+    card = assessment.card
+    answers = assessment.sheet.model_dump_json()
+    result = card.model_dump_json()
+    return {
+        "credit_code": card.firm.credit_code,
+        "period": card.period,
+        "industry": card.firm.industry,
+        "questionnaire_id": card.questionnaire.id,
+        "questionnaire_version": card.questionnaire.version,
+        "questionnaire_hash": card.questionnaire.content_hash,
+        "answers": answers,
+        "result": result,
+        "level_id": card.level.id if card.level else None,
+        "level_rank": card.level.rank if card.level else 0,
+        "overall": card.overall,
+        "coverage": card.coverage,
+        "assessor": card.assessor,
+        "assessed_on": card.assessed_on,
+        "imported_at": when,
+        "source_hash": source_hash,
+        "content_hash": content_hash(answers, result),
+    }

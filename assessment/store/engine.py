@@ -1,0 +1,83 @@
+"""Where the store lives and how every connection to it is set up."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError
+
+from .errors import StoreError
+
+DB_ENV = "DTM_DB"
+DEFAULT_FILE = "dtm.db"
+BUSY_TIMEOUT_MS = 30_000
+# Execution option that marks a transaction as one that writes; SQLite then takes the write
+# lock up front (BEGIN IMMEDIATE) instead of failing with "database is locked" half-way.
+WRITE = "dtm_write"
+
+
+def resolve_url(url: str | Path | None = None) -> str:
+    """The database URL to use: `url`, else $DTM_DB, else `dtm.db` in the working folder.
+
+    A value without `://` is a path to a SQLite file.
+    """
+    chosen = str(url) if url is not None else os.environ.get(DB_ENV) or DEFAULT_FILE
+    if "://" in chosen:
+        return chosen
+    return f"sqlite:///{Path(chosen).expanduser()}"
+
+
+def describe(engine: Engine) -> str:
+    """The engine's URL fit to show a person: never its password."""
+    return engine.url.render_as_string(hide_password=True)
+
+
+def make_engine(url: str | Path | None = None) -> Engine:
+    """An engine for `url` (see `resolve_url`), prepared by `prepare`."""
+    resolved = resolve_url(url)
+    try:
+        engine = create_engine(make_url(resolved))
+    except ArgumentError as exc:
+        raise StoreError(f"{_shown(resolved)}: not a database URL ({exc})") from exc
+    except ImportError as exc:
+        hint = " (install dtm-assessment[postgres])" if resolved.startswith("postgres") else ""
+        raise StoreError(f"{_shown(resolved)}: no driver for this database{hint}") from exc
+    prepare(engine)
+    return engine
+
+
+def _shown(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "the database URL" if "@" in url else url
+
+
+def prepare(engine: Engine) -> None:
+    """Make SQLite safe for several writing processes; other databases need nothing here."""
+    if engine.dialect.name != "sqlite" or event.contains(engine, "connect", _on_connect):
+        return
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+
+
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite would otherwise open transactions lazily and commit before DDL; we emit BEGIN
+    # ourselves in _on_begin so transactions mean what SQLAlchemy says they mean.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+def _on_begin(connection: Connection) -> None:
+    writes = connection.get_execution_options().get(WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

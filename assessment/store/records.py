@@ -1,0 +1,106 @@
+"""What the store hands back: stored assessments and the outcome of saving one."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from functools import cached_property
+
+from ..models.answers import AnswerSheet
+from ..models.results import ScoreCard
+from .schema import AssessmentColumns, AssessmentRow, RevisionRow
+
+
+class SaveAction(StrEnum):
+    """What saving did: see docs/store.md, "Revisions"."""
+
+    # No assessment of this firm and period was stored; now one is, as revision 1.
+    CREATED = "created"
+    # A different one was stored: it is kept as a revision and the new one is current.
+    REPLACED = "replaced"
+    # The same answers and result were stored already; nothing new was kept.
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """What `Store.save` did with one assessment, and the revision now current."""
+
+    action: SaveAction
+    credit_code: str
+    period: str
+    revision: int
+
+
+@dataclass(frozen=True)
+class StoredAssessment:
+    """One stored assessment of a firm for a period: its summary columns and, parsed on first
+    use, the answer sheet and score card exactly as they were saved."""
+
+    credit_code: str
+    period: str
+    revision: int
+    current: bool
+    industry: str
+    questionnaire_id: str
+    questionnaire_version: str
+    questionnaire_hash: str
+    level_id: str | None
+    level_rank: int
+    overall: float | None
+    coverage: float
+    assessor: str
+    assessed_on: date
+    imported_at: datetime
+    source_hash: str | None
+    content_hash: str
+    superseded_at: datetime | None
+    answers_json: str = field(repr=False)
+    result_json: str = field(repr=False)
+
+    @cached_property
+    def sheet(self) -> AnswerSheet:
+        return AnswerSheet.model_validate_json(self.answers_json)
+
+    @cached_property
+    def card(self) -> ScoreCard:
+        return ScoreCard.model_validate_json(self.result_json)
+
+
+def content_hash(answers_json: str, result_json: str) -> str:
+    """Identifies what an import carries, so importing the same thing twice keeps one copy."""
+    digest = hashlib.sha256()
+    for part in (answers_json, result_json):
+        data = part.encode("utf-8")
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def from_row(row: AssessmentColumns) -> StoredAssessment:
+    superseded = row.superseded_at if isinstance(row, RevisionRow) else None
+    assert isinstance(row, AssessmentRow | RevisionRow)
+    return StoredAssessment(
+        credit_code=row.credit_code,
+        period=row.period,
+        revision=row.revision,
+        current=isinstance(row, AssessmentRow),
+        industry=row.industry,
+        questionnaire_id=row.questionnaire_id,
+        questionnaire_version=row.questionnaire_version,
+        questionnaire_hash=row.questionnaire_hash,
+        level_id=row.level_id,
+        level_rank=row.level_rank,
+        overall=row.overall,
+        coverage=row.coverage,
+        assessor=row.assessor,
+        assessed_on=row.assessed_on,
+        imported_at=row.imported_at,
+        source_hash=row.source_hash,
+        content_hash=row.content_hash,
+        superseded_at=superseded,
+        answers_json=row.answers,
+        result_json=row.result,
+    )

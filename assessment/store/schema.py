@@ -1,0 +1,91 @@
+"""The store's tables as they are at the current schema version (migrations.py builds them)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import DateTime, Dialect, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as naive UTC, read back as aware UTC on every backend."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("store times must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class FirmRow(Base):
+    """A firm as of the latest period stored for it."""
+
+    __tablename__ = "firms"
+
+    credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    industry: Mapped[str] = mapped_column(String(40))
+    employees: Mapped[int] = mapped_column(Integer)
+    revenue: Mapped[float | None]
+    park: Mapped[str | None] = mapped_column(String(200))
+    as_of_period: Mapped[str] = mapped_column(String(6))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AssessmentColumns:
+    """What every stored assessment has, current or superseded."""
+
+    credit_code: Mapped[str] = mapped_column(
+        String(18), ForeignKey("firms.credit_code"), primary_key=True, sort_order=-3
+    )
+    period: Mapped[str] = mapped_column(String(6), primary_key=True, sort_order=-2)
+    industry: Mapped[str] = mapped_column(String(40))
+    questionnaire_id: Mapped[str] = mapped_column(String(64))
+    questionnaire_version: Mapped[str] = mapped_column(String(40))
+    questionnaire_hash: Mapped[str] = mapped_column(String(64))
+    answers: Mapped[str] = mapped_column(Text)
+    result: Mapped[str] = mapped_column(Text)
+    level_id: Mapped[str | None] = mapped_column(String(64))
+    level_rank: Mapped[int] = mapped_column(Integer)
+    overall: Mapped[float | None]
+    coverage: Mapped[float]
+    assessor: Mapped[str] = mapped_column(String(200))
+    assessed_on: Mapped[date]
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    source_hash: Mapped[str | None] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AssessmentRow(AssessmentColumns, Base):
+    """The current assessment of a firm for a period: at most one per (credit code, period)."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (Index("ix_assessments_period", "period"),)
+
+    revision: Mapped[int] = mapped_column(Integer, sort_order=-1)
+
+
+class RevisionRow(AssessmentColumns, Base):
+    """An assessment that a later import of the same firm and period replaced."""
+
+    __tablename__ = "assessment_revisions"
+
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+    superseded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# The columns a superseded assessment copies from the current one.
+ASSESSMENT_FIELDS = tuple(c.key for c in AssessmentRow.__table__.columns)
