@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils
 OUT ?= out
 
-.PHONY: setup system-deps demo test lint typecheck unit bench schema clean
+.PHONY: setup system-deps demo test lint typecheck unit bench schema messages clean
 
 setup: system-deps $(STAMP)
 
@@ -48,6 +48,13 @@ bench: setup
 schema: setup
 	for kind in questionnaire catalogue answers; do \
 	  $(BIN)/dtm schema $$kind > questionnaires/schema/$$kind.schema.json; done
+
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg --project=dtm --no-wrap --sort-by-file \
+	  -o report_templates/locale/messages.pot .
+	$(BIN)/pybabel update -i report_templates/locale/messages.pot -d report_templates/locale \
+	  --no-fuzzy-matching --ignore-obsolete --no-wrap
+	rm report_templates/locale/messages.pot
 
 clean:
 	rm -rf $(VENV) $(OUT) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -4,7 +4,7 @@ The whole pipeline as a library::
 
     import assessment
 
-    sheet = assessment.load_answers("examples/sample_park/2026Q3/91320507MA1X2Y3Z4Q.yaml")
+    sheet = assessment.load_answers("examples/sample_park/2026Q3/91320594MA1A3K7R2A.yaml")
     questionnaire = assessment.questionnaire_for(sheet)
     card = assessment.score(questionnaire, sheet)
     catalogue = assessment.load_catalogue("park_scenarios", questionnaire)

@@ -113,7 +113,7 @@ def score_command(
 ) -> None:
     """Score one firm and show its level, dimension scores and recommended scenarios.
 
-    Example: dtm score examples/sample_park/2026Q3/91320507MA1X2Y3Z4Q.yaml --json
+    Example: dtm score examples/sample_park/2026Q3/91320594MA1A3K7R2A.yaml --json
     """
     from .pipeline import assess
 
