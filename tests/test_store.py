@@ -92,8 +92,11 @@ def test_saved_assessment_reads_back_equal(fresh_store: Store, park_q3: list[Ass
         assert stored.questionnaire_hash == a.questionnaire.content_hash
         assert stored.questionnaire_version == a.questionnaire.version
         assert (stored.assessor, stored.assessed_on) == (a.card.assessor, a.card.assessed_on)
+        assert stored.recommendations == a.recommendations
         assert stored.imported_at == WHEN
         assert stored.current and stored.revision == 1
+    recommended = fresh_store.recommendations("2026Q3")
+    assert recommended == {a.card.firm.credit_code: a.recommendations for a in park_q3}
 
 
 def test_get_unknown_firm_is_none(fresh_store: Store) -> None:
@@ -361,6 +364,7 @@ def test_a_store_at_schema_1_is_upgraded_with_its_data(
         for a in park_q3[1:3]:
             stored = upgraded.get(a.card.firm.credit_code, "2026Q3")
             assert stored is not None and stored.card == a.card and stored.sheet == a.sheet
+            assert stored.recommendations == []
         assert len(upgraded.history(park_q3[0].card.firm.credit_code)) == 2
 
 

@@ -15,11 +15,18 @@ from sqlalchemy.orm import Session
 
 from ..errors import UsageError
 from ..models.answers import Firm
-from ..models.results import ScoreCard
+from ..models.results import Recommendation, ScoreCard
 from . import migrations
 from .engine import WRITE, describe, make_engine, prepare
 from .errors import StoreError
-from .records import SaveAction, SaveOutcome, StoredAssessment, content_hash, from_row
+from .records import (
+    RECOMMENDATIONS,
+    SaveAction,
+    SaveOutcome,
+    StoredAssessment,
+    content_hash,
+    from_row,
+)
 from .schema import ASSESSMENT_FIELDS, AssessmentRow, FirmRow, RevisionRow
 
 if TYPE_CHECKING:
@@ -28,6 +35,7 @@ if TYPE_CHECKING:
 Records = list[StoredAssessment]
 Periods = list[str]
 Cards = list[ScoreCard]
+Recommended = dict[str, list[Recommendation]]
 # A concurrent writer on a server database can insert the same firm or period between our read
 # and our insert; the loser retries, and then sees the winner's row.
 _ATTEMPTS = 3
@@ -89,7 +97,8 @@ class Store:
         """Store one assessment as the current one for its firm and period.
 
         A different assessment already stored for them is kept as a revision (REPLACED); the
-        same answers and result again change nothing but the source hash (UNCHANGED).
+        same answers, result and recommendations again change nothing but the source hash
+        (UNCHANGED).
         `imported_at` must be timezone-aware; it defaults to now.
         """
         when = _aware(imported_at)
@@ -177,6 +186,15 @@ class Store:
             texts = list(session.scalars(query))
         return [ScoreCard.model_validate_json(text) for text in texts]
 
+    def recommendations(self, period: str) -> Recommended:
+        """The recommended scenarios of a period's current assessments, by credit code."""
+        query = select(AssessmentRow.credit_code, AssessmentRow.recommendations).where(
+            AssessmentRow.period == period
+        )
+        with self._read() as session:
+            rows = session.execute(query).all()
+        return {code: RECOMMENDATIONS.validate_json(text) for code, text in sorted(rows)}
+
     # Transactions
 
     @contextmanager
@@ -254,6 +272,7 @@ def _columns(assessment: Assessment, source_hash: str | None, when: datetime) ->
     card = assessment.card
     answers = assessment.sheet.model_dump_json()
     result = card.model_dump_json()
+    recommended = RECOMMENDATIONS.dump_json(assessment.recommendations).decode("utf-8")
     return {
         "credit_code": card.firm.credit_code,
         "period": card.period,
@@ -263,6 +282,7 @@ def _columns(assessment: Assessment, source_hash: str | None, when: datetime) ->
         "questionnaire_hash": card.questionnaire.content_hash,
         "answers": answers,
         "result": result,
+        "recommendations": recommended,
         "level_id": card.level.id if card.level else None,
         "level_rank": card.level.rank if card.level else 0,
         "overall": card.overall,
@@ -271,5 +291,5 @@ def _columns(assessment: Assessment, source_hash: str | None, when: datetime) ->
         "assessed_on": card.assessed_on,
         "imported_at": when,
         "source_hash": source_hash,
-        "content_hash": content_hash(answers, result),
+        "content_hash": content_hash(answers, result, recommended),
     }

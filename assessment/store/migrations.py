@@ -108,7 +108,15 @@ def _v1_firms_and_assessments(conn: Connection) -> None:
     meta.create_all(conn)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_firms_and_assessments,)
+def _v2_recommendations(conn: Connection) -> None:
+    """The recommended scenarios beside each assessment, so park reports need not re-run them."""
+    for table in ("assessments", "assessment_revisions"):
+        conn.execute(
+            text(f"ALTER TABLE {table} ADD COLUMN recommendations TEXT NOT NULL DEFAULT '[]'")
+        )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_firms_and_assessments, _v2_recommendations)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

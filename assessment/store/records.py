@@ -8,8 +8,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
 
+from pydantic import TypeAdapter
+
 from ..models.answers import AnswerSheet
-from ..models.results import ScoreCard
+from ..models.results import Recommendation, ScoreCard
 from .schema import AssessmentColumns, AssessmentRow, RevisionRow
 
 
@@ -59,6 +61,7 @@ class StoredAssessment:
     superseded_at: datetime | None
     answers_json: str = field(repr=False)
     result_json: str = field(repr=False)
+    recommendations_json: str = field(repr=False)
 
     @cached_property
     def sheet(self) -> AnswerSheet:
@@ -68,11 +71,19 @@ class StoredAssessment:
     def card(self) -> ScoreCard:
         return ScoreCard.model_validate_json(self.result_json)
 
+    @cached_property
+    def recommendations(self) -> list[Recommendation]:
+        """The ranked scenarios recommended when it was saved (empty before schema 2)."""
+        return RECOMMENDATIONS.validate_json(self.recommendations_json)
 
-def content_hash(answers_json: str, result_json: str) -> str:
+
+RECOMMENDATIONS = TypeAdapter(list[Recommendation])
+
+
+def content_hash(*parts: str) -> str:
     """Identifies what an import carries, so importing the same thing twice keeps one copy."""
     digest = hashlib.sha256()
-    for part in (answers_json, result_json):
+    for part in parts:
         data = part.encode("utf-8")
         digest.update(len(data).to_bytes(8, "big"))
         digest.update(data)
@@ -103,4 +114,5 @@ def from_row(row: AssessmentColumns) -> StoredAssessment:
         superseded_at=superseded,
         answers_json=row.answers,
         result_json=row.result,
+        recommendations_json=row.recommendations,
     )

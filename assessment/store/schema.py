@@ -58,6 +58,7 @@ class AssessmentColumns:
     questionnaire_hash: Mapped[str] = mapped_column(String(64))
     answers: Mapped[str] = mapped_column(Text)
     result: Mapped[str] = mapped_column(Text)
+    recommendations: Mapped[str] = mapped_column(Text, server_default="[]")
     level_id: Mapped[str | None] = mapped_column(String(64))
     level_rank: Mapped[int] = mapped_column(Integer)
     overall: Mapped[float | None]
