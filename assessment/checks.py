@@ -36,6 +36,13 @@ def check_questionnaire(q: Questionnaire, report: Reporter) -> None:
     _check_ids(q, report)
     for d_i, dimension in enumerate(q.dimensions):
         _weight(dimension.weight, ("dimensions", d_i, "weight"), report)
+        if not dimension.scored and "weight" in dimension.model_fields_set:
+            report(
+                ("dimensions", d_i, "weight"),
+                "SCHEMA001",
+                "'weight' is not used by a dimension with 'scored: false'",
+                "remove it: such a dimension carries no share of the overall score",
+            )
         _interpretation(dimension.interpretation, ("dimensions", d_i, "interpretation"), report)
         for i_i, indicator in enumerate(dimension.indicators):
             base: KeyPath = ("dimensions", d_i, "indicators", i_i)
@@ -43,6 +50,13 @@ def check_questionnaire(q: Questionnaire, report: Reporter) -> None:
             _interpretation(indicator.interpretation, (*base, "interpretation"), report)
             for q_i, question in enumerate(indicator.questions):
                 _check_question(q, question, (*base, "questions", q_i), report)
+    if q.dimensions and not any(d.scored for d in q.dimensions):
+        report(
+            ("dimensions",),
+            "WEIGHT001",
+            "every dimension has 'scored: false', so there is no overall score",
+            "let at least one dimension count towards the overall score",
+        )
     _check_levels(q, report)
 
 

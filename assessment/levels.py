@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from . import expr
@@ -135,20 +136,27 @@ def _check(
     )
 
 
+def _bar(rule: CountRule | MandatoryRule) -> tuple[str, str]:
+    if rule.level is not None:
+        return f"达到 {rule.level} 级", f"at level {rule.level} or above"
+    return f"得分 ≥ {rule.min_score:g}", f"scoring {rule.min_score:g} or more"
+
+
+def _what(rule: CountRule | MandatoryRule) -> TextValue:
+    return getattr(rule, "label", None) or (
+        TextValue(zh=f"标记为“{rule.tag}”的项目", en=f"items tagged '{rule.tag}'")
+        if rule.tag
+        else TextValue(zh="所列项目", en="the listed items")
+    )
+
+
 def _item_rule(q: Questionnaire, facts: _Facts, rule: CountRule | MandatoryRule) -> dict[str, Any]:
     items = selected_items(q, rule)
     meeting = [i for i in items if _meets(facts.questions[i.id], rule)]
     missing = [i for i in items if i not in meeting]
     missing.sort(key=lambda i: (-(facts.questions[i.id]["score"] or 0.0), i.id))
-    if rule.level is not None:
-        bar_zh, bar_en = f"达到 {rule.level} 级", f"at level {rule.level} or above"
-    else:
-        bar_zh, bar_en = f"得分 ≥ {rule.min_score:g}", f"scoring {rule.min_score:g} or more"
-    what = getattr(rule, "label", None) or (
-        TextValue(zh=f"标记为“{rule.tag}”的项目", en=f"items tagged '{rule.tag}'")
-        if rule.tag
-        else TextValue(zh="所列项目", en="the listed items")
-    )
+    bar_zh, bar_en = _bar(rule)
+    what = _what(rule)
     if isinstance(rule, CountRule):
         need = rule.min_count
         description = dict(
@@ -163,8 +171,8 @@ def _item_rule(q: Questionnaire, facts: _Facts, rule: CountRule | MandatoryRule)
         names_zh = "、".join(i.text.zh for i in missing[:short])
         names_en = "; ".join(i.text.en for i in missing[:short])
         unblock = dict(
-            zh=f"还需 {short} 项{bar_zh}，例如：{names_zh}",
-            en=f"{short} more {bar_en}, for example: {names_en}",
+            zh=f"{what.zh}还需 {short} 项{bar_zh}，例如：{names_zh}",
+            en=f"{short} more of {what.en} {bar_en}, for example: {names_en}",
         )
     return dict(
         rule=rule.rule,
@@ -200,5 +208,77 @@ def rate(q: Questionnaire, plan: Plan, card: dict[str, Any], values: Values) -> 
         "level": _ref(q.levels[rank - 1], rank) if rank else None,
         "next_level": _ref(q.levels[rank], rank + 1) if following else None,
         "blockers": [r for r in following["rules"] if not r["met"]] if following else [],
+        "next_level_gap": _gap_line(q, q.levels[rank], following["rules"]) if following else None,
         "levels": checked,
     }
+
+
+def _amount(value: float) -> str:
+    """A shortfall rounded up to one decimal, so that a shortfall is never shown as 0."""
+    return f"{math.ceil(round(value * 10, 6)) / 10:g}"
+
+
+def _narrower(q: Questionnaire, inner: LevelRule, outer: LevelRule) -> bool:
+    """A count over a strict subset of another count's items, at the same bar."""
+    if not (isinstance(inner, CountRule) and isinstance(outer, CountRule)):
+        return False
+    if (inner.level, inner.min_score) != (outer.level, outer.min_score):
+        return False
+    small = {i.id for i in selected_items(q, inner)}
+    return small < {i.id for i in selected_items(q, outer)}
+
+
+def _gap_line(q: Questionnaire, level: Level, checks: list[dict[str, Any]]) -> dict[str, str]:
+    """One line of what the level still needs, e.g. "6 more points; 2 more of the scenarios …".
+
+    A count over a subset of another count's items (the mandatory scenarios among all scenarios)
+    is folded into the wider one, since every item that helps the first also helps the second.
+    """
+    unmet = [i for i, check in enumerate(checks) if not check["met"]]
+    folded: dict[int, int] = {}  # wider rule -> the narrower rule folded into it
+    for inner in unmet:
+        for outer in unmet:
+            if outer not in folded and _narrower(q, level.rules[inner], level.rules[outer]):
+                folded[outer] = inner
+                break
+    parts = [
+        _folded_part(level.rules[i], checks[i], level.rules[folded[i]], checks[folded[i]])
+        if i in folded
+        else _gap_part(q, level.rules[i], checks[i])
+        for i in unmet
+        if i not in folded.values()
+    ]
+    return dict(zh="；".join(p[0] for p in parts), en="; ".join(p[1] for p in parts))
+
+
+def _folded_part(
+    rule: LevelRule, check: dict[str, Any], sub: LevelRule, sub_check: dict[str, Any]
+) -> tuple[str, str]:
+    """ "N more of the wider items, of which at least M among the narrower ones"."""
+    if not (isinstance(rule, CountRule) and isinstance(sub, CountRule)):
+        raise TypeError("only count rules fold into each other")
+    short_sub = int(sub_check["required"] - sub_check["actual"])
+    short = max(int(check["required"] - check["actual"]), short_sub)
+    (bar_zh, bar_en), what, what_sub = _bar(rule), _what(rule), _what(sub)
+    return (
+        f"{what.zh}还需 {short} 项{bar_zh}，其中至少 {short_sub} 项属于{what_sub.zh}",
+        f"{short} more of {what.en} {bar_en}, of which at least {short_sub} among {what_sub.en}",
+    )
+
+
+def _gap_part(q: Questionnaire, rule: LevelRule, check: dict[str, Any]) -> tuple[str, str]:
+    short = max(check["required"] - check["actual"], 0.01)  # unmet, even if rounding hides it
+    if isinstance(rule, OverallScoreRule):
+        return f"总分还差 {_amount(short)} 分", f"{_amount(short)} more points"
+    if isinstance(rule, NodeScoreRule):
+        name = _label(q, rule.node)
+        return (
+            f"{name.zh}得分还差 {_amount(short)} 分",
+            f"{_amount(short)} more points in {name.en}",
+        )
+    if isinstance(rule, CountRule | MandatoryRule):
+        (bar_zh, bar_en), what = _bar(rule), _what(rule)
+        return f"{what.zh}还需 {int(short)} 项{bar_zh}", f"{int(short)} more of {what.en} {bar_en}"
+    if isinstance(rule, ConditionRule):
+        return rule.label.zh, rule.label.en
+    return "先满足较低等级的全部条件", "meet every rule of the lower levels first"

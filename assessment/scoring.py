@@ -88,7 +88,13 @@ class _Leaf:
     max_points: float
 
 
-def _leaf(q: Questionnaire, question: Question, sheet: AnswerSheet, values: Values) -> _Leaf:
+def _leaf(
+    q: Questionnaire,
+    question: Question,
+    sheet: AnswerSheet,
+    values: Values,
+    figures_unknown: bool = False,
+) -> _Leaf:
     answer = sheet.answers.get(question.id)
     raw = answer.value if answer is not None else None
     value = values.values.get(question.id)
@@ -107,7 +113,9 @@ def _leaf(q: Questionnaire, question: Question, sheet: AnswerSheet, values: Valu
             top,
         )
     if question.compute is not None:
-        if value is None and question.allow_na:  # e.g. a share of devices when there are none
+        # Not applicable when the figures make it meaningless (no devices at all), but a figure
+        # answered "don't know" keeps it unknown: it counts as 0, as that answer would.
+        if value is None and question.allow_na and not figures_unknown:
             return _Leaf(question, "not_applicable", None, False, False, None, None, top)
         status = "computed" if value is not None else "unknown"
     elif raw == NOT_APPLICABLE:
@@ -162,12 +170,23 @@ def score(
     values = check_answers(questionnaire, plan, answers, report, partial=partial)
     if report.problems:
         raise ValidationFailed(report.problems.problems)
-    leaves = {q.id: _leaf(questionnaire, q, answers, values) for q in questionnaire.questions()}
+    unknown = {qid for qid, answer in answers.answers.items() if answer.value == UNKNOWN}
+    leaves = {
+        q.id: _leaf(
+            questionnaire,
+            q,
+            answers,
+            values,
+            q.id in plan.compute and bool(plan.compute[q.id].names & unknown),
+        )
+        for q in questionnaire.questions()
+    }
     tree = [_dimension(d, leaves) for d in questionnaire.dimensions]
     overall, coverage, _ = _roll(
         [
             (d.weight, s, c, a)
             for d, (s, c, a, _) in zip(questionnaire.dimensions, tree, strict=True)
+            if d.scored
         ]
     )
     dimensions = _with_shares(questionnaire, tree, leaves, answers)
@@ -251,7 +270,10 @@ def _shares(siblings: list[tuple[float, float | None]], parent: float) -> list[f
 def _with_shares(
     q: Questionnaire, tree: list[_Rolled], leaves: dict[str, _Leaf], sheet: AnswerSheet
 ) -> list[dict[str, Any]]:
-    d_shares = _shares([(d.weight, t[0]) for d, t in zip(q.dimensions, tree, strict=True)], 1.0)
+    d_shares = _shares(
+        [(d.weight, t[0] if d.scored else None) for d, t in zip(q.dimensions, tree, strict=True)],
+        1.0,
+    )
     result: list[dict[str, Any]] = []
     for d_i, (dimension, (d_score, d_cov, _, indicators)) in enumerate(
         zip(q.dimensions, tree, strict=True)
@@ -300,6 +322,7 @@ def _with_shares(
                 share=round(d_share, 6),
                 points=round(d_share * (d_score or 0.0), 4),
                 interpretation=_interpret(dimension.interpretation, d_score),
+                scored=dimension.scored,
                 indicators=built,
             )
         )

@@ -101,6 +101,11 @@ class Dimension(Model):
     id: Id
     label: Text
     weight: float = 1.0
+    scored: bool = Field(
+        True,
+        description="false: its questions are asked, checked and rated (level rules read them), "
+        "but it carries no share of the overall score.",
+    )
     description: Text | None = None
     interpretation: list[Interpretation] = Field(default_factory=list)
     indicators: list[Indicator]

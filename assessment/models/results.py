@@ -51,6 +51,7 @@ class IndicatorResult(NodeResult):
 
 
 class DimensionResult(NodeResult):
+    scored: bool = Field(True, description="False: rated, but not part of the overall score.")
     indicators: list[IndicatorResult]
 
 
@@ -105,6 +106,9 @@ class ScoreCard(Model):
     not_rated: Text
     next_level: LevelRef | None
     blockers: list[RuleCheck]
+    next_level_gap: Text | None = Field(
+        None, description="What the next level still needs, in one line."
+    )
     levels: list[LevelCheck]
     computed: dict[str, float | str | bool | None]
     flags: list[Flag]
