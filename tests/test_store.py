@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import multiprocessing
+import os
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -438,3 +439,47 @@ def test_two_processes_writing_at_once_lose_nothing(store_path: Path) -> None:
     assert kept == SHARED
     assert current + kept == 2 * EACH
     assert firms == current
+
+
+# PostgreSQL, when a throw-away database is given (its tables are dropped first)
+
+POSTGRES = os.environ.get("DTM_TEST_POSTGRES")
+
+
+def _write_same_firms(url: str, writer: int, ready: Any) -> None:
+    batch = [reassessed(a, assessor=f"assessor {writer}") for a in sample("2026Q3")[:SHARED]]
+    ready.wait()
+    with Store.open(url) as store:
+        for a in batch:
+            store.save(a)
+
+
+@pytest.mark.skipif(not POSTGRES, reason="set DTM_TEST_POSTGRES to a throw-away database URL")
+def test_postgres_keeps_every_revision_under_concurrent_writers(
+    park_q3: list[Assessment],
+) -> None:
+    assert POSTGRES is not None
+    engine = create_engine(POSTGRES)
+    with engine.begin() as conn:
+        tables = "assessment_revisions, assessments, firms, schema_version"
+        conn.execute(text(f"DROP TABLE IF EXISTS {tables} CASCADE"))
+    engine.dispose()
+    with Store.open(POSTGRES) as store:
+        assert store.upgraded_from == 0
+        store.save(park_q3[0], imported_at=WHEN)
+        stored = store.get(park_q3[0].card.firm.credit_code, "2026Q3")
+        assert stored is not None and stored.card == park_q3[0].card
+        assert stored.imported_at == WHEN
+    spawn = multiprocessing.get_context("spawn")
+    ready = spawn.Barrier(3)
+    writers = [
+        spawn.Process(target=_write_same_firms, args=(POSTGRES, n, ready)) for n in (1, 2, 3)
+    ]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join(timeout=300)
+    assert [w.exitcode for w in writers] == [0, 0, 0]
+    with Store.open(POSTGRES) as store:
+        kept = [len(store.history(a.card.firm.credit_code)) for a in park_q3[:SHARED]]
+    assert kept == [4] + [3] * (SHARED - 1)

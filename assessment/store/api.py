@@ -232,7 +232,7 @@ def _save(
     code, period = card.firm.credit_code, card.period
     _remember_firm(session, card, when)
     values = _columns(assessment, source_hash, when)
-    row = session.get(AssessmentRow, (code, period))
+    row = session.get(AssessmentRow, (code, period), with_for_update=True)
     if row is None:
         session.add(AssessmentRow(revision=1, **values))
         return SaveOutcome(SaveAction.CREATED, code, period, 1)
@@ -259,7 +259,7 @@ def _remember_firm(session: Session, card: ScoreCard, when: datetime) -> None:
         "as_of_period": card.period,
         "updated_at": when,
     }
-    row = session.get(FirmRow, firm.credit_code)
+    row = session.get(FirmRow, firm.credit_code, with_for_update=True)
     if row is None:
         session.add(FirmRow(credit_code=firm.credit_code, **facts))
         session.flush()
