@@ -416,13 +416,12 @@ def _write_fifty(path: str, writer: int, ready: Any) -> None:
             code = credit_code.make(f"91320594MA{writer}W{i:05d}")
             batch.append(as_firm(base[i % len(base)], code))
     ready.wait()
-    with Store.open(path) as store:
+    with Store.open(path) as store:  # both create the new store at once, too
         for a in batch:
             store.save(a)
 
 
 def test_two_processes_writing_at_once_lose_nothing(store_path: Path) -> None:
-    Store.open(store_path).close()
     spawn = multiprocessing.get_context("spawn")
     ready = spawn.Barrier(2)
     writers = [spawn.Process(target=_write_fifty, args=(str(store_path), n, ready)) for n in (1, 2)]
