@@ -151,8 +151,8 @@ def column_labels(cards: Sequence[ScoreCard], lang: Lang = "zh") -> dict[str, st
 
 
 def columns(rows: Sequence[Row]) -> list[str]:
-    """The columns of `rows`: every key, in first-seen order."""
-    return list(dict.fromkeys(key for row in rows for key in row))
+    """The columns of `rows`: every key, in first-seen order (the fixed ones when no rows)."""
+    return list(dict.fromkeys(key for row in rows for key in row)) or list(COLUMNS)
 
 
 def dimension_columns(rows: Sequence[Row]) -> list[str]:

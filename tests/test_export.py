@@ -126,6 +126,13 @@ def test_cohorts_name_every_firm_recommended_each_scenario(park_q3: list[Assessm
     assert sum(len(firms) for _, firms in now) < sum(sizes)
 
 
+def test_no_firms_still_gives_the_header(tmp_path: Path) -> None:
+    export.write_results(tmp_path, "2026Q3", [], {}, {})
+    header = next(csv.reader((tmp_path / "results-2026Q3.csv").open(encoding="utf-8-sig")))
+    assert header[:3] == ["期间", "统一社会信用代码", "企业名称"]
+    assert export.results_dataframe([]).shape == (0, len(export.COLUMNS))
+
+
 def test_dataframe_has_one_row_per_firm_and_one_column_per_key(rows: list[Row]) -> None:
     frame = export.results_dataframe(rows)
     assert frame.shape == (len(rows), len(export.columns(rows)))
