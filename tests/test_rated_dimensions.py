@@ -116,7 +116,7 @@ def test_a_rated_only_dimension_carries_no_points_but_keeps_its_own_score(
     card = card_for(small, readiness_pct=80, networked=10, s1=4, s2=2, s3=2, s4=0)
     basics, operations = card.dimensions
     assert card.overall == pytest.approx(90)  # (80 + 100) / 2: the scenarios do not count
-    assert (basics.scored, basics.share, basics.points) == (True, 1.0, pytest.approx(90))
+    assert (basics.scored, basics.share, basics.points) == (True, 1.0, 90)
     assert (operations.scored, operations.share, operations.points) == (False, 0.0, 0.0)
     assert operations.score == pytest.approx(50)  # mean level 2 of 4
     assert [q.points for q in operations.indicators[0].questions] == [4, 2, 2, 0]
