@@ -228,30 +228,159 @@ def blank(
         typer.echo(f"wrote {out}")
 
 
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Store URL (SQLAlchemy); default: $DTM_DB, else dtm.db in this folder."
+    ),
+]
+
+
+def _tiers(text: str) -> tuple[int, int, int]:
+    parts = text.split(",")
+    if len(parts) != 3 or not all(p.strip().isdigit() for p in parts):
+        raise _fail(f"Error: --tiers must be three counts like 3,3,6, not {text!r}")
+    a, b, c = (int(p) for p in parts)
+    return a, b, c
+
+
+@app.command()
+def batch(
+    folder: Annotated[Path, typer.Argument(help="A folder of answer files (YAML or JSON).")],
+    period: Annotated[str, typer.Option("--period", "-p", help="The quarter, e.g. 2026Q3.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the reports and exports.")],
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-w", help="Processes rendering PDFs; default: one per CPU."),
+    ] = None,
+    db: DbOption = None,
+    lang: LangOption = "zh",
+    force: Annotated[bool, typer.Option("--force", help="Render again even if unchanged.")] = False,
+    register: Annotated[
+        Path | None, typer.Option("--register", help="The park's firm register (CSV) for coverage.")
+    ] = None,
+    tiers: Annotated[
+        str, typer.Option("--tiers", help="Shortlist sizes: leading,showcase,demonstration.")
+    ] = "3,3,6",
+    templates: Annotated[
+        Path | None,
+        typer.Option("--templates", help="A folder of templates that override the shipped ones."),
+    ] = None,
+) -> None:
+    """Check, store and report on a quarter: every firm's PDFs, the park report, XLSX and CSV.
+
+    Exit 0 when every file succeeded, 1 when some failed (listed), 2 for bad usage.
+    Example: dtm batch answers/2026Q3 --period 2026Q3 --out reports/2026Q3
+    """
+    import re
+
+    from .batch import run_batch
+    from .console import batch_progress, print_batch
+    from .store import Store
+
+    if not re.fullmatch(r"(19|20)\d\dQ[1-4]", period):
+        raise _fail(f"Error: --period must look like 2026Q3, not {period!r}")
+    code, counts = _lang(lang), _tiers(tiers)
+
+    def work() -> Any:
+        with Store.open(db) as store, batch_progress() as progress:
+            return run_batch(
+                folder,
+                period=period,
+                out=out,
+                store=store,
+                workers=workers,
+                lang=code,
+                force=force,
+                register=register,
+                tiers=counts,
+                template_dir=templates,
+                progress=progress,
+            )
+
+    result = _run(work)
+    print_batch(result)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command("list")
+def list_command(
+    period: Annotated[str | None, typer.Option("--period", "-p", help="Only this quarter.")] = None,
+    industry: Annotated[
+        str | None, typer.Option("--industry", help="Only this industry id.")
+    ] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """List the stored assessments (current revisions).
+
+    Example: dtm list --period 2026Q3 --industry machinery
+    """
+    from .console import print_stored
+    from .store import Store
+
+    def work() -> Any:
+        with Store.open(db) as store:
+            return store.list(period=period, industry=industry)
+
+    records = _run(work)
+    if as_json:
+        from .console import stored_summary
+
+        for record in records:
+            typer.echo(json.dumps(stored_summary(record), ensure_ascii=False))
+    else:
+        print_stored(records, title="Stored assessments")
+
+
+@app.command()
+def history(
+    credit_code: Annotated[str, typer.Argument(help="The firm's unified social credit code.")],
+    db: DbOption = None,
+) -> None:
+    """Show every stored assessment of one firm, with earlier revisions.
+
+    Example: dtm history 91320594MA1A3K7R2A
+    """
+    from .console import print_stored
+    from .store import Store
+
+    def work() -> Any:
+        with Store.open(db) as store:
+            return store.history(credit_code)
+
+    records = _run(work)
+    if not records:
+        raise _fail(f"Error: no assessment of {credit_code} is stored")
+    print_stored(records, title=f"History of {credit_code}")
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the results.")] = Path("out"),
-    lang: Annotated[str, typer.Option("--lang", help="zh, en, or both.")] = "both",
+    lang: LangOption = "zh",
     workers: Annotated[
         int | None,
         typer.Option("--workers", "-w", help="Processes rendering PDFs; default: one per CPU."),
     ] = None,
 ) -> None:
-    """Run the whole pipeline on the shipped sample park and write every firm's reports.
+    """Run the whole pipeline on the shipped sample park: store both quarters, write every report.
 
+    The demo keeps its own store, DIR/demo.db, made afresh on each run.
     Example: dtm demo --out out
     """
-    from rich.console import Console
-
-    from .console import print_park
+    from .console import batch_progress, print_batch, print_demo
     from .demo import run_demo
 
-    langs = LANGS if lang == "both" else (_lang(lang),)
-    console = Console(stderr=True)
-    with console.status("Scoring the sample park and rendering reports…"):
-        result = _run(lambda: run_demo(out, langs=langs, workers=workers))
-    print_park(result.assessments)
-    typer.echo(f"{len(result.files)} PDF reports for {result.period} in {out / 'firms'}")
+    code = _lang(lang)
+
+    def work() -> Any:
+        with batch_progress() as progress:
+            return run_demo(out, lang=code, workers=workers, progress=progress)
+
+    result = _run(work)
+    print_batch(result)
+    print_demo(result, out)
 
 
 def main() -> None:

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from .pipeline import Assessment
+
+if TYPE_CHECKING:
+    from .batch import BatchResult
+    from .store import StoredAssessment
 
 _SLOT = {"now": "now", "next": "next quarter", "later": "later"}
 
@@ -78,3 +93,97 @@ def print_park(results: Sequence[Assessment], console: Console | None = None) ->
             top,
         )
     console.print(table)
+
+
+@contextmanager
+def batch_progress(console: Console | None = None) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar (firms done / total, rate, time left) on a terminal; silence otherwise."""
+    console = console or Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda done, total: None
+        return
+    columns = (
+        TextColumn("[bold]Rendering"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("firms"),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("firms", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+def print_batch(result: BatchResult, console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(
+        f"{result.period}: {len(result.stored)} stored, {len(result.rendered)} rendered, "
+        f"{len(result.skipped)} unchanged, {len(result.failures)} failed"
+    )
+    for failure in result.failures:
+        console.print(f"[red]failed[/red] {failure.path}", highlight=False)
+        for reason in failure.reasons:
+            console.print(f"  {reason}", highlight=False, markup=False)
+    for kind, path in result.files.items():
+        console.print(f"{kind}: {path}", highlight=False)
+
+
+def stored_summary(record: StoredAssessment) -> dict[str, object]:
+    return {
+        "credit_code": record.credit_code,
+        "period": record.period,
+        "revision": record.revision,
+        "current": record.current,
+        "name": record.card.firm.name,
+        "industry": record.industry,
+        "level": record.level_id,
+        "overall": record.overall,
+        "coverage": record.coverage,
+        "questionnaire": f"{record.questionnaire_id} {record.questionnaire_version}",
+        "assessor": record.assessor,
+        "assessed_on": record.assessed_on.isoformat(),
+        "imported_at": record.imported_at.isoformat(),
+    }
+
+
+def print_stored(
+    records: Sequence[StoredAssessment], *, title: str, console: Console | None = None
+) -> None:
+    console = console or Console()
+    table = Table(
+        "credit code",
+        "firm",
+        "period",
+        "rev",
+        "level",
+        "overall",
+        "coverage",
+        "imported",
+        title=title,
+    )
+    for record in records:
+        table.add_row(
+            record.credit_code,
+            record.card.firm.name,
+            record.period,
+            f"{record.revision}{'' if record.current else ' (old)'}",
+            record.card.level_name("zh"),
+            _fmt(record.overall),
+            f"{record.coverage:.0%}",
+            record.imported_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    console.print(table)
+
+
+def print_demo(result: BatchResult, out: Path, console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(f"\nEverything is in {out}/:")
+    console.print(f"  firms/     every firm's diagnosis and scenario reports for {result.period}")
+    for path in result.files.values():
+        console.print(f"  {path.name}", highlight=False)
+    console.print(f"  demo.db    the store (try: dtm list --db sqlite:///{out}/demo.db)")

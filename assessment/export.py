@@ -20,9 +20,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import safe_stem, write_atomic
+from .industries import INDUSTRIES
 from .models.common import Lang, TextValue
 from .models.results import Recommendation, ScoreCard
-from .report.content import INDUSTRIES
 
 if TYPE_CHECKING:
     import pandas as pd

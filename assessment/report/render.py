@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..atomic import safe_stem, write_atomic
+from ..industries import INDUSTRIES
 from ..models.common import Lang, TextValue
 from ..models.results import ScoreCard
 from ..peers import PeerAverages
@@ -25,9 +26,12 @@ def _common(a: Assessment, lang: Lang) -> dict[str, Any]:
     return {
         "card": card,
         "firm": card.firm,
-        "industry": content.INDUSTRIES[card.firm.industry],
+        "industry": INDUSTRIES[card.firm.industry],
         "questionnaire": q,
         "created": created,
+        "running_name": card.firm.name,
+        "author": card.assessor,
+        "period": card.period,
         "level_name": card.level.name if card.level else card.not_rated,
     }
 
@@ -122,7 +126,8 @@ def render_html(
     return render(f"{kind}.html", context, lang, search_path(template_dir))
 
 
-def _pdf(html: str, template_dir: Path | None) -> bytes:
+def pdf_from_html(html: str, template_dir: Path | None) -> bytes:
+    """Render our HTML with the stylesheet found on the template search path."""
     roots = search_path(template_dir)
     sheet = next(r / STYLESHEET for r in roots if (r / STYLESHEET).is_file())
     return html_to_pdf(html, roots, [sheet])
@@ -146,7 +151,7 @@ def render_diagnosis(
         template_dir=template_dir,
         preview=False,
     )
-    return _pdf(html, template_dir)
+    return pdf_from_html(html, template_dir)
 
 
 def render_scenarios(
@@ -154,7 +159,7 @@ def render_scenarios(
 ) -> bytes:
     """The demonstration-scenario report (示范场景推荐) as PDF bytes."""
     html = render_html("scenarios", a, lang=lang, template_dir=template_dir, preview=False)
-    return _pdf(html, template_dir)
+    return pdf_from_html(html, template_dir)
 
 
 def report_paths(card: ScoreCard, out_dir: Path, lang: Lang) -> dict[Kind, Path]:

@@ -1,0 +1,283 @@
+"""A park's quarter in one run: check every answer file, store, render in parallel, summarise."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .atomic import write_atomic
+from .errors import DtmError, ValidationFailed
+from .models.common import Lang
+from .models.results import ScoreCard
+from .peers import PeerAverages, peer_averages
+from .pipeline import Assessment, assess
+from .store import Store
+
+ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
+RECYCLE_AFTER = 40  # renders per worker process: WeasyPrint's memory creeps up slowly
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An input that could not be used, and every reason why."""
+
+    path: Path
+    reasons: list[str]
+
+
+@dataclass
+class BatchResult:
+    period: str
+    out: Path
+    stored: list[str] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failures else 0
+
+
+def answer_files(folder: Path) -> list[Path]:
+    """Every answer file under `folder`, in a stable order; hidden files are passed over."""
+    if not folder.is_dir():
+        raise DtmError(f"{folder}: no such folder of answer files")
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix.lower() in ANSWER_SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def _digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else part.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def source_hash(path: Path, a: Assessment) -> str:
+    """What a stored result depends on: the file's bytes and the questionnaire's content."""
+    return _digest(path.read_bytes(), a.questionnaire.content_hash)
+
+
+def load_all(
+    files: Sequence[Path], period: str
+) -> tuple[list[tuple[Path, Assessment]], list[Failure]]:
+    """Assess every file; each bad one becomes a Failure and the good ones go on."""
+    good: list[tuple[Path, Assessment]] = []
+    failures: list[Failure] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        try:
+            a = assess(path)
+        except ValidationFailed as exc:
+            failures.append(Failure(path, [str(p) for p in exc.problems]))
+            continue
+        except DtmError as exc:
+            failures.append(Failure(path, [f"{path}: {exc}"]))
+            continue
+        code = a.card.firm.credit_code
+        if a.card.period != period:
+            failures.append(
+                Failure(
+                    path,
+                    [
+                        f"{path}: the file is for {a.card.period}, not "
+                        f"{period} (check 'period:' or --period)"
+                    ],
+                )
+            )
+        elif code in seen:
+            failures.append(
+                Failure(
+                    path,
+                    [
+                        f"{path}: {code} is already assessed in "
+                        f"{seen[code]} for {period}; keep one file"
+                    ],
+                )
+            )
+        else:
+            seen[code] = path
+            good.append((path, a))
+    return good, failures
+
+
+def _render_job(
+    job: tuple[Path, Path, Lang, PeerAverages, ScoreCard | None, Path | None],
+) -> tuple[str, list[str]]:
+    from .report.render import write_reports
+
+    path, out, lang, peers, previous, templates = job
+    a = assess(path)
+    written = write_reports(
+        a, out, lang=lang, peers=peers, previous=previous, template_dir=templates
+    )
+    return a.card.firm.credit_code, [p.name for p in written.values()]
+
+
+class _Manifest:
+    """Which firms' reports in a folder are finished, and from which inputs (for resuming)."""
+
+    def __init__(self, out: Path, period: str, lang: Lang) -> None:
+        self.path = out / f".dtm-batch-{period}-{lang}.json"
+        try:
+            self.entries: dict[str, dict[str, Any]] = json.loads(self.path.read_text("utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}
+
+    def finished(self, code: str, key: str, out: Path) -> bool:
+        entry = self.entries.get(code)
+        return bool(
+            entry and entry["key"] == key and all((out / name).is_file() for name in entry["files"])
+        )
+
+    def record(self, code: str, key: str, files: list[str]) -> None:
+        self.entries[code] = {"key": key, "files": files}
+        text = json.dumps(self.entries, sort_keys=True, indent=1)
+        write_atomic(self.path, text.encode("utf-8"))
+
+
+def _clean_partial_files(folder: Path) -> None:
+    """Temporary files left by a run that was killed while writing; never a final name."""
+    for stale in folder.glob(".*.part"):
+        stale.unlink(missing_ok=True)
+
+
+def run_batch(
+    folder: Path,
+    *,
+    period: str,
+    out: Path,
+    store: Store,
+    workers: int | None = None,
+    lang: Lang = "zh",
+    force: bool = False,
+    render: bool = True,
+    register: Path | None = None,
+    tiers: Sequence[int] = (3, 3, 6),
+    template_dir: Path | None = None,
+    imported_at: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchResult:
+    """Check, store and report on every answer file of one period in `folder`.
+
+    Bad files are listed with all their problems and the good ones go on. Reports whose inputs
+    are unchanged since a finished earlier run are kept (`force=True` renders them again).
+    """
+    if render:
+        from .report.pdf import check_renderer
+
+        check_renderer()
+    good, failures = load_all(answer_files(folder), period)
+    result = BatchResult(period, out, failures=failures)
+    for path, a in good:
+        store.save(a, source_hash=source_hash(path, a), imported_at=imported_at)
+        result.stored.append(a.card.firm.credit_code)
+    if not render:
+        return result
+    out.mkdir(parents=True, exist_ok=True)
+    firms = out / "firms"
+    firms.mkdir(exist_ok=True)
+    _clean_partial_files(out)
+    _clean_partial_files(firms)
+    cards = store.cards(period)
+    before = store.previous_period(period)
+    previous = {c.firm.credit_code: c for c in store.cards(before)} if before else {}
+    manifest = _Manifest(firms, period, lang)
+    jobs, keys = [], {}
+    for path, a in good:
+        code = a.card.firm.credit_code
+        peers = peer_averages(cards, a.card.firm.industry)
+        prior = previous.get(code)
+        keys[code] = _digest(
+            source_hash(path, a),
+            repr(peers),
+            prior.model_dump_json() if prior else "",
+            str(template_dir or ""),
+        )
+        if not force and manifest.finished(code, keys[code], firms):
+            result.skipped.append(code)
+            continue
+        jobs.append((path, firms, lang, peers, prior, template_dir))
+    done = len(result.skipped)
+    if progress:
+        progress(done, len(good))
+    if jobs:
+        context = multiprocessing.get_context("spawn")
+        count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+        with ProcessPoolExecutor(
+            count, mp_context=context, max_tasks_per_child=RECYCLE_AFTER
+        ) as pool:
+            for future in as_completed([pool.submit(_render_job, job) for job in jobs]):
+                code, names = future.result()
+                manifest.record(code, keys[code], names)
+                result.rendered.append(code)
+                done += 1
+                if progress:
+                    progress(done, len(good))
+    result.rendered.sort()
+    result.files.update(
+        write_park_outputs(
+            store, period, out, lang=lang, register=register, tiers=tiers, template_dir=template_dir
+        )
+    )
+    return result
+
+
+def write_park_outputs(
+    store: Store,
+    period: str,
+    out: Path,
+    *,
+    lang: Lang = "zh",
+    register: Path | None = None,
+    tiers: Sequence[int] = (3, 3, 6),
+    template_dir: Path | None = None,
+) -> dict[str, Path]:
+    """The park report, the results workbook and CSV of a stored period."""
+    from . import export
+    from .park import read_register, summarise
+    from .report.park_report import render_park
+
+    cards = store.cards(period)
+    before = store.previous_period(period)
+    previous = store.cards(before) if before else []
+    recs = store.recommendations(period)
+    summary = summarise(
+        cards,
+        previous=previous,
+        recommendations=recs,
+        register=read_register(register) if register else None,
+        tiers=tiers,
+    )
+    paths = {
+        "park": out / (f"park-{period}.pdf" if lang == "zh" else f"park-{period}-{lang}.pdf"),
+    }
+    write_atomic(paths["park"], render_park(summary, lang=lang, template_dir=template_dir))
+    csv_path, xlsx_path = export.write_results(
+        out,
+        period,
+        summary.cards,
+        summary.previous,
+        summary.recommendations,
+        lang=lang,
+        by_industry=summary.by_industry,
+        cohorts=summary.cohorts,
+    )
+    paths.update(csv=csv_path, xlsx=xlsx_path)
+    return paths

@@ -1,0 +1,245 @@
+"""The park's quarter in numbers: levels, averages, migrations, cohorts and the shortlist."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UsageError
+from .export import SIZE_BANDS, size_band
+from .models.common import TextValue
+from .models.results import Recommendation, ScoreCard
+
+T = TextValue
+TIERS: tuple[tuple[str, TextValue], ...] = (
+    ("leading", T(zh="领军企业", en="Leading firms")),
+    ("showcase", T(zh="标杆案例", en="Showcase cases")),
+    ("demonstration", T(zh="示范企业", en="Demonstration firms")),
+)
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(sum(known) / len(known), 2) if known else None
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A firm on the park's register (a CSV with credit_code, name, industry, employees)."""
+
+    credit_code: str
+    name: str
+    industry: str
+    employees: int | None
+
+
+def read_register(path: Path) -> list[Registered]:
+    """Read the park register; a missing column or bad row is a UsageError naming the place."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the park register ({exc.strerror})") from exc
+    found = []
+    for number, row in enumerate(rows, start=2):
+        code = (row.get("credit_code") or "").strip()
+        if not code:
+            raise UsageError(
+                f"{path}:{number}: no credit_code (columns: credit_code, name, industry, employees)"
+            )
+        employees = (row.get("employees") or "").strip()
+        found.append(
+            Registered(
+                code,
+                (row.get("name") or "").strip(),
+                (row.get("industry") or "").strip(),
+                int(employees) if employees.isdigit() else None,
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Pick:
+    tier: str
+    card: ScoreCard
+    reason: TextValue
+
+
+@dataclass
+class ParkSummary:
+    """Everything the park report and the results workbook show, computed once."""
+
+    period: str
+    previous_period: str | None
+    cards: list[ScoreCard]
+    previous: dict[str, ScoreCard]
+    recommendations: dict[str, list[Recommendation]]
+    level_counts: list[tuple[str, TextValue, int]]
+    dimensions: list[tuple[str, TextValue]]
+    averages: dict[str, float | None]
+    by_industry: dict[str, dict[str, float | None]]
+    by_size: dict[str, dict[str, float | None]]
+    transitions: dict[tuple[str, str], int]
+    risers: list[tuple[ScoreCard, ScoreCard]]
+    fallers: list[tuple[ScoreCard, ScoreCard]]
+    near_next: list[tuple[ScoreCard, float]]
+    cohorts: list[tuple[Recommendation, list[ScoreCard]]]
+    shortlist: list[Pick]
+    unassessed: list[Registered] = field(default_factory=list)
+    registered: int | None = None
+
+
+def _level(card: ScoreCard) -> tuple[str, int]:
+    return (card.level.id, card.level.rank) if card.level else ("not_rated", 0)
+
+
+def _averages(cards: Sequence[ScoreCard], dims: Sequence[str]) -> dict[str, float | None]:
+    row = {d: _mean([c.node(d).score for c in cards]) for d in dims}
+    row["overall"] = _mean([c.overall for c in cards])
+    return row
+
+
+def _near(card: ScoreCard, points: float) -> float | None:
+    """Points short of the next level when only score rules block it and by at most `points`."""
+    if card.next_level is None or not card.blockers:
+        return None
+    if any(b.rule not in ("overall_score", "node_score") for b in card.blockers):
+        return None
+    short = sum(b.required - b.actual for b in card.blockers)
+    return round(short, 2) if short <= points else None
+
+
+def _shortlist(
+    cards: Sequence[ScoreCard], previous: Mapping[str, ScoreCard], tiers: Sequence[int]
+) -> list[Pick]:
+    """Leading: best level then score; showcase: largest rise; demonstration: best of the rest,
+    spread across industries. Only firms with at least 80% coverage are shortlisted."""
+    pool = sorted(
+        (c for c in cards if c.coverage >= 0.8),
+        key=lambda c: (-_level(c)[1], -(c.overall or 0), c.firm.credit_code),
+    )
+    taken: set[str] = set()
+    picks: list[Pick] = []
+    for card in pool[: tiers[0]]:
+        taken.add(card.firm.credit_code)
+        picks.append(
+            Pick(
+                "leading",
+                card,
+                T(
+                    zh=f"{card.level_name('zh')}，总分 {card.overall:.1f}",
+                    en=f"{card.level_name('en')}, overall {card.overall:.1f}",
+                ),
+            )
+        )
+
+    def rise(card: ScoreCard) -> float:
+        before = previous.get(card.firm.credit_code)
+        return (card.overall or 0) - (before.overall or 0) if before else 0.0
+
+    risers = sorted(
+        (c for c in pool if c.firm.credit_code not in taken and rise(c) > 0),
+        key=lambda c: (-rise(c), c.firm.credit_code),
+    )
+    for card in risers[: tiers[1]]:
+        taken.add(card.firm.credit_code)
+        before = previous[card.firm.credit_code]
+        picks.append(
+            Pick(
+                "showcase",
+                card,
+                T(
+                    zh=f"总分提高 {rise(card):.1f}"
+                    f"（{before.level_name('zh')} → {card.level_name('zh')}）",
+                    en=f"overall up {rise(card):.1f} ({before.level_name('en')} → "
+                    f"{card.level_name('en')})",
+                ),
+            )
+        )
+    per_industry: Counter[str] = Counter()
+    cap = max(1, (tiers[2] + 1) // 2)
+    for card in pool:
+        if len([p for p in picks if p.tier == "demonstration"]) >= tiers[2]:
+            break
+        if card.firm.credit_code in taken or per_industry[card.firm.industry] >= cap:
+            continue
+        taken.add(card.firm.credit_code)
+        per_industry[card.firm.industry] += 1
+        picks.append(
+            Pick(
+                "demonstration",
+                card,
+                T(
+                    zh=f"总分 {card.overall:.1f}，{card.level_name('zh')}",
+                    en=f"overall {card.overall:.1f}, {card.level_name('en')}",
+                ),
+            )
+        )
+    return picks
+
+
+def summarise(
+    cards: Sequence[ScoreCard],
+    *,
+    previous: Sequence[ScoreCard] = (),
+    recommendations: Mapping[str, Sequence[Recommendation]] | None = None,
+    register: Sequence[Registered] | None = None,
+    tiers: Sequence[int] = (3, 3, 6),
+    near: float = 5.0,
+) -> ParkSummary:
+    """One period's park summary; `previous` are the same park's cards of the period before."""
+    if not cards:
+        raise UsageError("no assessments to summarise for this period")
+    cards = sorted(cards, key=lambda c: c.firm.credit_code)
+    recs = {k: list(v) for k, v in (recommendations or {}).items()}
+    before = {c.firm.credit_code: c for c in previous}
+    dims = [(d.id, d.label) for d in cards[0].dimensions]
+    dim_ids = [d for d, _ in dims]
+    names: dict[str, TextValue] = {"not_rated": cards[0].not_rated}
+    for check in cards[0].levels:
+        names[check.id] = check.name
+    counts = Counter(_level(c)[0] for c in cards)
+    level_counts = [(lid, name, counts.get(lid, 0)) for lid, name in names.items()]
+    industries: dict[str, list[ScoreCard]] = defaultdict(list)
+    sizes: dict[str, list[ScoreCard]] = defaultdict(list)
+    for card in cards:
+        industries[card.firm.industry].append(card)
+        sizes[size_band(card.firm.employees)].append(card)
+    pairs = [(before[c.firm.credit_code], c) for c in cards if c.firm.credit_code in before]
+    transitions = Counter((_level(a)[0], _level(b)[0]) for a, b in pairs)
+    cohorts: dict[str, tuple[Recommendation, list[ScoreCard]]] = {}
+    for card in cards:
+        for rec in recs.get(card.firm.credit_code, []):
+            cohorts.setdefault(rec.scenario, (rec, []))[1].append(card)
+    near_next = [(c, short) for c in cards if (short := _near(c, near)) is not None]
+    assessed = {c.firm.credit_code for c in cards}
+    return ParkSummary(
+        period=cards[0].period,
+        previous_period=previous[0].period if previous else None,
+        cards=cards,
+        previous=before,
+        recommendations=recs,
+        level_counts=level_counts,
+        dimensions=dims,
+        averages=_averages(cards, dim_ids),
+        by_industry={k: _averages(v, dim_ids) for k, v in sorted(industries.items())},
+        by_size={k: _averages(sizes[k], dim_ids) for k, _, _ in SIZE_BANDS if k in sizes},
+        transitions=dict(transitions),
+        risers=sorted(
+            [(a, b) for a, b in pairs if _level(b)[1] > _level(a)[1]],
+            key=lambda p: p[1].firm.credit_code,
+        ),
+        fallers=sorted(
+            [(a, b) for a, b in pairs if _level(b)[1] < _level(a)[1]],
+            key=lambda p: p[1].firm.credit_code,
+        ),
+        near_next=sorted(near_next, key=lambda p: (p[1], p[0].firm.credit_code)),
+        cohorts=sorted(cohorts.values(), key=lambda p: (-len(p[1]), p[0].scenario)),
+        shortlist=_shortlist(cards, before, tiers),
+        unassessed=[r for r in register or [] if r.credit_code not in assessed],
+        registered=len(register) if register is not None else None,
+    )
