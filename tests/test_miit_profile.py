@@ -7,7 +7,9 @@ engine's results with them, and with an independent points calculator built only
 
 from __future__ import annotations
 
+import importlib.util
 import math
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,9 @@ import assessment
 from assessment import AnswerSheet, Questionnaire, ScoreCard, ValidationFailed
 from assessment.scoring import max_points
 
-PROFILE = Path(__file__).parent.parent / "questionnaires" / "miit_2024_manufacturing.yaml"
+ROOT = Path(__file__).parent.parent
+PROFILE = ROOT / "questionnaires" / "miit_2024_manufacturing.yaml"
+SAMPLES = sorted((ROOT / "examples" / "miit_2024" / "2026Q3").glob("*.yaml"))
 
 # ---- The official tables ----------------------------------------------------------------------
 
@@ -687,3 +691,35 @@ def test_points_add_up_down_the_tree(answers: dict[str, Any]) -> None:
                     assert math.isclose(question.contribution, question.points or 0, abs_tol=1e-3)
                 else:
                     assert question.contribution == 0
+
+
+# ---- The shipped sample answers ----------------------------------------------------------------
+
+
+def test_the_sample_answers_are_valid_and_their_levels_spread(q: Questionnaire) -> None:
+    assert len(SAMPLES) >= 10
+    levels = Counter(level_id(assessment.score(q, assessment.load_answers(p))) for p in SAMPLES)
+    assert {None, "level_1", "level_2", "level_3"} <= set(levels)
+
+
+def test_the_samples_are_what_the_generator_writes_and_agree_with_the_quick_scan(
+    tmp_path: Path,
+) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "make_miit", ROOT / "examples/make_miit_samples.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    written = module.generate("2026Q3", tmp_path)
+    assert [p.name for p in written] == [p.name for p in SAMPLES]
+    shared = 0
+    for path in SAMPLES:
+        assert (tmp_path / "2026Q3" / path.name).read_bytes() == path.read_bytes(), path.name
+        ours = assessment.load_answers(path).answers
+        scan = assessment.load_answers(ROOT / "examples/sample_park/2026Q3" / path.name).answers
+        for scenario, question in module.SHARED_SCENARIOS.items():
+            if isinstance(scan[question].value, int):
+                assert ours[scenario].value == scan[question].value, (path.name, scenario)
+                shared += 1
+    assert shared > 7 * len(SAMPLES)
