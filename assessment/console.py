@@ -120,7 +120,7 @@ def batch_progress(console: Console | None = None) -> Iterator[Callable[[int, in
 
 
 def print_batch(result: BatchResult, console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or Console(soft_wrap=True)
     console.print(
         f"{result.period}: {len(result.stored)} stored, {len(result.rendered)} rendered, "
         f"{len(result.skipped)} unchanged, {len(result.failures)} failed"
@@ -181,7 +181,7 @@ def print_stored(
 
 
 def print_demo(result: BatchResult, out: Path, console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or Console(soft_wrap=True)
     console.print(f"\nEverything is in {out}/:")
     console.print(f"  firms/     every firm's diagnosis and scenario reports for {result.period}")
     for path in result.files.values():

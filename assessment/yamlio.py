@@ -189,7 +189,8 @@ def parse_yaml(text: str, path: str, problems: ProblemList) -> Any:
     except yaml.YAMLError as exc:
         problem = str(getattr(exc, "problem", None) or exc)
         where = _mark_location(path, exc)
-        line = text.splitlines()[where.line - 1] if 0 < where.line <= text.count("\n") + 1 else ""
+        lines = text.splitlines()
+        line = lines[where.line - 1] if 0 < where.line <= len(lines) else ""
         hint = _yaml_hint(problem + (" tab" if "\t" in line[: where.column] else ""))
         problems.add(where, "YAML001", problem, hint)
     finally:

@@ -254,3 +254,9 @@ def test_locate_names_line_and_column(key_path: tuple[int | str, ...], where: st
     data, problems = parse(NESTED)
     assert problems == []
     assert str(locate(data, "f.yaml", key_path)) == where
+
+
+def test_an_error_at_the_end_of_the_file_is_located_without_a_crash() -> None:
+    problems = ProblemList()
+    assert parse_yaml("firm: [unclosed\n", "f.yaml", problems) is None
+    assert [p.code for p in problems.problems] == ["YAML001"]

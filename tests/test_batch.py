@@ -1,0 +1,272 @@
+"""The quarterly batch, the park summary and the demo, as a park officer runs them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from assessment.batch import run_batch, write_park_outputs
+from assessment.cli import app
+from assessment.park import read_register, summarise
+from assessment.report.park_report import render_park_html
+from assessment.resources import sample_park_dir
+from assessment.store import Store
+
+runner = CliRunner()
+Q3 = sorted((sample_park_dir() / "2026Q3").glob("*.yaml"))
+Q2 = sorted((sample_park_dir() / "2026Q2").glob("*.yaml"))
+
+
+def folder_of(tmp_path: Path, name: str, files: list[Path]) -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    for f in files:
+        shutil.copy(f, folder / f.name)
+    return folder
+
+
+@pytest.fixture
+def fresh_store(tmp_path: Path) -> Store:
+    with Store.open(f"sqlite:///{tmp_path / 'park.db'}") as store:
+        yield store
+
+
+def test_bad_files_are_listed_and_the_good_firms_go_on(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path, "in", Q3[:2])
+    (folder / "broken.yaml").write_text("firm: [unclosed\n", encoding="utf-8")
+    wrong = Q2[2].read_text(encoding="utf-8")
+    (folder / "last_quarter.yaml").write_text(wrong, encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        [
+            "batch",
+            str(folder),
+            "--period",
+            "2026Q3",
+            "--out",
+            str(out),
+            "--db",
+            f"sqlite:///{tmp_path / 'park.db'}",
+            "--workers",
+            "2",
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert "2 stored, 2 rendered, 0 unchanged, 2 failed" in result.stdout
+    assert f"failed {folder / 'broken.yaml'}" in result.stdout
+    assert "YAML001" in result.stdout
+    assert "is for 2026Q2, not 2026Q3" in result.stdout
+    assert len(list((out / "firms").glob("*.pdf"))) == 4
+    assert {p.name for p in out.iterdir()} >= {
+        "park-2026Q3.pdf",
+        "results-2026Q3.xlsx",
+        "results-2026Q3.csv",
+        "firms",
+    }
+    assert "Traceback" not in result.output
+
+
+def test_a_second_run_skips_unchanged_firms_and_force_redoes_them(
+    tmp_path: Path, fresh_store: Store
+) -> None:
+    folder = folder_of(tmp_path, "in", Q3[:2])
+    out = tmp_path / "out"
+    first = run_batch(folder, period="2026Q3", out=out, store=fresh_store, workers=1)
+    pdf = next((out / "firms").glob("*.pdf"))
+    stamp = pdf.stat().st_mtime_ns
+    again = run_batch(folder, period="2026Q3", out=out, store=fresh_store, workers=1)
+    assert (len(first.rendered), len(again.rendered), len(again.skipped)) == (2, 0, 2)
+    assert pdf.stat().st_mtime_ns == stamp
+    forced = run_batch(folder, period="2026Q3", out=out, store=fresh_store, workers=1, force=True)
+    assert len(forced.rendered) == 2
+    assert len(fresh_store.list(period="2026Q3")) == 2
+    assert all(len(fresh_store.history(c)) == 1 for c in first.stored)
+
+
+def test_a_changed_answer_file_is_rendered_again_and_its_old_result_kept(
+    tmp_path: Path, fresh_store: Store
+) -> None:
+    folder = folder_of(tmp_path, "in", Q3[:2])
+    out = tmp_path / "out"
+    run_batch(folder, period="2026Q3", out=out, store=fresh_store, workers=1)
+    target = folder / Q3[0].name
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("assessor:", "assessor: 新", 1), encoding="utf-8"
+    )
+    again = run_batch(folder, period="2026Q3", out=out, store=fresh_store, workers=1)
+    code = Q3[0].stem
+    assert code in again.rendered
+    assert [r.revision for r in fresh_store.history(code)] == [1, 2]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="process groups and SIGKILL")
+def test_a_batch_killed_midway_finishes_when_run_again(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path, "in", Q3[:6])
+    out, db = tmp_path / "out", f"sqlite:///{tmp_path / 'park.db'}"
+    command = [
+        sys.executable,
+        "-m",
+        "assessment",
+        "batch",
+        str(folder),
+        "--period",
+        "2026Q3",
+        "--out",
+        str(out),
+        "--db",
+        db,
+        "--workers",
+        "1",
+    ]
+    process = subprocess.Popen(
+        command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and len(list((out / "firms").glob("*.pdf"))) < 3:
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finished_before = len(list((out / "firms").glob("*.pdf")))
+    assert 0 < finished_before < 12, "the kill should land midway"
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert "0 failed" in rerun.stdout
+    skipped = int(rerun.stdout.split(" rendered, ")[1].split(" unchanged")[0])
+    assert skipped >= 1
+    assert len(list((out / "firms").glob("*.pdf"))) == 12
+    assert list(out.rglob("*.part")) == []
+    with Store.open(db) as store:
+        assert len(store.list(period="2026Q3")) == 6
+        assert all(len(store.history(p.stem)) == 1 for p in Q3[:6])
+
+
+@pytest.fixture(scope="module")
+def park_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Path]:
+    root = tmp_path_factory.mktemp("park")
+    store = Store.open(f"sqlite:///{root / 'park.db'}")
+    for period in ("2026Q2", "2026Q3"):
+        run_batch(sample_park_dir() / period, period=period, out=root, store=store, render=False)
+    return store, root
+
+
+def test_the_park_report_and_the_workbook_agree_with_the_stored_results(
+    park_store: tuple[Store, Path],
+) -> None:
+    store, root = park_store
+    paths = write_park_outputs(store, "2026Q3", root, register=sample_park_dir() / "firms.csv")
+    cards = store.cards("2026Q3")
+    direct = {}
+    for industry in sorted({c.firm.industry for c in cards}):
+        group = [c.overall for c in cards if c.firm.industry == industry]
+        direct[industry] = round(sum(group) / len(group), 2)
+    book = openpyxl.load_workbook(paths["xlsx"], read_only=True)
+    first = list(book.worksheets[0].iter_rows(values_only=True))
+    assert len(first) - 1 == len(cards)
+    codes = {row[1] for row in first[1:]}
+    assert codes == {c.firm.credit_code for c in cards}
+    industry_rows = list(book.worksheets[1].iter_rows(values_only=True))
+    flat = [v for row in industry_rows for v in row if isinstance(v, float)]
+    for value in direct.values():
+        assert any(abs(v - value) < 0.006 for v in flat), (value, industry_rows)
+    summary = summarise(
+        cards,
+        previous=store.cards("2026Q2"),
+        recommendations=store.recommendations("2026Q3"),
+        register=read_register(sample_park_dir() / "firms.csv"),
+    )
+    assert {k: round(v["overall"] or 0, 2) for k, v in summary.by_industry.items()} == direct
+    html = render_park_html(summary, lang="en")
+    for value in direct.values():
+        assert f">{value:.1f}<" in html
+    assert sum(count for _, _, count in summary.level_counts) == len(cards)
+    assert len(summary.unassessed) == 2
+    assert "2 of 30" not in html and "28 of 30 registered firms were assessed" in html
+
+
+def test_the_shortlist_follows_its_documented_rules(park_store: tuple[Store, Path]) -> None:
+    store, _ = park_store
+    cards = store.cards("2026Q3")
+    summary = summarise(cards, previous=store.cards("2026Q2"), tiers=(2, 2, 4))
+    tiers = [p.tier for p in summary.shortlist]
+    assert tiers.count("leading") == 2
+    assert tiers.count("showcase") <= 2
+    assert tiers.count("demonstration") <= 4
+    codes = [p.card.firm.credit_code for p in summary.shortlist]
+    assert len(codes) == len(set(codes))
+    best = max(cards, key=lambda c: ((c.level.rank if c.level else 0), c.overall or 0))
+    assert summary.shortlist[0].card.firm.credit_code == best.firm.credit_code
+    demo_industries = [p.card.firm.industry for p in summary.shortlist if p.tier == "demonstration"]
+    assert all(demo_industries.count(i) <= 2 for i in demo_industries)
+    for pick in summary.shortlist:
+        if pick.tier == "showcase":
+            before = summary.previous[pick.card.firm.credit_code]
+            assert (pick.card.overall or 0) > (before.overall or 0)
+
+
+def test_migrations_count_every_firm_in_both_periods(park_store: tuple[Store, Path]) -> None:
+    store, _ = park_store
+    summary = summarise(store.cards("2026Q3"), previous=store.cards("2026Q2"))
+    both = len(set(summary.previous) & {c.firm.credit_code for c in summary.cards})
+    assert sum(summary.transitions.values()) == both
+    rose = {b.firm.credit_code for _, b in summary.risers}
+    fell = {b.firm.credit_code for _, b in summary.fallers}
+    assert not rose & fell
+
+
+def test_list_and_history_show_what_is_stored(park_store: tuple[Store, Path]) -> None:
+    store, _ = park_store
+    db = ["--db", store.url]
+    listed = runner.invoke(app, ["list", "--period", "2026Q3", "--json", *db])
+    assert listed.exit_code == 0, listed.output
+    assert len(listed.stdout.strip().splitlines()) == 28
+    code = Q3[0].stem
+    history = runner.invoke(app, ["history", code, *db])
+    assert history.exit_code == 0
+    assert "2026Q2" in history.stdout and "2026Q3" in history.stdout
+    missing = runner.invoke(app, ["history", "91320594MA1000000X", *db])
+    assert missing.exit_code == 2
+    assert "no assessment of 91320594MA1000000X is stored" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--period", "2026-3"], "--period must look like 2026Q3"),
+        (["--period", "2026Q3", "--tiers", "3,3"], "--tiers must be three counts"),
+        (["--period", "2026Q3", "--lang", "fr"], "--lang must be zh or en"),
+    ],
+)
+def test_bad_batch_usage_is_one_line_and_exit_2(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = runner.invoke(app, ["batch", str(tmp_path), "--out", str(tmp_path / "o"), *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_a_missing_input_folder_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "batch",
+            str(tmp_path / "nope"),
+            "--period",
+            "2026Q3",
+            "--out",
+            str(tmp_path / "o"),
+            "--db",
+            f"sqlite:///{tmp_path / 'x.db'}",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "no such folder of answer files" in result.stderr
