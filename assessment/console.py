@@ -40,16 +40,20 @@ def print_assessment(result: Assessment, console: Console | None = None) -> None
         f"Overall: [bold]{_fmt(card.overall)}[/bold]   "
         f"Coverage: {card.coverage:.0%}"
     )
-    table = Table("dimension", "score", "coverage", title="Dimensions")
+    table = Table("dimension", "score", "points", "coverage", title="Dimensions")
     for dimension in card.dimensions:
         table.add_row(
             f"{dimension.label.zh} {dimension.label.en}",
             _fmt(dimension.score),
+            # points towards the overall score; a rated-only dimension carries none
+            _fmt(dimension.points if dimension.scored else None),
             f"{dimension.coverage:.0%}",
         )
     console.print(table)
     if card.next_level is not None:
         console.print(f"Next level: {card.next_level.name.zh} / {card.next_level.name.en}")
+        if card.next_level_gap is not None:
+            console.print(f"  missing: {card.next_level_gap.en}", highlight=False)
         for blocker in card.blockers:
             text = blocker.unblock.en if blocker.unblock else blocker.description.en
             console.print(f"  - {text}")
