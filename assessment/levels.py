@@ -144,16 +144,17 @@ def _bar(rule: CountRule | MandatoryRule) -> tuple[str, str]:
 
 def _what(rule: CountRule | MandatoryRule) -> TextValue:
     return getattr(rule, "label", None) or (
-        TextValue(zh=f"标记为“{rule.tag}”的项目", en=f"items tagged '{rule.tag}'")
+        TextValue.model_construct(zh=f"标记为“{rule.tag}”的项目", en=f"items tagged '{rule.tag}'")
         if rule.tag
-        else TextValue(zh="所列项目", en="the listed items")
+        else TextValue.model_construct(zh="所列项目", en="the listed items")
     )
 
 
 def _item_rule(q: Questionnaire, facts: _Facts, rule: CountRule | MandatoryRule) -> dict[str, Any]:
     items = selected_items(q, rule)
     meeting = [i for i in items if _meets(facts.questions[i.id], rule)]
-    missing = [i for i in items if i not in meeting]
+    met_ids = {i.id for i in meeting}
+    missing = [i for i in items if i.id not in met_ids]
     missing.sort(key=lambda i: (-(facts.questions[i.id]["score"] or 0.0), i.id))
     bar_zh, bar_en = _bar(rule)
     what = _what(rule)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -155,6 +156,29 @@ def compile_questionnaire(
     return q
 
 
+# Answer sheets that passed the checks, so scoring need not repeat them: by id, with a weak
+# reference that drops the entry when the sheet goes away (a mark on the model itself would make
+# it compare unequal to the same sheet read back from a store).
+_checked: dict[int, tuple[weakref.ref[AnswerSheet], str, bool]] = {}
+
+
+def mark_checked(sheet: AnswerSheet, q: Questionnaire, partial: bool) -> None:
+    """Remember that this very sheet passed the checks against this questionnaire."""
+    key = id(sheet)
+    _checked[key] = (weakref.ref(sheet, lambda _: _checked.pop(key, None)), q.content_hash, partial)
+
+
+def checked_already(sheet: AnswerSheet, q: Questionnaire, partial: bool) -> bool:
+    """True when `mark_checked` saw this sheet (a complete check also covers a partial one)."""
+    mark = _checked.get(id(sheet))
+    return (
+        mark is not None
+        and mark[0]() is sheet
+        and mark[1] == q.content_hash
+        and (partial or not mark[2])
+    )
+
+
 def plan_of(q: Questionnaire) -> Plan:
     plan = (q.__pydantic_private__ or {}).get("_plan")
     if plan is None:
@@ -208,6 +232,8 @@ def check_file(
         q = questionnaire or _questionnaire_for(model, path, locator, problems)
         if q is not None:
             check_answers(q, plan_of(q), model, Reporter(locator, problems), partial=partial)
+            if not problems:
+                mark_checked(model, q, partial)
     return Checked(path, kind, None if problems else model, problems)
 
 

@@ -25,6 +25,7 @@ class Plan:
     computed: dict[str, expr.Expression] = field(default_factory=dict)
     rules: dict[tuple[int, int], expr.Expression] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
+    max_points: dict[str, float] = field(default_factory=dict)  # filled as questions are scored
 
 
 def names_in_scope(questionnaire: Questionnaire) -> set[str]:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import levels as levels_mod
-from .answercheck import check_answers
+from .answercheck import check_answers, firm_facts
 from .errors import ValidationFailed
-from .loader import plan_of
+from .loader import checked_already, mark_checked, plan_of
 from .locator import Locator, Reporter
 from .models.answers import NOT_APPLICABLE, UNKNOWN, AnswerSheet
 from .models.common import TextValue
@@ -19,13 +19,20 @@ from .models.results import (
     ScoreCard,
     Status,
 )
-from .plan import Values
+from .plan import Values, work_out
 
 _NOT_RATED = TextValue(zh="未评级", en="Not rated")
 
 
 def max_points(q: Questionnaire, question: Question) -> float:
-    """The most points a question can give on its own scale."""
+    """The most points a question can give on its own scale (worked out once per question)."""
+    cache = plan_of(q).max_points
+    if question.id not in cache:
+        cache[question.id] = _max_points(q, question)
+    return float(cache[question.id])
+
+
+def _max_points(q: Questionnaire, question: Question) -> float:
     kind = question.type
     if kind == "single":
         return max(c.points for c in q.choices_of(question))
@@ -166,10 +173,14 @@ def score(
     With `partial=True` missing answers are allowed (a draft on a site visit) and lower coverage.
     """
     plan = plan_of(questionnaire)
-    report = Reporter(Locator(f"<answers {answers.firm.credit_code} {answers.period}>"))
-    values = check_answers(questionnaire, plan, answers, report, partial=partial)
-    if report.problems:
-        raise ValidationFailed(report.problems.problems)
+    if checked_already(answers, questionnaire, partial):
+        values = work_out(questionnaire, plan, answers.answers, firm_facts(answers))
+    else:
+        report = Reporter(Locator(f"<answers {answers.firm.credit_code} {answers.period}>"))
+        values = check_answers(questionnaire, plan, answers, report, partial=partial)
+        if report.problems:
+            raise ValidationFailed(report.problems.problems)
+        mark_checked(answers, questionnaire, partial)
     unknown = {qid for qid, answer in answers.answers.items() if answer.value == UNKNOWN}
     leaves = {
         q.id: _leaf(

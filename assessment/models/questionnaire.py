@@ -227,6 +227,12 @@ class Questionnaire(Model):
 
     def tagged(self, tag: str) -> list[Question]:
         """Questions with the tag; `mandatory: true` counts as the tag `mandatory`."""
-        return [
-            q for q in self.questions() if tag in q.tags or (tag == "mandatory" and q.mandatory)
-        ]
+        return self._tags.get(tag, [])
+
+    @cached_property
+    def _tags(self) -> dict[str, list[Question]]:
+        found: dict[str, list[Question]] = {}
+        for q in self.questions():
+            for tag in {*q.tags, *(["mandatory"] if q.mandatory else [])}:
+                found.setdefault(tag, []).append(q)
+        return found
