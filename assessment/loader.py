@@ -343,7 +343,14 @@ def _check_catalogue(
         loc = ("scenarios", s_i)
         if ids.count(scenario.id) > 1 and ids.index(scenario.id) != s_i:
             report((*loc, "id"), "ID001", f"the scenario id '{scenario.id}' is used twice")
-        parse_condition(scenario.trigger, (*loc, "trigger"), report, q, scores_allowed=True)
+        parse_condition(
+            scenario.trigger,
+            (*loc, "trigger"),
+            report,
+            q,
+            scores_allowed=True,
+            rating_allowed=True,
+        )
         for a_i, target in enumerate(scenario.addresses):
             if target not in targets:
                 report(

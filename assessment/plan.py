@@ -13,7 +13,15 @@ from .models.answers import NOT_APPLICABLE, UNKNOWN, Answer
 from .models.questionnaire import CHOICE_TYPES, Question, Questionnaire
 
 FIRM_NAMES = ("industry", "employees", "revenue")
-RESERVED = {*FIRM_NAMES, *expr.REFERENCE_FUNCTIONS, *expr.VALUE_FUNCTIONS, *expr.KEYWORDS}
+# Known only once the firm is rated, so only scenario triggers can read them.
+RATING_NAMES = ("level", "next_level")
+RESERVED = {
+    *FIRM_NAMES,
+    *RATING_NAMES,
+    *expr.REFERENCE_FUNCTIONS,
+    *expr.VALUE_FUNCTIONS,
+    *expr.KEYWORDS,
+}
 
 
 @dataclass
@@ -39,6 +47,7 @@ def parse_condition(
     questionnaire: Questionnaire,
     *,
     scores_allowed: bool,
+    rating_allowed: bool = False,
 ) -> expr.Expression | None:
     """Parse one condition and check every id in it; report problems, return None if any."""
     try:
@@ -48,7 +57,7 @@ def parse_condition(
         report(loc, exc.code, f"{exc.message}{where} of '{_short(text)}'", exc.hint)
         return None
     ok = True
-    scope = names_in_scope(questionnaire)
+    scope = names_in_scope(questionnaire) | (set(RATING_NAMES) if rating_allowed else set())
     for name in sorted(parsed.names - scope):
         hint = did_you_mean(name, scope) or "name a question, a computed value, or industry"
         report(

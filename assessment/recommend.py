@@ -18,6 +18,8 @@ def _context(card: ScoreCard, questionnaire: Questionnaire | None) -> expr.Conte
         "industry": card.firm.industry,
         "employees": float(card.firm.employees),
         "revenue": card.firm.revenue,
+        "level": float(card.level.rank if card.level else 0),
+        "next_level": float(card.next_level.rank) if card.next_level else None,
     }
     scores: dict[str, float | None] = {}
     answered: set[str] = set()
