@@ -187,6 +187,11 @@ class Questionnaire(Model):
     dimensions: list[Dimension]
     levels: list[Level] = Field(default_factory=list)
     not_rated: Text | None = Field(None, description="What to call a firm below every level.")
+    presentation: Literal["score", "points"] = Field(
+        "score",
+        description="How reports show results: `score` (0–100 per node) or `points` (each node's "
+        "points out of its maximum, for points-based profiles such as MIIT 2024).",
+    )
 
     _content_hash: str = PrivateAttr(default="")
     _source: str = PrivateAttr(default="")

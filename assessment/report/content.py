@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..models.common import Lang, TextValue
-from ..models.questionnaire import Question, Questionnaire
+from ..models.questionnaire import CountRule, Question, Questionnaire
 from ..models.results import QuestionResult, ScoreCard
 from ..peers import PeerAverages
 from ..pipeline import Assessment
@@ -146,24 +146,21 @@ def paper_processes(a: Assessment) -> list[dict[str, Any]]:
 
 
 def radar_svg(card: ScoreCard, peers: PeerAverages | None, lang: Lang) -> str:
-    labels = [d.label.get(lang) for d in card.dimensions]
+    dims = [d for d in card.dimensions if d.scored]
+    labels = [d.label.get(lang) for d in dims]
     you = T(zh="本企业", en="This firm").get(lang)
-    series = [charts.Series(you, [d.score for d in card.dimensions], "solid")]
+    series = [charts.Series(you, [d.score for d in dims], "solid")]
     if peers and peers.industry_count > 1:
         name = T(
             zh=f"行业均值（{peers.industry_count} 家）",
             en=f"Industry average ({peers.industry_count} firms)",
         ).get(lang)
-        series.append(
-            charts.Series(name, [peers.industry.get(d.id) for d in card.dimensions], "dashed", 0)
-        )
+        series.append(charts.Series(name, [peers.industry.get(d.id) for d in dims], "dashed", 0))
     if peers and peers.park_count > 1:
         name = T(
             zh=f"园区均值（{peers.park_count} 家）", en=f"Park average ({peers.park_count} firms)"
         ).get(lang)
-        series.append(
-            charts.Series(name, [peers.park.get(d.id) for d in card.dimensions], "dotted", 0)
-        )
+        series.append(charts.Series(name, [peers.park.get(d.id) for d in dims], "dotted", 0))
     title = T(zh="各维度得分", en="Dimension scores").get(lang)
     return charts.radar(labels, series, title=title)
 
@@ -205,3 +202,38 @@ def change(card: ScoreCard, previous: ScoreCard | None) -> dict[str, Any] | None
         "overall_delta": overall_delta,
         "dimensions": dims,
     }
+
+
+def scenario_levels(a: Assessment) -> dict[str, Any] | None:
+    """The scenarios rated by level (ordinal questions tagged `scenario`), mandatory first, with
+    the level the next level asks of them when a count rule says so."""
+    q, card = a.questionnaire, a.card
+    items = q.tagged("scenario")
+    if not items:
+        return None
+    bar = None
+    if card.next_level is not None:
+        rules = q.levels[card.next_level.rank - 1].rules
+        bar = next(
+            (r.level for r in rules if isinstance(r, CountRule) and r.level is not None), None
+        )
+    found: dict[str, list[dict[str, Any]]] = {"mandatory": [], "guiding": []}
+    for question in items:
+        if question.type != "ordinal":
+            continue
+        result = card.question(question.id)
+        value = result.value if isinstance(result.value, int | float) else None
+        level = None if value is None or isinstance(value, bool) else int(value)
+        descriptor = next((d.text for d in question.descriptors or [] if d.level == level), None)
+        found["mandatory" if question.mandatory else "guiding"].append(
+            {
+                "group": card.node(result.indicator).label,
+                "text": question.text,
+                "level": level,
+                "max_level": question.max_level,
+                "descriptor": descriptor,
+                "status": result.status,
+                "meets": None if bar is None or level is None else level >= bar,
+            }
+        )
+    return {"bar": bar, **found}

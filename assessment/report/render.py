@@ -46,7 +46,7 @@ def diagnosis_context(
     strengths, gaps = content.strengths_and_gaps(card)
     rows = content.rows(a)
     dimensions = []
-    for d in card.dimensions:
+    for d in (d for d in card.dimensions if d.scored):
         park = peers.park.get(d.id) if peers and peers.park_count > 1 else None
         dimensions.append(
             {
@@ -66,6 +66,8 @@ def diagnosis_context(
     return {
         **_common(a, lang),
         "title": TextValue(zh="数字化诊断报告", en="Digital diagnosis report"),
+        "points": a.questionnaire.presentation == "points",
+        "scenario_levels": content.scenario_levels(a),
         "peers": peers,
         "radar": trusted_svg(content.radar_svg(card, peers, lang)),
         "strengths": strengths,
