@@ -22,8 +22,13 @@ def safe_stem(*parts: str) -> str:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, flush it to disk, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise UsageError(
+            f"{path}: cannot write here ({exc.strerror}); choose another folder"
+        ) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

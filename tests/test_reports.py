@@ -262,3 +262,17 @@ def test_html_matches_the_golden_file(kind: str, lang: str, sample_firm: Assessm
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(html, encoding="utf-8")
     assert html == golden.read_text(encoding="utf-8")
+
+
+def test_an_output_folder_that_is_a_file_is_one_clear_error(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from assessment.cli import app
+
+    blocker = tmp_path / "out"
+    blocker.write_text("keep me", encoding="utf-8")
+    answers = sorted((sample_park_dir() / "2026Q3").glob("*.yaml"))[0]
+    result = CliRunner().invoke(app, ["report", str(answers), "--out", str(blocker)])
+    assert result.exit_code == 2
+    assert "cannot write here" in result.stderr
+    assert blocker.read_text(encoding="utf-8") == "keep me"
