@@ -119,26 +119,35 @@ def recommend(
 
 
 def _settle(result: list[Recommendation]) -> list[Recommendation]:
-    """Prerequisites come first: one ranked after its dependant is pulled forward, and a
-    dependant already in the first slot moves back one."""
-    slot_of = {r.scenario: SLOTS.index(r.slot) for r in result}
-    for _ in range(len(result) * len(SLOTS) + 1):
-        changed = False
-        for r in result:
-            for prereq in r.waiting_for:
-                if (
-                    slot_of[prereq] < slot_of[r.scenario]
-                    or slot_of[prereq] == 2 == slot_of[r.scenario]
-                ):  # in order already, or both later (where rank order shows the sequence)
-                    continue
-                changed = True
-                if slot_of[r.scenario] > 0:
-                    slot_of[prereq] = slot_of[r.scenario] - 1
-                else:
-                    slot_of[prereq], slot_of[r.scenario] = 0, 1
-        if not changed:
-            break
-    return [r.model_copy(update={"slot": SLOTS[min(slot_of[r.scenario], 2)]}) for r in result]
+    """Prerequisites come first: each is pulled forward to the slot before its dependant, then
+    every dependant moves to at least the slot after its prerequisites (a chain longer than the
+    three slots shares the last one, in rank order)."""
+    slot = {r.scenario: SLOTS.index(r.slot) for r in result}
+    needs = {r.scenario: r.waiting_for for r in result}
+    order: list[str] = []  # prerequisites before dependants (catalogues have no cycles)
+
+    def visit(name: str) -> None:
+        if name not in order:
+            for prereq in needs[name]:
+                visit(prereq)
+            order.append(name)
+
+    for r in result:
+        visit(r.scenario)
+
+    last = len(SLOTS) - 1
+
+    def push() -> None:
+        for name in order:
+            earliest = max((slot[p] + 1 for p in needs[name]), default=0)
+            slot[name] = min(max(slot[name], earliest), last)
+
+    for name in reversed(order):
+        for prereq in needs[name]:
+            if slot[name] < last:  # both later: rank order within the slot shows the sequence
+                slot[prereq] = min(slot[prereq], max(slot[name] - 1, 0))
+    push()
+    return [r.model_copy(update={"slot": SLOTS[slot[r.scenario]]}) for r in result]
 
 
 _parsed: dict[tuple[str, str, str], expr.Expression] = {}
