@@ -250,9 +250,22 @@ def load_questionnaire(source: str | Path) -> Questionnaire:
     return _cache[key]
 
 
+_catalogues: dict[tuple[str, int, int, str], Catalogue] = {}
+
+
 def load_catalogue(source: str | Path, questionnaire: Questionnaire | None = None) -> Catalogue:
     """A scenario catalogue from a path or shipped id, with its triggers checked."""
-    return _expect(check_file(_find(source, "catalogue"), questionnaire), Catalogue)
+    path = _find(source, "catalogue")
+    stat = path.stat()
+    key = (
+        str(path.resolve()),
+        stat.st_mtime_ns,
+        stat.st_size,
+        questionnaire.content_hash if questionnaire else "",
+    )
+    if key not in _catalogues:
+        _catalogues[key] = _expect(check_file(path, questionnaire), Catalogue)
+    return _catalogues[key]
 
 
 def load_answers(

@@ -80,7 +80,7 @@ class Question(Model):
     tags: list[Id] = Field(default_factory=list)
     evidence: Text | None = Field(None, description="What the firm can show to back the answer.")
 
-    @property
+    @cached_property
     def scored(self) -> bool:
         if self.type == "text":
             return False
