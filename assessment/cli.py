@@ -24,6 +24,16 @@ _state = {"debug": False}
 T = TypeVar("T")
 
 LangOption = Annotated[str, typer.Option("--lang", help="Report language: zh or en.")]
+QuestionnaireOption = Annotated[
+    str | None,
+    typer.Option(
+        "--questionnaire", "-q", help="A path or shipped id; default: the one the file names."
+    ),
+]
+CatalogueOption = Annotated[
+    str | None,
+    typer.Option("--catalogue", "-c", help="Scenario catalogue (path or shipped id)."),
+]
 
 
 @app.callback()
@@ -95,16 +105,8 @@ def validate(
 @app.command("score")
 def score_command(
     answers: Annotated[Path, typer.Argument(help="An answer file (YAML or JSON).")],
-    questionnaire: Annotated[
-        str | None,
-        typer.Option(
-            "--questionnaire", "-q", help="A path or shipped id; default: the one the file names."
-        ),
-    ] = None,
-    catalogue: Annotated[
-        str | None,
-        typer.Option("--catalogue", "-c", help="Scenario catalogue (path or shipped id)."),
-    ] = None,
+    questionnaire: QuestionnaireOption = None,
+    catalogue: CatalogueOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
     partial: Annotated[
         bool,
@@ -135,16 +137,8 @@ def report(
     answers: Annotated[Path, typer.Argument(help="An answer file (YAML or JSON).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the two PDFs.")],
     lang: LangOption = "zh",
-    questionnaire: Annotated[
-        str | None,
-        typer.Option(
-            "--questionnaire", "-q", help="A path or shipped id; default: the one the file names."
-        ),
-    ] = None,
-    catalogue: Annotated[
-        str | None,
-        typer.Option("--catalogue", "-c", help="Scenario catalogue (path or shipped id)."),
-    ] = None,
+    questionnaire: QuestionnaireOption = None,
+    catalogue: CatalogueOption = None,
     peers: Annotated[
         Path | None,
         typer.Option(
