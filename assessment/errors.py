@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 # Every code a user can meet, with what it means. docs/errors.md is checked against this table.
 CODES: dict[str, str] = {
@@ -120,7 +119,3 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
     """A 'did you mean …?' hint naming the closest option, or '' when none is close."""
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
-
-
-def display_path(path: Path | str) -> str:
-    return str(path)

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Location, Problem, ProblemList
+from .errors import Location, ProblemList
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000
@@ -258,9 +258,3 @@ def locate(data: Any, path: str, loc: tuple[int | str, ...]) -> Location:
             best = where[part]
             node = node[part]
     return Location(path, *best)
-
-
-def problem_at(
-    data: Any, path: str, loc: tuple[int | str, ...], code: str, message: str, hint: str = ""
-) -> Problem:
-    return Problem(locate(data, path, loc), code, message, hint)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
@@ -39,16 +38,3 @@ class _Text(Model):
 
 Text = Annotated[_Text, BeforeValidator(_text_from_string, json_schema_input_type=str | _Text)]
 TextValue = _Text
-
-
-def period_index(period: str) -> int:
-    """Quarters since year 0, so periods sort and subtract."""
-    match = re.fullmatch(r"(\d{4})Q([1-4])", period)
-    if match is None:
-        raise ValueError(f"not a period: {period!r}")
-    return int(match.group(1)) * 4 + int(match.group(2)) - 1
-
-
-def previous_period(period: str) -> str:
-    index = period_index(period) - 1
-    return f"{index // 4}Q{index % 4 + 1}"
