@@ -190,4 +190,4 @@ def print_demo(result: BatchResult, out: Path, console: Console | None = None) -
     console.print(f"  firms/     every firm's diagnosis and scenario reports for {result.period}")
     for path in result.files.values():
         console.print(f"  {path.name}", highlight=False)
-    console.print(f"  demo.db    the store (try: dtm list --db sqlite:///{out}/demo.db)")
+    console.print(f"  demo.db    the store (try: dtm list --db {out}/demo.db)")
