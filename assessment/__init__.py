@@ -7,13 +7,12 @@ The whole pipeline as a library::
     sheet = assessment.load_answers("examples/sample_park/2026Q3/91320594MA1A3K7R2A.yaml")
     questionnaire = assessment.questionnaire_for(sheet)
     card = assessment.score(questionnaire, sheet)
-    catalogue = assessment.load_catalogue("park_scenarios", questionnaire)
+    catalogue = assessment.load_catalogue("park_quick_scan_scenarios", questionnaire)
     for rec in assessment.recommend(card, catalogue):
         print(rec.rank, rec.name.en, rec.slot)
 """
 
 from .errors import CODES, DtmError, Location, Problem, UsageError, ValidationFailed
-from .levels import rate
 from .loader import (
     check_file,
     compile_questionnaire,
@@ -74,7 +73,6 @@ __all__ = [
     "load_catalogue",
     "load_questionnaire",
     "questionnaire_for",
-    "rate",
     "recommend",
     "score",
 ]
