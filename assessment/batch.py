@@ -185,9 +185,11 @@ def run_batch(
         check_renderer()
     good, failures = load_all(answer_files(folder), period)
     result = BatchResult(period, out, failures=failures)
-    for path, a in good:
-        store.save(a, source_hash=source_hash(path, a), imported_at=imported_at)
-        result.stored.append(a.card.firm.credit_code)
+    hashes = {a.card.firm.credit_code: source_hash(path, a) for path, a in good}
+    for _, a in good:
+        code = a.card.firm.credit_code
+        store.save(a, source_hash=hashes[code], imported_at=imported_at)
+        result.stored.append(code)
     if not render:
         return result
     out.mkdir(parents=True, exist_ok=True)
@@ -199,13 +201,15 @@ def run_batch(
     before = store.previous_period(period)
     previous = {c.firm.credit_code: c for c in store.cards(before)} if before else {}
     manifest = _Manifest(firms, period, lang)
+    # The park's averages once per industry, not once per firm: a park has thousands of firms.
+    peer_groups = {i: peer_averages(cards, i) for i in {a.card.firm.industry for _, a in good}}
     jobs, keys = [], {}
     for path, a in good:
         code = a.card.firm.credit_code
-        peers = peer_averages(cards, a.card.firm.industry)
+        peers = peer_groups[a.card.firm.industry]
         prior = previous.get(code)
         keys[code] = _digest(
-            source_hash(path, a),
+            hashes[code],
             repr(peers),
             prior.model_dump_json() if prior else "",
             str(template_dir or ""),
