@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .collect.labels import choice_index
 from .errors import did_you_mean
 from .locator import Reporter
 from .models.answers import NOT_APPLICABLE, UNKNOWN, Answer, AnswerSheet
@@ -80,7 +81,7 @@ def check_answers(
                 _check_by_hand(question, values, report)
         elif question.required and not answered and not partial:
             report(
-                ("answers",),
+                ("answers", qid),
                 "ANS006",
                 f"question '{qid}' has no answer",
                 f"answer it, or write '{UNKNOWN}'"
@@ -221,11 +222,7 @@ def _choice_problem(q: Questionnaire, question: Question, value: Any) -> tuple[s
             )
     for item in picked:
         if item not in ids:
-            return (
-                f"'{item}' is not a choice of '{qid}'",
-                did_you_mean(item, ids) or "choices: " + ", ".join(ids),
-                "ANS004",
-            )
+            return _unknown_choice(q, question, item)
     exclusive = {c.id for c in choices if c.exclusive}
     if len(picked) > 1 and exclusive & set(picked):
         none = sorted(exclusive & set(picked))[0]
@@ -235,3 +232,20 @@ def _choice_problem(q: Questionnaire, question: Question, value: Any) -> tuple[s
             "ANS008",
         )
     return "", "", ""
+
+
+def _unknown_choice(q: Questionnaire, question: Question, item: str) -> tuple[str, str, str]:
+    index = choice_index(q, question)
+    meant = index.candidates(item)
+    if len(meant) > 1:
+        return (
+            f"'{item}' could mean any of {', '.join(meant)} in '{question.id}'",
+            "write the choice id",
+            "ANS004",
+        )
+    labels = [text for c in q.choices_of(question) for text in (c.label.zh, c.label.en)]
+    return (
+        f"'{item}' is not a choice of '{question.id}'",
+        did_you_mean(item, [*index.ids, *labels]) or "choices: " + ", ".join(index.ids),
+        "ANS004",
+    )

@@ -83,19 +83,38 @@ def validate(
             help="Check answers and catalogues against this questionnaire (a path or shipped id).",
         ),
     ] = None,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix", help="Rewrite answers given as labels with their ids, keeping comments."
+        ),
+    ] = False,
 ) -> None:
     """Check files and list every problem as FILE:LINE:COL: CODE message (hint).
 
-    Example: dtm validate questionnaires/park_quick_scan.yaml answers.yaml
+    Answers may name a choice by its label in either language, and numbers may be typed with
+    full-width digits; `--fix` rewrites such answers in place with canonical ids.
+    Example: dtm validate questionnaires/park_quick_scan.yaml answers.yaml --fix
     """
     q = _run(lambda: loader.load_questionnaire(questionnaire)) if questionnaire else None
     bad = 0
     for path in files:
+        if fix:
+            from .collect.fix import fix_answer_file
+
+            fixed = _run(lambda path=path: fix_answer_file(path, q))  # type: ignore[misc]
+            if fixed.written:
+                typer.echo(f"{path}: wrote ids for {', '.join(fixed.changed)}")
         checked = loader.check_file(path, q)
         for problem in checked.problems.problems:
             typer.echo(str(problem), err=True)
         if checked.problems:
             bad += 1
+        elif checked.relabelled:
+            typer.echo(
+                f"{path}: ok ({checked.kind}; {len(checked.relabelled)} given as labels or "
+                "typed loosely: --fix writes their ids)"
+            )
         else:
             typer.echo(f"{path}: ok ({checked.kind})")
     if bad:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import checks, resources
 from .answercheck import check_answers
+from .collect.labels import canonical_answers, industry_id
 from .errors import ProblemList, UsageError, ValidationFailed, did_you_mean
 from .locator import Locator, Reporter
 from .models.answers import AnswerSheet
@@ -196,6 +197,8 @@ class Checked:
     kind: Kind | None
     model: BaseModel | None
     problems: ProblemList
+    relabelled: tuple[str, ...] = ()
+    """Answers given by label or typed loosely, which `dtm validate --fix` rewrites as ids."""
 
 
 def check_file(
@@ -220,6 +223,11 @@ def check_file(
             "an answer file 'answers:'",
         )
         return Checked(path, None, None, problems)
+    if kind == "answers":
+        sheet, relabelled = check_answer_data(
+            data, locator, problems, questionnaire, path, partial=partial
+        )
+        return Checked(path, kind, sheet, problems, relabelled)
     model = build_model(_MODELS[kind], data, locator, problems)
     if model is None:
         return Checked(path, kind, None, problems)
@@ -228,13 +236,70 @@ def check_file(
         model.__pydantic_private__["_source"] = str(path)  # type: ignore[index]
     elif isinstance(model, Catalogue):
         _check_catalogue(model, questionnaire, path, locator, problems)
-    elif isinstance(model, AnswerSheet):
-        q = questionnaire or _questionnaire_for(model, path, locator, problems)
-        if q is not None:
-            check_answers(q, plan_of(q), model, Reporter(locator, problems), partial=partial)
-            if not problems:
-                mark_checked(model, q, partial)
     return Checked(path, kind, None if problems else model, problems)
+
+
+def check_answer_data(
+    data: Any,
+    locator: Locator,
+    problems: ProblemList,
+    questionnaire: Questionnaire | None = None,
+    path: Path | None = None,
+    *,
+    partial: bool = False,
+) -> tuple[AnswerSheet | None, tuple[str, ...]]:
+    """Build and check an answer sheet from plain data (a file, a workbook row, a form).
+
+    Choices given by label and numbers typed loosely are read in their canonical form first;
+    the second value names what was rewritten so. The sheet is None when anything is wrong.
+    """
+    read = canonical_sheet(data, locator, problems, questionnaire, path)
+    if read.sheet is None or read.questionnaire is None:
+        return None, read.relabelled
+    q, sheet = read.questionnaire, read.sheet
+    check_answers(q, plan_of(q), sheet, Reporter(locator, problems), partial=partial)
+    if problems:
+        return None, read.relabelled
+    mark_checked(sheet, q, partial)
+    return sheet, read.relabelled
+
+
+@dataclass(frozen=True)
+class CanonicalSheet:
+    """An answer sheet with every label read as its id, before the answers are checked."""
+
+    sheet: AnswerSheet | None
+    questionnaire: Questionnaire | None
+    relabelled: tuple[str, ...]
+
+
+def canonical_sheet(
+    data: Any,
+    locator: Locator,
+    problems: ProblemList,
+    questionnaire: Questionnaire | None = None,
+    path: Path | None = None,
+) -> CanonicalSheet:
+    """The answer sheet in `data`, its questionnaire, and which values were labels."""
+    relabelled: list[str] = []
+    firm = data.get("firm") if isinstance(data, dict) else None
+    if isinstance(firm, dict) and "industry" in firm:
+        industry = industry_id(firm["industry"])
+        if industry != firm["industry"]:
+            firm["industry"] = industry
+            relabelled.append("firm.industry")
+    sheet = build_model(AnswerSheet, data, locator, problems)
+    if sheet is None:
+        return CanonicalSheet(None, None, tuple(relabelled))
+    where = path or Path(locator.path)
+    q = questionnaire or _questionnaire_for(sheet, where, locator, problems)
+    if q is None:
+        return CanonicalSheet(sheet, None, tuple(relabelled))
+    answers, changed = canonical_answers(q, sheet.answers)
+    if changed:
+        sheet = sheet.model_copy(update={"answers": answers})
+        relabelled.extend(f"answers.{qid}" for qid in changed)
+    return CanonicalSheet(sheet, q, tuple(relabelled))
 
 
 _cache: dict[tuple[str, int, int], Questionnaire] = {}

@@ -57,10 +57,22 @@ def assess(
     )
     sheet = loader.load_answers(path, q, partial=partial)
     q = q or loader.questionnaire_for(sheet, path)
-    card = score(q, sheet, partial=partial)
-    cat = catalogue if isinstance(catalogue, Catalogue) else catalogue_for(q, catalogue)
-    recs = recommend(card, cat, q) if cat is not None else []
-    return Assessment(path, q, sheet, card, recs)
+    return assess_sheet(sheet, q, catalogue=catalogue, partial=partial, source=path)
+
+
+def assess_sheet(
+    sheet: AnswerSheet,
+    questionnaire: Questionnaire,
+    *,
+    catalogue: str | Path | Catalogue | None = None,
+    partial: bool = False,
+    source: Path | None = None,
+) -> Assessment:
+    """Score and recommend for an answer sheet already read and checked (a workbook row, a form)."""
+    card = score(questionnaire, sheet, partial=partial)
+    cat = catalogue if isinstance(catalogue, Catalogue) else catalogue_for(questionnaire, catalogue)
+    recs = recommend(card, cat, questionnaire) if cat is not None else []
+    return Assessment(source, questionnaire, sheet, card, recs)
 
 
 def sample_park(period: str | None = None) -> list[Assessment]:

@@ -21,10 +21,17 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Base = yaml.SafeLoader
 
 
+Span = tuple[int, int]
+
+
 class LocatedDict(dict[Any, Any]):
-    """A mapping read from YAML; `where[key]` gives the (line, column) of each key, from 1."""
+    """A mapping read from YAML; `where[key]` gives the (line, column) of each key, from 1.
+
+    `spans[key]` is where the key's value lies in the text, as character offsets [start, end).
+    """
 
     where: dict[Any, tuple[int, int]]
+    spans: dict[Any, Span]
     start: tuple[int, int]
 
 
@@ -32,7 +39,12 @@ class LocatedList(list[Any]):
     """A sequence read from YAML; `where[i]` gives the (line, column) of each item, from 1."""
 
     where: list[tuple[int, int]]
+    spans: list[Span]
     start: tuple[int, int]
+
+
+def _span(node: yaml.Node) -> Span:
+    return node.start_mark.index, node.end_mark.index
 
 
 def _pos(node: yaml.Node) -> tuple[int, int]:
@@ -54,6 +66,7 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
         self.flatten_mapping(node)
         result = LocatedDict()
         result.where = {}
+        result.spans = {}
         result.start = _pos(node)
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
@@ -67,11 +80,13 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
                 )
             result[key] = self.construct_object(value_node, deep=True)
             result.where[key] = _pos(key_node)
+            result.spans[key] = _span(value_node)
         return result
 
     def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LocatedList:
         result = LocatedList(self.construct_object(child, deep=True) for child in node.value)
         result.where = [_pos(child) for child in node.value]
+        result.spans = [_span(child) for child in node.value]
         result.start = _pos(node)
         return result
 
@@ -149,8 +164,18 @@ def _expanded_size(root: yaml.Node) -> tuple[int, int]:
     return visit(root)
 
 
+# A key followed by a full-width colon, as a Chinese input method types it: `digital_staff：0`.
+_IME_KEY = re.compile(r"^([ \t]*(?:-[ \t]+)?[A-Za-z_][A-Za-z0-9_]*)[ \t]*：[ \t]*", re.MULTILINE)
+
+
+def ime_keys(text: str) -> str:
+    """The text with `key：value` lines read as `key: value` (keys are ASCII ids, never Chinese)."""
+    return _IME_KEY.sub(r"\1: ", text)
+
+
 def parse_yaml(text: str, path: str, problems: ProblemList) -> Any:
     """Parse YAML text safely; on failure add a problem and return None."""
+    text = ime_keys(text)
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         problems.add(
             Location(path),

@@ -1,0 +1,1 @@
+"""Field collection: answers read from labels, workbooks, survey platforms and forms."""
