@@ -246,6 +246,8 @@ def _unknown_choice(q: Questionnaire, question: Question, item: str) -> tuple[st
     labels = [text for c in q.choices_of(question) for text in (c.label.zh, c.label.en)]
     return (
         f"'{item}' is not a choice of '{question.id}'",
-        did_you_mean(item, [*index.ids, *labels]) or "choices: " + ", ".join(index.ids),
+        did_you_mean(item, index.ids)
+        or did_you_mean(item, labels)
+        or "choices: " + ", ".join(index.ids),
         "ANS004",
     )

@@ -117,5 +117,8 @@ class ProblemList:
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
     """A 'did you mean …?' hint naming the closest option, or '' when none is close."""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    folded: dict[str, str] = {}
+    for option in options:  # letter case is no difference worth a miss: `Som` → `some`
+        folded.setdefault(option.casefold(), option)
+    close = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.6)
+    return f"did you mean '{folded[close[0]]}'?" if close else ""
