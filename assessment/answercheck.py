@@ -8,7 +8,17 @@ from typing import Any
 from .collect.labels import choice_index
 from .errors import did_you_mean
 from .locator import Reporter
-from .models.answers import NOT_APPLICABLE, UNKNOWN, Answer, AnswerSheet
+from .models.answers import (
+    EARLIEST_BEFORE,
+    LATEST_AFTER,
+    MAX_TEXT,
+    NOT_APPLICABLE,
+    UNKNOWN,
+    Answer,
+    AnswerSheet,
+    quarter_bounds,
+)
+from .models.common import MAX_FIGURE
 from .models.questionnaire import Question, Questionnaire
 from .plan import Plan, Values, work_out
 
@@ -51,6 +61,7 @@ def check_answers(
             f"{ref.version} but the questionnaire is version {q.version}",
             "score them with that version, or check every answer and update 'version'",
         )
+    _check_date(sheet, report)
     valid: dict[str, Answer] = {}
     for qid, answer in sheet.answers.items():
         question = q.question_map.get(qid)
@@ -79,6 +90,7 @@ def check_answers(
         elif qid in plan.compute:
             if qid in values.computed_by_hand:
                 _check_by_hand(question, values, report)
+            _check_computed_range(question, values.values.get(qid), report)
         elif question.required and not answered and not partial:
             report(
                 ("answers", qid),
@@ -88,6 +100,33 @@ def check_answers(
                 + (f" or '{NOT_APPLICABLE}'" if question.allow_na else ""),
             )
     return values
+
+
+def _check_date(sheet: AnswerSheet, report: Reporter) -> None:
+    start, end = quarter_bounds(sheet.period)
+    earliest, latest = start - EARLIEST_BEFORE, end + LATEST_AFTER
+    if not earliest <= sheet.assessed_on <= latest:
+        report(
+            ("assessed_on",),
+            "FIRM003",
+            f"the assessment date {sheet.assessed_on} does not fit the period {sheet.period}",
+            f"give the date of the visit, from {earliest} to {latest}, or correct 'period:'",
+        )
+
+
+def _check_computed_range(question: Question, value: Any, report: Reporter) -> None:
+    """A share worked out above 100% (500 networked machines of 10) is a contradiction."""
+    if not isinstance(value, float) or question.type != "percent":
+        return
+    if -1e-9 <= value <= 100 + 1e-9:
+        return
+    report(
+        ("answers", question.id),
+        "ANS010",
+        f"'{question.id}' works out at {value:.4g}% from its figures ({question.compute}), "
+        "outside 0–100%",
+        "check the figures it is computed from",
+    )
 
 
 def _check_by_hand(question: Question, values: Values, report: Reporter) -> None:
@@ -147,9 +186,13 @@ def _check_value(
 
 
 def _number(value: Any) -> float | None:
+    """A finite figure within the limit, or None (bools, NaN, infinities, 400-digit integers)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value) if math.isfinite(value) else None
+    if isinstance(value, int) and abs(value) > MAX_FIGURE:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and abs(number) <= MAX_FIGURE else None
 
 
 def _type_problem(q: Questionnaire, question: Question, value: Any) -> tuple[str, str, str]:
@@ -159,7 +202,16 @@ def _type_problem(q: Questionnaire, question: Question, value: Any) -> tuple[str
     if kind in ("number", "percent"):
         number = _number(value)
         if number is None:
-            return f"'{qid}' needs a number, not {value!r}", "write digits only, e.g. 120", "ANS002"
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            return (
+                f"'{qid}' needs a number, not {_short(value)}",
+                f"write a finite figure within ±{MAX_FIGURE:.0e}"
+                if numeric
+                else "write digits only, e.g. 120",
+                "ANS002",
+            )
+        if question.integer and not number.is_integer():
+            return f"'{qid}' counts whole items, not {number:g}", "write a whole number", "ANS002"
         low, high = (0.0, 100.0) if kind == "percent" else (question.min, question.max)
         if question.bands:
             low = question.bands[0].min if low is None else max(low, question.bands[0].min)
@@ -189,6 +241,12 @@ def _type_problem(q: Questionnaire, question: Question, value: Any) -> tuple[str
         return "", "", ""
     if isinstance(value, list | dict):
         return f"'{qid}' takes text, not a list", "write the text on one line", "ANS002"
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        return (
+            f"the answer to '{qid}' is {len(value)} characters long",
+            f"keep it to {MAX_TEXT} characters; attach longer material as evidence",
+            "ANS003",
+        )
     return "", "", ""
 
 
@@ -251,3 +309,9 @@ def _unknown_choice(q: Questionnaire, question: Question, item: str) -> tuple[st
         or "choices: " + ", ".join(index.ids),
         "ANS004",
     )
+
+
+def _short(value: Any) -> str:
+    """A value as it can be shown in one line: long ones cut, never thousands of digits."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

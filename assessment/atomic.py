@@ -33,11 +33,35 @@ def write_atomic(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            # mkstemp makes the file 0600; a park office shares its reports with the group.
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def writable_folder(folder: Path) -> Path:
+    """`folder`, created if needed; a clear error now if nothing can be written there."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder}: is a file, not a folder; choose another --out")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".dtm-write-check.", dir=folder)
+    except OSError as exc:
+        raise UsageError(
+            f"{folder}: cannot write here ({exc.strerror}); choose another --out"
+        ) from exc
+    os.close(fd)
+    Path(probe).unlink(missing_ok=True)
+    return folder
 
 
 def write_new(path: Path, data: bytes) -> None:

@@ -11,7 +11,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from . import loader
-from .errors import DtmError, ValidationFailed
+from .atomic import writable_folder
+from .errors import DtmError, ValidationFailed, printable
 from .models.common import LANGS, Lang
 
 app = typer.Typer(
@@ -49,8 +50,13 @@ def _lang(lang: str) -> Lang:
     return lang
 
 
+def _check_workers(workers: int | None) -> None:
+    if workers is not None and not 1 <= workers <= 256:
+        raise _fail(f"Error: --workers must be from 1 to 256, not {workers} (omit it: one per CPU)")
+
+
 def _fail(message: str) -> typer.Exit:
-    typer.echo(message, err=True)
+    typer.echo(printable(message), err=True)
     return typer.Exit(2)
 
 
@@ -182,15 +188,15 @@ def report(
 
     Example: dtm report answers.yaml --out reports --lang en
     """
-    from .pipeline import assess, peer_group
+    from .pipeline import assess, earlier_card, peer_group
     from .report.render import write_reports
 
     code = _lang(lang)
 
     def work() -> dict[Any, Path]:
         result = assess(answers, questionnaire=questionnaire, catalogue=catalogue)
+        before = earlier_card(result, previous) if previous else None
         group = peer_group(result, peers) if peers is not None else None
-        before = assess(previous, questionnaire=result.questionnaire).card if previous else None
         return dict(
             write_reports(
                 result, out, lang=code, peers=group, previous=before, template_dir=templates
@@ -294,6 +300,8 @@ def batch(
     if not re.fullmatch(r"(19|20)\d\dQ[1-4]", period):
         raise _fail(f"Error: --period must look like 2026Q3, not {period!r}")
     code, counts = _lang(lang), _tiers(tiers)
+    _check_workers(workers)
+    _run(lambda: writable_folder(out))
 
     def work() -> Any:
         with Store.open(db) as store, batch_progress() as progress:
@@ -344,6 +352,9 @@ def list_command(
             typer.echo(json.dumps(stored_summary(record), ensure_ascii=False))
     else:
         print_stored(records, title="Stored assessments")
+    damaged = sum(1 for record in records if record.problem is not None)
+    if damaged:
+        typer.echo(f"{damaged} stored assessments do not read back: see dtm check-store", err=True)
 
 
 @app.command()
@@ -368,6 +379,33 @@ def history(
     print_stored(records, title=f"History of {credit_code}")
 
 
+@app.command("check-store")
+def check_store(db: DbOption = None) -> None:
+    """List stored assessments whose saved answers or result no longer read back.
+
+    Exit 0 when none is damaged, 1 when some are (one line each).
+    Example: dtm check-store --db dtm.db
+    """
+    from .store import Store
+
+    def work() -> tuple[int, list[Any]]:
+        with Store.open(db) as store:
+            return store.count(), store.check()
+
+    total, damaged = _run(work)
+    for record in damaged:
+        state = "current" if record.current else "superseded"
+        typer.echo(
+            printable(
+                f"{record.credit_code} {record.period} revision {record.revision} ({state}): "
+                f"{record.problem}"
+            ),
+            err=True,
+        )
+    typer.echo(f"{total} assessments stored, {len(damaged)} damaged")
+    raise typer.Exit(1 if damaged else 0)
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the results.")] = Path("out"),
@@ -386,6 +424,8 @@ def demo(
     from .demo import run_demo
 
     code = _lang(lang)
+    _check_workers(workers)
+    _run(lambda: writable_folder(out))
 
     def work() -> Any:
         with batch_progress() as progress:

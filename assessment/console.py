@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -143,7 +144,8 @@ def stored_summary(record: StoredAssessment) -> dict[str, object]:
         "period": record.period,
         "revision": record.revision,
         "current": record.current,
-        "name": record.card.firm.name,
+        "name": None if record.problem else record.card.firm.name,
+        "damaged": record.problem,
         "industry": record.industry,
         "level": record.level_id,
         "overall": record.overall,
@@ -171,12 +173,13 @@ def print_stored(
         title=title,
     )
     for record in records:
+        damaged = record.problem is not None
         table.add_row(
             record.credit_code,
-            record.card.firm.name,
+            "[red]damaged: see dtm check-store[/red]" if damaged else escape(record.card.firm.name),
             record.period,
             f"{record.revision}{'' if record.current else ' (old)'}",
-            record.card.level_name("zh"),
+            record.level_id or "" if damaged else record.card.level_name("zh"),
             _fmt(record.overall),
             f"{record.coverage:.0%}",
             record.imported_at.strftime("%Y-%m-%d %H:%M"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -44,7 +45,18 @@ CODES: dict[str, str] = {
     "ANS010": "a computed question was answered by hand and disagrees with its figures",
     "FIRM001": "the unified social credit code is not valid",
     "FIRM002": "the period is not of the form 2026Q3",
+    "FIRM003": "the assessment date does not fit the period",
 }
+
+
+# Control characters and bidirectional overrides from user files must not reach a terminal as
+# themselves: an ESC or OSC sequence can rewrite the screen or the window title.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` on one line with every control character shown as an escape like `\\x1b`."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True, order=True)
@@ -75,7 +87,7 @@ class Problem:
         text = f"{self.location}: {self.code} {self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return printable(text)
 
 
 class DtmError(Exception):

@@ -28,6 +28,7 @@ from typing import Any
 MAX_LENGTH = 2000
 MAX_DEPTH = 32
 MAX_NODES = 400
+MAX_LITERAL = 1e12
 
 Value = Any  # float | str | bool | tuple[str, ...] | None
 Env = Mapping[str, Value]
@@ -277,7 +278,15 @@ class _Parser:
         token = self.current
         if token.kind == "num":
             self.take()
-            return Node("num", token.column, float(token.text))
+            number = float(token.text)
+            if not math.isfinite(number) or abs(number) > MAX_LITERAL:
+                raise ExprError(
+                    "EXPR002",
+                    f"the number {token.text[:20]} is too large",
+                    token.column,
+                    f"numbers in conditions stay within ±{MAX_LITERAL:.0e}",
+                )
+            return Node("num", token.column, number)
         if token.kind == "str":
             self.take()
             return Node("str", token.column, token.text[1:-1])
@@ -414,10 +423,12 @@ def _truth(value: Value) -> bool:
 
 
 def _number(value: Value) -> float | None:
+    """A finite number, or None: an overflow to infinity is no figure to compare or score."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
-        return float(value)
+        number = float(value)
+        return number if math.isfinite(number) else None
     return None
 
 

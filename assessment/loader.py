@@ -134,6 +134,8 @@ def _hint_for(kind: str, error: Any) -> str:
         return "ids are lower-case letters, digits and '_', starting with a letter"
     if kind in ("bool_type", "bool_parsing"):
         return "write true or false"
+    if kind in ("finite_number", "float_type", "int_type", "float_parsing", "int_parsing"):
+        return "write a plain decimal number such as 2 or 0.5 (not true, 0x…, .nan or .inf)"
     return ""
 
 
@@ -202,11 +204,17 @@ class Checked:
 
 
 def check_file(
-    path: Path, questionnaire: Questionnaire | None = None, *, partial: bool = False
+    path: Path,
+    questionnaire: Questionnaire | None = None,
+    *,
+    partial: bool = False,
+    expect: Kind | None = None,
 ) -> Checked:
     """Read any of the three file kinds and collect all its problems, raising nothing.
 
-    `partial=True` accepts answer files with questions still unanswered (a draft).
+    `partial=True` accepts answer files with questions still unanswered (a draft); `expect`
+    refuses a file of another kind before looking inside it (so an answer file named as its
+    own questionnaire is one error, not an endless loop).
     """
     problems = ProblemList()
     data = read_yaml(path, problems)
@@ -223,6 +231,14 @@ def check_file(
             "an answer file 'answers:'",
         )
         return Checked(path, None, None, problems)
+    if expect is not None and kind != expect:
+        problems.add(
+            locator(()),
+            "FILE002",
+            f"this is {_KIND_NAMES[kind]}, not {_KIND_NAMES[expect]}",
+            f"name {_KIND_NAMES[expect]} here",
+        )
+        return Checked(path, kind, None, problems)
     if kind == "answers":
         sheet, relabelled = check_answer_data(
             data, locator, problems, questionnaire, path, partial=partial
@@ -302,6 +318,12 @@ def canonical_sheet(
     return CanonicalSheet(sheet, q, tuple(relabelled))
 
 
+QUESTIONNAIRE_SUFFIXES = (".yaml", ".yml", ".json")
+_KIND_NAMES = {
+    "questionnaire": "a questionnaire",
+    "catalogue": "a scenario catalogue",
+    "answers": "an answer file",
+}
 _cache: dict[tuple[str, int, int], Questionnaire] = {}
 
 
@@ -311,7 +333,7 @@ def load_questionnaire(source: str | Path) -> Questionnaire:
     stat = path.stat()
     key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     if key not in _cache:
-        _cache[key] = _expect(check_file(path), Questionnaire)
+        _cache[key] = _expect(check_file(path, expect="questionnaire"), Questionnaire)
     return _cache[key]
 
 
@@ -329,7 +351,7 @@ def load_catalogue(source: str | Path, questionnaire: Questionnaire | None = Non
         questionnaire.content_hash if questionnaire else "",
     )
     if key not in _catalogues:
-        _catalogues[key] = _expect(check_file(path, questionnaire), Catalogue)
+        _catalogues[key] = _expect(check_file(path, questionnaire, expect="catalogue"), Catalogue)
     return _catalogues[key]
 
 
@@ -357,7 +379,18 @@ def _questionnaire_for(
     ref = sheet.questionnaire
     target: str | Path | None = ref.id
     if ref.path is not None:
-        target = (path.parent / ref.path) if not Path(ref.path).is_absolute() else Path(ref.path)
+        if (
+            Path(ref.path).is_absolute()
+            or Path(ref.path).suffix.lower() not in QUESTIONNAIRE_SUFFIXES
+        ):
+            problems.add(
+                locator(("questionnaire", "path")),
+                "REF001",
+                f"'{ref.path}' is not a questionnaire file beside the answers",
+                "write a relative path to a .yaml file, or the id of a shipped questionnaire",
+            )
+            return None
+        target = path.parent / ref.path
     assert target is not None
     try:
         return load_questionnaire(target)
@@ -376,8 +409,10 @@ def _questionnaire_for(
 def _find(source: str | Path, what: str) -> Path:
     if isinstance(source, Path) or any(c in str(source) for c in "/\\."):
         path = Path(source)
-        if not path.is_file():
+        if not path.exists():
             raise UsageError(f"{path}: no such {what} file")
+        if not path.is_file():
+            raise UsageError(f"{path}: not a regular file; name a {what} file")
         return path
     shipped = resources.shipped_file(str(source))
     if shipped is None:

@@ -94,3 +94,23 @@ def peer_group(result: Assessment, folder: Path) -> PeerAverages:
         if same and peer.firm.credit_code != result.card.firm.credit_code:
             cards.append(peer)
     return peer_averages(cards, result.card.firm.industry)
+
+
+def earlier_card(result: Assessment, previous: str | Path) -> ScoreCard:
+    """The same firm's score card from an earlier period, to show its progress.
+
+    Another firm's file, or one of the same or a later period, is refused: it would be
+    reported as this firm's progress.
+    """
+    before = assess(previous, questionnaire=result.questionnaire).card
+    firm, now = result.card.firm.credit_code, result.card.period
+    if before.firm.credit_code != firm:
+        raise UsageError(
+            f"{previous}: is for {before.firm.credit_code}, not {firm}; "
+            "give this firm's earlier file"
+        )
+    if before.period >= now:
+        raise UsageError(
+            f"{previous}: is for {before.period}, not a period before {now}; give an earlier file"
+        )
+    return before

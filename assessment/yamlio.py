@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +95,8 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
 
 _CORE_RESOLVERS = {
     "tag:yaml.org,2002:bool": re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    "tag:yaml.org,2002:int": re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    # Decimal only: `0x28` or `0o17` as a head-count is a typo or a trick, so it stays text.
+    "tag:yaml.org,2002:int": re.compile(r"^[-+]?[0-9]+$"),
     "tag:yaml.org,2002:float": re.compile(
         r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
         r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
@@ -125,9 +128,10 @@ for _tag in ("binary", "set", "omap", "pairs", "timestamp"):
     _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse)
 
 
-def _int_1_2(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+def _int_1_2(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
     text = str(loader.construct_scalar(node))
-    return int(text, 0) if text.startswith(("0o", "0x")) else int(text)
+    # Python refuses to read integers of over 4,300 digits; none is a real figure anyway.
+    return int(text) if len(text) <= 30 else text
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _int_1_2)
@@ -168,6 +172,10 @@ def _expanded_size(root: yaml.Node) -> tuple[int, int]:
 _IME_KEY = re.compile(r"^([ \t]*(?:-[ \t]+)?[A-Za-z_][A-Za-z0-9_]*)[ \t]*：[ \t]*", re.MULTILINE)
 
 
+# What YAML refuses and a terminal may obey: C0 and C1 controls but tab and line ends.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+
+
 def ime_keys(text: str) -> str:
     """The text with `key：value` lines read as `key: value` (keys are ASCII ids, never Chinese)."""
     return _IME_KEY.sub(r"\1: ", text)
@@ -176,6 +184,17 @@ def ime_keys(text: str) -> str:
 def parse_yaml(text: str, path: str, problems: ProblemList) -> Any:
     """Parse YAML text safely; on failure add a problem and return None."""
     text = ime_keys(text)
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        at_line = text.count("\n", 0, bad.start()) + 1
+        at_column = bad.start() - text.rfind("\n", 0, bad.start())
+        problems.add(
+            Location(path, at_line, at_column),
+            "YAML001",
+            f"the file holds the control character U+{ord(bad.group()):04X}",
+            "remove it; it often comes with text copied out of another program",
+        )
+        return None
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         problems.add(
             Location(path),
@@ -212,7 +231,7 @@ def parse_yaml(text: str, path: str, problems: ProblemList) -> Any:
             "remove the '!tag'; only plain YAML is read",
         )
     except yaml.YAMLError as exc:
-        problem = str(getattr(exc, "problem", None) or exc)
+        problem = str(getattr(exc, "problem", None) or exc).splitlines()[0]
         where = _mark_location(path, exc)
         lines = text.splitlines()
         line = lines[where.line - 1] if 0 < where.line <= len(lines) else ""
@@ -244,7 +263,14 @@ def read_yaml(path: Path, problems: ProblemList) -> Any:
     """Read and parse one YAML (or JSON) file; problems are added, never raised."""
     name = str(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
+        # Opened without blocking, so a FIFO or a device is refused instead of waited on.
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                problems.add(Location(name), "FILE001", "not a regular file", "name a YAML file")
+                return None
+            # Sized by what is read, not by `stat`: a file may grow, or claim any size.
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
             problems.add(
                 Location(name),
                 "YAML002",
@@ -252,7 +278,7 @@ def read_yaml(path: Path, problems: ProblemList) -> Any:
                 "split it or remove what is not needed",
             )
             return None
-        text = path.read_text(encoding="utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         problems.add(Location(name), "FILE001", "the file does not exist", "check the path")
         return None

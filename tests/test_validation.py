@@ -728,6 +728,24 @@ CASES = [
         ),
         id="FIRM002-month",
     ),
+    pytest.param(
+        case(
+            "FIRM003",
+            A,
+            ("assessed_on: 2026-09-15", marked("assessed_on: 2099-01-01")),
+            says="the assessment date 2099-01-01 does not fit the period 2026Q3",
+        ),
+        id="FIRM003-far-future",
+    ),
+    pytest.param(
+        case(
+            "FIRM003",
+            A,
+            ("assessed_on: 2026-09-15", marked("assessed_on: 2019-06-30")),
+            says="from 2026-03-31 to 2027-10-01",
+        ),
+        id="FIRM003-years-before",
+    ),
 ]
 
 # Problems reported at the right code but not (yet) at the right line.

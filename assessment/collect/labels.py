@@ -17,6 +17,7 @@ from typing import Any
 
 from ..industries import INDUSTRIES
 from ..models.answers import NOT_APPLICABLE, UNKNOWN, Answer
+from ..models.common import MAX_FIGURE
 from ..models.questionnaire import Choice, Question, Questionnaire
 
 # Separators a person uses between several choices in one cell or one YAML string. `┋` is how
@@ -180,9 +181,11 @@ def number(text: str, question: Question | None = None) -> int | float | None:
         raw = raw[:-1]
     if _GROUPED.fullmatch(raw):
         raw = raw.replace(",", "")
-    if not _NUMBER.fullmatch(raw):
+    if len(raw) > 30 or not _NUMBER.fullmatch(raw):
         return None
     parsed = float(raw)
+    if abs(parsed) > MAX_FIGURE:
+        return None
     return int(parsed) if parsed.is_integer() and "." not in raw else parsed
 
 

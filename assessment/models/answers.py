@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+import unicodedata
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
 from .. import credit_code
-from .common import Id, Model, Period
+from .common import Id, Model, Number, Period
 
 NOT_APPLICABLE = "n/a"
 UNKNOWN = "unknown"
@@ -24,6 +25,41 @@ Industry = Literal[
 ]
 
 RawValue = str | int | float | bool | list[str] | None
+# Limits checked when a file is read, so no later stage (a report, a workbook) meets a bigger value.
+MAX_TEXT = 4000
+MAX_EVIDENCE = 50
+MAX_ANSWERS = 2000
+# An assessment date may fall up to a quarter before its period starts (a visit late in the
+# previous quarter) and up to a year after it ends (a late entry), never elsewhere.
+EARLIEST_BEFORE = timedelta(days=92)
+LATEST_AFTER = timedelta(days=366)
+
+
+def _visible_name(value: str) -> str:
+    """A name as typed, but never blank, invisible-only, or with control characters."""
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise ValueError("contains a control character (a line break, tab or escape code)")
+    if all(c.isspace() or unicodedata.category(c) in ("Cf", "Zs", "Mn") for c in value):
+        raise ValueError("is blank or holds only invisible characters")
+    return value.strip()
+
+
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_visible_name)]
+
+
+def _date_as_text(value: Any) -> Any:
+    """Dates are written YYYY-MM-DD; a number is never a date (pydantic would read 0 as 1970)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("a date is written YYYY-MM-DD, not as a number")
+    return value
+
+
+def quarter_bounds(period: str) -> tuple[date, date]:
+    """The first and last day of a quarter like 2026Q3."""
+    year, quarter = int(period[:4]), int(period[-1])
+    start = date(year, 3 * quarter - 2, 1)
+    end = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) - timedelta(1)
+    return start, end
 
 
 def _code_as_text(value: Any) -> Any:
@@ -31,12 +67,12 @@ def _code_as_text(value: Any) -> Any:
 
 
 class Firm(Model):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     credit_code: Annotated[str, BeforeValidator(_code_as_text)]
     industry: Industry
-    employees: int = Field(ge=0, le=1_000_000)
-    revenue: float | None = Field(None, ge=0, description="Annual revenue, 10k CNY (万元).")
-    park: str | None = Field(None, max_length=200)
+    employees: int = Field(ge=0, le=1_000_000, strict=True)
+    revenue: Number | None = Field(None, ge=0, description="Annual revenue, 10k CNY (万元).")
+    park: Name | None = None
 
     @field_validator("credit_code")
     @classmethod
@@ -49,8 +85,10 @@ class Firm(Model):
 
 class Answer(Model):
     value: RawValue = None
-    note: str | None = Field(None, max_length=4000)
-    evidence: list[str] = Field(default_factory=list)
+    note: str | None = Field(None, max_length=MAX_TEXT)
+    evidence: list[Annotated[str, Field(max_length=500)]] = Field(
+        default_factory=list, max_length=MAX_EVIDENCE
+    )
 
     @field_validator("evidence", mode="before")
     @classmethod
@@ -88,11 +126,11 @@ class AnswerSheet(Model):
     ]
     firm: Firm
     period: Period
-    assessor: str = Field(min_length=1, max_length=200)
-    assessed_on: date
+    assessor: Name
+    assessed_on: Annotated[date, BeforeValidator(_date_as_text)]
     answers: dict[
         str,
         Annotated[
             Answer, BeforeValidator(_answer_from_plain, json_schema_input_type=RawValue | Answer)
         ],
-    ] = Field(default_factory=dict)
+    ] = Field(default_factory=dict, max_length=MAX_ANSWERS)

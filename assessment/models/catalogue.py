@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from .answers import Industry
-from .common import Id, Model, Text
+from .common import Id, Model, Number, Text, Whole
 
 CostBand = Literal["low", "medium", "high"]
 
@@ -21,22 +21,22 @@ class Scenario(Model):
     addresses: list[Id] = Field(
         min_length=1, description="Dimensions, indicators or questions whose gap it closes."
     )
-    impact: int = Field(ge=1, le=5)
-    effort: int = Field(ge=1, le=5)
+    impact: Whole = Field(ge=1, le=5)
+    effort: Whole = Field(ge=1, le=5)
     mandatory: bool = False
     prerequisites: list[Id] = Field(default_factory=list)
     benefits: list[Text] = Field(min_length=1)
     cost_band: CostBand
-    duration_months: int | None = Field(None, ge=1, le=60)
+    duration_months: Whole | None = Field(None, ge=1, le=60)
 
 
 class Priority(Model):
-    mandatory_factor: float = Field(1.5, ge=1, le=10)
+    mandatory_factor: Number = Field(1.5, ge=1, le=10)
 
 
 class Roadmap(Model):
-    now: int = Field(3, ge=1, le=50)
-    next: int = Field(3, ge=0, le=50)
+    now: Whole = Field(3, ge=1, le=50)
+    next: Whole = Field(3, ge=0, le=50)
 
 
 class Catalogue(Model):

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -13,6 +20,21 @@ ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 PERIOD_PATTERN = r"^(19|20)\d\dQ[1-4]$"
 Period = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)]
+
+# The largest figure any file may hold: beyond it a value is a typo or an attack, never a fact.
+MAX_FIGURE = 1e12
+
+
+def _within_limits(value: float) -> float:
+    if abs(value) > MAX_FIGURE:
+        raise ValueError(f"{value:g} is beyond the largest figure allowed ({MAX_FIGURE:g})")
+    return value
+
+
+# A number read from a file: finite, within ±MAX_FIGURE, and never `true`/`false`.
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False), AfterValidator(_within_limits)]
+# A whole number read from a file, never `true`/`false` (pydantic would read `true` as 1).
+Whole = Annotated[int, Field(strict=True), AfterValidator(_within_limits)]
 
 
 class Model(BaseModel):

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, PrivateAttr
 
-from .common import Id, Model, Text
+from .common import Id, Model, Number, Text, Whole
 
 QuestionType = Literal["single", "multi", "number", "percent", "yesno", "ordinal", "text"]
 CHOICE_TYPES = ("single", "multi")
@@ -18,7 +18,7 @@ NUMERIC_TYPES = ("number", "percent")
 class Choice(Model):
     id: Id
     label: Text
-    points: float = 0.0
+    points: Number = 0.0
     exclusive: bool = Field(False, description="A 'none' choice that cannot be combined.")
 
 
@@ -32,22 +32,22 @@ class Scale(Model):
 class Band(Model):
     """Raw values in (min, max] score `points`; the first band also takes `min` itself."""
 
-    min: float
-    max: float
-    points: float
+    min: Number
+    max: Number
+    points: Number
     label: Text | None = None
 
 
 class Descriptor(Model):
-    level: int = Field(ge=0, le=10)
+    level: Whole = Field(ge=0, le=10)
     text: Text
 
 
 class Interpretation(Model):
     """What a score in [min, max) means; the band ending at 100 also takes 100."""
 
-    min: float = Field(ge=0, le=100)
-    max: float = Field(ge=0, le=100)
+    min: Number = Field(ge=0, le=100)
+    max: Number = Field(ge=0, le=100)
     text: Text
 
 
@@ -56,18 +56,19 @@ class Question(Model):
     type: QuestionType
     text: Text
     help: Text | None = None
-    weight: float = 1.0
+    weight: Number = 1.0
     scale: Id | None = Field(None, description="Id of a scale under `scales:`.")
     choices: list[Choice] | None = None
     bands: list[Band] | None = None
-    map: list[tuple[float, float]] | None = Field(
+    map: list[tuple[Number, Number]] | None = Field(
         None, description="Piecewise-linear [raw, points] pairs, raw ascending."
     )
-    min: float | None = None
-    max: float | None = None
+    min: Number | None = None
+    max: Number | None = None
+    integer: bool = Field(False, description="A count: only whole numbers are answers.")
     unit: Text | None = None
-    points: dict[Literal["yes", "no"], float] | None = None
-    max_level: int = Field(4, ge=1, le=10)
+    points: dict[Literal["yes", "no"], Number] | None = None
+    max_level: Whole = Field(4, ge=1, le=10)
     descriptors: list[Descriptor] | None = None
     compute: str | None = Field(None, description="Expression giving the value from others.")
     when: str | None = Field(None, description="Ask only when this condition holds.")
@@ -92,7 +93,7 @@ class Question(Model):
 class Indicator(Model):
     id: Id
     label: Text
-    weight: float = 1.0
+    weight: Number = 1.0
     interpretation: list[Interpretation] = Field(default_factory=list)
     questions: list[Question]
 
@@ -100,7 +101,7 @@ class Indicator(Model):
 class Dimension(Model):
     id: Id
     label: Text
-    weight: float = 1.0
+    weight: Number = 1.0
     scored: bool = Field(
         True,
         description="false: its questions are asked, checked and rated (level rules read them), "
@@ -122,13 +123,13 @@ class Computed(Model):
 
 class OverallScoreRule(Model):
     rule: Literal["overall_score"]
-    min: float
+    min: Number
 
 
 class NodeScoreRule(Model):
     rule: Literal["node_score"]
     node: Id
-    min: float
+    min: Number
 
 
 class CountRule(Model):
@@ -137,9 +138,9 @@ class CountRule(Model):
     rule: Literal["count"]
     items: list[Id] | None = None
     tag: Id | None = None
-    level: int | None = Field(None, ge=0, le=10)
-    min_score: float | None = None
-    min_count: int = Field(ge=1)
+    level: Whole | None = Field(None, ge=0, le=10)
+    min_score: Number | None = None
+    min_count: Whole = Field(ge=1)
     label: Text | None = None
 
 
@@ -149,8 +150,8 @@ class MandatoryRule(Model):
     rule: Literal["mandatory"]
     items: list[Id] | None = None
     tag: Id | None = None
-    level: int | None = Field(None, ge=0, le=10)
-    min_score: float | None = None
+    level: Whole | None = Field(None, ge=0, le=10)
+    min_score: Number | None = None
 
 
 class LowerLevelsRule(Model):

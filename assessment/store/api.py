@@ -184,7 +184,31 @@ class Store:
         )
         with self._read() as session:
             texts = list(session.scalars(query))
-        return [ScoreCard.model_validate_json(text) for text in texts]
+        cards: Cards = []
+        for text in texts:
+            try:
+                cards.append(ScoreCard.model_validate_json(text))
+            except ValueError:
+                continue  # a damaged row: `check` names it; the others still count
+        return cards
+
+    def check(self) -> Records:
+        """Every stored assessment, current or superseded, whose JSON no longer reads back."""
+        with self._read() as session:
+            rows = [
+                *session.scalars(select(AssessmentRow)),
+                *session.scalars(select(RevisionRow)),
+            ]
+            records = [from_row(row) for row in rows]
+        damaged = [r for r in records if r.problem is not None]
+        return sorted(damaged, key=lambda r: (r.period, r.credit_code, r.revision))
+
+    def count(self) -> int:
+        """How many assessments are stored, current and superseded."""
+        with self._read() as session:
+            now = session.scalar(select(func.count()).select_from(AssessmentRow)) or 0
+            old = session.scalar(select(func.count()).select_from(RevisionRow)) or 0
+        return now + old
 
     def recommendations(self, period: str) -> Recommended:
         """The recommended scenarios of a period's current assessments, by credit code."""
@@ -193,7 +217,13 @@ class Store:
         )
         with self._read() as session:
             rows = session.execute(query).all()
-        return {code: RECOMMENDATIONS.validate_json(text) for code, text in sorted(rows)}
+        found: Recommended = {}
+        for code, text in sorted(rows):
+            try:
+                found[code] = RECOMMENDATIONS.validate_json(text)
+            except ValueError:
+                continue  # a damaged row: `check` names it
+        return found
 
     # Transactions
 

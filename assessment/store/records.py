@@ -64,6 +64,11 @@ class StoredAssessment:
     recommendations_json: str = field(repr=False)
 
     @cached_property
+    def problem(self) -> str | None:
+        """Why the stored answers or result no longer read back, or None when they do."""
+        return damage(self.answers_json, self.result_json, self.recommendations_json)
+
+    @cached_property
     def sheet(self) -> AnswerSheet:
         return AnswerSheet.model_validate_json(self.answers_json)
 
@@ -78,6 +83,21 @@ class StoredAssessment:
 
 
 RECOMMENDATIONS = TypeAdapter(list[Recommendation])
+
+
+def damage(answers: str, result: str, recommendations: str) -> str | None:
+    """The first reason a stored row's JSON does not read back into its models, or None."""
+    for what, text, read in (
+        ("answers", answers, AnswerSheet.model_validate_json),
+        ("result", result, ScoreCard.model_validate_json),
+        ("recommendations", recommendations, RECOMMENDATIONS.validate_json),
+    ):
+        try:
+            read(text)
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            first = str(exc).splitlines()
+            return f"the stored {what} do not read back ({first[0] if first else exc})"
+    return None
 
 
 def content_hash(*parts: str) -> str:
