@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from .collect.labels import choice_index
@@ -22,6 +23,8 @@ from .models.common import MAX_FIGURE
 from .models.questionnaire import Question, Questionnaire
 from .plan import Plan, Values, work_out
 
+# Control characters other than tab and line breaks: no workbook or report can hold them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NEAR_MISSES = {
     "na": NOT_APPLICABLE,
     "n.a.": NOT_APPLICABLE,
@@ -241,6 +244,12 @@ def _type_problem(q: Questionnaire, question: Question, value: Any) -> tuple[str
         return "", "", ""
     if isinstance(value, list | dict):
         return f"'{qid}' takes text, not a list", "write the text on one line", "ANS002"
+    if isinstance(value, str) and _CONTROL.search(value):
+        return (
+            f"the answer to '{qid}' holds a control character",
+            "retype it; it often comes with text copied out of another program",
+            "ANS002",
+        )
     if isinstance(value, str) and len(value) > MAX_TEXT:
         return (
             f"the answer to '{qid}' is {len(value)} characters long",

@@ -150,7 +150,7 @@ def score_command(
     if as_json:
         document = result.card.model_dump(mode="json")
         document["recommendations"] = [r.model_dump(mode="json") for r in result.recommendations]
-        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False))
     else:
         from .console import print_assessment
 

@@ -382,3 +382,28 @@ def test_check_store_on_a_sound_store(tmp_path: Path) -> None:
         store.save(sample_park("2026Q3")[0])
     checked = runner.invoke(app, ["check-store", "--db", str(db)])
     assert (checked.exit_code, checked.output) == (0, "1 assessments stored, 0 damaged\n")
+
+
+@pytest.mark.parametrize("escaped", ["\\a", "\\e[31m", "\\x00", "\\u0085x"])
+def test_a_control_character_written_as_an_escape_is_refused_too(
+    tmp_path: Path, escaped: str
+) -> None:
+    """YAML's "\\e" escapes reach the value; no workbook or report could hold it."""
+    mini = MINI.replace(
+        "          - id: leader\n",
+        "          - id: remark\n            type: text\n            required: false\n"
+        "            text: 备注\n          - id: leader\n",
+    )
+    (tmp_path / "mini.yaml").write_text(mini, encoding="utf-8")
+    path = tmp_path / "answers.yaml"
+    note = answers_with("note: 仅车间主任使用", f'note: "仅{escaped}使用"')
+    path.write_text(
+        answers_with("  plan: some", f'  plan: some\n  remark: "备{escaped}注"'), "utf-8"
+    )
+    assert [(p.location.line, p.code) for p in assessment.check_file(path).problems.problems] == [
+        (12, "ANS002")
+    ]
+    path.write_text(note, "utf-8")
+    problems = assessment.check_file(path).problems.problems
+    assert [p.code for p in problems] == ["SCHEMA002"]
+    assert "control character" in problems[0].message

@@ -238,3 +238,19 @@ def test_the_same_input_gives_the_same_result(case: tuple[Questionnaire, dict]) 
     q, answers = case
     reordered = dict(reversed(list(answers.items())))
     assert score(q, sheet(answers)).model_dump() == score(q, sheet(reordered)).model_dump()
+
+
+@SETTINGS
+@given(assessments())
+def test_the_json_result_is_strict_json(case: tuple[Questionnaire, dict]) -> None:
+    """No NaN or infinity ever reaches `dtm score --json` (strict JSON readers refuse them)."""
+    import json
+
+    q, answers = case
+    text = score(q, sheet(answers)).model_dump_json()
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in the JSON result")
+
+    json.loads(text, parse_constant=refuse)
+    json.dumps(score(q, sheet(answers)).model_dump(mode="json"), allow_nan=False)

@@ -47,6 +47,12 @@ def _visible_name(value: str) -> str:
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_visible_name)]
 
 
+def _no_control(value: str) -> str:
+    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in value):
+        raise ValueError("contains a control character; retype it")
+    return value
+
+
 def _date_as_text(value: Any) -> Any:
     """Dates are written YYYY-MM-DD; a number is never a date (pydantic would read 0 as 1970)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -85,7 +91,7 @@ class Firm(Model):
 
 class Answer(Model):
     value: RawValue = None
-    note: str | None = Field(None, max_length=MAX_TEXT)
+    note: Annotated[str, AfterValidator(_no_control)] | None = Field(None, max_length=MAX_TEXT)
     evidence: list[Annotated[str, Field(max_length=500)]] = Field(
         default_factory=list, max_length=MAX_EVIDENCE
     )
