@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 import assessment
 from assessment import Questionnaire
+from tests.postgres import PostgresServer
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -49,3 +50,13 @@ def write_yaml(tmp_path: Path) -> WriteYaml:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session, in a temporary folder (see tests/postgres.py)."""
+    server = PostgresServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

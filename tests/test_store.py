@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import multiprocessing
-import os
 import sqlite3
 import unicodedata
 from collections.abc import Iterator
@@ -31,6 +30,7 @@ from assessment.store import (
     resolve_url,
 )
 from assessment.store.schema import Base
+from tests.postgres import PostgresServer
 
 WHEN = datetime(2026, 10, 8, 9, 30, tzinfo=UTC)
 
@@ -58,9 +58,25 @@ def store_path(tmp_path: Path) -> Path:
     return tmp_path / "dtm.db"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, store_path: Path) -> str:
+    """A new, empty database on each backend: a SQLite file, and one on a real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{store_path}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.new_database()
+
+
 @pytest.fixture
-def fresh_store(store_path: Path) -> Iterator[Store]:
-    """An empty store in a SQLite file."""
+def fresh_store(store_url: str) -> Iterator[Store]:
+    """An empty store, on SQLite and on PostgreSQL."""
+    with Store.open(store_url) as store:
+        yield store
+
+
+@pytest.fixture
+def sqlite_store(store_path: Path) -> Iterator[Store]:
+    """An empty store in a SQLite file, for what only SQLite has (WAL, file locks)."""
     with Store.open(store_path) as store:
         yield store
 
@@ -299,19 +315,19 @@ def test_url_comes_from_the_caller_then_the_environment(
     assert resolve_url(given_url) == expected
 
 
-def test_every_connection_uses_wal_and_a_busy_timeout(fresh_store: Store) -> None:
-    with fresh_store.engine.connect() as conn:
+def test_every_connection_uses_wal_and_a_busy_timeout(sqlite_store: Store) -> None:
+    with sqlite_store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
 
 
 def test_no_connection_or_lock_is_held_between_calls(
-    fresh_store: Store, store_path: Path, park_q3: list[Assessment]
+    sqlite_store: Store, store_path: Path, park_q3: list[Assessment]
 ) -> None:
-    fresh_store.save(park_q3[0])
-    fresh_store.get(park_q3[0].card.firm.credit_code, "2026Q3")
-    fresh_store.list()
-    assert fresh_store.engine.pool.checkedout() == 0
+    sqlite_store.save(park_q3[0])
+    sqlite_store.get(park_q3[0].card.firm.credit_code, "2026Q3")
+    sqlite_store.list()
+    assert sqlite_store.engine.pool.checkedout() == 0
     other = sqlite3.connect(store_path, timeout=0, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     other.execute("COMMIT")
@@ -342,10 +358,10 @@ def test_a_newer_store_is_refused_untouched(store_path: Path, park_q3: list[Asse
         assert db.execute("SELECT count(*) FROM assessments").fetchone() == (1,)
 
 
-def copy_into_schema_1(source: Store, target: Path) -> None:
-    """Make a store at schema 1 and copy into it what `source` holds, column by column."""
-    engine = create_engine(f"sqlite:///{target}")
-    migrations.upgrade(engine, target=1)
+def copy_into_schema(source: Store, target_url: str, version: int) -> None:
+    """Make a store at schema `version` and copy into it what `source` holds, column by column."""
+    engine = create_engine(target_url)
+    migrations.upgrade(engine, target=version)
     with source.engine.connect() as src, engine.begin() as dst:
         for table in ("firms", "assessments", "assessment_revisions"):
             names = [c["name"] for c in inspect(dst).get_columns(table)]
@@ -357,23 +373,33 @@ def copy_into_schema_1(source: Store, target: Path) -> None:
     engine.dispose()
 
 
-def test_a_store_at_schema_1_is_upgraded_with_its_data(
-    fresh_store: Store, tmp_path: Path, park_q3: list[Assessment]
+@pytest.fixture
+def another_database(request: pytest.FixtureRequest, tmp_path: Path, store_url: str) -> str:
+    """A second empty database on the same backend as `store_url`."""
+    if store_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'other.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.new_database()
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+def test_a_store_at_every_earlier_schema_is_upgraded_with_its_data(
+    fresh_store: Store, another_database: str, park_q3: list[Assessment], version: int
 ) -> None:
     for a in park_q3[:3]:
         fresh_store.save(a)
     fresh_store.save(reassessed(park_q3[0], assessor="李明"))
-    old_path = tmp_path / "schema1.db"
-    copy_into_schema_1(fresh_store, old_path)
-    with Store.open(old_path) as upgraded:
-        assert upgraded.upgraded_from == 1
+    copy_into_schema(fresh_store, another_database, version)
+    with Store.open(another_database) as upgraded:
+        assert upgraded.upgraded_from == version
         with upgraded.engine.connect() as conn:
             versions = conn.execute(text("SELECT version FROM schema_version")).scalars().all()
-        assert versions == list(range(1, SCHEMA_VERSION + 1))
+        assert sorted(versions) == list(range(1, SCHEMA_VERSION + 1))
         for a in park_q3[1:3]:
             stored = upgraded.get(a.card.firm.credit_code, "2026Q3")
             assert stored is not None and stored.card == a.card and stored.sheet == a.sheet
-            assert stored.recommendations == []
+            # Recommendations were first stored in schema 2; before, they read back empty.
+            assert stored.recommendations == (a.recommendations if version >= 2 else [])
         assert len(upgraded.history(park_q3[0].card.firm.credit_code)) == 2
 
 
@@ -429,64 +455,31 @@ def _write_fifty(path: str, writer: int, ready: Any) -> None:
             store.save(a)
 
 
-def test_two_processes_writing_at_once_lose_nothing(store_path: Path) -> None:
+WRITERS = 8
+
+
+def test_eight_processes_writing_at_once_lose_nothing(store_url: str) -> None:
     spawn = multiprocessing.get_context("spawn")
-    ready = spawn.Barrier(2)
-    writers = [spawn.Process(target=_write_fifty, args=(str(store_path), n, ready)) for n in (1, 2)]
-    for w in writers:
-        w.start()
-    for w in writers:
-        w.join(timeout=300)
-    assert [w.exitcode for w in writers] == [0, 0]
-    with sqlite3.connect(store_path) as db:
-        current = db.execute("SELECT count(*) FROM assessments").fetchone()[0]
-        kept = db.execute("SELECT count(*) FROM assessment_revisions").fetchone()[0]
-        firms = db.execute("SELECT count(*) FROM firms").fetchone()[0]
-    assert current == 2 * EACH - SHARED
-    assert kept == SHARED
-    assert current + kept == 2 * EACH
-    assert firms == current
-
-
-# PostgreSQL, when a throw-away database is given (its tables are dropped first)
-
-POSTGRES = os.environ.get("DTM_TEST_POSTGRES")
-
-
-def _write_same_firms(url: str, writer: int, ready: Any) -> None:
-    batch = [reassessed(a, assessor=f"assessor {writer}") for a in sample("2026Q3")[:SHARED]]
-    ready.wait()
-    with Store.open(url) as store:
-        for a in batch:
-            store.save(a)
-
-
-@pytest.mark.skipif(not POSTGRES, reason="set DTM_TEST_POSTGRES to a throw-away database URL")
-def test_postgres_keeps_every_revision_under_concurrent_writers(
-    park_q3: list[Assessment],
-) -> None:
-    assert POSTGRES is not None
-    engine = create_engine(POSTGRES)
-    with engine.begin() as conn:
-        tables = "assessment_revisions, assessments, firms, schema_version"
-        conn.execute(text(f"DROP TABLE IF EXISTS {tables} CASCADE"))
-    engine.dispose()
-    with Store.open(POSTGRES) as store:
-        assert store.upgraded_from == 0
-        store.save(park_q3[0], imported_at=WHEN)
-        stored = store.get(park_q3[0].card.firm.credit_code, "2026Q3")
-        assert stored is not None and stored.card == park_q3[0].card
-        assert stored.imported_at == WHEN
-    spawn = multiprocessing.get_context("spawn")
-    ready = spawn.Barrier(3)
+    ready = spawn.Barrier(WRITERS)
     writers = [
-        spawn.Process(target=_write_same_firms, args=(POSTGRES, n, ready)) for n in (1, 2, 3)
+        spawn.Process(target=_write_fifty, args=(store_url, n, ready))
+        for n in range(1, WRITERS + 1)
     ]
     for w in writers:
         w.start()
     for w in writers:
-        w.join(timeout=300)
-    assert [w.exitcode for w in writers] == [0, 0, 0]
-    with Store.open(POSTGRES) as store:
-        kept = [len(store.history(a.card.firm.credit_code)) for a in park_q3[:SHARED]]
-    assert kept == [4] + [3] * (SHARED - 1)
+        w.join(timeout=600)
+    assert [w.exitcode for w in writers] == [0] * WRITERS
+    with Store.open(store_url) as store, store.engine.connect() as db:
+        current = db.execute(text("SELECT count(*) FROM assessments")).scalar_one()
+        kept = db.execute(text("SELECT count(*) FROM assessment_revisions")).scalar_one()
+        firms = db.execute(text("SELECT count(*) FROM firms")).scalar_one()
+        shared = [
+            len(store.history(credit_code.make(f"91320594MA1XH{i:04d}"))) for i in range(SHARED)
+        ]
+    # Each writer's own firms once; the shared firms once per writer, all but one as revisions.
+    assert current == WRITERS * (EACH - SHARED) + SHARED
+    assert kept == (WRITERS - 1) * SHARED
+    assert current + kept == WRITERS * EACH
+    assert firms == current
+    assert shared == [WRITERS] * SHARED
