@@ -44,6 +44,11 @@ CODES: dict[str, str] = {
     "ANS010": "a computed question was answered by hand and disagrees with its figures",
     "FIRM001": "the unified social credit code is not valid",
     "FIRM002": "the period is not of the form 2026Q3",
+    "IMP001": "a table lacks a column it needs (the firm's name, credit code, industry, size)",
+    "IMP002": "a table has two columns for the same question or field",
+    "IMP003": "the same firm and period appear in two rows",
+    "IMP004": "a cell cannot be read (merged, an error value, a formula without a value)",
+    "IMP005": "the file is not a table dtm can read (workbook, CSV, survey export)",
 }
 
 
