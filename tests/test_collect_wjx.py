@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook
+from typer.testing import CliRunner
 
 from assessment import AnswerSheet, Questionnaire, load_answers, load_questionnaire, score
 from assessment.collect import importer, wjx
@@ -55,10 +56,10 @@ def _label(q: Questionnaire, qid: str, value: Any, by_number: bool) -> Any:
         return {NOT_APPLICABLE: "不适用", UNKNOWN: "不知道"}.get(value, value)
     position = {v: i for i, (_, v) in enumerate(opts, start=1)}
     text = {v: label for label, v in opts}
-    pick = (lambda v: str(position[v])) if by_number else (lambda v: text[v])
+    shown = {v: str(position[v]) if by_number else text[v] for v in position}
     if isinstance(value, list):
-        return "┋".join(pick(v) for v in value)
-    return pick(value)
+        return "┋".join(shown[v] for v in value)
+    return shown[value]
 
 
 def export_rows(
@@ -102,8 +103,9 @@ def export_rows(
         for question in asked_questions(q):
             answer = sheet.answers.get(question.id)
             if question.id == split:
-                picked = answer.value if answer is not None else []
-                row.extend(int(v in (picked or [])) for _, v in options(q, question))
+                picked = answer.value if answer is not None else None
+                chosen = picked if isinstance(picked, list) else []
+                row.extend(int(v in chosen) for _, v in options(q, question))
             elif answer is None or answer.value is None:
                 row.append("(跳过)" if question.when else "(空)")
             else:
@@ -273,3 +275,128 @@ def test_option_numbers_and_split_columns_read_back(
     assert report.problems == []
     got = {s.firm.credit_code: _answers(s) for _, s in report.imported.sheets}
     assert got == {s.firm.credit_code: _answers(s) for s in sheets}
+
+
+def _spoil(rows: list[list[Any]], q: Questionnaire, name: str, value: Any) -> str:
+    """Put `value` in the second firm's cell of `name`; returns that cell, like `Sheet1!P3`."""
+    from openpyxl.utils import get_column_letter
+
+    column = next(
+        i for i, header in enumerate(rows[0]) if str(header).startswith(f"{numbering(q)[name]}、")
+    )
+    rows[2][column] = value
+    return f"Sheet1!{get_column_letter(column + 1)}3"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "code", "words"),
+    [
+        (
+            "answers.leader_attention",
+            "定期列入经营会议议题",
+            "ANS004",
+            "did you mean '定期列入经营会议议题并跟踪进度'",
+        ),
+        ("answers.digital_staff", "很多", "ANS002", ""),
+        ("answers.paper_processes", "采购（请购单、采购单、对账）┋仓库", "ANS004", ""),
+        ("firm.employees", "三十八人", "SCHEMA002", ""),
+        ("firm.credit_code", "91320594MA1A3K7R2B", "FIRM001", ""),
+    ],
+)
+def test_a_bad_cell_is_named_and_the_other_rows_go_on(
+    name: str, value: str, code: str, words: str, tmp_path: Path
+) -> None:
+    q, sheets = sample_sheets("park_quick_scan", 4)
+    rows = export_rows(q, sheets)
+    cell = _spoil(rows, q, name, value)
+    path = write_xlsx(rows, tmp_path / "export.xlsx")
+    report = read_back(path, q)
+    assert [(str(p.location), p.code) for p in report.problems] == [(f"{path}:{cell}", code)]
+    assert words in str(report.problems[0])
+    assert len(report.imported.sheets) == 3
+    assert report.exit_code == 1
+
+
+def test_a_csv_cell_is_named_without_a_sheet(tmp_path: Path) -> None:
+    q, sheets = sample_sheets("park_quick_scan", 2)
+    rows = export_rows(q, sheets)
+    cell = _spoil(rows, q, "answers.digital_staff", "很多").removeprefix("Sheet1!")
+    report = read_back(write_csv(rows, tmp_path / "export.csv", "gbk"), q)
+    assert [str(p.location) for p in report.problems] == [f"{tmp_path / 'export.csv'}:{cell}"]
+
+
+def test_a_download_without_the_firm_columns_is_refused_at_once(tmp_path: Path) -> None:
+    q, sheets = sample_sheets("park_quick_scan", 2)
+    rows = [row[:6] + row[10:] for row in export_rows(q, sheets)]
+    report = read_back(write_xlsx(rows, tmp_path / "export.xlsx"), q)
+    assert [p.code for p in report.problems] == ["IMP001"]
+    assert report.exit_code == 2
+
+
+def test_full_width_figures_units_other_text_and_the_submission_day_are_read(
+    tmp_path: Path,
+) -> None:
+    q, sheets = sample_sheets("park_quick_scan", 2)
+    rows = export_rows(q, sheets)
+    rows[2] = ["（跳过）" if v == "(跳过)" else v for v in rows[2]]
+    rows[2][1] = "2026/8/5 14:02:11"
+    _spoil(rows, q, "firm.employees", "２３０")
+    _spoil(rows, q, "assessed_on", "(空)")
+    _spoil(rows, q, "answers.month_end_days", "２ 天")
+    _spoil(rows, q, "answers.training_coverage", "９２%")
+    _spoil(rows, q, "answers.digital_plan", "有书面规划或项目清单〖去年十月定稿〗")
+    report = read_back(write_xlsx(rows, tmp_path / "export.xlsx"), q)
+    assert report.problems == []
+    sheet = report.imported.sheets[1][1]
+    assert sheet.firm.employees == 230
+    assert sheet.assessed_on.isoformat() == "2026-08-05"
+    assert _answers(sheet) == _answers(sheets[1])
+    assert sheet.answers["digital_plan"].note == "去年十月定稿"
+
+
+# The shipped sample download
+
+
+@pytest.fixture
+def wjx_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Formats tried on import: 问卷星's alone, so these tests need no other route."""
+    monkeypatch.setattr(importer, "FORMAT_MODULES", ("wjx",))
+
+
+@pytest.mark.usefixtures("wjx_only")
+def test_the_shipped_sample_imports_twelve_firms_as_their_answer_files() -> None:
+    q, sheets = sample_sheets("park_quick_scan", 12)
+    report = importer.import_table(SAMPLE, q)
+    assert (report.format, report.problems, report.exit_code) == ("wjx", [], 0)
+    got = {s.firm.credit_code: s for _, s in report.imported.sheets}
+    assert {code: _answers(s) for code, s in got.items()} == {
+        s.firm.credit_code: _answers(s) for s in sheets
+    }
+    assert all(got[s.firm.credit_code].firm == s.firm for s in sheets)
+
+
+@pytest.mark.usefixtures("wjx_only")
+def test_dtm_import_writes_the_answer_files_of_a_download(tmp_path: Path) -> None:
+    from assessment.cli import app
+
+    out = tmp_path / "answers"
+    result = CliRunner().invoke(app, ["import", str(SAMPLE), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in (out / "2026Q3").iterdir())
+    assert written == sorted(
+        p.name for p in sorted(PROFILES["park_quick_scan"].glob("*.yaml"))[:12]
+    )
+
+
+@pytest.mark.usefixtures("wjx_only")
+def test_dtm_import_names_the_bad_cell_and_exits_1(tmp_path: Path) -> None:
+    from assessment.cli import app
+
+    q, sheets = sample_sheets("park_quick_scan", 3)
+    rows = export_rows(q, sheets)
+    cell = _spoil(rows, q, "answers.digital_staff", "很多")
+    path = write_xlsx(rows, tmp_path / "export.xlsx")
+    result = CliRunner().invoke(app, ["import", str(path), "--questionnaire", "park_quick_scan"])
+    assert result.exit_code == 1
+    assert f"{path}:{cell}: ANS002 'digital_staff' needs a number, not '很多'" in result.output
+    assert "Traceback" not in result.output
