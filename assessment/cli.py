@@ -319,7 +319,7 @@ def import_command(
         )
     )
     report = _run(lambda: import_table(file, q, period=period))
-    for problem in report.problems:
+    for problem in [*report.imported.warnings, *report.problems]:
         typer.echo(str(problem), err=True)
     sheets = [sheet for _, sheet in report.imported.sheets]
     if sheets and out is not None:

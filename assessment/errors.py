@@ -50,6 +50,7 @@ CODES: dict[str, str] = {
     "IMP004": "a cell cannot be read (merged, an error value, a formula without a value)",
     "IMP005": "the file is not a table dtm can read (workbook, CSV, survey export)",
     "WJX001": "a part of the questionnaire 问卷星's text import cannot carry; set it by hand",
+    "WJX002": "a column of a 问卷星 download names no question and is left out",
 }
 
 

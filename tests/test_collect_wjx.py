@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
 from assessment import AnswerSheet, Questionnaire, load_answers, load_questionnaire, score
@@ -68,6 +69,7 @@ def export_rows(
     *,
     by_number: bool = False,
     split: str | None = None,
+    sep: str = "、",
 ) -> list[list[Any]]:
     """What 问卷星 downloads for these answers, headed by the survey `wjx_text` made.
 
@@ -81,7 +83,7 @@ def export_rows(
         if question is not None and question.id == split:
             header.extend(f"{number}({label})" for label, _ in options(q, question))
         else:
-            header.append(f"{number}、{titles[number]}")
+            header.append(f"{number}{sep}{titles[number]}")
     rows = [header]
     for index, sheet in enumerate(sheets, start=1):
         row: list[Any] = [index, f"2026-07-{index:02d} 09:30:00", "612秒", "微信", "N/A", "1.2.3.4"]
@@ -264,6 +266,8 @@ def test_a_download_reads_back_as_the_same_answers_and_scores(
         ("park_quick_scan", {"split": "paper_processes"}),
         ("miit_2024_manufacturing", {"by_number": True}),
         ("miit_2024_manufacturing", {"split": "network_security"}),
+        ("park_quick_scan", {"sep": ". "}),
+        ("miit_2024_manufacturing", {"sep": "．"}),
     ],
 )
 def test_option_numbers_and_split_columns_read_back(
@@ -279,8 +283,6 @@ def test_option_numbers_and_split_columns_read_back(
 
 def _spoil(rows: list[list[Any]], q: Questionnaire, name: str, value: Any) -> str:
     """Put `value` in the second firm's cell of `name`; returns that cell, like `Sheet1!P3`."""
-    from openpyxl.utils import get_column_letter
-
     column = next(
         i for i, header in enumerate(rows[0]) if str(header).startswith(f"{numbering(q)[name]}、")
     )
@@ -323,6 +325,21 @@ def test_a_csv_cell_is_named_without_a_sheet(tmp_path: Path) -> None:
     cell = _spoil(rows, q, "answers.digital_staff", "很多").removeprefix("Sheet1!")
     report = read_back(write_csv(rows, tmp_path / "export.csv", "gbk"), q)
     assert [str(p.location) for p in report.problems] == [f"{tmp_path / 'export.csv'}:{cell}"]
+
+
+def test_a_column_that_names_no_question_is_left_out_with_a_warning(tmp_path: Path) -> None:
+    q, sheets = sample_sheets("park_quick_scan", 2)
+    rows = export_rows(q, sheets)
+    for index, row in enumerate(rows):
+        row.insert(6, "总分" if index == 0 else 0)
+        row.append("您对本次诊断是否满意？" if index == 0 else "满意")
+    path = write_xlsx(rows, tmp_path / "export.xlsx")
+    report = read_back(path, q)
+    assert report.problems == []
+    assert [(str(w.location), w.code) for w in report.imported.warnings] == [
+        (f"{path}:Sheet1!{get_column_letter(len(rows[0]))}1", "WJX002")
+    ]
+    assert len(report.imported.sheets) == 2
 
 
 def test_a_download_without_the_firm_columns_is_refused_at_once(tmp_path: Path) -> None:

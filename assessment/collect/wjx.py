@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..errors import Location, Problem
+from ..models.answers import NOT_APPLICABLE, UNKNOWN
 from ..models.questionnaire import Question, Questionnaire
 from .grid import Grid
 from .importer import TableRead
@@ -35,6 +36,7 @@ _NUMBER_ONLY = re.compile(r"^\s*(?P<n>\d+)\s*[.．、]?\s*$")
 _LEVEL = re.compile(r"^\s*(?P<n>\d+)\s*级")
 _DATE = re.compile(r"^\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _FIXED_KEYS = {key(c) for c in FIXED_COLUMNS}
+_INDEX = re.compile(r"\d+(?:\.0)?")
 
 
 @dataclass
@@ -75,9 +77,9 @@ def read(path: str, grid: Grid, q: Questionnaire) -> TableRead:
         result.warnings.append(
             Problem(
                 Location(f"{path}:{grid.ref(top, index)}"),
-                "IMP005",
+                "WJX002",
                 f"the column '{headers[index]}' names no question of {q.id}; it is left out",
-                "check the questionnaire, or that the survey was made by `dtm template --wjx`",
+                f"keep the question texts of `dtm template {q.id} --wjx` in 问卷星",
                 severity="warning",
             )
         )
@@ -193,26 +195,35 @@ def _first_of_each(columns: list[Column]) -> list[Column]:
 
 
 def answers_by_number(grid: Grid, top: int, columns: list[Column], q: Questionnaire) -> bool:
-    """True for the 按选项序号 download: every filled choice cell holds option numbers only,
-    and at least one question's options are not numbers themselves."""
+    """True for the 按选项序号 download: every filled choice cell holds option numbers only.
+
+    Questions whose options are numbers themselves read the same either way, so they do not count.
+    """
     matcher = ColumnMatcher(q)
     seen = False
     for column in columns:
         question = matcher.question(column.field)
-        choice = column.field == "firm.industry" or (
-            question is not None and question.type in ("single", "multi", "yesno", "ordinal")
-        )
-        if not choice or column.option is not None:
+        if column.option is not None or not _telling(column.field, question, q):
             continue
         for values in grid.rows[top + 1 :]:
             value = _cell(values, column.index)
             if is_empty(value):
                 continue
             parts = plain(str(value)).split(_MULTI_SEPARATOR)
-            if not all(re.fullmatch(r"\d+(\.0)?", p.strip()) for p in parts):
+            if not all(_INDEX.fullmatch(p.strip()) for p in parts):
                 return False
             seen = True
     return seen
+
+
+def _telling(name: str, question: Question | None, q: Questionnaire) -> bool:
+    """Whether a column's answers tell option numbers from option texts."""
+    if name == "firm.industry":
+        return True
+    if question is None or question.type not in ("single", "multi", "yesno", "ordinal"):
+        return False
+    own = [label for label, value in options(q, question) if value not in (NOT_APPLICABLE, UNKNOWN)]
+    return not all(_INDEX.fullmatch(plain(label)) for label in own)
 
 
 def _row(grid: Grid, r: int, columns: list[Column], q: Questionnaire, by_number: bool) -> Row:
@@ -274,7 +285,7 @@ def _value(
 
 def _choice(q: Questionnaire, question: Question, text: str, by_number: bool) -> Any:
     """A choice named by its option text (or number, in the 按选项序号 download)."""
-    if by_number and re.fullmatch(r"\d+(\.0)?", plain(text)):
+    if by_number and _INDEX.fullmatch(plain(text)):
         opts = options(q, question)
         index = int(float(plain(text))) - 1
         return opts[index][1] if 0 <= index < len(opts) else text
@@ -298,7 +309,7 @@ def _option_value(q: Questionnaire, question: Question, text: str) -> Any:
 
 
 def _firm_value(name: str, raw: Any, by_number: bool) -> Any:
-    if name == "firm.industry" and by_number and re.fullmatch(r"\d+(\.0)?", plain(str(raw))):
+    if name == "firm.industry" and by_number and _INDEX.fullmatch(plain(str(raw))):
         industries = industry_options()
         index = int(float(plain(str(raw)))) - 1
         return industries[index][1] if 0 <= index < len(industries) else raw
