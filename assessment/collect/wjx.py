@@ -70,9 +70,10 @@ def read(path: str, grid: Grid, q: Questionnaire) -> TableRead:
     if top is None:
         return result
     headers = grid.rows[top]
-    columns, unknown = find_columns(headers, q)
+    matcher = ColumnMatcher(q)
+    columns, unknown = find_columns(headers, q, matcher)
     fields = [(grid.ref(top, c.index), c.field) for c in _first_of_each(columns)]
-    _, result.problems = header_problems(path, fields, ColumnMatcher(q))
+    _, result.problems = header_problems(path, fields, matcher)
     for index in unknown:
         result.warnings.append(
             Problem(
@@ -85,13 +86,13 @@ def read(path: str, grid: Grid, q: Questionnaire) -> TableRead:
         )
     if result.problems:
         return result
-    by_number = answers_by_number(grid, top, columns, q)
+    by_number = answers_by_number(grid, top, columns, matcher)
     submitted = _submitted_column(headers)
     for r in range(top + 1, len(grid.rows)):
         values = grid.rows[r]
         if all(is_empty(v) for v in values):
             continue
-        row = _row(grid, r, columns, q, by_number)
+        row = _row(grid, r, columns, matcher, by_number)
         if submitted is not None and is_empty(row.fields.get("assessed_on")):
             day = _day(_cell(values, submitted))
             if day is not None:
@@ -100,9 +101,10 @@ def read(path: str, grid: Grid, q: Questionnaire) -> TableRead:
     return result
 
 
-def find_columns(headers: Sequence[Any], q: Questionnaire) -> tuple[list[Column], list[int]]:
+def find_columns(
+    headers: Sequence[Any], q: Questionnaire, matcher: ColumnMatcher
+) -> tuple[list[Column], list[int]]:
     """Each question column with its field, and the indices of columns that name nothing."""
-    matcher = ColumnMatcher(q)
     columns: list[Column] = []
     unknown: list[int] = []
     by_number: dict[str, list[tuple[int, str]]] = {}
@@ -194,16 +196,15 @@ def _first_of_each(columns: list[Column]) -> list[Column]:
     return first
 
 
-def answers_by_number(grid: Grid, top: int, columns: list[Column], q: Questionnaire) -> bool:
+def answers_by_number(grid: Grid, top: int, columns: list[Column], matcher: ColumnMatcher) -> bool:
     """True for the 按选项序号 download: every filled choice cell holds option numbers only.
 
     Questions whose options are numbers themselves read the same either way, so they do not count.
     """
-    matcher = ColumnMatcher(q)
     seen = False
     for column in columns:
         question = matcher.question(column.field)
-        if column.option is not None or not _telling(column.field, question, q):
+        if column.option is not None or not _telling(column.field, question, matcher.q):
             continue
         for values in grid.rows[top + 1 :]:
             value = _cell(values, column.index)
@@ -226,9 +227,9 @@ def _telling(name: str, question: Question | None, q: Questionnaire) -> bool:
     return not all(_INDEX.fullmatch(plain(label)) for label in own)
 
 
-def _row(grid: Grid, r: int, columns: list[Column], q: Questionnaire, by_number: bool) -> Row:
+def _row(grid: Grid, r: int, columns: list[Column], matcher: ColumnMatcher, by_number: bool) -> Row:
+    q = matcher.q
     row = Row(grid.ref(r, 0))
-    matcher = ColumnMatcher(q)
     chosen: dict[str, list[Any]] = {}
     for column in columns:
         raw = _cell(grid.rows[r], column.index)
@@ -266,21 +267,20 @@ def _value(
     """The value of one cell as the answer checks expect it, and any text typed in 〖〗."""
     if question is None:
         return _firm_value(name, raw, by_number), None
+    if question.type not in ("single", "multi", "yesno", "ordinal"):
+        is_number = isinstance(raw, int | float) and not isinstance(raw, bool)
+        return (raw if is_number else str(raw).strip()), None
     text = plain(str(raw)) if not isinstance(raw, str) else raw.strip()
     others = [o.strip() for o in _OTHER_TEXT.findall(text) if o.strip()]
     text = _OTHER_TEXT.sub("", text).strip()
     other = "；".join(others) or None
-    if question.type == "multi":
-        items = [i.strip() for i in text.split(_MULTI_SEPARATOR) if i.strip()]
-        values = [_choice(q, question, item, by_number) for item in items]
-        if len(values) == 1 and isinstance(values[0], str) and values[0] in ("n/a", "unknown"):
-            return values[0], other
-        return values, other
-    if question.type in ("single", "yesno", "ordinal"):
+    if question.type != "multi":
         return _choice(q, question, text, by_number), other
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return raw, other
-    return text, other
+    items = [i.strip() for i in text.split(_MULTI_SEPARATOR) if i.strip()]
+    values = [_choice(q, question, item, by_number) for item in items]
+    if len(values) == 1 and values[0] in (NOT_APPLICABLE, UNKNOWN):
+        return values[0], other
+    return values, other
 
 
 def _choice(q: Questionnaire, question: Question, text: str, by_number: bool) -> Any:
