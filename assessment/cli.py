@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -245,6 +246,104 @@ def blank(
     else:
         _run(lambda: write_new(out, text.encode("utf-8")))
         typer.echo(f"wrote {out}")
+
+
+@app.command()
+def template(
+    questionnaire: Annotated[str, typer.Argument(help="A path or shipped id.")],
+    xlsx: Annotated[
+        Path | None, typer.Option("--xlsx", help="Write an Excel/WPS workbook to fill in.")
+    ] = None,
+    wjx: Annotated[
+        Path | None, typer.Option("--wjx", help="Write the text that 问卷星's 文本导入 reads.")
+    ] = None,
+    xlsform: Annotated[
+        Path | None, typer.Option("--xlsform", help="Write an XLSForm for ODK Collect / Kobo.")
+    ] = None,
+    lang: LangOption = "zh",
+    firms: Annotated[
+        int, typer.Option("--firms", help="Rows made ready for this many firms (workbook).")
+    ] = 50,
+) -> None:
+    """Write the questionnaire as a workbook, 问卷星 text or an XLSForm to collect answers.
+
+    An existing file is never replaced. Example: dtm template park_quick_scan --xlsx park.xlsx
+    """
+    chosen = [p for p in (xlsx, wjx, xlsform) if p is not None]
+    if len(chosen) != 1:
+        raise _fail("Error: give exactly one of --xlsx FILE, --wjx FILE, --xlsform FILE")
+    if not 1 <= firms <= 10_000:
+        raise _fail(f"Error: --firms must be from 1 to 10000, not {firms}")
+    code = _lang(lang)
+    q = _run(lambda: loader.load_questionnaire(questionnaire))
+    from .collect.templates import TemplateKind, write_template
+
+    kind: TemplateKind = "xlsx" if xlsx else "wjx" if wjx else "xlsform"
+    notes = _run(lambda: write_template(q, kind, chosen[0], lang=code, firms=firms))
+    for note in notes:
+        typer.echo(str(note), err=True)
+    typer.echo(f"wrote {chosen[0]}")
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="A workbook or CSV: ours, 问卷星's or ODK/Kobo's.")],
+    questionnaire: QuestionnaireOption = None,
+    period: Annotated[
+        str | None, typer.Option("--period", "-p", help="The quarter for rows that name none.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write OUT/<period>/<credit code>.yaml.")
+    ] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Also store the assessments (a store URL).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace answer files that differ.")
+    ] = False,
+) -> None:
+    """Read answers from a table, check every row, write answer files and/or store them.
+
+    Every problem is listed as FILE:SHEET!CELL: CODE message (hint). Rows without problems are
+    written even when others have some: exit 0 all good, 1 some rows left out, 2 none imported.
+    Without --out or --db the table is only checked.
+    Example: dtm import park.xlsx --out answers --db dtm.db
+    """
+    from .collect.importer import (
+        guess_questionnaire,
+        import_table,
+        store_sheets,
+        write_answer_files,
+    )
+    from .store import Store
+
+    if period is not None and not re.fullmatch(r"(19|20)\d\dQ[1-4]", period):
+        raise _fail(f"Error: --period must look like 2026Q3, not {period!r}")
+    q = _run(
+        lambda: (
+            loader.load_questionnaire(questionnaire) if questionnaire else guess_questionnaire(file)
+        )
+    )
+    report = _run(lambda: import_table(file, q, period=period))
+    for problem in [*report.imported.warnings, *report.problems]:
+        typer.echo(str(problem), err=True)
+    sheets = [sheet for _, sheet in report.imported.sheets]
+    if sheets and out is not None:
+        written = _run(lambda: write_answer_files(sheets, out, force=force))
+        typer.echo(f"wrote {len(written)} answer files under {out}")
+    if sheets and db is not None:
+
+        def save() -> list[str]:
+            with Store.open(db) as store:
+                return store_sheets(sheets, q, store)
+
+        typer.echo(f"stored {len(_run(save))} assessments")
+    failed = len(report.imported.failed_rows)
+    typer.echo(
+        f"{file}: {len(sheets)} firms read ({report.format}, {q.id}), {failed} rows with problems"
+        + ("" if out or db else "; checked only (give --out or --db to keep them)")
+    )
+    raise typer.Exit(report.exit_code)
 
 
 DbOption = Annotated[

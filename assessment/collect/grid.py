@@ -1,0 +1,103 @@
+"""Reads a workbook or CSV file into plain grids of cells, each value with its cell reference."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from ..errors import UsageError
+
+MAX_TABLE_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 100_000
+MAX_COLUMNS = 2_000
+TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+
+
+@dataclass
+class Grid:
+    """One sheet: its name, its rows of values, its merged cells and its hidden columns."""
+
+    name: str
+    rows: list[list[Any]]
+    merged: set[tuple[int, int]] = field(default_factory=set)
+    hidden_columns: set[int] = field(default_factory=set)
+
+    def ref(self, row: int, column: int) -> str:
+        """`答卷!F12` for 0-based row and column indices."""
+        cell = f"{get_column_letter(column + 1)}{row + 1}"
+        return f"{self.name}!{cell}" if self.name else cell
+
+
+def read_grids(path: Path) -> list[Grid]:
+    """Every sheet of a workbook (values, not formulas), or the one table of a CSV file."""
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise UsageError(f"{path}: not a workbook or CSV file (use .xlsx or .csv)")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if size > MAX_TABLE_BYTES:
+        raise UsageError(f"{path}: over the {MAX_TABLE_BYTES // 2**20} MiB limit; split it")
+    if suffix == ".csv":
+        return [Grid("", _csv_rows(path))]
+    return _workbook_grids(path)
+
+
+def _csv_rows(path: Path) -> list[list[Any]]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise UsageError(f"{path}: the CSV is neither UTF-8 nor GBK text; save it as UTF-8")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    return _limited(path, rows)
+
+
+def _workbook_grids(path: Path) -> list[Grid]:
+    try:
+        book = load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise UsageError(
+            f"{path}: not a readable .xlsx workbook ({exc}); save it again as .xlsx"
+        ) from exc
+    grids = []
+    for sheet in book.worksheets:
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        merged: set[tuple[int, int]] = set()
+        for span in sheet.merged_cells.ranges:
+            for r in range(span.min_row, span.max_row + 1):
+                for c in range(span.min_col, span.max_col + 1):
+                    merged.add((r - 1, c - 1))
+        hidden = {
+            index
+            for dim in sheet.column_dimensions.values()
+            if dim.hidden and dim.min is not None and dim.max is not None
+            for index in range(dim.min - 1, dim.max)
+        }
+        grids.append(Grid(sheet.title, _limited(path, rows), merged, hidden))
+    book.close()
+    return grids
+
+
+def _limited(path: Path, rows: list[list[Any]]) -> list[list[Any]]:
+    if len(rows) > MAX_ROWS or any(len(r) > MAX_COLUMNS for r in rows[:10]):
+        raise UsageError(
+            f"{path}: more than {MAX_ROWS} rows or {MAX_COLUMNS} columns; split the table"
+        )
+    return rows

@@ -1,0 +1,179 @@
+"""Imports a table of answers from any route: recognise the format, check every row, write.
+
+The formats are tried in turn (问卷星's export, an ODK/KoboToolbox submissions export, then the
+workbook of `dtm template --xlsx` or any table whose header names the questions); each reads its
+file into `Row`s, and from there every route shares the same checks and the same outputs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..atomic import safe_stem, write_atomic
+from ..errors import Location, Problem, UsageError
+from ..models.answers import AnswerSheet
+from ..models.questionnaire import Questionnaire
+from .answerfile import dump_answers
+from .grid import Grid, read_grids
+from .table import Imported, Row, import_rows
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+# Tried in this order: the first whose `sniff` claims a sheet reads it.
+FORMAT_MODULES = ("wjx", "odk", "workbook")
+
+
+@dataclass
+class TableRead:
+    """Rows read from one sheet of a file, and what was wrong with the sheet itself."""
+
+    format: str
+    rows: list[Row] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+class Format(Protocol):
+    NAME: str
+
+    def sniff(self, grids: Sequence[Grid], q: Questionnaire) -> Grid | None:
+        """The sheet this format can read, or None."""
+
+    def read(self, path: str, grid: Grid, q: Questionnaire) -> TableRead:
+        """Every firm row of the sheet, each field with its cell."""
+
+
+def formats() -> list[Format]:
+    return [importlib.import_module(f".{name}", __package__) for name in FORMAT_MODULES]
+
+
+def guess_questionnaire(path: Path) -> Questionnaire:
+    """The shipped questionnaire whose questions the file's header rows name most often."""
+    from ..loader import load_questionnaire
+    from ..resources import shipped_ids
+    from .table import ColumnMatcher
+
+    grids = read_grids(path)
+    best: tuple[int, str] | None = None
+    for qid in shipped_ids():
+        if qid.endswith("_scenarios"):
+            continue
+        matcher = ColumnMatcher(load_questionnaire(qid))
+        hits = max(
+            (
+                sum(1 for v in row if (matcher.field(v) or "").startswith("answers."))
+                for grid in grids
+                for row in grid.rows[:5]
+            ),
+            default=0,
+        )
+        if hits and (best is None or hits > best[0]):
+            best = (hits, qid)
+    if best is None:
+        raise UsageError(
+            f"{path}: no header row names the questions of a shipped questionnaire; "
+            "give it with --questionnaire"
+        )
+    return load_questionnaire(best[1])
+
+
+def read_table(path: Path, q: Questionnaire) -> TableRead:
+    """The rows of the first sheet of `path` that a known format recognises."""
+    grids = read_grids(path)
+    for fmt in formats():
+        grid = fmt.sniff(grids, q)
+        if grid is not None:
+            return fmt.read(str(path), grid, q)
+    problem = Problem(
+        Location(str(path)),
+        "IMP005",
+        "no sheet has a header row naming the firm and the questions",
+        f"start from `dtm template {q.id} --xlsx FILE`, or export 问卷星 answers 按选项文本",
+    )
+    return TableRead("unknown", problems=[problem])
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did."""
+
+    format: str
+    imported: Imported
+    sheet_problems: list[Problem]
+    written: list[Path] = field(default_factory=list)
+    stored: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [*self.sheet_problems, *self.imported.problems]
+
+    @property
+    def exit_code(self) -> int:
+        """0 all good; 1 some rows imported and some not; 2 nothing could be imported."""
+        if not self.problems:
+            return 0
+        return 1 if self.imported.sheets else 2
+
+
+def import_table(
+    path: Path,
+    q: Questionnaire,
+    *,
+    period: str | None = None,
+    defaults: dict[str, Any] | None = None,
+) -> ImportReport:
+    """Read and check every row of a table; nothing is written."""
+    read = read_table(path, q)
+    imported = import_rows(read.rows, str(path), q, period=period, defaults=defaults)
+    imported.warnings.extend(read.warnings)
+    return ImportReport(read.format, imported, read.problems)
+
+
+def answer_file_path(out: Path, sheet: AnswerSheet) -> Path:
+    """`OUT/<period>/<credit code>.yaml`: both parts checked, so never an unsafe path."""
+    return out / safe_stem(sheet.period) / f"{safe_stem(sheet.firm.credit_code)}.yaml"
+
+
+def write_answer_files(
+    sheets: Sequence[AnswerSheet], out: Path, *, force: bool = False
+) -> list[Path]:
+    """Write each sheet as a canonical answer file; an existing different file is kept unless
+    `force` (the same content again is left alone)."""
+    planned = [(answer_file_path(out, s), dump_answers(s).encode("utf-8")) for s in sheets]
+    clashes = [p for p, data in planned if p.exists() and p.read_bytes() != data]
+    if clashes and not force:
+        raise UsageError(
+            f"{clashes[0]} already exists with other answers"
+            + (f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else "")
+            + "; use --force to replace, or another --out"
+        )
+    written = []
+    for path, data in planned:
+        if not (path.exists() and path.read_bytes() == data):
+            write_atomic(path, data)
+            written.append(path)
+    return written
+
+
+def store_sheets(
+    sheets: Sequence[AnswerSheet],
+    q: Questionnaire,
+    store: Store,
+    *,
+    on_saved: Callable[[str], None] | None = None,
+) -> list[str]:
+    """Score and store each sheet (a revision when the firm and period are stored already)."""
+    from ..pipeline import assess_sheet
+
+    stored = []
+    for sheet in sheets:
+        store.save(assess_sheet(sheet, q))
+        stored.append(sheet.firm.credit_code)
+        if on_saved is not None:
+            on_saved(sheet.firm.credit_code)
+    return stored

@@ -1,0 +1,250 @@
+"""Answers laid out as a table (workbook, CSV, survey export): columns matched, rows checked.
+
+Every import route reads its file into `Row`s — one firm each, every field with the cell it came
+from — and hands them here. Columns are found by question id or by header text in either
+language, so a re-typed, re-ordered or WPS-saved sheet reads the same; each row becomes an answer
+sheet checked by the same code as an answer file, and each problem names its cell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ..errors import Location, Problem, ProblemList
+from ..loader import check_answer_data
+from ..locator import KeyPath, Locator
+from ..models.answers import AnswerSheet
+from ..models.common import TextValue
+from ..models.questionnaire import Question, Questionnaire
+from .labels import key, plain
+
+T = TextValue
+# The firm header, in the order the columns come first in every template.
+FIRM_FIELDS: dict[str, TextValue] = {
+    "firm.name": T(zh="企业名称", en="Firm name"),
+    "firm.credit_code": T(zh="统一社会信用代码", en="Unified social credit code"),
+    "firm.industry": T(zh="所属行业", en="Industry"),
+    "firm.employees": T(zh="从业人数", en="Employees"),
+    "firm.revenue": T(zh="营业收入（万元）", en="Revenue (10k CNY)"),
+    "firm.park": T(zh="所属园区", en="Park"),
+    "period": T(zh="评估期", en="Period"),
+    "assessor": T(zh="评估人", en="Assessor"),
+    "assessed_on": T(zh="评估日期", en="Assessment date"),
+}
+REQUIRED_FIELDS = ("firm.name", "firm.credit_code", "firm.industry", "firm.employees")
+NOTE_SUFFIX = T(zh="备注", en="note")
+# Values that mean "no answer here": empty, or what survey platforms write for a skipped item.
+EMPTY = {"", "(跳过)", "(空)", "-", "—"}
+_NUMBERED = re.compile(r"^\s*(?:第?\d+(?:[.．、)）]|\s)+)\s*")
+
+
+@dataclass
+class Row:
+    """One firm's answers as found in a table: each field's value and the cell it came from.
+
+    Fields are `firm.name` … (see FIRM_FIELDS), `period`, `assessor`, `assessed_on`,
+    `answers.<question id>` and `notes.<question id>`; cells read like `答卷!F12`.
+    """
+
+    ref: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)
+
+    def put(self, name: str, value: Any, cell: str) -> None:
+        self.fields[name] = value
+        self.cells[name] = cell
+
+
+class ColumnMatcher:
+    """Finds the field a column header names: an id, a question's text, or a firm field."""
+
+    def __init__(self, q: Questionnaire) -> None:
+        self.q = q
+        self._by_key: dict[str, str] = {}
+        for name, label in FIRM_FIELDS.items():
+            for text in (name, name.split(".")[-1], label.zh, label.en):
+                self._by_key.setdefault(key(text), name)
+        for question in q.questions():
+            for text in (question.id, question.text.zh, question.text.en):
+                self._by_key.setdefault(key(text), f"answers.{question.id}")
+            for text in (f"notes.{question.id}", f"{question.id}.note"):
+                self._by_key.setdefault(key(text), f"notes.{question.id}")
+            for suffix in (NOTE_SUFFIX.zh, NOTE_SUFFIX.en):
+                self._by_key.setdefault(key(f"{question.text.zh}{suffix}"), f"notes.{question.id}")
+
+    def field(self, header: Any) -> str | None:
+        """The field of a header (`answers.leader_learning`, `firm.name`…), or None."""
+        if header is None:
+            return None
+        text = str(header).strip()
+        for candidate in (text, _NUMBERED.sub("", text), text.removeprefix("answers.")):
+            found = self._by_key.get(key(candidate))
+            if found is not None:
+                return found
+        return None
+
+    def question(self, name: str) -> Question | None:
+        return self.q.question_map.get(name.split(".", 1)[1]) if "." in name else None
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and plain(value) in EMPTY)
+
+
+class CellLocator(Locator):
+    """Locates a key path of a sheet built from a row at the cell its value came from."""
+
+    def __init__(self, path: str, row: Row) -> None:
+        super().__init__(path)
+        self.row = row
+
+    def __call__(self, loc: KeyPath) -> Location:
+        parts = [str(p) for p in loc]
+        for end in range(len(parts), 0, -1):
+            cell = self.row.cells.get(".".join(parts[:end]))
+            if cell is not None:
+                return Location(f"{self.path}:{cell}")
+        return Location(f"{self.path}:{self.row.ref}")
+
+
+@dataclass
+class Imported:
+    """What came out of a table: the good sheets with their rows, and every problem."""
+
+    sheets: list[tuple[Row, AnswerSheet]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    failed_rows: list[Row] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def row_data(row: Row, q: Questionnaire, *, period: str | None) -> dict[str, Any]:
+    """The answer-file data a row stands for (the same keys as an answer file)."""
+    values = row.fields
+    firm = {
+        name.split(".", 1)[1]: _cell_value(values[name])
+        for name in FIRM_FIELDS
+        if name.startswith("firm.") and name in values and not is_empty(values[name])
+    }
+    data: dict[str, Any] = {
+        "questionnaire": {"id": q.id, "version": q.version},
+        "firm": firm,
+        "period": _text(values.get("period")) or period,
+        "assessor": _text(values.get("assessor")),
+        "assessed_on": _date(values.get("assessed_on")),
+        "answers": {},
+    }
+    for name, value in values.items():
+        if name.startswith("answers.") and not is_empty(value):
+            data["answers"][name[8:]] = {"value": _cell_value(value)}
+    for name, value in values.items():
+        if name.startswith("notes.") and not is_empty(value):
+            entry = data["answers"].setdefault(name[6:], {"value": None})
+            entry["note"] = str(value).strip()
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def import_rows(
+    rows: Iterable[Row],
+    path: str,
+    q: Questionnaire,
+    *,
+    period: str | None = None,
+    defaults: Mapping[str, Any] | None = None,
+) -> Imported:
+    """Check every row as an answer sheet; a bad row is left out and the others go on."""
+    result = Imported()
+    seen: dict[tuple[str, str], Row] = {}
+    for row in rows:
+        for name, value in (defaults or {}).items():
+            if is_empty(row.fields.get(name)):
+                row.fields[name] = value
+        problems = ProblemList()
+        locator = CellLocator(path, row)
+        data = row_data(row, q, period=period)
+        sheet, _ = check_answer_data(data, locator, problems, q)
+        if sheet is not None:
+            key_ = (sheet.firm.credit_code, sheet.period)
+            if key_ in seen:
+                problems.add(
+                    locator(("firm", "credit_code")),
+                    "IMP003",
+                    f"{key_[0]} is already answered for {key_[1]} in {seen[key_].ref}",
+                    "keep one row per firm and period",
+                )
+            else:
+                seen[key_] = row
+        if problems:
+            result.problems.extend(problems.problems)
+            result.failed_rows.append(row)
+        else:
+            assert sheet is not None
+            result.sheets.append((row, sheet))
+    return result
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _text(value: Any) -> str | None:
+    if is_empty(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return plain(str(value))
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = _text(value)
+    if text is None:
+        return None
+    match = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text)
+    if match:
+        y, m, d = (int(g) for g in match.groups())
+        return f"{y:04d}-{m:02d}-{d:02d}"
+    return text
+
+
+def header_problems(
+    path: str, headers: Sequence[tuple[str, Any]], matcher: ColumnMatcher
+) -> tuple[dict[str, str], list[Problem]]:
+    """Map each column (by its letter or ref) to a field; a field found twice is a problem."""
+    columns: dict[str, str] = {}
+    problems = ProblemList()
+    owner: dict[str, str] = {}
+    for ref, header in headers:
+        name = matcher.field(header)
+        if name is None:
+            continue
+        if name in owner:
+            problems.add(
+                Location(f"{path}:{ref}"),
+                "IMP002",
+                f"the column '{header}' repeats {name} (also in {owner[name]})",
+                "keep one column per question",
+            )
+            continue
+        owner[name] = ref
+        columns[ref] = name
+    missing = [n for n in REQUIRED_FIELDS if n not in owner]
+    if missing:
+        names = ", ".join(FIRM_FIELDS[n].zh for n in missing)
+        problems.add(
+            Location(path),
+            "IMP001",
+            f"no column for {names}",
+            "add the firm columns of `dtm template --xlsx` (a header row with their names)",
+        )
+    return columns, problems.problems
