@@ -46,7 +46,7 @@ bench: setup
 	$(BIN)/python benchmarks/scoring.py
 
 schema: setup
-	for kind in questionnaire catalogue answers; do \
+	for kind in questionnaire catalogue answers result; do \
 	  $(BIN)/dtm schema $$kind > questionnaires/schema/$$kind.schema.json; done
 
 messages: setup

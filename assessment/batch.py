@@ -18,10 +18,9 @@ from .errors import DtmError, ValidationFailed
 from .models.common import Lang
 from .models.results import ScoreCard
 from .peers import PeerAverages, peer_averages
-from .pipeline import Assessment, assess
+from .pipeline import Assessment, answer_files, assess
 from .store import Store
 
-ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
 RECYCLE_AFTER = 40  # renders per worker process: WeasyPrint's memory creeps up slowly
 
 
@@ -46,19 +45,6 @@ class BatchResult:
     @property
     def exit_code(self) -> int:
         return 1 if self.failures else 0
-
-
-def answer_files(folder: Path) -> list[Path]:
-    """Every answer file under `folder`, in a stable order; hidden files are passed over."""
-    if not folder.is_dir():
-        raise DtmError(f"{folder}: no such folder of answer files")
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.suffix.lower() in ANSWER_SUFFIXES
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
 
 
 def _digest(*parts: str | bytes) -> str:

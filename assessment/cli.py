@@ -142,8 +142,7 @@ def score_command(
         lambda: assess(answers, questionnaire=questionnaire, catalogue=catalogue, partial=partial)
     )
     if as_json:
-        document = result.card.model_dump(mode="json")
-        document["recommendations"] = [r.model_dump(mode="json") for r in result.recommendations]
+        document = result.to_document().model_dump(mode="json")
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         from .console import print_assessment
@@ -205,10 +204,11 @@ def report(
 def schema(
     kind: Annotated[
         str | None,
-        typer.Argument(help="questionnaire, catalogue or answers; all three when omitted."),
+        typer.Argument(help="questionnaire, catalogue, answers or result; all when omitted."),
     ] = None,
 ) -> None:
-    """Print the JSON Schema of the questionnaire, catalogue and answer formats.
+    """Print the JSON Schema of the questionnaire, catalogue and answer formats, or of the
+    JSON result (`dtm score --json`).
 
     Example: dtm schema questionnaire > questionnaire.schema.json
     """
