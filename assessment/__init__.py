@@ -24,6 +24,8 @@ imported on first use, so `import assessment` stays quick.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -53,11 +55,8 @@ if TYPE_CHECKING:
         ScoreCard,
     )
     from .pipeline import Assessment, FailedFile, assess, assess_many, sample_park
+    from .recommend import recommend
     from .scoring import score
-
-# `recommend` is both a submodule and a function: importing the submodule anywhere would make
-# `assessment.recommend` the module, so the function is bound here, once, before that can happen.
-from .recommend import recommend
 
 __version__ = "0.1.0"
 
@@ -103,8 +102,23 @@ _HOMES: dict[str, str] = {
     **dict.fromkeys(
         ["Assessment", "FailedFile", "assess", "assess_many", "sample_park"], "pipeline"
     ),
+    "recommend": "recommend",
     "score": "scoring",
 }
+
+
+class _Package(types.ModuleType):
+    """`recommend` names both a submodule and the public function. Importing the submodule would
+    rebind `assessment.recommend` to the module; the function keeps the name instead (the
+    module stays importable as `assessment.recommend` through `sys.modules`)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "recommend" and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "CODES",

@@ -6,19 +6,22 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from . import loader
 from .errors import DtmError, ValidationFailed
-from .models.common import LANGS, Lang
+
+if TYPE_CHECKING:
+    from .models.common import Lang
 
 app = typer.Typer(
     help="Diagnose small manufacturers' digital transformation: validate, score, recommend.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: Rich's help formatter alone takes longer to import than the rest of `dtm --help`.
+    rich_markup_mode=None,
 )
 _state = {"debug": False}
 T = TypeVar("T")
@@ -44,6 +47,8 @@ def _main(
 
 
 def _lang(lang: str) -> Lang:
+    from .models.common import LANGS  # pydantic is not needed for `dtm --help`
+
     if lang not in LANGS:
         raise _fail(f"Error: --lang must be zh or en, not {lang!r}")
     return lang
@@ -96,6 +101,8 @@ def validate(
     full-width digits; `--fix` rewrites such answers in place with canonical ids.
     Example: dtm validate questionnaires/park_quick_scan.yaml answers.yaml --fix
     """
+    from . import loader
+
     q = _run(lambda: loader.load_questionnaire(questionnaire)) if questionnaire else None
     bad = 0
     for path in files:
@@ -229,6 +236,7 @@ def blank(
 
     Example: dtm blank park_quick_scan --out answers.yaml
     """
+    from . import loader
     from .atomic import write_new
     from .blank import blank_answers
 

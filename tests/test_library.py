@@ -222,3 +222,35 @@ def test_write_reports_takes_a_string(tmp_path: Path, result: Assessment) -> Non
     assert sorted(p.name for p in written.values()) == sorted(
         p.name for p in (tmp_path / "out").iterdir()
     )
+
+
+HEAVY = ("weasyprint", "sqlalchemy", "openpyxl", "pandas", "jinja2", "babel")
+
+
+@pytest.mark.parametrize(
+    ("code", "unwanted"),
+    [
+        ("import assessment", (*HEAVY, "pydantic", "yaml")),
+        ("import assessment.cli", (*HEAVY, "pydantic", "yaml", "rich")),
+        (f"import assessment; assessment.assess({str(FIRM)!r})", HEAVY),
+    ],
+    ids=["package", "cli", "assess"],
+)
+def test_start_up_imports_only_what_is_used(code: str, unwanted: tuple[str, ...]) -> None:
+    probe = f"{code}\nimport sys\nprint(' '.join(m for m in {unwanted!r} if m in sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == ""
+
+
+def test_the_start_up_benchmark_prints_both_ratios() -> None:
+    out = subprocess.run(
+        [sys.executable, "benchmarks/startup.py", "--json", "--runs", "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    figures = json.loads(out)
+    assert {"import_ratio", "help_ratio", "baseline_s"} <= set(figures)
