@@ -68,5 +68,6 @@ def recommendations_html(recs: Sequence[Recommendation], lang: Lang = "zh") -> s
     if not rows:
         return "<p>No scenarios recommended.</p>"
     header = list(rows[0])
-    cells = [[escape(str(row[key])) for key in header] for row in rows]
+    shown = [{**row, "priority": f"{row['priority']:.2f}"} for row in rows]
+    cells = [[escape(str(row[key])) for key in header] for row in shown]
     return _table(header, cells)
