@@ -15,7 +15,7 @@ from typing import Any
 
 from .atomic import write_atomic
 from .errors import DtmError, ValidationFailed
-from .models.common import Lang
+from .models.common import Lang, StrPath
 from .models.results import ScoreCard
 from .peers import PeerAverages, peer_averages
 from .pipeline import Assessment, answer_files, assess
@@ -145,18 +145,18 @@ def _clean_partial_files(folder: Path) -> None:
 
 
 def run_batch(
-    folder: Path,
+    folder: StrPath,
     *,
     period: str,
-    out: Path,
+    out: StrPath,
     store: Store,
     workers: int | None = None,
     lang: Lang = "zh",
     force: bool = False,
     render: bool = True,
-    register: Path | None = None,
+    register: StrPath | None = None,
     tiers: Sequence[int] = (3, 3, 6),
-    template_dir: Path | None = None,
+    template_dir: StrPath | None = None,
     imported_at: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
@@ -165,6 +165,9 @@ def run_batch(
     Bad files are listed with all their problems and the good ones go on. Reports whose inputs
     are unchanged since a finished earlier run are kept (`force=True` renders them again).
     """
+    out = Path(out)
+    register = Path(register) if register is not None else None
+    template_dir = Path(template_dir) if template_dir is not None else None
     if render:
         from .report.pdf import check_renderer
 

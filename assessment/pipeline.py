@@ -14,7 +14,7 @@ from .models.answers import AnswerSheet
 from .models.catalogue import Catalogue
 from .models.common import StrPath
 from .models.questionnaire import Questionnaire
-from .models.results import Recommendation, RecommendationList, ResultDocument, ScoreCard
+from .models.results import RecommendationList, ResultDocument, ScoreCard
 from .peers import PeerAverages, peer_averages
 from .recommend import recommend
 from .scoring import score
@@ -28,7 +28,7 @@ class Assessment:
     questionnaire: Questionnaire
     sheet: AnswerSheet
     card: ScoreCard
-    recommendations: list[Recommendation]
+    recommendations: RecommendationList
 
     def __repr__(self) -> str:
         card = self.card
@@ -38,13 +38,8 @@ class Assessment:
             f"{len(self.recommendations)} scenarios>"
         )
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.recommendations, RecommendationList):
-            object.__setattr__(self, "recommendations", RecommendationList(self.recommendations))
-
     def _repr_html_(self) -> str:
-        recs = RecommendationList(self.recommendations)
-        return self.card._repr_html_() + recs._repr_html_()
+        return self.card._repr_html_() + self.recommendations._repr_html_()
 
     def to_document(self) -> ResultDocument:
         """The JSON result (docs/result-schema.md) as a model; `.model_dump(mode="json")`."""
@@ -117,7 +112,7 @@ def assess_sheet(
     card = score(questionnaire, sheet, partial=partial)
     cat = catalogue if isinstance(catalogue, Catalogue) else catalogue_for(questionnaire, catalogue)
     recs = recommend(card, cat, questionnaire) if cat is not None else []
-    return Assessment(source, questionnaire, sheet, card, recs)
+    return Assessment(source, questionnaire, sheet, card, RecommendationList(recs))
 
 
 def answer_files(folder: StrPath) -> list[Path]:
@@ -185,7 +180,7 @@ def _assess_or_fail(path: Path, options: _Options) -> Assessment | FailedFile:
 
 # What a worker process sends back: compiled questionnaires do not pickle, so the parent
 # attaches its own (loaded once per process and cached).
-_Sent = tuple[Path, AnswerSheet, ScoreCard, list[Recommendation]] | FailedFile
+_Sent = tuple[Path, AnswerSheet, ScoreCard, RecommendationList] | FailedFile
 
 
 def _assess_in_worker(path: Path, options: _Options) -> _Sent:

@@ -192,7 +192,7 @@ def test_a_score_card_shows_itself_in_a_notebook(result: Assessment) -> None:
     assert html.count("<svg") == 1
     for d in result.card.dimensions:
         assert d.label.zh in html
-    table = result.recommendations._repr_html_()  # type: ignore[attr-defined]
+    table = result.recommendations._repr_html_()
     assert table.count("<tr>") == len(result.recommendations) + 1
     assert result.recommendations[0].name.zh in table
     assert "起步级" in result._repr_html_()
@@ -200,7 +200,7 @@ def test_a_score_card_shows_itself_in_a_notebook(result: Assessment) -> None:
 
 
 def test_recommendations_convert_to_a_frame(result: Assessment) -> None:
-    frame = result.recommendations.to_dataframe(lang="en")  # type: ignore[attr-defined]
+    frame = result.recommendations.to_dataframe(lang="en")
     assert list(frame["rank"]) == [r.rank for r in result.recommendations]
     assert frame.iloc[0]["name"] == result.recommendations[0].name.en
 
@@ -254,3 +254,24 @@ def test_the_start_up_benchmark_prints_both_ratios() -> None:
     ).stdout
     figures = json.loads(out)
     assert {"import_ratio", "help_ratio", "baseline_s"} <= set(figures)
+
+
+def test_every_path_taking_function_takes_strings(tmp_path: Path, result: Assessment) -> None:
+    from assessment import export
+    from assessment.batch import run_batch
+    from assessment.pipeline import peer_group
+    from assessment.store import Store
+
+    shipped = ROOT / "questionnaires"
+    q = assessment.load_questionnaire(str(shipped / "park_quick_scan.yaml"))
+    assessment.load_catalogue(_PathLike(shipped / "park_quick_scan_scenarios.yaml"), q)
+    assert assessment.check_file(str(FIRM)).kind == "answers"
+    assert assessment.questionnaire_for(result.sheet, str(FIRM)) is q
+    assert peer_group(result, str(PARK / "2026Q3")).park_count > 1
+    csv, xlsx = export.write_results(str(tmp_path), "2026Q3", [result.card], {}, {})
+    assert csv.is_file() and xlsx.is_file()
+    folder = _folder_with_bad_files(tmp_path)
+    with Store.open(str(tmp_path / "park.db")) as store:
+        out = str(tmp_path / "o")
+        batch = run_batch(str(folder), period="2026Q3", out=out, store=store, render=False)
+    assert len(batch.stored) == 3 and len(batch.failures) == 2

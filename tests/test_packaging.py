@@ -78,6 +78,7 @@ import assessment
 result = assessment.assess("answers.yaml")
 name: str = result.card.level_name.en
 rows = [r.to_row(lang="en") for r in [result.card]]
+frame = result.recommendations.to_dataframe(lang="en")
 wrong: int = result.card.level_name.en
 """
 
@@ -120,5 +121,5 @@ def test_a_users_mypy_sees_the_types_of_the_installed_wheel(wheel: Path, tmp_pat
         capture_output=True,
         text=True,
     )
-    assert "script.py:6: error: Incompatible types in assignment" in out.stdout, out.stdout
+    assert "script.py:7: error: Incompatible types in assignment" in out.stdout, out.stdout
     assert "Found 1 error" in out.stdout, out.stdout
