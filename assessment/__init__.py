@@ -1,21 +1,32 @@
 """dtm: diagnose a small manufacturer's digital transformation and say what to do next.
 
-The whole pipeline in one call::
+The whole pipeline in one call:
 
-    import assessment
+```python
+import assessment
 
-    result = assessment.assess("examples/sample_park/2026Q3/91320594MA1A3K7R2A.yaml")
-    print(result.card.level_name.en, result.card.overall)
-    for rec in result.recommendations:
-        print(rec.rank, rec.name.en, rec.slot)
+result = assessment.assess("examples/sample_park/2026Q3/91320594MA1A3K7R2A.yaml")
+print(result.card.level_name.en, result.card.overall)
+for rec in result.recommendations:
+    print(rec.rank, rec.name.en, rec.slot)
+```
 
-Step by step, each stage a pure function over plain data::
+Step by step, each stage a pure function over plain data:
 
-    sheet = assessment.load_answers("examples/sample_park/2026Q3/91320594MA1A3K7R2A.yaml")
-    questionnaire = assessment.questionnaire_for(sheet)
-    card = assessment.score(questionnaire, sheet)
-    catalogue = assessment.load_catalogue("park_quick_scan_scenarios", questionnaire)
-    recs = assessment.recommend(card, catalogue)
+```python
+sheet = assessment.load_answers("examples/sample_park/2026Q3/91320594MA1A3K7R2A.yaml")
+questionnaire = assessment.questionnaire_for(sheet)
+card = assessment.score(questionnaire, sheet)
+catalogue = assessment.load_catalogue("park_quick_scan_scenarios", questionnaire)
+recs = assessment.recommend(card, catalogue)
+```
+
+A folder at a time, as a pandas DataFrame:
+
+```python
+results = assessment.assess_many("examples/sample_park/2026Q3")
+frame = assessment.results_frame(results, lang="en")
+```
 
 What `__all__` lists is the public API; see docs/api.md for the stability promise. The names are
 imported on first use, so `import assessment` stays quick.

@@ -21,7 +21,10 @@ SKIP = "<!-- no-test -->"
 
 def snippets(path: Path) -> list[tuple[int, str]]:
     """(line, code) of every block of `path` that is to run."""
-    text = path.read_text(encoding="utf-8")
+    return blocks(path.read_text(encoding="utf-8"))
+
+
+def blocks(text: str) -> list[tuple[int, str]]:
     found = []
     for match in FENCE.finditer(text):
         before = text[: match.start()].rstrip().splitlines()
@@ -34,6 +37,29 @@ def snippets(path: Path) -> list[tuple[int, str]]:
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
+def test_the_package_docstring_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assessment
+
+    assert assessment.__doc__ is not None
+    found = blocks(assessment.__doc__)
+    assert len(found) == 3
+    _run_in(tmp_path, monkeypatch, "assessment/__init__.py", found)
+
+
+def _run_in(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, name: str, found: list[tuple[int, str]]
+) -> None:
+    for shipped in ("examples", "questionnaires"):
+        os.symlink(ROOT / shipped, folder / shipped)
+    monkeypatch.chdir(folder)
+    namespace: dict[str, object] = {"__name__": "__snippet__"}
+    for line, code in found:
+        try:
+            exec(compile(code, f"{name}:{line}", "exec"), namespace)
+        except Exception as exc:
+            pytest.fail(f"{name}:{line}: the snippet fails: {exc!r}")
+
+
 def test_the_collector_skips_marked_blocks(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text(
@@ -43,15 +69,5 @@ def test_the_collector_skips_marked_blocks(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("page", [p for p in DOCS if snippets(p)], ids=lambda p: p.name)
-def test_every_snippet_runs(
-    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    for name in ("examples", "questionnaires"):
-        os.symlink(ROOT / name, tmp_path / name)
-    monkeypatch.chdir(tmp_path)
-    namespace: dict[str, object] = {"__name__": "__snippet__"}
-    for line, code in snippets(page):
-        try:
-            exec(compile(code, f"{page.name}:{line}", "exec"), namespace)
-        except Exception as exc:
-            pytest.fail(f"{page.relative_to(ROOT)}:{line}: the snippet fails: {exc!r}")
+def test_every_snippet_runs(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _run_in(tmp_path, monkeypatch, str(page.relative_to(ROOT)), snippets(page))
