@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils postgresql
 OUT ?= out
 
-.PHONY: setup system-deps demo test lint typecheck unit bench schema messages clean
+.PHONY: setup system-deps demo test lint typecheck unit bench schema messages apidocs clean
 
 setup: system-deps $(STAMP)
 
@@ -44,9 +44,14 @@ test: lint typecheck unit
 
 bench: setup
 	$(BIN)/python benchmarks/scoring.py
+	$(BIN)/python benchmarks/startup.py
+
+# The API reference from the docstrings (pdoc); tests/test_apidocs.py builds it in `make test` too.
+apidocs: setup
+	$(BIN)/python docs/apidocs.py site/api
 
 schema: setup
-	for kind in questionnaire catalogue answers; do \
+	for kind in questionnaire catalogue answers result; do \
 	  $(BIN)/dtm schema $$kind > questionnaires/schema/$$kind.schema.json; done
 
 messages: setup
@@ -57,4 +62,4 @@ messages: setup
 	rm report_templates/locale/messages.pot
 
 clean:
-	rm -rf $(VENV) $(OUT) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OUT) site build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

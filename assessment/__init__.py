@@ -1,43 +1,135 @@
 """dtm: diagnose a small manufacturer's digital transformation and say what to do next.
 
-The whole pipeline as a library::
+The whole pipeline in one call:
 
-    import assessment
+```python
+import assessment
 
-    sheet = assessment.load_answers("examples/sample_park/2026Q3/91320594MA1A3K7R2A.yaml")
-    questionnaire = assessment.questionnaire_for(sheet)
-    card = assessment.score(questionnaire, sheet)
-    catalogue = assessment.load_catalogue("park_quick_scan_scenarios", questionnaire)
-    for rec in assessment.recommend(card, catalogue):
-        print(rec.rank, rec.name.en, rec.slot)
+result = assessment.assess("examples/sample_park/2026Q3/91320594MA1A3K7R2A.yaml")
+print(result.card.level_name.en, result.card.overall)
+for rec in result.recommendations:
+    print(rec.rank, rec.name.en, rec.slot)
+```
+
+Step by step, each stage a pure function over plain data:
+
+```python
+sheet = assessment.load_answers("examples/sample_park/2026Q3/91320594MA1A3K7R2A.yaml")
+questionnaire = assessment.questionnaire_for(sheet)
+card = assessment.score(questionnaire, sheet)
+catalogue = assessment.load_catalogue("park_quick_scan_scenarios", questionnaire)
+recs = assessment.recommend(card, catalogue)
+```
+
+A folder at a time, as a pandas DataFrame:
+
+```python
+results = assessment.assess_many("examples/sample_park/2026Q3")
+frame = assessment.results_frame(results, lang="en")
+```
+
+What `__all__` lists is the public API; see docs/api.md for the stability promise. The names are
+imported on first use, so `import assessment` stays quick.
 """
 
-from .errors import CODES, DtmError, Location, Problem, UsageError, ValidationFailed
-from .loader import (
-    check_file,
-    compile_questionnaire,
-    load_answers,
-    load_catalogue,
-    load_questionnaire,
-    questionnaire_for,
-)
-from .models.answers import NOT_APPLICABLE, UNKNOWN, Answer, AnswerSheet, Firm
-from .models.catalogue import Catalogue, Scenario
-from .models.questionnaire import Dimension, Indicator, Level, Question, Questionnaire
-from .models.results import (
-    DimensionResult,
-    IndicatorResult,
-    LevelCheck,
-    LevelRef,
-    QuestionResult,
-    Recommendation,
-    RuleCheck,
-    ScoreCard,
-)
-from .recommend import recommend
-from .scoring import score
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import CODES, DtmError, Location, Problem, UsageError, ValidationFailed
+    from .frames import results_frame
+    from .loader import (
+        check_file,
+        compile_questionnaire,
+        load_answers,
+        load_catalogue,
+        load_questionnaire,
+        questionnaire_for,
+    )
+    from .models.answers import NOT_APPLICABLE, UNKNOWN, Answer, AnswerSheet, Firm
+    from .models.catalogue import Catalogue, Scenario
+    from .models.common import BilingualText, StrPath
+    from .models.questionnaire import Dimension, Indicator, Level, Question, Questionnaire
+    from .models.results import (
+        DimensionResult,
+        IndicatorResult,
+        LevelCheck,
+        LevelRef,
+        QuestionResult,
+        Recommendation,
+        RecommendationList,
+        RuleCheck,
+        ScoreCard,
+    )
+    from .pipeline import Assessment, FailedFile, assess, assess_many, sample_park
+    from .recommend import recommend
+    from .scoring import score
 
 __version__ = "0.1.0"
+
+# Where each public name lives; imported when first asked for (PEP 562).
+_HOMES: dict[str, str] = {
+    **dict.fromkeys(
+        ["CODES", "DtmError", "Location", "Problem", "UsageError", "ValidationFailed"], "errors"
+    ),
+    "results_frame": "frames",
+    **dict.fromkeys(
+        [
+            "check_file",
+            "compile_questionnaire",
+            "load_answers",
+            "load_catalogue",
+            "load_questionnaire",
+            "questionnaire_for",
+        ],
+        "loader",
+    ),
+    **dict.fromkeys(
+        ["NOT_APPLICABLE", "UNKNOWN", "Answer", "AnswerSheet", "Firm"], "models.answers"
+    ),
+    **dict.fromkeys(["Catalogue", "Scenario"], "models.catalogue"),
+    **dict.fromkeys(["BilingualText", "StrPath"], "models.common"),
+    **dict.fromkeys(
+        ["Dimension", "Indicator", "Level", "Question", "Questionnaire"], "models.questionnaire"
+    ),
+    **dict.fromkeys(
+        [
+            "DimensionResult",
+            "IndicatorResult",
+            "LevelCheck",
+            "LevelRef",
+            "QuestionResult",
+            "Recommendation",
+            "RecommendationList",
+            "RuleCheck",
+            "ScoreCard",
+        ],
+        "models.results",
+    ),
+    **dict.fromkeys(
+        ["Assessment", "FailedFile", "assess", "assess_many", "sample_park"], "pipeline"
+    ),
+    "recommend": "recommend",
+    "score": "scoring",
+}
+
+
+class _Package(types.ModuleType):
+    """`recommend` names both a submodule and the public function. Importing the submodule would
+    rebind `assessment.recommend` to the module; the function keeps the name instead (the
+    module stays importable as `assessment.recommend` through `sys.modules`)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "recommend" and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "CODES",
@@ -45,10 +137,13 @@ __all__ = [
     "UNKNOWN",
     "Answer",
     "AnswerSheet",
+    "Assessment",
+    "BilingualText",
     "Catalogue",
     "Dimension",
     "DimensionResult",
     "DtmError",
+    "FailedFile",
     "Firm",
     "Indicator",
     "IndicatorResult",
@@ -61,12 +156,16 @@ __all__ = [
     "QuestionResult",
     "Questionnaire",
     "Recommendation",
+    "RecommendationList",
     "RuleCheck",
     "Scenario",
     "ScoreCard",
+    "StrPath",
     "UsageError",
     "ValidationFailed",
     "__version__",
+    "assess",
+    "assess_many",
     "check_file",
     "compile_questionnaire",
     "load_answers",
@@ -74,5 +173,20 @@ __all__ = [
     "load_questionnaire",
     "questionnaire_for",
     "recommend",
+    "results_frame",
+    "sample_park",
     "score",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'assessment' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

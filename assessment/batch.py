@@ -15,13 +15,12 @@ from typing import Any
 
 from .atomic import write_atomic
 from .errors import DtmError, ValidationFailed
-from .models.common import Lang
+from .models.common import Lang, StrPath
 from .models.results import ScoreCard
 from .peers import PeerAverages, peer_averages
-from .pipeline import Assessment, assess
+from .pipeline import Assessment, answer_files, assess
 from .store import Store
 
-ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
 RECYCLE_AFTER = 40  # renders per worker process: WeasyPrint's memory creeps up slowly
 
 
@@ -46,19 +45,6 @@ class BatchResult:
     @property
     def exit_code(self) -> int:
         return 1 if self.failures else 0
-
-
-def answer_files(folder: Path) -> list[Path]:
-    """Every answer file under `folder`, in a stable order; hidden files are passed over."""
-    if not folder.is_dir():
-        raise DtmError(f"{folder}: no such folder of answer files")
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.suffix.lower() in ANSWER_SUFFIXES
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -159,18 +145,18 @@ def _clean_partial_files(folder: Path) -> None:
 
 
 def run_batch(
-    folder: Path,
+    folder: StrPath,
     *,
     period: str,
-    out: Path,
+    out: StrPath,
     store: Store,
     workers: int | None = None,
     lang: Lang = "zh",
     force: bool = False,
     render: bool = True,
-    register: Path | None = None,
+    register: StrPath | None = None,
     tiers: Sequence[int] = (3, 3, 6),
-    template_dir: Path | None = None,
+    template_dir: StrPath | None = None,
     imported_at: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
@@ -179,6 +165,9 @@ def run_batch(
     Bad files are listed with all their problems and the good ones go on. Reports whose inputs
     are unchanged since a finished earlier run are kept (`force=True` renders them again).
     """
+    out = Path(out)
+    register = Path(register) if register is not None else None
+    template_dir = Path(template_dir) if template_dir is not None else None
     if render:
         from .report.pdf import check_renderer
 

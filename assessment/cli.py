@@ -7,20 +7,23 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from . import loader
 from .atomic import writable_folder
 from .errors import DtmError, ValidationFailed, printable
-from .models.common import LANGS, Lang
+
+if TYPE_CHECKING:
+    from .models.common import Lang
 
 app = typer.Typer(
     help="Diagnose small manufacturers' digital transformation: validate, score, recommend.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: Rich's help formatter alone takes longer to import than the rest of `dtm --help`.
+    rich_markup_mode=None,
 )
 _state = {"debug": False}
 T = TypeVar("T")
@@ -46,6 +49,8 @@ def _main(
 
 
 def _lang(lang: str) -> Lang:
+    from .models.common import LANGS  # pydantic is not needed for `dtm --help`
+
     if lang not in LANGS:
         raise _fail(f"Error: --lang must be zh or en, not {lang!r}")
     return lang
@@ -103,6 +108,8 @@ def validate(
     full-width digits; `--fix` rewrites such answers in place with canonical ids.
     Example: dtm validate questionnaires/park_quick_scan.yaml answers.yaml --fix
     """
+    from . import loader
+
     q = _run(lambda: loader.load_questionnaire(questionnaire)) if questionnaire else None
     bad = 0
     for path in files:
@@ -149,8 +156,7 @@ def score_command(
         lambda: assess(answers, questionnaire=questionnaire, catalogue=catalogue, partial=partial)
     )
     if as_json:
-        document = result.card.model_dump(mode="json")
-        document["recommendations"] = [r.model_dump(mode="json") for r in result.recommendations]
+        document = result.to_document().model_dump(mode="json")
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False))
     else:
         from .console import print_assessment
@@ -212,10 +218,11 @@ def report(
 def schema(
     kind: Annotated[
         str | None,
-        typer.Argument(help="questionnaire, catalogue or answers; all three when omitted."),
+        typer.Argument(help="questionnaire, catalogue, answers or result; all when omitted."),
     ] = None,
 ) -> None:
-    """Print the JSON Schema of the questionnaire, catalogue and answer formats.
+    """Print the JSON Schema of the questionnaire, catalogue and answer formats, or of the
+    JSON result (`dtm score --json`).
 
     Example: dtm schema questionnaire > questionnaire.schema.json
     """
@@ -236,6 +243,7 @@ def blank(
 
     Example: dtm blank park_quick_scan --out answers.yaml
     """
+    from . import loader
     from .atomic import write_new
     from .blank import blank_answers
 
@@ -274,9 +282,11 @@ def template(
         raise _fail("Error: give exactly one of --xlsx FILE, --wjx FILE, --xlsform FILE")
     if not 1 <= firms <= 10_000:
         raise _fail(f"Error: --firms must be from 1 to 10000, not {firms}")
+    from . import loader
+    from .collect.templates import TemplateKind, write_template
+
     code = _lang(lang)
     q = _run(lambda: loader.load_questionnaire(questionnaire))
-    from .collect.templates import TemplateKind, write_template
 
     kind: TemplateKind = "xlsx" if xlsx else "wjx" if wjx else "xlsform"
     notes = _run(lambda: write_template(q, kind, chosen[0], lang=code, firms=firms))
@@ -309,6 +319,7 @@ def import_command(
     Without --out or --db the table is only checked.
     Example: dtm import park.xlsx --out answers --db dtm.db
     """
+    from . import loader
     from .collect.importer import (
         guess_questionnaire,
         import_table,

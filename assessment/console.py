@@ -37,7 +37,7 @@ def print_assessment(result: Assessment, console: Console | None = None) -> None
     card = result.card
     console.print(f"[bold]{card.firm.name}[/bold]  {card.firm.credit_code}  {card.period}")
     console.print(
-        f"Level: [bold]{card.level_name('zh')} / {card.level_name('en')}[/bold]   "
+        f"Level: [bold]{card.level_name.zh} / {card.level_name.en}[/bold]   "
         f"Overall: [bold]{_fmt(card.overall)}[/bold]   "
         f"Coverage: {card.coverage:.0%}"
     )
@@ -92,7 +92,7 @@ def print_park(results: Sequence[Assessment], console: Console | None = None) ->
         table.add_row(
             card.firm.credit_code,
             card.firm.name,
-            card.level_name("zh"),
+            card.level_name.zh,
             _fmt(card.overall),
             f"{card.coverage:.0%}",
             top,
@@ -179,7 +179,7 @@ def print_stored(
             "[red]damaged: see dtm check-store[/red]" if damaged else escape(record.card.firm.name),
             record.period,
             f"{record.revision}{'' if record.current else ' (old)'}",
-            record.level_id or "" if damaged else record.card.level_name("zh"),
+            record.level_id or "" if damaged else record.card.level_name.zh,
             _fmt(record.overall),
             f"{record.coverage:.0%}",
             record.imported_at.strftime("%Y-%m-%d %H:%M"),

@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import safe_stem, write_atomic
 from .industries import INDUSTRIES
-from .models.common import Lang, TextValue
+from .models.common import Lang, StrPath, TextValue
 from .models.results import Recommendation, ScoreCard
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ def _row(
         "size_name": size_name(band, lang),
         "level": card.level.id if card.level else None,
         "level_rank": card.level.rank if card.level else 0,
-        "level_name": card.level_name(lang),
+        "level_name": card.level_name[lang],
         "overall": card.overall,
         **{key: scores.get(key) for key in dimensions},
         "coverage": card.coverage,
@@ -227,7 +227,7 @@ def _header(rows: Sequence[Row], labels: Mapping[str, str] | None, lang: Lang) -
 
 def write_csv(
     rows: Sequence[Row],
-    path: Path,
+    path: StrPath,
     *,
     labels: Mapping[str, str] | None = None,
     lang: Lang = "zh",
@@ -273,7 +273,7 @@ _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 def write_xlsx(
     rows: Sequence[Row],
-    path: Path,
+    path: StrPath,
     *,
     labels: Mapping[str, str] | None = None,
     by_industry: Mapping[str, Mapping[str, float | None]] | None = None,
@@ -409,7 +409,7 @@ def _reproducible(data: bytes, stamp: datetime) -> bytes:
 
 
 def write_results(
-    folder: Path,
+    folder: StrPath,
     period: str,
     cards: Sequence[ScoreCard],
     previous: Mapping[str, ScoreCard],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from .errors import ProblemList, UsageError, ValidationFailed, did_you_mean
 from .locator import Locator, Reporter
 from .models.answers import AnswerSheet
 from .models.catalogue import Catalogue
+from .models.common import StrPath
 from .models.questionnaire import Questionnaire
 from .plan import Plan, build_plan, parse_condition
 from .yamlio import read_yaml
@@ -204,7 +206,7 @@ class Checked:
 
 
 def check_file(
-    path: Path,
+    path: StrPath,
     questionnaire: Questionnaire | None = None,
     *,
     partial: bool = False,
@@ -216,6 +218,7 @@ def check_file(
     refuses a file of another kind before looking inside it (so an answer file named as its
     own questionnaire is one error, not an endless loop).
     """
+    path = Path(path)
     problems = ProblemList()
     data = read_yaml(path, problems)
     locator = Locator(str(path), data)
@@ -327,7 +330,7 @@ _KIND_NAMES = {
 _cache: dict[tuple[str, int, int], Questionnaire] = {}
 
 
-def load_questionnaire(source: str | Path) -> Questionnaire:
+def load_questionnaire(source: StrPath) -> Questionnaire:
     """A questionnaire from a file path or the id of a shipped one, checked and compiled."""
     path = _find(source, "questionnaire")
     stat = path.stat()
@@ -340,7 +343,7 @@ def load_questionnaire(source: str | Path) -> Questionnaire:
 _catalogues: dict[tuple[str, int, int, str], Catalogue] = {}
 
 
-def load_catalogue(source: str | Path, questionnaire: Questionnaire | None = None) -> Catalogue:
+def load_catalogue(source: StrPath, questionnaire: Questionnaire | None = None) -> Catalogue:
     """A scenario catalogue from a path or shipped id, with its triggers checked."""
     path = _find(source, "catalogue")
     stat = path.stat()
@@ -356,13 +359,13 @@ def load_catalogue(source: str | Path, questionnaire: Questionnaire | None = Non
 
 
 def load_answers(
-    path: str | Path, questionnaire: Questionnaire | None = None, *, partial: bool = False
+    path: StrPath, questionnaire: Questionnaire | None = None, *, partial: bool = False
 ) -> AnswerSheet:
     """An answer file, checked against its questionnaire (found from its `questionnaire` key)."""
     return _expect(check_file(Path(path), questionnaire, partial=partial), AnswerSheet)
 
 
-def questionnaire_for(sheet: AnswerSheet, path: str | Path | None = None) -> Questionnaire:
+def questionnaire_for(sheet: AnswerSheet, path: StrPath | None = None) -> Questionnaire:
     """The questionnaire an answer sheet names, by shipped id or by a path beside the file."""
     problems = ProblemList()
     found = _questionnaire_for(
@@ -406,8 +409,8 @@ def _questionnaire_for(
     return None
 
 
-def _find(source: str | Path, what: str) -> Path:
-    if isinstance(source, Path) or any(c in str(source) for c in "/\\."):
+def _find(source: StrPath, what: str) -> Path:
+    if isinstance(source, os.PathLike) or any(c in str(source) for c in "/\\."):
         path = Path(source)
         if not path.exists():
             raise UsageError(f"{path}: no such {what} file")

@@ -131,8 +131,8 @@ def _shortlist(
                 "leading",
                 card,
                 T(
-                    zh=f"{card.level_name('zh')}，总分 {card.overall:.1f}",
-                    en=f"{card.level_name('en')}, overall {card.overall:.1f}",
+                    zh=f"{card.level_name.zh}，总分 {card.overall:.1f}",
+                    en=f"{card.level_name.en}, overall {card.overall:.1f}",
                 ),
             )
         )
@@ -154,9 +154,9 @@ def _shortlist(
                 card,
                 T(
                     zh=f"总分提高 {rise(card):.1f}"
-                    f"（{before.level_name('zh')} → {card.level_name('zh')}）",
-                    en=f"overall up {rise(card):.1f} ({before.level_name('en')} → "
-                    f"{card.level_name('en')})",
+                    f"（{before.level_name.zh} → {card.level_name.zh}）",
+                    en=f"overall up {rise(card):.1f} ({before.level_name.en} → "
+                    f"{card.level_name.en})",
                 ),
             )
         )
@@ -174,8 +174,8 @@ def _shortlist(
                 "demonstration",
                 card,
                 T(
-                    zh=f"总分 {card.overall:.1f}，{card.level_name('zh')}",
-                    en=f"overall {card.overall:.1f}, {card.level_name('en')}",
+                    zh=f"总分 {card.overall:.1f}，{card.level_name.zh}",
+                    en=f"overall {card.overall:.1f}, {card.level_name.en}",
                 ),
             )
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from . import expr
-from .loader import plan_of
 from .models.catalogue import Catalogue, Scenario
 from .models.questionnaire import Questionnaire
 from .models.results import Recommendation, ScoreCard, Slot, TriggerAnswer
@@ -71,6 +70,8 @@ def recommend(
     mean shortfall (0–1) of the scores the scenario addresses.
     """
     if questionnaire is not None:
+        from .loader import plan_of  # the loader is heavy; `import assessment` stays quick
+
         plan_of(questionnaire)  # the questionnaire must be sound before its ids are trusted
     context = _context(card, questionnaire)
     scores = dict(context.scores or {})

@@ -1,32 +1,38 @@
-"""JSON Schemas of the three file formats, generated from the models for editors."""
+"""JSON Schemas of the three file formats and of the JSON result, generated from the models."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from .models.answers import AnswerSheet
 from .models.catalogue import Catalogue
 from .models.questionnaire import Questionnaire
+from .models.results import ResultDocument
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "questionnaire": Questionnaire,
     "catalogue": Catalogue,
     "answers": AnswerSheet,
+    "result": ResultDocument,
 }
 
 
 def schema_of(kind: str) -> dict[str, Any]:
     model = SCHEMAS[kind]
-    schema: dict[str, Any] = model.model_json_schema(mode="validation")
+    # The file formats are read (validation); the result is written (serialization).
+    mode: Literal["validation", "serialization"] = (
+        "serialization" if kind == "result" else "validation"
+    )
+    schema: dict[str, Any] = model.model_json_schema(mode=mode)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
 
 
 def all_schemas() -> dict[str, Any]:
-    """One document holding the three schemas, keyed by file kind."""
+    """One document holding every schema, keyed by kind."""
     return {kind: schema_of(kind) for kind in SCHEMAS}
 
 

@@ -168,10 +168,10 @@ def test_blank_does_not_overwrite_a_file(tmp_path: Path) -> None:
     assert out.read_text("utf-8") == "keep me\n"
 
 
-def test_schema_prints_json_of_the_three_formats() -> None:
+def test_schema_prints_json_of_the_three_formats_and_the_result() -> None:
     result = dtm("schema")
     assert result.exit_code == 0
-    assert set(json.loads(result.stdout)) == {"questionnaire", "catalogue", "answers"}
+    assert set(json.loads(result.stdout)) == {"questionnaire", "catalogue", "answers", "result"}
     unknown = dtm("schema", "everything")
     assert (unknown.exit_code, len(unknown.stderr.splitlines())) == (2, 1)
 

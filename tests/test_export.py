@@ -69,7 +69,7 @@ def test_one_row_per_firm_with_every_column(rows: list[Row], park_q3: list[Asses
     assert first["name"] == card.firm.name
     assert first["industry_name"] == "金属加工"
     assert first["size"] == export.size_band(card.firm.employees)
-    assert first["level_name"] == card.level_name("zh")
+    assert first["level_name"] == card.level_name.zh
     assert [first[d] for d in dimensions] == [d.score for d in card.dimensions]
 
 
@@ -97,7 +97,7 @@ def test_top_three_scenarios_by_rank_in_the_chosen_language(park_q3: list[Assess
         ranked = sorted(a.recommendations, key=lambda r: r.rank)[:3]
         expected = [r.name.en for r in ranked] + [None] * (3 - len(ranked))
         assert [row["scenario_1"], row["scenario_2"], row["scenario_3"]] == expected
-        assert row["level_name"] == a.card.level_name("en")
+        assert row["level_name"] == a.card.level_name.en
 
 
 def test_industry_averages_agree_with_the_cards(rows: list[Row], park_q3: list[Assessment]) -> None:

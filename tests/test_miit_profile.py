@@ -348,7 +348,7 @@ def test_the_levels_are_data(q: Questionnaire) -> None:
 def test_the_worst_answers_give_0_points_and_no_level(q: Questionnaire) -> None:
     result = card(q, WORST)
     assert result.overall == 0 and result.level is None
-    assert result.level_name("zh") == "未达到一级"
+    assert result.level_name.zh == "未达到一级"
     assert [d.points for d in result.dimensions] == [0, 0, 0, 0]
 
 

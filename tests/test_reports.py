@@ -73,7 +73,7 @@ def test_the_chinese_report_names_the_firm_level_and_dimensions(
 ) -> None:
     text = re.sub(r"\s+", "", pdf_text(rendered[kind, "zh"], tmp_path))
     assert sample_firm.card.firm.name in text
-    assert sample_firm.card.level_name("zh") in text
+    assert sample_firm.card.level_name.zh in text
     if kind == "diagnosis":
         for dimension in sample_firm.card.dimensions:
             assert dimension.label.zh.replace(" ", "") in text
@@ -97,7 +97,7 @@ def test_the_english_report_has_no_chinese_but_the_firms_own_words(
     text = pdf_text(rendered[kind, "en"], tmp_path)
     theirs = set(CJK.findall("".join(user_text(sample_firm))))
     assert set(CJK.findall(text)) <= theirs
-    assert sample_firm.card.level_name("en") in text
+    assert sample_firm.card.level_name.en in text
     if kind == "diagnosis":
         for dimension in sample_firm.card.dimensions:
             assert dimension.label.en in text

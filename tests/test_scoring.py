@@ -420,7 +420,7 @@ def test_below_every_level_the_firm_is_not_rated(not_rated: str | None, name: st
     worst = {"plan": "none", "leader": "no", "s1": 0, "s2": 0, "s3": 0}
     card = assessment.score(q, sheet(worst))
     assert (card.level, card.overall) == (None, 0)
-    assert card.level_name("en") == name
+    assert card.level_name.en == name
     assert card.next_level is not None and card.next_level.id == "starting"
     assert card.next_level.rank == 1
     assert card.to_row()["level"] is None and card.to_row()["level_rank"] == 0
@@ -430,9 +430,11 @@ def test_a_score_card_is_one_flat_row_and_a_dataframe(mini_card: ScoreCard) -> N
     row = mini_card.to_row()
     expected = dict(credit_code="91320500MA1X2Y3C40", name="苏州示例精密机械有限公司")
     expected |= dict(industry="machinery", employees=120, period="2026Q3", questionnaire="mini")
-    expected |= dict(questionnaire_version="1.0", level="l2", level_rank=2)
-    expected |= dict(overall=mini_card.overall, coverage=1, awareness=pytest.approx(66.6667))
-    expected |= dict(paper_ledger=50, infrastructure=40)
+    expected |= dict(questionnaire_version="1.0", level="l2", level_rank=2, level_name="二级")
+    expected |= dict(overall=mini_card.overall, coverage=1)
+    expected |= dict(awareness=pytest.approx(66.6667), awareness_coverage=1)
+    expected |= dict(paper_ledger=50, paper_ledger_coverage=1)
+    expected |= dict(infrastructure=40, infrastructure_coverage=1)
     assert row == expected and list(row) == list(expected)
     frame = mini_card.to_dataframe()
     assert frame.shape == (1, len(row))

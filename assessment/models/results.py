@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from .answers import Firm, RawValue
-from .common import Model, Text
+from .common import Lang, Model, Text, TextValue
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -131,11 +131,14 @@ class ScoreCard(Model):
                 return q
         raise KeyError(question_id)
 
-    def level_name(self, lang: Literal["zh", "en"] = "zh") -> str:
-        return (self.level.name if self.level else self.not_rated).get(lang)
+    @property
+    def level_name(self) -> TextValue:
+        """The level's name, or what an unrated firm is called: `card.level_name.en`."""
+        return self.level.name if self.level else self.not_rated
 
-    def to_row(self) -> dict[str, Any]:
-        """One flat record: firm, period, level, overall, coverage and each dimension's score."""
+    def to_row(self, lang: Lang = "zh") -> dict[str, Any]:
+        """One flat record: firm, period, level (id, rank and name in `lang`), overall score and
+        coverage, then each dimension's score (`<id>`) and coverage (`<id>_coverage`)."""
         row: dict[str, Any] = {
             "credit_code": self.firm.credit_code,
             "name": self.firm.name,
@@ -146,18 +149,25 @@ class ScoreCard(Model):
             "questionnaire_version": self.questionnaire.version,
             "level": self.level.id if self.level else None,
             "level_rank": self.level.rank if self.level else 0,
+            "level_name": self.level_name[lang],
             "overall": self.overall,
             "coverage": self.coverage,
         }
         for dimension in self.dimensions:
             row[dimension.id] = dimension.score
+            row[f"{dimension.id}_coverage"] = dimension.coverage
         return row
 
-    def to_dataframe(self) -> pd.DataFrame:
-        """`to_row()` as a one-row pandas DataFrame (needs the `pandas` extra)."""
+    def to_dataframe(self, lang: Lang = "zh") -> pd.DataFrame:
+        """`to_row(lang)` as a one-row pandas DataFrame (needs the `pandas` extra)."""
         import pandas as pd
 
-        return pd.DataFrame([self.to_row()])
+        return pd.DataFrame([self.to_row(lang)])
+
+    def _repr_html_(self) -> str:
+        from ..views import card_html
+
+        return card_html(self)
 
 
 class TriggerAnswer(Model):
@@ -182,3 +192,33 @@ class Recommendation(Model):
     waiting_for: list[str] = Field(description="Prerequisites that are themselves recommended.")
     benefits: list[Text]
     cost_band: str
+
+
+class RecommendationList(list[Recommendation]):
+    """The ranked recommendations of one firm: a list that shows as a table in a notebook."""
+
+    def to_dataframe(self, lang: Lang = "zh") -> pd.DataFrame:
+        """One row per recommendation: rank, scenario, name in `lang`, slot, priority and why."""
+        import pandas as pd
+
+        from ..views import recommendation_rows
+
+        return pd.DataFrame(recommendation_rows(self, lang))
+
+    def _repr_html_(self) -> str:
+        from ..views import recommendations_html
+
+        return recommendations_html(self)
+
+
+RESULT_SCHEMA_VERSION: Literal["1.0"] = "1.0"
+
+
+class ResultDocument(ScoreCard):
+    """The JSON result of one assessment (`dtm score --json`): the score card with its trace,
+    the recommendations, and the version of this layout (docs/result-schema.md)."""
+
+    schema_version: Literal["1.0"] = Field(
+        RESULT_SCHEMA_VERSION, description="Version of this layout; see docs/api.md."
+    )
+    recommendations: list[Recommendation]

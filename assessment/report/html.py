@@ -12,15 +12,16 @@ from markupsafe import Markup
 
 from .. import resources
 from ..errors import UsageError
-from ..models.common import Lang, TextValue
+from ..models.common import Lang, StrPath, TextValue
 from . import i18n
 
 
-def search_path(user_dir: Path | None) -> tuple[Path, ...]:
+def search_path(user_dir: StrPath | None) -> tuple[Path, ...]:
     """The user's template folder first (it overrides ours file by file), then the shipped one."""
     shipped = resources.templates_dir().resolve()
     if user_dir is None:
         return (shipped,)
+    user_dir = Path(user_dir)
     if not user_dir.is_dir():
         raise UsageError(f"{user_dir}: no such template folder")
     return (user_dir.resolve(), shipped)

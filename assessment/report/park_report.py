@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from ..export import SIZE_BANDS, size_band
 from ..industries import INDUSTRIES
-from ..models.common import Lang, TextValue
+from ..models.common import Lang, StrPath, TextValue
 from ..park import TIERS, ParkSummary
 from . import charts, content
 from .html import render, search_path, trusted_svg
@@ -65,7 +64,7 @@ def render_park_html(
     *,
     lang: Lang = "zh",
     park_name: str | None = None,
-    template_dir: Path | None = None,
+    template_dir: StrPath | None = None,
     preview: bool = True,
 ) -> str:
     context = park_context(s, lang, park_name)
@@ -78,7 +77,7 @@ def render_park(
     *,
     lang: Lang = "zh",
     park_name: str | None = None,
-    template_dir: Path | None = None,
+    template_dir: StrPath | None = None,
 ) -> bytes:
     """The park report as PDF bytes."""
     html = render_park_html(

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from ..atomic import safe_stem, write_atomic
 from ..industries import INDUSTRIES
-from ..models.common import Lang, TextValue
+from ..models.common import Lang, StrPath, TextValue
 from ..models.results import ScoreCard
 from ..peers import PeerAverages
 from ..pipeline import Assessment
@@ -115,7 +115,7 @@ def render_html(
     lang: Lang = "zh",
     peers: PeerAverages | None = None,
     previous: ScoreCard | None = None,
-    template_dir: Path | None = None,
+    template_dir: StrPath | None = None,
     preview: bool = True,
 ) -> str:
     """The report as HTML. `preview=True` links the stylesheet so a browser shows it styled."""
@@ -128,7 +128,7 @@ def render_html(
     return render(f"{kind}.html", context, lang, search_path(template_dir))
 
 
-def pdf_from_html(html: str, template_dir: Path | None) -> bytes:
+def pdf_from_html(html: str, template_dir: StrPath | None) -> bytes:
     """Render our HTML with the stylesheet found on the template search path."""
     roots = search_path(template_dir)
     sheet = next(r / STYLESHEET for r in roots if (r / STYLESHEET).is_file())
@@ -141,7 +141,7 @@ def render_diagnosis(
     lang: Lang = "zh",
     peers: PeerAverages | None = None,
     previous: ScoreCard | None = None,
-    template_dir: Path | None = None,
+    template_dir: StrPath | None = None,
 ) -> bytes:
     """The diagnosis report (诊断报告) as PDF bytes."""
     html = render_html(
@@ -157,7 +157,7 @@ def render_diagnosis(
 
 
 def render_scenarios(
-    a: Assessment, *, lang: Lang = "zh", template_dir: Path | None = None
+    a: Assessment, *, lang: Lang = "zh", template_dir: StrPath | None = None
 ) -> bytes:
     """The demonstration-scenario report (示范场景推荐) as PDF bytes."""
     html = render_html("scenarios", a, lang=lang, template_dir=template_dir, preview=False)
@@ -174,15 +174,16 @@ def report_paths(card: ScoreCard, out_dir: Path, lang: Lang) -> dict[Kind, Path]
 
 def write_reports(
     a: Assessment,
-    out_dir: Path,
+    out_dir: StrPath,
     *,
     lang: Lang = "zh",
     peers: PeerAverages | None = None,
     previous: ScoreCard | None = None,
-    template_dir: Path | None = None,
+    template_dir: StrPath | None = None,
 ) -> dict[Kind, Path]:
     """Render both reports and write them atomically into `out_dir`."""
-    paths = report_paths(a.card, out_dir, lang)
+    paths = report_paths(a.card, Path(out_dir), lang)
+    template_dir = Path(template_dir) if template_dir is not None else None
     write_atomic(
         paths["diagnosis"],
         render_diagnosis(a, lang=lang, peers=peers, previous=previous, template_dir=template_dir),

@@ -1,6 +1,6 @@
 """The assessment store: firms and their assessments over time, in SQLite or any SQLAlchemy URL.
 
-from assessment.pipeline import assess
+from assessment import assess
 from assessment.store import Store
 
 with Store.open("park.db") as store:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import UsageError
 from ..models.answers import Firm
+from ..models.common import StrPath
 from ..models.results import Recommendation, ScoreCard
 from . import migrations
 from .engine import WRITE, describe, make_engine, prepare
@@ -57,7 +57,7 @@ class Store:
             self.upgraded_from = migrations.upgrade(engine)
 
     @classmethod
-    def open(cls, url: str | Path | None = None) -> Store:
+    def open(cls, url: StrPath | None = None) -> Store:
         """The store at `url`, else $DTM_DB, else `dtm.db` in the working folder."""
         engine = make_engine(url)
         try:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
 
+from ..models.common import StrPath
 from .errors import StoreError
 
 DB_ENV = "DTM_DB"
@@ -22,7 +23,7 @@ BUSY_TIMEOUT_MS = 30_000
 WRITE = "dtm_write"
 
 
-def resolve_url(url: str | Path | None = None) -> str:
+def resolve_url(url: StrPath | None = None) -> str:
     """The database URL to use: `url`, else $DTM_DB, else `dtm.db` in the working folder.
 
     A value without `://` is a path to a SQLite file.
@@ -38,7 +39,7 @@ def describe(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-def make_engine(url: str | Path | None = None) -> Engine:
+def make_engine(url: StrPath | None = None) -> Engine:
     """An engine for `url` (see `resolve_url`), prepared by `prepare`."""
     resolved = resolve_url(url)
     try:

@@ -1,0 +1,277 @@
+"""The library as an analyst imports it: one call, many files, one way to read text, rows."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+import assessment
+from assessment import Assessment, FailedFile, ScoreCard
+from assessment.schema import schema_of
+
+ROOT = Path(__file__).resolve().parents[1]
+PARK = ROOT / "examples" / "sample_park"
+FIRM = PARK / "2026Q3" / "91320594MA1A3K7R2A.yaml"
+
+
+class _PathLike:
+    """A path-like object that is not a `pathlib.Path`, as some libraries hand out."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def __fspath__(self) -> str:
+        return str(self._path)
+
+
+@pytest.fixture(scope="module")
+def result() -> Assessment:
+    return assessment.assess(FIRM)
+
+
+@pytest.mark.parametrize("given", [str(FIRM), FIRM, _PathLike(FIRM)], ids=["str", "Path", "fs"])
+def test_assess_takes_any_path(given: str | os.PathLike[str], result: Assessment) -> None:
+    assert assessment.assess(given).card == result.card
+
+
+def test_assess_takes_an_answer_sheet(result: Assessment) -> None:
+    sheet = assessment.load_answers(FIRM)
+    again = assessment.assess(sheet)
+    assert again.card == result.card
+    assert [r.scenario for r in again.recommendations] == [
+        r.scenario for r in result.recommendations
+    ]
+
+
+def _folder_with_bad_files(tmp_path: Path) -> Path:
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    for src in sorted((PARK / "2026Q3").glob("*.yaml"))[:3]:
+        shutil.copy(src, folder / src.name)
+    (folder / "0_broken.yaml").write_text("answers: [unclosed\n", encoding="utf-8")
+    (folder / "1_questionnaire.yaml").write_text(
+        (ROOT / "tests" / "data" / "mini.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    return folder
+
+
+@pytest.mark.parametrize("workers", [None, 2])
+def test_assess_many_goes_on_past_bad_files(tmp_path: Path, workers: int | None) -> None:
+    folder = _folder_with_bad_files(tmp_path)
+    out = list(assessment.assess_many(folder, workers=workers))
+    assert [type(x).__name__ for x in out] == ["FailedFile"] * 2 + ["Assessment"] * 3
+    broken, wrong_kind = out[0], out[1]
+    assert isinstance(broken, FailedFile) and isinstance(wrong_kind, FailedFile)
+    assert str(broken).startswith(f"{folder / '0_broken.yaml'}:2:1: YAML001")
+    assert str(wrong_kind).startswith(f"{folder / '1_questionnaire.yaml'}: FILE001 this is a")
+    good = [x for x in out if isinstance(x, Assessment)]
+    assert [a.card for a in good] == [assessment.assess(a.source).card for a in good]
+    assert all(a.questionnaire.id == "park_quick_scan" for a in good)
+
+
+def test_assess_many_takes_a_list_of_files(tmp_path: Path) -> None:
+    files = [str(FIRM), tmp_path / "missing.yaml"]
+    first, second = assessment.assess_many(files)
+    assert isinstance(first, Assessment) and isinstance(second, FailedFile)
+    assert second.problems[0].code == "FILE001"
+
+
+def test_assess_many_names_a_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(assessment.UsageError, match="no such folder"):
+        list(assessment.assess_many(tmp_path / "nowhere"))
+
+
+def test_bilingual_text_reads_one_way(result: Assessment) -> None:
+    card, rec = result.card, result.recommendations[0]
+    texts = [
+        card.level_name,
+        card.dimensions[0].label,
+        card.dimensions[0].interpretation,
+        rec.name,
+        rec.summary,
+    ]
+    for text in texts:
+        assert text is not None
+        assert (text["zh"], text["en"]) == (text.zh, text.en)
+    with pytest.raises(KeyError, match="zh or en"):
+        card.level_name["fr"]  # type: ignore[index]
+
+
+def test_calling_a_level_name_still_works_and_warns(result: Assessment) -> None:
+    with pytest.warns(DeprecationWarning, match=r"text\[lang\]"):
+        old = result.card.level_name("en")  # type: ignore[operator]
+    assert old == result.card.level_name.en == "Starting"
+
+
+def test_the_library_itself_does_not_use_the_deprecated_way(result: Assessment) -> None:
+    from rich.console import Console
+
+    from assessment.console import print_assessment
+    from assessment.export import results_table
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        results_table([result.card], {}, {}, lang="en")
+        print_assessment(result, Console(file=io.StringIO()))
+
+
+def test_to_row_carries_level_names_and_every_dimension(result: Assessment) -> None:
+    card = result.card
+    row = card.to_row(lang="en")
+    assert row["level_name"] == "Starting"
+    assert card.to_row()["level_name"] == "起步级"
+    for d in card.dimensions:
+        assert row[d.id] == d.score
+        assert row[f"{d.id}_coverage"] == d.coverage
+    frame = card.to_dataframe(lang="en")
+    assert list(frame.columns) == list(row)
+    assert frame.iloc[0]["level_name"] == "Starting"
+
+
+def test_results_frame_has_a_row_per_firm_and_skips_failures(tmp_path: Path) -> None:
+    folder = _folder_with_bad_files(tmp_path)
+    frame = assessment.results_frame(assessment.assess_many(folder), lang="en")
+    assert len(frame) == 3
+    assert {"level_name", "overall", "awareness", "awareness_coverage"} <= set(frame.columns)
+    cards: list[ScoreCard] = [assessment.assess(f).card for f in sorted(folder.glob("9*.yaml"))]
+    assert list(assessment.results_frame(cards)["credit_code"]) == [
+        c.firm.credit_code for c in cards
+    ]
+
+
+def test_the_json_result_has_a_versioned_schema(result: Assessment) -> None:
+    document = json.loads(json.dumps(result.to_document().model_dump(mode="json")))
+    assert document["schema_version"] == "1.0"
+    jsonschema.validate(document, schema_of("result"))
+    assert document["recommendations"][0]["scenario"] == result.recommendations[0].scenario
+
+
+def test_dtm_score_json_is_the_documented_result() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "assessment", "score", str(FIRM), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    jsonschema.validate(json.loads(out), schema_of("result"))
+
+
+def _properties(schema: dict[str, object]) -> set[str]:
+    found: set[str] = set()
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "properties" and isinstance(value, dict):
+                found |= set(value)
+            found |= _properties(value)  # type: ignore[arg-type]
+    elif isinstance(schema, list):
+        for item in schema:
+            found |= _properties(item)
+    return found
+
+
+def test_every_field_of_the_result_is_documented() -> None:
+    doc = (ROOT / "docs" / "result-schema.md").read_text(encoding="utf-8")
+    missing = sorted(f for f in _properties(schema_of("result")) if f"`{f}`" not in doc)
+    assert not missing, f"docs/result-schema.md does not describe: {missing}"
+
+
+def test_a_score_card_shows_itself_in_a_notebook(result: Assessment) -> None:
+    html = result.card._repr_html_()
+    assert "起步级" in html and "Starting" in html
+    assert html.count("<svg") == 1
+    for d in result.card.dimensions:
+        assert d.label.zh in html
+    table = result.recommendations._repr_html_()
+    assert table.count("<tr>") == len(result.recommendations) + 1
+    assert result.recommendations[0].name.zh in table
+    assert "起步级" in result._repr_html_()
+    assert repr(result).startswith("<Assessment 91320594MA1A3K7R2A")
+
+
+def test_recommendations_convert_to_a_frame(result: Assessment) -> None:
+    frame = result.recommendations.to_dataframe(lang="en")
+    assert list(frame["rank"]) == [r.rank for r in result.recommendations]
+    assert frame.iloc[0]["name"] == result.recommendations[0].name.en
+
+
+def test_every_public_name_resolves() -> None:
+    for name in assessment.__all__:
+        assert getattr(assessment, name) is not None, name
+    importlib.import_module("assessment.recommend")  # the submodule must not hide the function
+    assert callable(assessment.recommend)
+    assert assessment.recommend.__module__ == "assessment.recommend"
+    with pytest.raises(AttributeError):
+        assessment.no_such_thing  # noqa: B018
+
+
+def test_write_reports_takes_a_string(tmp_path: Path, result: Assessment) -> None:
+    from assessment.report.render import write_reports
+
+    written = write_reports(result, str(tmp_path / "out"))
+    assert sorted(p.name for p in written.values()) == sorted(
+        p.name for p in (tmp_path / "out").iterdir()
+    )
+
+
+HEAVY = ("weasyprint", "sqlalchemy", "openpyxl", "pandas", "jinja2", "babel")
+
+
+@pytest.mark.parametrize(
+    ("code", "unwanted"),
+    [
+        ("import assessment", (*HEAVY, "pydantic", "yaml")),
+        ("import assessment.cli", (*HEAVY, "pydantic", "yaml", "rich")),
+        (f"import assessment; assessment.assess({str(FIRM)!r})", HEAVY),
+    ],
+    ids=["package", "cli", "assess"],
+)
+def test_start_up_imports_only_what_is_used(code: str, unwanted: tuple[str, ...]) -> None:
+    probe = f"{code}\nimport sys\nprint(' '.join(m for m in {unwanted!r} if m in sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == ""
+
+
+def test_the_start_up_benchmark_prints_both_ratios() -> None:
+    out = subprocess.run(
+        [sys.executable, "benchmarks/startup.py", "--json", "--runs", "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    figures = json.loads(out)
+    assert {"import_ratio", "help_ratio", "baseline_s"} <= set(figures)
+
+
+def test_every_path_taking_function_takes_strings(tmp_path: Path, result: Assessment) -> None:
+    from assessment import export
+    from assessment.batch import run_batch
+    from assessment.pipeline import peer_group
+    from assessment.store import Store
+
+    shipped = ROOT / "questionnaires"
+    q = assessment.load_questionnaire(str(shipped / "park_quick_scan.yaml"))
+    assessment.load_catalogue(_PathLike(shipped / "park_quick_scan_scenarios.yaml"), q)
+    assert assessment.check_file(str(FIRM)).kind == "answers"
+    assert assessment.questionnaire_for(result.sheet, str(FIRM)) is q
+    assert peer_group(result, str(PARK / "2026Q3")).park_count > 1
+    csv, xlsx = export.write_results(str(tmp_path), "2026Q3", [result.card], {}, {})
+    assert csv.is_file() and xlsx.is_file()
+    folder = _folder_with_bad_files(tmp_path)
+    with Store.open(str(tmp_path / "park.db")) as store:
+        out = str(tmp_path / "o")
+        batch = run_batch(str(folder), period="2026Q3", out=out, store=store, render=False)
+    assert len(batch.stored) == 3 and len(batch.failures) == 2
