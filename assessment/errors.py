@@ -49,6 +49,7 @@ CODES: dict[str, str] = {
     "IMP003": "the same firm and period appear in two rows",
     "IMP004": "a cell cannot be read (merged, an error value, a formula without a value)",
     "IMP005": "the file is not a table dtm can read (workbook, CSV, survey export)",
+    "XLSF001": "a condition or formula cannot be written in XLSForm (reported, not an error)",
 }
 
 
