@@ -14,7 +14,7 @@ from pyxform.xls2xform import convert
 
 import assessment
 from assessment import Answer, AnswerSheet, Questionnaire
-from assessment.collect import odk
+from assessment.collect import importer, odk
 from assessment.collect.grid import read_grids
 from assessment.collect.table import Imported, import_rows
 from assessment.collect.xlsform import xlsform_bytes
@@ -368,3 +368,148 @@ def test_answers_come_back_the_same(qid: str, export: Export, tmp_path: Path) ->
         same = original.model_copy(update={"answers": photos})
         assert assessment.score(q, back) == assessment.score(q, same)
         assert assessment.score(q, back).overall == assessment.score(q, original).overall
+
+
+# -- what a person or a server gets wrong, and other ways of exporting ----------------------------
+
+
+def _central(tmp_path: Path, qid: str = "park_quick_scan") -> tuple[Questionnaire, Path]:
+    q, sheets = _samples(qid)
+    return q, central_csv(q, sheets[:3], tmp_path)
+
+
+def _edit_csv(path: Path, edit: Callable[[list[list[str]]], None]) -> None:
+    with path.open(encoding="utf-8", newline="") as source:
+        rows = list(csv.reader(source))
+    edit(rows)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+
+
+def _letter(rows: list[list[str]], header: str) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(rows[0].index(header) + 1)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "code"),
+    [
+        ("dim_awareness-digital_plan", "someday", "ANS004"),
+        ("dim_talent-digital_staff", "a few", "ANS002"),
+        ("dim_infrastructure-production_devices", "-3", "ANS003"),
+        ("dim_systems-systems_in_use", "erp none", "ANS008"),
+        ("firm-credit_code", "91320594MA1A3K7R2B", "FIRM001"),
+    ],
+)
+def test_a_bad_value_is_located_at_its_cell(
+    tmp_path: Path, column: str, value: str, code: str
+) -> None:
+    q, path = _central(tmp_path)
+    spot: list[str] = []
+
+    def spoil(rows: list[list[str]]) -> None:
+        rows[2][rows[0].index(column)] = value
+        spot.append(f"{_letter(rows, column)}3")
+
+    _edit_csv(path, spoil)
+    imported = _imported(path, q)
+    assert (f"{path}:{spot[0]}", code) in [(str(p.location), p.code) for p in imported.problems]
+    assert len(imported.sheets) == 2
+
+
+def test_a_number_marked_not_applicable_through_its_status(tmp_path: Path) -> None:
+    q, path = _central(tmp_path)
+
+    def status(rows: list[list[str]]) -> None:
+        rows[1][rows[0].index("dim_paper_ledger-month_end_days")] = ""
+        rows[1][rows[0].index("dim_paper_ledger-month_end_days_status")] = "不适用"
+
+    _edit_csv(path, status)
+    imported = _imported(path, q)
+    assert imported.sheets[0][1].answers["month_end_days"].value == "n/a"
+
+
+def test_an_export_without_the_firm_columns_is_refused(tmp_path: Path) -> None:
+    q, path = _central(tmp_path)
+    _edit_csv(path, lambda rows: rows[0].__setitem__(rows[0].index("firm-credit_code"), "code"))
+    grid = odk.sniff(read_grids(path), q)
+    assert grid is not None
+    read = odk.read(str(path), grid, q)
+    assert [p.code for p in read.problems] == ["IMP001"]
+    assert read.rows == []
+
+
+def test_a_workbook_without_server_columns_is_not_claimed(tmp_path: Path) -> None:
+    q, path = _central(tmp_path)
+    _edit_csv(path, lambda rows: [r.__delitem__(slice(-2, None)) or r.pop(0) for r in rows])
+    assert odk.sniff(read_grids(path), q) is None
+
+
+def test_an_export_with_labels_reads_the_same(tmp_path: Path) -> None:
+    """KoboToolbox can export labels instead of names, for the headers and for the values."""
+    q, sheets = _samples("park_quick_scan")
+    path = kobo_xlsx(q, sheets[:4], tmp_path)
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    for column, title in enumerate(header, start=1):
+        question = q.question_map.get(str(title).split("/")[-1])
+        if question is None or question.type not in ("single", "multi"):
+            continue
+        sheet.cell(1, column).value = question.text.zh
+        labels = {c.id: c.label.zh for c in q.choices_of(question)}
+        labels |= {"na": "不适用", "unknown": "不知道"}
+        for row in range(2, sheet.max_row + 1):
+            cell = sheet.cell(row, column)
+            if isinstance(cell.value, str):
+                cell.value = " ".join(labels[v] for v in cell.value.split())
+    book.save(path)
+    imported = _imported(path, q)
+    assert [str(p) for p in imported.problems] == []
+    assert [s.answers for _, s in imported.sheets] == [_photos_by_file_name(s) for s in sheets[:4]]
+
+
+def test_per_choice_columns_stand_for_a_missing_choices_column(tmp_path: Path) -> None:
+    q, sheets = _samples("park_quick_scan")
+    path = kobo_xlsx(q, sheets[:2], tmp_path)
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    sheet.delete_cols(header.index("dim_paper_ledger/paper_processes") + 1)
+    book.save(path)
+    imported = _imported(path, q)
+    for original, (_, back) in zip(sheets[:2], imported.sheets, strict=True):
+        assert back.answers["paper_processes"] == _photos_by_file_name(original)["paper_processes"]
+
+
+@pytest.mark.parametrize(
+    ("exported", "kept"),
+    [
+        ("1712345678901.jpg", "1712345678901.jpg"),
+        ("media/uuid-1/photo.jpg", "photo.jpg"),
+        ("..\\..\\etc\\photo.jpg", "photo.jpg"),
+    ],
+)
+def test_only_the_file_name_of_a_photo_is_kept(exported: str, kept: str) -> None:
+    assert odk.file_name(exported) == kept
+
+
+def test_dtm_import_reads_an_odk_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from assessment.cli import app
+
+    monkeypatch.setattr(importer, "FORMAT_MODULES", ("odk",))
+    q, sheets = _samples("miit_2024_manufacturing")
+    path = central_csv(q, sheets[:5], tmp_path)
+    out = tmp_path / "answers"
+    result = CliRunner().invoke(app, ["import", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "5 firms read (odk, miit_2024_manufacturing)" in result.output
+    written = sorted(out.glob("2026Q3/*.yaml"))
+    assert [p.stem for p in written] == sorted(s.firm.credit_code for s in sheets[:5])
+    back = assessment.load_answers(written[0], q)
+    assert back.answers == _photos_by_file_name(
+        next(s for s in sheets if s.firm.credit_code == written[0].stem)
+    )
