@@ -53,6 +53,7 @@ CODES: dict[str, str] = {
     "IMP005": "the file is not a table dtm can read (workbook, CSV, survey export)",
     "WJX001": "a part of the questionnaire 问卷星's text import cannot carry; set it by hand",
     "WJX002": "a column of a 问卷星 download names no question and is left out",
+    "XLSF001": "a condition or formula cannot be written in XLSForm (reported, not an error)",
 }
 
 

@@ -8,6 +8,7 @@ file into `Row`s, and from there every route shares the same checks and the same
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from ..models.answers import AnswerSheet
 from ..models.questionnaire import Questionnaire
 from .answerfile import dump_answers
 from .grid import Grid, read_grids
-from .table import Imported, Row, import_rows
+from .table import ColumnMatcher, Imported, Row, import_rows
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -56,7 +57,6 @@ def guess_questionnaire(path: Path) -> Questionnaire:
     """The shipped questionnaire whose questions the file's header rows name most often."""
     from ..loader import load_questionnaire
     from ..resources import shipped_ids
-    from .table import ColumnMatcher
 
     grids = read_grids(path)
     best: tuple[int, str] | None = None
@@ -66,7 +66,7 @@ def guess_questionnaire(path: Path) -> Questionnaire:
         matcher = ColumnMatcher(load_questionnaire(qid))
         hits = max(
             (
-                sum(1 for v in row if (matcher.field(v) or "").startswith("answers."))
+                sum(1 for v in row if _names_question(matcher, v))
                 for grid in grids
                 for row in grid.rows[:5]
             ),
@@ -80,6 +80,13 @@ def guess_questionnaire(path: Path) -> Questionnaire:
             "give it with --questionnaire"
         )
     return load_questionnaire(best[1])
+
+
+def _names_question(matcher: ColumnMatcher, header: Any) -> bool:
+    """Whether a header names a question, also as the last part of a survey export's
+    group path (`dim_awareness/leader_attention`)."""
+    last = re.split(r"[/-]", str(header).strip())[-1] if header is not None else None
+    return any((matcher.field(h) or "").startswith("answers.") for h in (header, last))
 
 
 def read_table(path: Path, q: Questionnaire) -> TableRead:

@@ -47,7 +47,8 @@ class Row:
     """One firm's answers as found in a table: each field's value and the cell it came from.
 
     Fields are `firm.name` … (see FIRM_FIELDS), `period`, `assessor`, `assessed_on`,
-    `answers.<question id>` and `notes.<question id>`; cells read like `答卷!F12`.
+    `answers.<question id>`, `notes.<question id>` and `evidence.<question id>` (a list of
+    file names); cells read like `答卷!F12`.
     """
 
     ref: str
@@ -144,6 +145,10 @@ def row_data(row: Row, q: Questionnaire, *, period: str | None) -> dict[str, Any
         if name.startswith("notes.") and not is_empty(value):
             entry = data["answers"].setdefault(name[6:], {"value": None})
             entry["note"] = str(value).strip()
+    for name, value in values.items():
+        if name.startswith("evidence.") and not is_empty(value):
+            entry = data["answers"].setdefault(name[9:], {"value": None})
+            entry["evidence"] = value
     return {k: v for k, v in data.items() if v is not None}
 
 

@@ -17,6 +17,7 @@ def write_template(
     q: Questionnaire, kind: TemplateKind, path: Path, *, lang: Lang = "zh", firms: int = 50
 ) -> list[Problem]:
     """Write the template of `kind` to a new file; returns notes on what could not be carried."""
+    notes: list[Problem]
     if kind == "xlsx":
         from .xlsx_template import workbook_bytes
 
