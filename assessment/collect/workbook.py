@@ -21,9 +21,10 @@ from ..models.answers import NOT_APPLICABLE, UNKNOWN
 from ..models.questionnaire import Question, Questionnaire
 from .grid import Grid
 from .importer import TableRead
-from .labels import choice_index, key, plain, status_word
+from .labels import choice_index, key, status_word
+from .table import _NUMBERED as NUMBERED
 from .table import ColumnMatcher, Row, header_problems, is_empty
-from .xlsx_template import NAME_ID, NAME_VERSION
+from .xlsx_template import NAME_ID, NAME_VERSION, STATUS_LABELS, choice_header
 
 NAME = "workbook"
 HEADER_SCAN = 5
@@ -32,7 +33,6 @@ NO_MARKS = {"n", "no", "否", "0", "false", "×"}
 ERROR_VALUES = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!"}
 # Only the two names we write are read, so a pattern is enough (and parses no entities).
 _DEFINED_NAME = re.compile(r'<definedName[^>]*\bname="(?P<name>dtm_\w+)"[^>]*>(?P<value>[^<]*)<')
-_CHOICE_HEADER = re.compile(r"^(?P<text>.+?)\s*[（(](?P<label>[^（）()]+)[)）]\s*$")
 
 
 @dataclass
@@ -88,16 +88,18 @@ def read(path: str, grid: Grid, q: Questionnaire) -> TableRead:
 
 def _layout(path: str, grid: Grid, header: int, matcher: ColumnMatcher) -> Layout:
     heads = grid.rows[header]
+    headers = choice_headers(matcher.q)
     below = grid.rows[header + 1] if header + 1 < len(grid.rows) else []
     has_ids = (
-        sum(1 for v in below if _is_id(v, matcher)) > len([v for v in below if not is_empty(v)]) / 2
+        sum(1 for v in below if _is_id(v, matcher, headers))
+        > len([v for v in below if not is_empty(v)]) / 2
     )
     ids = below if has_ids and below else []
     layout = Layout(header, header + 2 if ids else header + 1)
     plain_columns: list[tuple[str, Any]] = []
     for index, text in enumerate(heads):
         named = ids[index] if index < len(ids) and not is_empty(ids[index]) else None
-        choice = _choice_column(named, matcher) or _choice_column(text, matcher)
+        choice = _choice_column(named, matcher, headers) or _choice_column(text, matcher, headers)
         if choice is not None and matcher.field(named or text) is None:
             layout.choices[index] = choice
         else:
@@ -108,39 +110,42 @@ def _layout(path: str, grid: Grid, header: int, matcher: ColumnMatcher) -> Layou
     return layout
 
 
-def _is_id(value: Any, matcher: ColumnMatcher) -> bool:
+def _is_id(value: Any, matcher: ColumnMatcher, headers: dict[str, tuple[Question, str]]) -> bool:
     if not isinstance(value, str) or not value or not value.isascii():
         return False
-    return matcher.field(value) is not None or _choice_column(value, matcher) is not None
+    return matcher.field(value) is not None or _choice_column(value, matcher, headers) is not None
 
 
-def _choice_column(text: Any, matcher: ColumnMatcher) -> tuple[Question, str] | None:
+def _choice_column(
+    text: Any, matcher: ColumnMatcher, headers: dict[str, tuple[Question, str]]
+) -> tuple[Question, str] | None:
     """The question and choice (or n/a, unknown) of a `qid.choice` or `题目（选项）` column."""
     if not isinstance(text, str):
         return None
     text = text.strip()
     qid, _, rest = text.partition(".")
-    if rest:
-        found = _choice_of(matcher, qid, rest)
-        if found is not None:
-            return found
-    match = _CHOICE_HEADER.match(plain(text))
-    if match is None:
-        return None
-    name = matcher.field(match["text"])
-    return (
-        _choice_of(matcher, name[8:], match["label"])
-        if name and name.startswith("answers.")
-        else None
-    )
-
-
-def _choice_of(matcher: ColumnMatcher, qid: str, label: str) -> tuple[Question, str] | None:
     question = matcher.q.question_map.get(qid)
-    if question is None or question.type != "multi":
-        return None
-    choice = choice_index(matcher.q, question).match(label) or status_word(label)
-    return (question, choice) if choice is not None else None
+    if rest and question is not None and question.type == "multi":
+        choice = choice_index(matcher.q, question).match(rest) or status_word(rest)
+        if choice is not None:
+            return question, choice
+    return headers.get(key(text)) or headers.get(key(NUMBERED.sub("", text)))
+
+
+def choice_headers(q: Questionnaire) -> dict[str, tuple[Question, str]]:
+    """Every header a choice column can have, in either language, by `key`."""
+    found: dict[str, tuple[Question, str]] = {}
+    for question in q.questions():
+        if question.type != "multi":
+            continue
+        named = [(c.id, c.label) for c in q.choices_of(question)]
+        named += [(s, STATUS_LABELS[s]) for s in (NOT_APPLICABLE, UNKNOWN)]
+        for choice, label in named:
+            for lang in ("zh", "en"):
+                for lang_text in ("zh", "en"):
+                    header = choice_header(question, label.get(lang), lang_text)
+                    found.setdefault(key(header), (question, choice))
+    return found
 
 
 def _row(
@@ -159,6 +164,8 @@ def _row(
         bad = _unreadable(grid, index, column, value)
         if bad:
             problems.append(Problem(Location(f"{path}:{ref}"), "IMP004", bad[0], bad[1]))
+        elif name is not None and is_empty(value):
+            row.cells[name] = ref  # so a missing required value is located at its cell
         elif name is not None:
             row.put(name, value, ref)
         elif choice is not None and not is_empty(value):
@@ -176,7 +183,10 @@ def _row(
                 )
     for qid, picks in marked.items():
         statuses = [c for c, _ in picks if c in (NOT_APPLICABLE, UNKNOWN)]
-        chosen = [c for c, _ in picks if c not in (NOT_APPLICABLE, UNKNOWN)]
+        order = [c.id for c in q.choices_of(q.question_map[qid])]
+        chosen = sorted(
+            (c for c, _ in picks if c not in (NOT_APPLICABLE, UNKNOWN)), key=order.index
+        )
         joined: Any = statuses[0] if statuses and not chosen else chosen + statuses
         row.put(f"answers.{qid}", joined, picks[0][1])
     return row, problems
