@@ -285,3 +285,22 @@ def test_dtm_import_of_a_non_workbook_is_one_line(
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert "Traceback" not in result.output
+
+
+def test_dtm_batch_takes_a_workbook_and_lists_bad_rows(tmp_path: Path) -> None:
+    """Renders PDFs, so three firms only: two good, one with a wrong label."""
+    q, sheets = samples("park_quick_scan")
+    path = fill(tmp_path / "park.xlsx", q, sheets[:3])
+    book = openpyxl.load_workbook(path)
+    ws = book["答卷"]
+    col = {c.value: c.column_letter for c in ws[2]}
+    ws[f"{col['leader_attention']}5"] = "天天开会"
+    book.save(path)
+    out, db = tmp_path / "reports", f"sqlite:///{tmp_path / 'dtm.db'}"
+    args = ["batch", str(path), "--period", "2026Q3", "--out", str(out), "--db", db]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert f"{path}:答卷!{col['leader_attention']}5: ANS004" in " ".join(result.output.split())
+    assert len(list((out / "firms").glob("*.pdf"))) >= 2
+    again = CliRunner().invoke(app, args)
+    assert "2 unchanged" in again.output
