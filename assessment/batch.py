@@ -6,6 +6,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import write_atomic
+from .collect.grid import TABLE_SUFFIXES
 from .errors import DtmError, ValidationFailed
 from .models.common import Lang, StrPath
 from .models.results import ScoreCard
@@ -45,6 +47,31 @@ class BatchResult:
     @property
     def exit_code(self) -> int:
         return 1 if self.failures else 0
+
+
+def table_answer_files(table: Path, out: Path, period: str) -> tuple[list[Path], list[Failure]]:
+    """The good rows of a workbook or CSV, each written as a canonical answer file under
+    `out/.rows-<period>/` (so a row's hash is its answers', and reports are redone only when they
+    change); each bad row is a Failure listing its problems with their cells."""
+    from .collect.answerfile import dump_answers
+    from .collect.importer import answer_file_path, guess_questionnaire, import_table
+
+    report = import_table(table, guess_questionnaire(table), period=period)
+    failures = [Failure(table, [str(p)]) for p in report.sheet_problems]
+    for row in report.imported.failed_rows:
+        number = re.sub(r"\D", "", row.ref.rpartition("!")[2])
+        at_row = re.compile(rf"[:!][A-Z]*{number}$")
+        reasons = [str(p) for p in report.imported.problems if at_row.search(p.location.path)]
+        failures.append(Failure(Path(f"{table}:{row.ref}"), reasons))
+    rows = out / f".rows-{period}"
+    files = []
+    for _, sheet in report.imported.sheets:
+        path = answer_file_path(rows, sheet)
+        data = dump_answers(sheet).encode("utf-8")
+        if not (path.exists() and path.read_bytes() == data):
+            write_atomic(path, data)
+        files.append(path)
+    return files, failures
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -165,14 +192,19 @@ def run_batch(
     Bad files are listed with all their problems and the good ones go on. Reports whose inputs
     are unchanged since a finished earlier run are kept (`force=True` renders them again).
     """
-    out = Path(out)
+    out, folder = Path(out), Path(folder)
     register = Path(register) if register is not None else None
     template_dir = Path(template_dir) if template_dir is not None else None
     if render:
         from .report.pdf import check_renderer
 
         check_renderer()
-    good, failures = load_all(answer_files(folder), period)
+    if folder.is_file() and folder.suffix.lower() in TABLE_SUFFIXES:
+        files, failures = table_answer_files(folder, out, period)
+        good, more = load_all(files, period)
+        failures += more
+    else:
+        good, failures = load_all(answer_files(folder), period)
     result = BatchResult(period, out, failures=failures)
     hashes = {a.card.firm.credit_code: source_hash(path, a) for path, a in good}
     for _, a in good:

@@ -375,7 +375,10 @@ def _tiers(text: str) -> tuple[int, int, int]:
 
 @app.command()
 def batch(
-    folder: Annotated[Path, typer.Argument(help="A folder of answer files (YAML or JSON).")],
+    folder: Annotated[
+        Path,
+        typer.Argument(help="A folder of answer files (YAML or JSON), or a workbook or CSV."),
+    ],
     period: Annotated[str, typer.Option("--period", "-p", help="The quarter, e.g. 2026Q3.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the reports and exports.")],
     workers: Annotated[
