@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import checks, resources
 from .answercheck import check_answers
-from .collect.labels import canonical_answers, industry_id
+from .collect.labels import canonical_answers, industry_id, number
 from .errors import ProblemList, UsageError, ValidationFailed, did_you_mean
 from .locator import Locator, Reporter
 from .models.answers import AnswerSheet
@@ -100,8 +100,9 @@ def build_model(model: type[M], data: Any, locator: Locator, problems: ProblemLi
                     did_you_mean(str(last), known) or "remove it",
                 )
             elif kind == "missing":
+                # The full path: a file locates it at the parent key, a table at its cell.
                 problems.add(
-                    locator(loc[:-1]), "SCHEMA003", f"the key '{last}' is missing", f"add '{last}:'"
+                    locator(loc), "SCHEMA003", f"the key '{last}' is missing", f"add '{last}:'"
                 )
             elif loc[-2:] == ("firm", "credit_code") and kind == "value_error":
                 problems.add(
@@ -307,6 +308,12 @@ def canonical_sheet(
         if industry != firm["industry"]:
             firm["industry"] = industry
             relabelled.append("firm.industry")
+    for figure in ("employees", "revenue"):  # a table or form gives them as text: `１２０`
+        if isinstance(firm, dict) and isinstance(firm.get(figure), str):
+            typed = number(firm[figure])
+            if typed is not None:
+                firm[figure] = typed
+                relabelled.append(f"firm.{figure}")
     sheet = build_model(AnswerSheet, data, locator, problems)
     if sheet is None:
         return CanonicalSheet(None, None, tuple(relabelled))

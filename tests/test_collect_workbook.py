@@ -228,7 +228,7 @@ def _mistakes(tmp_path: Path) -> tuple[Path, list[str]]:
     return path, [
         f"{path}:答卷!{col['leader_attention']}3: ANS",
         f"{path}:答卷!{col['digital_staff']}4: ANS",
-        f"{path}:答卷!5: SCHEMA003",
+        f"{path}:答卷!{col['firm.credit_code']}5: SCHEMA003",
         f"{path}:答卷!{col['firm.credit_code']}6: FIRM001",
         f"{path}:答卷!{col['firm.credit_code']}17: IMP003",
         f"{path}:答卷!{col['training_coverage']}8: ANS005",
