@@ -43,7 +43,8 @@ def random_value(q: Questionnaire, question: Any, rng: random.Random) -> Any:
     if kind == "number":
         low = question.bands[0].min if question.bands else (question.min or 0)
         high = question.bands[-1].max if question.bands else (question.max or 500)
-        return round(rng.uniform(low, min(high, 500)), 1)
+        figure = round(rng.uniform(low, min(high, 500)), 1)
+        return round(figure) if question.integer else figure
     if kind == "yesno":
         return rng.choice(["yes", "no"])
     if kind == "ordinal":
