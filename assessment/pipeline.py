@@ -116,7 +116,11 @@ def assess_sheet(
 
 
 def answer_files(folder: StrPath) -> list[Path]:
-    """Every answer file under `folder`, in a stable order; hidden files are passed over."""
+    """Every answer file under `folder`, in a stable order; hidden files are passed over.
+
+    Anything named like an answer file that is not a folder is listed, so a dangling link, a
+    FIFO or an unreadable file is reported when it is read, never skipped without a word.
+    """
     root = Path(folder)
     if not root.is_dir():
         raise UsageError(f"{root}: no such folder of answer files")
@@ -124,7 +128,7 @@ def answer_files(folder: StrPath) -> list[Path]:
         p
         for p in root.rglob("*")
         if p.suffix.lower() in ANSWER_SUFFIXES
-        and p.is_file()
+        and not p.is_dir()
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
 

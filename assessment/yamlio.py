@@ -280,7 +280,12 @@ def read_yaml(path: Path, problems: ProblemList) -> Any:
             return None
         text = raw.decode("utf-8-sig")
     except FileNotFoundError:
-        problems.add(Location(name), "FILE001", "the file does not exist", "check the path")
+        if path.is_symlink():
+            problems.add(
+                Location(name), "FILE001", "a link to a file that does not exist", "remove the link"
+            )
+        else:
+            problems.add(Location(name), "FILE001", "the file does not exist", "check the path")
         return None
     except IsADirectoryError:
         problems.add(Location(name), "FILE001", "this is a folder, not a file", "name a file")

@@ -407,3 +407,26 @@ def test_a_control_character_written_as_an_escape_is_refused_too(
     problems = assessment.check_file(path).problems.problems
     assert [p.code for p in problems] == ["SCHEMA002"]
     assert "control character" in problems[0].message
+
+
+def test_a_dangling_link_or_fifo_in_a_batch_folder_is_reported(tmp_path: Path) -> None:
+    from assessment.batch import load_all
+    from assessment.pipeline import answer_files
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / FIRM_Q3.name).write_bytes(FIRM_Q3.read_bytes())
+    (folder / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    os.mkfifo(folder / "pipe.yaml")
+    good, failures = load_all(answer_files(folder), "2026Q3")
+    assert [a.card.firm.credit_code for _, a in good] == [FIRM_Q3.stem]
+    assert sorted((f.path.name, f.reasons) for f in failures) == [
+        (
+            "gone.yaml",
+            [
+                f"{folder / 'gone.yaml'}: FILE001 "
+                "a link to a file that does not exist (remove the link)"
+            ],
+        ),
+        ("pipe.yaml", [f"{folder / 'pipe.yaml'}: FILE001 not a regular file (name a YAML file)"]),
+    ]
