@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .compare import Comparison, averages, compare
 from .errors import UsageError
 from .export import SIZE_BANDS, size_band
 from .models.common import TextValue
@@ -19,11 +20,6 @@ TIERS: tuple[tuple[str, TextValue], ...] = (
     ("showcase", T(zh="标杆案例", en="Showcase cases")),
     ("demonstration", T(zh="示范企业", en="Demonstration firms")),
 )
-
-
-def _mean(values: Sequence[float | None]) -> float | None:
-    known = [v for v in values if v is not None]
-    return round(sum(known) / len(known), 2) if known else None
 
 
 @dataclass(frozen=True)
@@ -89,18 +85,13 @@ class ParkSummary:
     near_next: list[tuple[ScoreCard, float]]
     cohorts: list[tuple[Recommendation, list[ScoreCard]]]
     shortlist: list[Pick]
+    comparison: Comparison | None = None
     unassessed: list[Registered] = field(default_factory=list)
     registered: int | None = None
 
 
 def _level(card: ScoreCard) -> tuple[str, int]:
     return (card.level.id, card.level.rank) if card.level else ("not_rated", 0)
-
-
-def _averages(cards: Sequence[ScoreCard], dims: Sequence[str]) -> dict[str, float | None]:
-    row = {d: _mean([c.node(d).score for c in cards]) for d in dims}
-    row["overall"] = _mean([c.overall for c in cards])
-    return row
 
 
 def _near(card: ScoreCard, points: float) -> float | None:
@@ -225,9 +216,9 @@ def summarise(
         recommendations=recs,
         level_counts=level_counts,
         dimensions=dims,
-        averages=_averages(cards, dim_ids),
-        by_industry={k: _averages(v, dim_ids) for k, v in sorted(industries.items())},
-        by_size={k: _averages(sizes[k], dim_ids) for k, _, _ in SIZE_BANDS if k in sizes},
+        averages=averages(cards, dim_ids),
+        by_industry={k: averages(v, dim_ids) for k, v in sorted(industries.items())},
+        by_size={k: averages(sizes[k], dim_ids) for k, _, _ in SIZE_BANDS if k in sizes},
         transitions=dict(transitions),
         risers=sorted(
             [(a, b) for a, b in pairs if _level(b)[1] > _level(a)[1]],
@@ -240,6 +231,7 @@ def summarise(
         near_next=sorted(near_next, key=lambda p: (p[1], p[0].firm.credit_code)),
         cohorts=sorted(cohorts.values(), key=lambda p: (-len(p[1]), p[0].scenario)),
         shortlist=_shortlist(cards, before, tiers),
+        comparison=compare(cards, before, dim_ids) if previous else None,
         unassessed=[r for r in register or [] if r.credit_code not in assessed],
         registered=len(register) if register is not None else None,
     )

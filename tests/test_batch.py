@@ -270,3 +270,32 @@ def test_a_missing_input_folder_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "no such folder of answer files" in result.stderr
+
+
+def test_changes_between_periods_are_like_for_like(park_store: tuple[Store, Path]) -> None:
+    store, _ = park_store
+    previous = store.cards("2026Q2")
+    kept = store.cards("2026Q3")[:10]
+    newcomer = store.cards("2026Q3")[10]
+    before = {
+        c.firm.credit_code: c for c in previous if c.firm.credit_code != newcomer.firm.credit_code
+    }
+    summary = summarise([*kept, newcomer], previous=list(before.values()))
+    c = summary.comparison
+    assert c is not None and c.count == 10
+    assert [n.firm.credit_code for n in c.new] == [newcomer.firm.credit_code]
+    assert len(c.gone) == len(before) - 10
+    then = sum(before[k.firm.credit_code].overall or 0 for k in kept) / 10
+    now = sum(k.overall or 0 for k in kept) / 10
+    assert c.change["overall"] == pytest.approx(now - then, abs=0.01)
+    assert sum(c.levels_before.values()) == sum(c.levels_now.values()) == 10
+    assert sum(c.share_now(level) or 0 for level in c.levels_now) == pytest.approx(1)
+    html = render_park_html(summary, lang="en")
+    assert "Change among the 10 firms assessed in both periods" in html
+    assert "Firms assessed in both periods (10)" in html
+    assert f"No longer assessed ({len(c.gone)})" in html and "Newly assessed (1)" in html
+    naive = (summary.averages["overall"] or 0) - sum(b.overall or 0 for b in before.values()) / len(
+        before
+    )
+    if round(naive, 1) != round(now - then, 1):
+        assert f"{naive:+.1f}".replace("-", "−") not in html.split("cover-level-score")[1][:200]

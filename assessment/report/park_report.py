@@ -20,8 +20,6 @@ DEFAULT_PARK = TextValue(zh="本园区", en="The park")
 
 def park_context(s: ParkSummary, lang: Lang, park_name: str | None = None) -> dict[str, Any]:
     first = s.cards[0]
-    previous_counts = Counter(c.level.id if c.level else "not_rated" for c in s.previous.values())
-    prev_avg = [c.overall for c in s.previous.values() if c.overall is not None]
     level_chart = charts.distribution(
         [name.get(lang) for _, name, _ in s.level_counts],
         [count for _, _, count in s.level_counts],
@@ -46,8 +44,7 @@ def park_context(s: ParkSummary, lang: Lang, park_name: str | None = None) -> di
         "questionnaire_title": first.questionnaire.title,
         "questionnaire_id": first.questionnaire.id,
         "questionnaire_version": first.questionnaire.version,
-        "previous_average": round(sum(prev_avg) / len(prev_avg), 2) if prev_avg else None,
-        "previous_counts": dict(previous_counts),
+        "c": s.comparison,
         "level_chart": trusted_svg(level_chart),
         "dimension_chart": trusted_svg(dimension_chart),
         "industries": INDUSTRIES,
