@@ -270,7 +270,14 @@ def batch(
     lang: LangOption = "zh",
     force: Annotated[bool, typer.Option("--force", help="Render again even if unchanged.")] = False,
     register: Annotated[
-        Path | None, typer.Option("--register", help="The park's firm register (CSV) for coverage.")
+        Path | None,
+        typer.Option(
+            "--register", help="The park's firm register (CSV) for coverage and the park's name."
+        ),
+    ] = None,
+    park: Annotated[
+        str | None,
+        typer.Option("--park", help="The park's name for the park report (else the register's)."),
     ] = None,
     tiers: Annotated[
         str, typer.Option("--tiers", help="Shortlist sizes: leading,showcase,demonstration.")
@@ -306,6 +313,7 @@ def batch(
                 lang=code,
                 force=force,
                 register=register,
+                park=park,
                 tiers=counts,
                 template_dir=templates,
                 progress=progress,

@@ -24,12 +24,14 @@ TIERS: tuple[tuple[str, TextValue], ...] = (
 
 @dataclass(frozen=True)
 class Registered:
-    """A firm on the park's register (a CSV with credit_code, name, industry, employees)."""
+    """A firm on the park's register (a CSV with credit_code, name, industry, employees and,
+    optionally, park: the park's name)."""
 
     credit_code: str
     name: str
     industry: str
     employees: int | None
+    park: str = ""
 
 
 def read_register(path: Path) -> list[Registered]:
@@ -53,9 +55,21 @@ def read_register(path: Path) -> list[Registered]:
                 (row.get("name") or "").strip(),
                 (row.get("industry") or "").strip(),
                 int(employees) if employees.isdigit() else None,
+                (row.get("park") or "").strip(),
             )
         )
     return found
+
+
+def register_park(path: Path, register: Sequence[Registered]) -> str | None:
+    """The park's name as the register gives it (its `park` column), if it gives one."""
+    names = sorted({r.park for r in register if r.park})
+    if len(names) > 1:
+        raise UsageError(
+            f"{path}: the park column names {len(names)} parks ({', '.join(names)}); "
+            "a register is one park's (or name it with --park)"
+        )
+    return names[0] if names else None
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,8 @@ class ParkSummary:
     cohorts: list[tuple[Recommendation, list[ScoreCard]]]
     shortlist: list[Pick]
     comparison: Comparison | None = None
+    park: str | None = None
+    other_park: list[ScoreCard] = field(default_factory=list)
     unassessed: list[Registered] = field(default_factory=list)
     registered: int | None = None
 
@@ -181,8 +197,12 @@ def summarise(
     register: Sequence[Registered] | None = None,
     tiers: Sequence[int] = (3, 3, 6),
     near: float = 5.0,
+    park: str | None = None,
 ) -> ParkSummary:
-    """One period's park summary; `previous` are the same park's cards of the period before."""
+    """One period's park summary; `previous` are the same park's cards of the period before.
+
+    `park` is the park's name, from its register or given by the user; firms whose own `park:`
+    names another park are listed in `other_park`, never used to name the park."""
     if not cards:
         raise UsageError("no assessments to summarise for this period")
     cards = sorted(cards, key=lambda c: c.firm.credit_code)
@@ -232,6 +252,8 @@ def summarise(
         cohorts=sorted(cohorts.values(), key=lambda p: (-len(p[1]), p[0].scenario)),
         shortlist=_shortlist(cards, before, tiers),
         comparison=compare(cards, before, dim_ids) if previous else None,
+        park=park,
+        other_park=[c for c in cards if park and c.firm.park and c.firm.park != park],
         unassessed=[r for r in register or [] if r.credit_code not in assessed],
         registered=len(register) if register is not None else None,
     )

@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 
 from assessment.batch import run_batch, write_park_outputs
 from assessment.cli import app
-from assessment.park import read_register, summarise
+from assessment.errors import UsageError
+from assessment.park import read_register, register_park, summarise
 from assessment.report.park_report import render_park_html
 from assessment.resources import sample_park_dir
 from assessment.store import Store
@@ -299,3 +300,30 @@ def test_changes_between_periods_are_like_for_like(park_store: tuple[Store, Path
     )
     if round(naive, 1) != round(now - then, 1):
         assert f"{naive:+.1f}".replace("-", "−") not in html.split("cover-level-score")[1][:200]
+
+
+def test_the_park_is_named_by_the_user_or_the_register_never_by_a_firm(
+    park_store: tuple[Store, Path], tmp_path: Path
+) -> None:
+    store, _ = park_store
+    cards = store.cards("2026Q3")
+    firms_park = cards[0].firm.park
+    assert firms_park
+    unnamed = render_park_html(summarise(cards), lang="zh")
+    assert "本园区" not in unnamed and firms_park not in unnamed
+    named = summarise(cards, park="吴江示范园")
+    html = render_park_html(named, lang="en")
+    assert '<p class="cover-firm">吴江示范园</p>' in html
+    assert len(named.other_park) == len(cards)
+    assert "Firms that name another park" in html and firms_park in html
+    same = summarise(cards, park=firms_park)
+    assert same.other_park == []
+    register = sample_park_dir() / "firms.csv"
+    assert register_park(register, read_register(register)) == firms_park
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text(
+        "credit_code,name,industry,employees,park\nA,a,metal_processing,1,甲园\nB,b,machinery,2,乙园\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UsageError, match=r"mixed\.csv: the park column names 2 parks"):
+        register_park(mixed, read_register(mixed))

@@ -15,7 +15,6 @@ from .html import render, search_path, trusted_svg
 from .render import STYLESHEET, pdf_from_html
 
 TITLE = TextValue(zh="园区季度数字化诊断报告", en="Park quarterly digital diagnosis report")
-DEFAULT_PARK = TextValue(zh="本园区", en="The park")
 
 
 def park_context(s: ParkSummary, lang: Lang, park_name: str | None = None) -> dict[str, Any]:
@@ -37,7 +36,8 @@ def park_context(s: ParkSummary, lang: Lang, park_name: str | None = None) -> di
     return {
         "s": s,
         "title": TITLE,
-        "running_name": park_name or first.firm.park or DEFAULT_PARK.get(lang),
+        "park_name": park_name or s.park,
+        "running_name": park_name or s.park or TITLE.get(lang),
         "author": "dtm",
         "period": s.period,
         "created": f"{max(c.assessed_on for c in s.cards).isoformat()}T00:00:00Z",
