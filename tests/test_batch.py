@@ -327,3 +327,52 @@ def test_the_park_is_named_by_the_user_or_the_register_never_by_a_firm(
     )
     with pytest.raises(UsageError, match=r"mixed\.csv: the park column names 2 parks"):
         register_park(mixed, read_register(mixed))
+
+
+@pytest.mark.parametrize("command", [["list"], ["history", "91320594MA1A3K7R2A"]])
+def test_reading_commands_never_create_a_store(tmp_path: Path, command: list[str]) -> None:
+    where = tmp_path / "nowhere.db"
+    result = runner.invoke(app, [*command, "--db", str(where)])
+    assert result.exit_code == 2
+    assert f"no store at {where}" in result.stderr
+    assert "make one with `dtm batch" in result.stderr
+    assert "Traceback" not in result.output
+    assert not where.exists()
+
+
+@pytest.mark.parametrize(
+    ("industry", "hint"),
+    [("metal", "did you mean 'metal_processing'?"), ("machinry", "did you mean 'machinery'?")],
+)
+def test_an_unknown_industry_gets_a_did_you_mean(
+    park_store: tuple[Store, Path], industry: str, hint: str
+) -> None:
+    store, _ = park_store
+    result = runner.invoke(app, ["list", "--industry", industry, "--db", store.url])
+    assert result.exit_code == 2
+    assert f"--industry {industry!r} is not an industry id; {hint}" in result.stderr
+
+
+def test_history_finds_a_firm_by_part_of_its_name(park_store: tuple[Store, Path]) -> None:
+    store, _ = park_store
+    card = store.cards("2026Q3")[0]
+    part = card.firm.name[2:6]
+    result = runner.invoke(app, ["history", part, "--db", store.url])
+    assert result.exit_code == 0, result.output
+    assert card.firm.credit_code in result.stdout and "2026Q2" in result.stdout
+    many = runner.invoke(app, ["history", "苏州", "--db", store.url])
+    assert many.exit_code == 2
+    assert "stored firms match '苏州'" in many.stderr
+
+
+def test_batch_no_render_stores_a_past_quarter_without_pdfs(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path, "in", Q2[:3])
+    out = tmp_path / "out"
+    db = f"sqlite:///{tmp_path / 'park.db'}"
+    args = ["batch", str(folder), "--period", "2026Q2", "--out", str(out), "--db", db]
+    result = runner.invoke(app, [*args, "--no-render"])
+    assert result.exit_code == 0, result.output
+    assert "3 stored, 0 rendered" in result.stdout
+    assert not out.exists()
+    with Store.open(db) as store:
+        assert len(store.cards("2026Q2")) == 3

@@ -226,3 +226,8 @@ def test_report_in_an_unknown_language_is_one_line(mini_answers_path: Path, tmp_
     assert result.exit_code == 2
     assert result.stderr == "Error: --lang must be zh or en, not 'fr'\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_the_help_says_where_the_default_store_is() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert "$DTM_DB, else dtm.db in the working folder" in " ".join(result.stdout.split())
