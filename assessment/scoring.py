@@ -244,7 +244,12 @@ def score(
     }
     card.update(levels_mod.rate(questionnaire, plan, card, values))
     # Built as plain data and validated once: much faster than a model per node.
-    return ScoreCard.model_validate(card)
+    result = ScoreCard.model_validate(card)
+    if not questionnaire.demonstration:
+        return result
+    from .eligibility import eligibility
+
+    return result.model_copy(update={"demonstration": eligibility(questionnaire, plan, result)})
 
 
 def _round(value: float | None) -> float | None:

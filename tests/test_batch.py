@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 from assessment.batch import run_batch, write_park_outputs
 from assessment.cli import app
 from assessment.errors import UsageError
+from assessment.models.common import TextValue
+from assessment.models.results import Eligibility
 from assessment.park import read_register, register_park, summarise
 from assessment.report.park_report import render_park_html
 from assessment.resources import sample_park_dir
@@ -376,3 +378,36 @@ def test_batch_no_render_stores_a_past_quarter_without_pdfs(tmp_path: Path) -> N
     assert not out.exists()
     with Store.open(db) as store:
         assert len(store.cards("2026Q2")) == 3
+
+
+def test_the_shortlist_keeps_to_the_questionnaires_eligibility_rules(
+    park_store: tuple[Store, Path],
+) -> None:
+    store, _ = park_store
+    cards = store.cards("2026Q3")
+    unwilling = {c.firm.credit_code for c in cards if c.question("demo_willing").value is False}
+    assert unwilling
+    assert all(c.eligible("leading") is not None for c in cards)
+    summary = summarise(cards, previous=store.cards("2026Q2"))
+    minimum = {"leading": 4, "showcase": 3, "demonstration": 2}
+    for pick in summary.shortlist:
+        assert pick.card.firm.credit_code not in unwilling
+        assert (pick.card.level.rank if pick.card.level else 0) >= minimum[pick.tier]
+    # The best firm by the old rules says it will not host visits: it is named as left out, why.
+    best = max(cards, key=lambda c: ((c.level.rank if c.level else 0), c.overall or 0))
+    rule = TextValue(zh="企业愿意作为示范企业接受参观交流", en="willing to host visits")
+    refused = best.model_copy(
+        update={
+            "demonstration": [
+                Eligibility(tier=t, eligible=False, unmet=[rule])
+                for t in ("leading", "showcase", "demonstration")
+            ]
+        }
+    )
+    others = [c for c in cards if c.firm.credit_code != best.firm.credit_code]
+    again = summarise([refused, *others], previous=store.cards("2026Q2"))
+    assert best.firm.credit_code not in {p.card.firm.credit_code for p in again.shortlist}
+    miss = next(m for m in again.near_misses if m.tier == "leading")
+    assert miss.card.firm.credit_code == best.firm.credit_code
+    html = render_park_html(again, lang="en")
+    assert "Left out by the eligibility rules" in html and rule.en in html

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 import assessment
 from assessment import CODES, Problem, Questionnaire
 from assessment.cli import app
+from assessment.loader import check_file
 from assessment.yamlio import MAX_FILE_BYTES
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -997,3 +998,20 @@ def test_every_code_is_documented() -> None:
     headings = set(re.findall(r"^## ([A-Z]+\d{3})\b", DOCS.read_text(encoding="utf-8"), re.M))
     assert sorted(set(CODES) - headings) == [], "codes missing from docs/errors.md"
     assert sorted(headings - set(CODES)) == [], "docs/errors.md documents codes that do not exist"
+
+
+def test_demonstration_eligibility_rules_are_checked_at_load(tmp_path: Path) -> None:
+    text = (DATA_DIR / "mini.yaml").read_text(encoding="utf-8")
+    text += (
+        "demonstration:\n"
+        "  - tier: leading\n"
+        "    rules:\n"
+        "      - {when: leadr and level >= 1, label: {zh: 愿意, en: willing}}\n"
+    )
+    path = tmp_path / "q.yaml"
+    path.write_text(text, encoding="utf-8")
+    problems = check_file(path).problems.problems
+    assert any(
+        p.code == "REF001" and "did you mean 'leader'" in str(p) and "'leadr'" in str(p)
+        for p in problems
+    ), [str(p) for p in problems]

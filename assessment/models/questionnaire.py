@@ -176,6 +176,20 @@ class Level(Model):
     rules: list[LevelRule] = Field(default_factory=list)
 
 
+class EligibilityRule(Model):
+    """One condition a firm must meet to be shortlisted in a demonstration tier."""
+
+    when: str = Field(description="Expression over answers, computed values and `level` (rank).")
+    label: Text = Field(description="The requirement as a reader sees it, e.g. 'willing to host'.")
+
+
+class TierEligibility(Model):
+    """Who may be shortlisted in one demonstration tier (leading, showcase, demonstration)."""
+
+    tier: Literal["leading", "showcase", "demonstration"]
+    rules: list[EligibilityRule] = Field(min_length=1)
+
+
 class Questionnaire(Model):
     kind: Literal["questionnaire"] = "questionnaire"
     id: Id
@@ -187,6 +201,11 @@ class Questionnaire(Model):
     dimensions: list[Dimension]
     levels: list[Level] = Field(default_factory=list)
     not_rated: Text | None = Field(None, description="What to call a firm below every level.")
+    demonstration: list[TierEligibility] = Field(
+        default_factory=list,
+        description="Who may be shortlisted as a demonstration firm, per tier; a tier not listed "
+        "takes every firm.",
+    )
     presentation: Literal["score", "points"] = Field(
         "score",
         description="How reports show results: `score` (0–100 per node) or `points` (each node's "

@@ -53,6 +53,7 @@ def park_context(s: ParkSummary, lang: Lang, park_name: str | None = None) -> di
         "size_counts": Counter(size_band(c.firm.employees) for c in s.cards),
         "cost_bands": content.COST_BANDS,
         "tiers": TIERS,
+        "tier_names": dict(TIERS),
         "list_sep": "、" if lang == "zh" else ", ",
     }
 
