@@ -61,7 +61,8 @@ def _meets(result: dict[str, Any], rule: CountRule | MandatoryRule) -> bool:
 
 def _label(q: Questionnaire, node_id: str) -> TextValue:
     if node_id in q.node_map:
-        return q.node_map[node_id].label
+        node = q.node_map[node_id]
+        return node.score_label or node.label
     return q.question_map[node_id].text
 
 

@@ -318,7 +318,7 @@ def _with_shares(
             built.append(
                 dict(
                     id=indicator.id,
-                    label=indicator.label,
+                    label=indicator.score_label or indicator.label,
                     weight=indicator.weight,
                     score=_round(i_score),
                     coverage=round(i_cov, 4),
@@ -331,7 +331,7 @@ def _with_shares(
         result.append(
             dict(
                 id=dimension.id,
-                label=dimension.label,
+                label=dimension.score_label or dimension.label,
                 weight=dimension.weight,
                 score=_round(d_score),
                 coverage=round(d_cov, 4),

@@ -92,6 +92,11 @@ class Question(Model):
 class Indicator(Model):
     id: Id
     label: Text
+    score_label: Text | None = Field(
+        None,
+        description="The score's name by its good end, for a node whose label names the bad "
+        "end (e.g. label 纸质台账依赖, score_label 无纸化程度): reports show this.",
+    )
     weight: float = 1.0
     interpretation: list[Interpretation] = Field(default_factory=list)
     questions: list[Question]
@@ -100,6 +105,11 @@ class Indicator(Model):
 class Dimension(Model):
     id: Id
     label: Text
+    score_label: Text | None = Field(
+        None,
+        description="The score's name by its good end, for a node whose label names the bad "
+        "end (e.g. label 纸质台账依赖, score_label 无纸化程度): reports show this.",
+    )
     weight: float = 1.0
     scored: bool = Field(
         True,

@@ -213,8 +213,10 @@ def radar(
     max_value: float = 100,
     size: int = 360,
     missing_label: str = "",
+    note: str = "",
 ) -> str:
-    """Radar of 3–12 axes; None sits at 0 with a hollow marker, named by ``missing_label``."""
+    """Radar of 3–12 axes; None sits at 0 with a hollow marker, named by ``missing_label``;
+    ``note`` (e.g. "higher is better") is a line under the legend."""
     n = len(axes)
     if not 3 <= n <= 12 or size < 240:
         raise ValueError(f"a radar needs 3 to 12 axes and size >= 240, got {n} axes, size {size}")
@@ -246,6 +248,9 @@ def radar(
             body.append(_marker(idx, x, y, hollow=_finite(v) is None))
     missing = any(_finite(v) is None for s in series for v in s.values)
     legend, height = _legend(series, missing_label if missing else "", size, bottom + 18)
+    if _clean(note):
+        legend.append(_text(8, height + 10, _fit(note, size - 16), size=SMALL))
+        height += LINE
     return _svg(size, height, title, body + legend)
 
 

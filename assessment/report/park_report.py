@@ -29,7 +29,9 @@ def park_context(s: ParkSummary, lang: Lang, park_name: str | None = None) -> di
         [label.get(lang) for _, label in s.dimensions],
         [s.averages[d] for d, _ in s.dimensions],
         title=TextValue(zh="园区各维度平均分", en="Park average by dimension").get(lang),
-        value_axis_label=TextValue(zh="平均分（0–100）", en="Average score (0–100)").get(lang),
+        value_axis_label=TextValue(
+            zh="平均分（0–100，分数越高越好）", en="Average score (0–100, higher is better)"
+        ).get(lang),
         reference=s.averages["overall"],
         reference_label=TextValue(zh="园区总分均值", en="Park overall average").get(lang),
     )
