@@ -50,6 +50,17 @@ def _max_points(q: Questionnaire, question: Question) -> float:
     return float(question.max_level)
 
 
+# Figures computed in binary floating point miss decimal band edges by a hair (740.7 / 1234.5 * 100
+# gives 60.00000000000001, not 60): they are snapped to this many decimal places before they are
+# compared with an edge, so a figure exactly on an edge falls in the band the text gives it.
+EDGE_DIGITS = 9
+
+
+def at_edge(value: float) -> float:
+    """`value` as compared with band edges: rounded to EDGE_DIGITS decimal places."""
+    return round(value, EDGE_DIGITS)
+
+
 def earned_points(q: Questionnaire, question: Question, value: Any) -> float:
     """Points for a value (before reverse scoring); `value` is what `plan.raw_value` gives."""
     kind = question.type
@@ -62,7 +73,7 @@ def earned_points(q: Questionnaire, question: Question, value: Any) -> float:
         return points.get("yes" if value else "no", 0.0)
     if kind == "ordinal":
         return float(value)
-    number = float(value)
+    number = at_edge(float(value))
     if question.bands:
         bands = question.bands
         if number <= bands[0].min:
@@ -148,6 +159,7 @@ def _leaf(
 def _interpret(bands: list[Interpretation], score: float | None) -> TextValue | None:
     if score is None:
         return None
+    score = at_edge(score)
     for band in bands:
         if band.min <= score < band.max or (band.max == 100 and score == 100):
             return band.text
