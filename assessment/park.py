@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .compare import Comparison, averages, compare
+from .display import one_decimal
 from .errors import UsageError
 from .export import SIZE_BANDS, size_band
 from .models.common import TextValue
@@ -131,7 +132,7 @@ def _near(card: ScoreCard, points: float) -> float | None:
 
 
 def fmt(value: float | None) -> str:
-    return f"{value or 0:.1f}"
+    return one_decimal(value or 0)
 
 
 def _reason(tier: str, card: ScoreCard, before: ScoreCard | None) -> TextValue:

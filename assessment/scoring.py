@@ -159,9 +159,10 @@ def _leaf(
 def _interpret(bands: list[Interpretation], score: float | None) -> TextValue | None:
     if score is None:
         return None
+    # The same convention as number bands: (min, max], the first band also taking its min.
     score = at_edge(score)
-    for band in bands:
-        if band.min <= score < band.max or (band.max == 100 and score == 100):
+    for i, band in enumerate(bands):
+        if band.min < score <= band.max or (i == 0 and score == band.min):
             return band.text
     return None
 

@@ -44,7 +44,7 @@ class Descriptor(Model):
 
 
 class Interpretation(Model):
-    """What a score in [min, max) means; the band ending at 100 also takes 100."""
+    """What a score in (min, max] means, as number bands read; the first band also takes its min."""
 
     min: float = Field(ge=0, le=100)
     max: float = Field(ge=0, le=100)

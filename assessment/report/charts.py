@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Literal
 from xml.sax.saxutils import escape
 
+from ..display import one_decimal
+
 __all__ = ["Series", "Style", "TimelineItem", "bars", "distribution", "radar", "timeline"]
 
 Style = Literal["solid", "dashed", "dotted"]
@@ -333,13 +335,13 @@ def bars(
         v = _finite(raw)
         if v is not None:
             body.append(_rect(PLOT_X, y, x_of(v) - PLOT_X, BAR_H, FILL))
-        shown = "—" if v is None else f"{v:.1f}"
+        shown = "—" if v is None else one_decimal(v)
         texts.append(_text(x_of(v) + 4, y + BAR_H / 2 + 4, shown, size=SMALL))
     ref = _finite(reference)
     if ref is not None:
         x = x_of(ref)
         body.append(_el("line", x1=x, y1=top - 6, x2=x, y2=bottom, **_REFERENCE))
-        label = _fit(f"{_clean(reference_label)} {ref:.1f}".strip(), BARS_WIDTH - 8)
+        label = _fit(f"{_clean(reference_label)} {one_decimal(ref)}".strip(), BARS_WIDTH - 8)
         half = _width(label) / 2
         texts.append(_text(min(max(x, 4 + half), BARS_WIDTH - 4 - half), top - 10, label, "middle"))
     return _svg(BARS_WIDTH, bottom + 44, title, body + texts)
