@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from .collect.labels import choice_index
-from .errors import did_you_mean
+from .errors import ProblemList, did_you_mean
 from .locator import Reporter
 from .models.answers import (
     EARLIEST_BEFORE,
@@ -22,6 +24,7 @@ from .models.answers import (
 from .models.common import MAX_FIGURE
 from .models.questionnaire import Question, Questionnaire
 from .plan import Plan, Values, work_out
+from .yamlio import locate, read_yaml
 
 # Control characters other than tab and line breaks: no workbook or report can hold them.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -98,7 +101,7 @@ def check_answers(
             report(
                 ("answers", qid),
                 "ANS006",
-                f"question '{qid}' has no answer",
+                f"question '{qid}' has no answer" + _asked_at(q, qid),
                 f"answer it, or write '{UNKNOWN}'"
                 + (f" or '{NOT_APPLICABLE}'" if question.allow_na else ""),
             )
@@ -130,6 +133,36 @@ def _check_computed_range(question: Question, value: Any, report: Reporter) -> N
         "outside 0–100%",
         "check the figures it is computed from",
     )
+
+
+def _asked_at(q: Questionnaire, qid: str) -> str:
+    """' (asked at FILE:LINE:COL)': where the questionnaire asks the question, when it is a file."""
+    try:
+        stamp = Path(q.source).stat().st_mtime_ns if q.source else None
+    except OSError:
+        stamp = None
+    place = question_places(q.source, stamp).get(qid) if stamp is not None else None
+    return f" (asked at {place})" if place else ""
+
+
+@lru_cache(maxsize=8)
+def question_places(source: str, stamp: int) -> dict[str, str]:
+    """Each question id of the questionnaire file `source` (as of `stamp`) with its place."""
+    data = read_yaml(Path(source), ProblemList())
+    found: dict[str, str] = {}
+    dimensions = data.get("dimensions") if isinstance(data, dict) else None
+    for d_i, dimension in enumerate(dimensions if isinstance(dimensions, list) else []):
+        for i_i, indicator in enumerate(_items(dimension, "indicators")):
+            for q_i, question in enumerate(_items(indicator, "questions")):
+                if isinstance(question, dict) and isinstance(question.get("id"), str):
+                    key = ("dimensions", d_i, "indicators", i_i, "questions", q_i)
+                    found[question["id"]] = str(locate(data, source, key))
+    return found
+
+
+def _items(node: Any, key: str) -> list[Any]:
+    items = node.get(key) if isinstance(node, dict) else None
+    return items if isinstance(items, list) else []
 
 
 def _check_by_hand(question: Question, values: Values, report: Reporter) -> None:

@@ -20,8 +20,42 @@ def safe_stem(*parts: str) -> str:
     return stem[:120]
 
 
+# Company-form endings a firm's short name leaves off, longest first.
+_FORMS = (
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "Co., Ltd.",
+    "Co.,Ltd.",
+    "Co. Ltd.",
+    "Ltd.",
+    "Ltd",
+)
+_NAME_UNSAFE = re.compile(r"[^\w-]+")
+
+
+def short_name(name: str, limit: int = 16) -> str:
+    """A firm's name fit for a file name: no company-form ending, letters (any script), digits,
+    '-' and '_' only, at most `limit` characters; '' when nothing usable is left."""
+    text = name.strip()
+    for form in _FORMS:
+        if text.endswith(form) and len(text) > len(form):
+            text = text[: -len(form)]
+            break
+    return _NAME_UNSAFE.sub("_", text).strip("_")[:limit].strip("_")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename it into place."""
+    """Write to a temporary file beside `path`, flush it to disk, then rename it into place.
+
+    The file gets the usual permissions (0666 less the umask, so readable by the group and others
+    under the common umask 022), not the owner-only mode of a temporary file."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
@@ -30,22 +64,15 @@ def write_atomic(path: Path, data: bytes) -> None:
             f"{path}: cannot write here ({exc.strerror}); choose another folder"
         ) from exc
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            # mkstemp makes the file 0600; a park office shares its reports with the group.
-            os.fchmod(handle.fileno(), 0o666 & ~_umask())
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def writable_folder(folder: Path) -> Path:

@@ -182,6 +182,7 @@ def run_batch(
     force: bool = False,
     render: bool = True,
     register: StrPath | None = None,
+    park: str | None = None,
     tiers: Sequence[int] = (3, 3, 6),
     template_dir: StrPath | None = None,
     imported_at: datetime | None = None,
@@ -258,7 +259,14 @@ def run_batch(
     result.rendered.sort()
     result.files.update(
         write_park_outputs(
-            store, period, out, lang=lang, register=register, tiers=tiers, template_dir=template_dir
+            store,
+            period,
+            out,
+            lang=lang,
+            register=register,
+            park=park,
+            tiers=tiers,
+            template_dir=template_dir,
         )
     )
     return result
@@ -271,24 +279,30 @@ def write_park_outputs(
     *,
     lang: Lang = "zh",
     register: Path | None = None,
+    park: str | None = None,
     tiers: Sequence[int] = (3, 3, 6),
     template_dir: Path | None = None,
 ) -> dict[str, Path]:
-    """The park report, the results workbook and CSV of a stored period."""
+    """The park report, the results workbook and CSV of a stored period.
+
+    The park is named by `park`, else by the register's `park` column; never by a firm's answers.
+    """
     from . import export
-    from .park import read_register, summarise
+    from .park import read_register, register_park, summarise
     from .report.park_report import render_park
 
     cards = store.cards(period)
     before = store.previous_period(period)
     previous = store.cards(before) if before else []
     recs = store.recommendations(period)
+    firms = read_register(register) if register else None
     summary = summarise(
         cards,
         previous=previous,
         recommendations=recs,
-        register=read_register(register) if register else None,
+        register=firms,
         tiers=tiers,
+        park=park or (register_park(register, firms) if register and firms else None),
     )
     paths = {
         "park": out / (f"park-{period}.pdf" if lang == "zh" else f"park-{period}-{lang}.pdf"),

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from .models.common import Lang
 
 app = typer.Typer(
-    help="Diagnose small manufacturers' digital transformation: validate, score, recommend.",
+    help="Diagnose small manufacturers' digital transformation: validate, score, recommend.\n\n"
+    "The store is --db URL, else $DTM_DB, else dtm.db in the working folder; only dtm batch "
+    "makes one.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -388,8 +390,19 @@ def batch(
     db: DbOption = None,
     lang: LangOption = "zh",
     force: Annotated[bool, typer.Option("--force", help="Render again even if unchanged.")] = False,
+    no_render: Annotated[
+        bool,
+        typer.Option("--no-render", help="Check and store only: for a past quarter, no PDFs."),
+    ] = False,
     register: Annotated[
-        Path | None, typer.Option("--register", help="The park's firm register (CSV) for coverage.")
+        Path | None,
+        typer.Option(
+            "--register", help="The park's firm register (CSV) for coverage and the park's name."
+        ),
+    ] = None,
+    park: Annotated[
+        str | None,
+        typer.Option("--park", help="The park's name for the park report (else the register's)."),
     ] = None,
     tiers: Annotated[
         str, typer.Option("--tiers", help="Shortlist sizes: leading,showcase,demonstration.")
@@ -426,7 +439,9 @@ def batch(
                 workers=workers,
                 lang=code,
                 force=force,
+                render=not no_render,
                 register=register,
+                park=park,
                 tiers=counts,
                 template_dir=templates,
                 progress=progress,
@@ -441,7 +456,7 @@ def batch(
 def list_command(
     period: Annotated[str | None, typer.Option("--period", "-p", help="Only this quarter.")] = None,
     industry: Annotated[
-        str | None, typer.Option("--industry", help="Only this industry id.")
+        str | None, typer.Option("--industry", help="Only this industry id, e.g. machinery.")
     ] = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
@@ -453,8 +468,11 @@ def list_command(
     from .console import print_stored
     from .store import Store
 
+    if industry is not None:
+        _known_industry(industry)
+
     def work() -> Any:
-        with Store.open(db) as store:
+        with Store.open(db, create=False) as store:
             return store.list(period=period, industry=industry)
 
     records = _run(work)
@@ -472,24 +490,50 @@ def list_command(
 
 @app.command()
 def history(
-    credit_code: Annotated[str, typer.Argument(help="The firm's unified social credit code.")],
+    firm: Annotated[
+        str, typer.Argument(help="The firm's unified social credit code, or part of its name.")
+    ],
     db: DbOption = None,
 ) -> None:
     """Show every stored assessment of one firm, with earlier revisions.
 
-    Example: dtm history 91320594MA1A3K7R2A
+    Example: dtm history 91320594MA1A3K7R2A, or dtm history 恒锐
     """
     from .console import print_stored
     from .store import Store
 
     def work() -> Any:
-        with Store.open(db) as store:
-            return store.history(credit_code)
+        with Store.open(db, create=False) as store:
+            records = store.history(firm)
+            named = [] if records else store.find_firms(firm)
+            if len(named) == 1:
+                records = store.history(named[0][0])
+            return records, named
 
-    records = _run(work)
+    records, named = _run(work)
     if not records:
-        raise _fail(f"Error: no assessment of {credit_code} is stored")
-    print_stored(records, title=f"History of {credit_code}")
+        if named:
+            found = "; ".join(f"{code} {name}" for code, name in named)
+            raise _fail(f"Error: {len(named)} stored firms match {firm!r}: {found}; give one code")
+        raise _fail(f"Error: no assessment of {firm} is stored (by credit code or name)")
+    first = records[0]
+    print_stored(records, title=f"History of {first.credit_code} {first.card.firm.name}")
+
+
+def _known_industry(industry: str) -> None:
+    from .errors import did_you_mean
+    from .industries import INDUSTRIES
+
+    if industry in INDUSTRIES:
+        return
+    starts = [i for i in INDUSTRIES if industry.lower() in i]
+    hint = did_you_mean(industry, INDUSTRIES)
+    if len(starts) == 1:
+        hint = f"did you mean '{starts[0]}'?"
+    raise _fail(
+        f"Error: --industry {industry!r} is not an industry id; "
+        + (hint or "industries: " + ", ".join(INDUSTRIES))
+    )
 
 
 @app.command("check-store")

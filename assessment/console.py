@@ -19,6 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from .display import one_decimal
 from .pipeline import Assessment
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ _SLOT = {"now": "now", "next": "next quarter", "later": "later"}
 
 
 def _fmt(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
+    return "—" if value is None else one_decimal(value)
 
 
 def print_assessment(result: Assessment, console: Console | None = None) -> None:

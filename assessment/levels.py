@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from . import expr
 from .checks import selected_items
+from .display import one_decimal, shortfall
 from .models.common import TextValue
 from .models.questionnaire import (
     ConditionRule,
@@ -61,7 +61,8 @@ def _meets(result: dict[str, Any], rule: CountRule | MandatoryRule) -> bool:
 
 def _label(q: Questionnaire, node_id: str) -> TextValue:
     if node_id in q.node_map:
-        return q.node_map[node_id].label
+        node = q.node_map[node_id]
+        return node.score_label or node.label
     return q.question_map[node_id].text
 
 
@@ -85,8 +86,10 @@ def _check(
             unblock=None
             if short <= 0
             else dict(
-                zh=f"总分还需提高 {short:.1f} 分（{overall:.1f} → {rule.min:g}）",
-                en=f"raise the overall score by {short:.1f} points ({overall:.1f} → {rule.min:g})",
+                zh=f"总分还需提高 {_gap(rule.min, overall)} 分"
+                f"（{one_decimal(overall)} → {rule.min:g}）",
+                en=f"raise the overall score by {_gap(rule.min, overall)} points "
+                f"({one_decimal(overall)} → {rule.min:g})",
             ),
             candidates=[] if short <= 0 else facts.best_gains(None),
         )
@@ -105,8 +108,10 @@ def _check(
             unblock=None
             if short <= 0
             else dict(
-                zh=f"{name.zh}还需提高 {short:.1f} 分（{actual:.1f} → {rule.min:g}）",
-                en=f"raise {name.en} by {short:.1f} points ({actual:.1f} → {rule.min:g})",
+                zh=f"{name.zh}还需提高 {_gap(rule.min, actual)} 分"
+                f"（{one_decimal(actual)} → {rule.min:g}）",
+                en=f"raise {name.en} by {_gap(rule.min, actual)} points "
+                f"({one_decimal(actual)} → {rule.min:g})",
             ),
             candidates=[] if short <= 0 else facts.best_gains(rule.node),
         )
@@ -215,8 +220,12 @@ def rate(q: Questionnaire, plan: Plan, card: dict[str, Any], values: Values) -> 
 
 
 def _amount(value: float) -> str:
-    """A shortfall rounded up to one decimal, so that a shortfall is never shown as 0."""
-    return f"{math.ceil(round(value * 10, 6)) / 10:g}"
+    return shortfall(value)
+
+
+def _gap(required: float, actual: float) -> str:
+    """The shortfall as every sentence shows it: from the score as the card holds it (2 places)."""
+    return shortfall(max(required - round(actual, 2), 0.01))
 
 
 def _narrower(q: Questionnaire, inner: LevelRule, outer: LevelRule) -> bool:

@@ -17,7 +17,7 @@ from .answercheck import check_answers
 from .collect.labels import canonical_answers, industry_id, number
 from .errors import ProblemList, UsageError, ValidationFailed, did_you_mean
 from .locator import Locator, Reporter
-from .models.answers import AnswerSheet
+from .models.answers import AnswerSheet, Firm
 from .models.catalogue import Catalogue
 from .models.common import StrPath
 from .models.questionnaire import Questionnaire
@@ -273,7 +273,7 @@ def check_answer_data(
     Choices given by label and numbers typed loosely are read in their canonical form first;
     the second value names what was rewritten so. The sheet is None when anything is wrong.
     """
-    read = canonical_sheet(data, locator, problems, questionnaire, path)
+    read = canonical_sheet(data, locator, problems, questionnaire, path, partial=partial)
     if read.sheet is None or read.questionnaire is None:
         return None, read.relabelled
     q, sheet = read.questionnaire, read.sheet
@@ -299,6 +299,8 @@ def canonical_sheet(
     problems: ProblemList,
     questionnaire: Questionnaire | None = None,
     path: Path | None = None,
+    *,
+    partial: bool = False,
 ) -> CanonicalSheet:
     """The answer sheet in `data`, its questionnaire, and which values were labels."""
     relabelled: list[str] = []
@@ -315,8 +317,12 @@ def canonical_sheet(
                 firm[figure] = typed
                 relabelled.append(f"firm.{figure}")
     sheet = build_model(AnswerSheet, data, locator, problems)
+    header_ok = sheet is not None
     if sheet is None:
-        return CanonicalSheet(None, None, tuple(relabelled))
+        # The header's problems are reported; check the answers too, in the same run.
+        sheet = _with_stand_in_header(data, locator)
+        if sheet is None:
+            return CanonicalSheet(None, None, tuple(relabelled))
     where = path or Path(locator.path)
     q = questionnaire or _questionnaire_for(sheet, where, locator, problems)
     if q is None:
@@ -325,6 +331,9 @@ def canonical_sheet(
     if changed:
         sheet = sheet.model_copy(update={"answers": answers})
         relabelled.extend(f"answers.{qid}" for qid in changed)
+    if not header_ok:
+        check_answers(q, plan_of(q), sheet, Reporter(locator, problems), partial=partial)
+        return CanonicalSheet(None, None, tuple(relabelled))
     return CanonicalSheet(sheet, q, tuple(relabelled))
 
 
@@ -334,6 +343,32 @@ _KIND_NAMES = {
     "catalogue": "a scenario catalogue",
     "answers": "an answer file",
 }
+_STAND_IN_FIRM: dict[str, Any] = {
+    "name": "-",
+    "credit_code": "91320594MA1A3K7R2A",
+    "industry": "other",
+    "employees": 1,
+}
+_STAND_IN: dict[str, Any] = {"period": "2026Q1", "assessor": "-", "assessed_on": "2026-01-01"}
+
+
+def _with_stand_in_header(data: Any, locator: Locator) -> AnswerSheet | None:
+    """The sheet with a valid stand-in header, so that its answers can be checked when the
+    header is wrong; None when the answers or the questionnaire reference are wrong too."""
+    if not isinstance(data, dict):
+        return None
+    raw = data.get("firm")
+    firm_data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    firm = dict(_STAND_IN_FIRM)
+    # The firm's own industry and size steer skip logic; keep them when they are sound.
+    for key in ("industry", "employees"):
+        candidate = {**_STAND_IN_FIRM, key: firm_data.get(key)}
+        if build_model(Firm, candidate, locator, ProblemList()) is not None:
+            firm[key] = firm_data.get(key)
+    stand_in = {**data, **_STAND_IN, "firm": firm}
+    return build_model(AnswerSheet, stand_in, locator, ProblemList())
+
+
 _cache: dict[tuple[str, int, int], Questionnaire] = {}
 
 

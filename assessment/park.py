@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .compare import Comparison, averages, compare
+from .display import one_decimal
 from .errors import UsageError
 from .export import SIZE_BANDS, size_band
 from .models.common import TextValue
@@ -21,19 +23,16 @@ TIERS: tuple[tuple[str, TextValue], ...] = (
 )
 
 
-def _mean(values: Sequence[float | None]) -> float | None:
-    known = [v for v in values if v is not None]
-    return round(sum(known) / len(known), 2) if known else None
-
-
 @dataclass(frozen=True)
 class Registered:
-    """A firm on the park's register (a CSV with credit_code, name, industry, employees)."""
+    """A firm on the park's register (a CSV with credit_code, name, industry, employees and,
+    optionally, park: the park's name)."""
 
     credit_code: str
     name: str
     industry: str
     employees: int | None
+    park: str = ""
 
 
 def read_register(path: Path) -> list[Registered]:
@@ -57,9 +56,21 @@ def read_register(path: Path) -> list[Registered]:
                 (row.get("name") or "").strip(),
                 (row.get("industry") or "").strip(),
                 int(employees) if employees.isdigit() else None,
+                (row.get("park") or "").strip(),
             )
         )
     return found
+
+
+def register_park(path: Path, register: Sequence[Registered]) -> str | None:
+    """The park's name as the register gives it (its `park` column), if it gives one."""
+    names = sorted({r.park for r in register if r.park})
+    if len(names) > 1:
+        raise UsageError(
+            f"{path}: the park column names {len(names)} parks ({', '.join(names)}); "
+            "a register is one park's (or name it with --park)"
+        )
+    return names[0] if names else None
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,15 @@ class Pick:
     tier: str
     card: ScoreCard
     reason: TextValue
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A firm that ranked high enough for a tier but misses its eligibility rules."""
+
+    tier: str
+    card: ScoreCard
+    unmet: list[TextValue]
 
 
 @dataclass
@@ -89,18 +109,16 @@ class ParkSummary:
     near_next: list[tuple[ScoreCard, float]]
     cohorts: list[tuple[Recommendation, list[ScoreCard]]]
     shortlist: list[Pick]
+    near_misses: list[Miss] = field(default_factory=list)
+    comparison: Comparison | None = None
+    park: str | None = None
+    other_park: list[ScoreCard] = field(default_factory=list)
     unassessed: list[Registered] = field(default_factory=list)
     registered: int | None = None
 
 
 def _level(card: ScoreCard) -> tuple[str, int]:
     return (card.level.id, card.level.rank) if card.level else ("not_rated", 0)
-
-
-def _averages(cards: Sequence[ScoreCard], dims: Sequence[str]) -> dict[str, float | None]:
-    row = {d: _mean([c.node(d).score for c in cards]) for d in dims}
-    row["overall"] = _mean([c.overall for c in cards])
-    return row
 
 
 def _near(card: ScoreCard, points: float) -> float | None:
@@ -113,73 +131,74 @@ def _near(card: ScoreCard, points: float) -> float | None:
     return round(short, 2) if short <= points else None
 
 
+def fmt(value: float | None) -> str:
+    return one_decimal(value or 0)
+
+
+def _reason(tier: str, card: ScoreCard, before: ScoreCard | None) -> TextValue:
+    level = card.level_name
+    if tier == "showcase" and before is not None:
+        up = (card.overall or 0) - (before.overall or 0)
+        return T(
+            zh=f"总分提高 {fmt(up)}（{before.level_name('zh')} → {level.zh}）",
+            en=f"overall up {fmt(up)} ({before.level_name('en')} → {level.en})",
+        )
+    if tier == "leading":
+        return T(
+            zh=f"{level.zh}，总分 {fmt(card.overall)}",
+            en=f"{level.en}, overall {fmt(card.overall)}",
+        )
+    return T(
+        zh=f"总分 {fmt(card.overall)}，{level.zh}", en=f"overall {fmt(card.overall)}, {level.en}"
+    )
+
+
+def _ranked(
+    tier: str, pool: Sequence[ScoreCard], previous: Mapping[str, ScoreCard]
+) -> list[ScoreCard]:
+    if tier != "showcase":
+        return list(pool)
+
+    def rise(card: ScoreCard) -> float:
+        before = previous.get(card.firm.credit_code)
+        return (card.overall or 0) - (before.overall or 0) if before else 0.0
+
+    return sorted((c for c in pool if rise(c) > 0), key=lambda c: (-rise(c), c.firm.credit_code))
+
+
 def _shortlist(
     cards: Sequence[ScoreCard], previous: Mapping[str, ScoreCard], tiers: Sequence[int]
-) -> list[Pick]:
+) -> tuple[list[Pick], list[Miss]]:
     """Leading: best level then score; showcase: largest rise; demonstration: best of the rest,
-    spread across industries. Only firms with at least 80% coverage are shortlisted."""
+    spread across industries. Only firms with at least 80% coverage that meet the tier's
+    eligibility rules (the questionnaire's `demonstration:`) are shortlisted; firms that would
+    have been picked but for those rules are returned as near misses, with the rules missed."""
     pool = sorted(
         (c for c in cards if c.coverage >= 0.8),
         key=lambda c: (-_level(c)[1], -(c.overall or 0), c.firm.credit_code),
     )
     taken: set[str] = set()
     picks: list[Pick] = []
-    for card in pool[: tiers[0]]:
-        taken.add(card.firm.credit_code)
-        picks.append(
-            Pick(
-                "leading",
-                card,
-                T(
-                    zh=f"{card.level_name.zh}，总分 {card.overall:.1f}",
-                    en=f"{card.level_name.en}, overall {card.overall:.1f}",
-                ),
-            )
-        )
-
-    def rise(card: ScoreCard) -> float:
-        before = previous.get(card.firm.credit_code)
-        return (card.overall or 0) - (before.overall or 0) if before else 0.0
-
-    risers = sorted(
-        (c for c in pool if c.firm.credit_code not in taken and rise(c) > 0),
-        key=lambda c: (-rise(c), c.firm.credit_code),
-    )
-    for card in risers[: tiers[1]]:
-        taken.add(card.firm.credit_code)
-        before = previous[card.firm.credit_code]
-        picks.append(
-            Pick(
-                "showcase",
-                card,
-                T(
-                    zh=f"总分提高 {rise(card):.1f}"
-                    f"（{before.level_name.zh} → {card.level_name.zh}）",
-                    en=f"overall up {rise(card):.1f} ({before.level_name.en} → "
-                    f"{card.level_name.en})",
-                ),
-            )
-        )
-    per_industry: Counter[str] = Counter()
-    cap = max(1, (tiers[2] + 1) // 2)
-    for card in pool:
-        if len([p for p in picks if p.tier == "demonstration"]) >= tiers[2]:
-            break
-        if card.firm.credit_code in taken or per_industry[card.firm.industry] >= cap:
-            continue
-        taken.add(card.firm.credit_code)
-        per_industry[card.firm.industry] += 1
-        picks.append(
-            Pick(
-                "demonstration",
-                card,
-                T(
-                    zh=f"总分 {card.overall:.1f}，{card.level_name.zh}",
-                    en=f"overall {card.overall:.1f}, {card.level_name.en}",
-                ),
-            )
-        )
-    return picks
+    misses: list[Miss] = []
+    for (tier, _name), size in zip(TIERS, tiers, strict=True):
+        per_industry: Counter[str] = Counter()
+        cap = max(1, (size + 1) // 2) if tier == "demonstration" else size
+        chosen = 0
+        for card in _ranked(tier, pool, previous):
+            code = card.firm.credit_code
+            if chosen >= size:
+                break
+            if code in taken or per_industry[card.firm.industry] >= cap:
+                continue
+            standing = card.eligible(tier)
+            if standing is not None and not standing.eligible:
+                misses.append(Miss(tier, card, standing.unmet))
+                continue
+            taken.add(code)
+            per_industry[card.firm.industry] += 1
+            chosen += 1
+            picks.append(Pick(tier, card, _reason(tier, card, previous.get(code))))
+    return picks, misses
 
 
 def summarise(
@@ -190,8 +209,12 @@ def summarise(
     register: Sequence[Registered] | None = None,
     tiers: Sequence[int] = (3, 3, 6),
     near: float = 5.0,
+    park: str | None = None,
 ) -> ParkSummary:
-    """One period's park summary; `previous` are the same park's cards of the period before."""
+    """One period's park summary; `previous` are the same park's cards of the period before.
+
+    `park` is the park's name, from its register or given by the user; firms whose own `park:`
+    names another park are listed in `other_park`, never used to name the park."""
     if not cards:
         raise UsageError("no assessments to summarise for this period")
     cards = sorted(cards, key=lambda c: c.firm.credit_code)
@@ -215,6 +238,7 @@ def summarise(
     for card in cards:
         for rec in recs.get(card.firm.credit_code, []):
             cohorts.setdefault(rec.scenario, (rec, []))[1].append(card)
+    shortlist, misses = _shortlist(cards, before, tiers)
     near_next = [(c, short) for c in cards if (short := _near(c, near)) is not None]
     assessed = {c.firm.credit_code for c in cards}
     return ParkSummary(
@@ -225,9 +249,9 @@ def summarise(
         recommendations=recs,
         level_counts=level_counts,
         dimensions=dims,
-        averages=_averages(cards, dim_ids),
-        by_industry={k: _averages(v, dim_ids) for k, v in sorted(industries.items())},
-        by_size={k: _averages(sizes[k], dim_ids) for k, _, _ in SIZE_BANDS if k in sizes},
+        averages=averages(cards, dim_ids),
+        by_industry={k: averages(v, dim_ids) for k, v in sorted(industries.items())},
+        by_size={k: averages(sizes[k], dim_ids) for k, _, _ in SIZE_BANDS if k in sizes},
         transitions=dict(transitions),
         risers=sorted(
             [(a, b) for a, b in pairs if _level(b)[1] > _level(a)[1]],
@@ -239,7 +263,11 @@ def summarise(
         ),
         near_next=sorted(near_next, key=lambda p: (p[1], p[0].firm.credit_code)),
         cohorts=sorted(cohorts.values(), key=lambda p: (-len(p[1]), p[0].scenario)),
-        shortlist=_shortlist(cards, before, tiers),
+        shortlist=shortlist,
+        near_misses=misses,
+        comparison=compare(cards, before, dim_ids) if previous else None,
+        park=park,
+        other_park=[c for c in cards if park and c.firm.park and c.firm.park != park],
         unassessed=[r for r in register or [] if r.credit_code not in assessed],
         registered=len(register) if register is not None else None,
     )

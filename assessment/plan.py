@@ -32,6 +32,7 @@ class Plan:
     compute: dict[str, expr.Expression] = field(default_factory=dict)
     computed: dict[str, expr.Expression] = field(default_factory=dict)
     rules: dict[tuple[int, int], expr.Expression] = field(default_factory=dict)
+    eligibility: dict[tuple[int, int], expr.Expression] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
     max_points: dict[str, float] = field(default_factory=dict)  # filled as questions are scored
 
@@ -173,6 +174,18 @@ def build_plan(questionnaire: Questionnaire, report: Reporter) -> Plan:
                 )
                 if parsed is not None:
                     plan.rules[(l_i, r_i)] = parsed
+    for t_i, tier in enumerate(questionnaire.demonstration):
+        for r_i, need in enumerate(tier.rules):
+            parsed = parse_condition(
+                need.when,
+                ("demonstration", t_i, "rules", r_i, "when"),
+                report,
+                questionnaire,
+                scores_allowed=True,
+                rating_allowed=True,
+            )
+            if parsed is not None:
+                plan.eligibility[(t_i, r_i)] = parsed
     plan.order = _order(deps, where, report)
     return plan
 

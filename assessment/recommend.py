@@ -2,44 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from . import expr
+from .eligibility import card_context
 from .models.catalogue import Catalogue, Scenario
 from .models.questionnaire import Questionnaire
 from .models.results import Recommendation, ScoreCard, Slot, TriggerAnswer
 
 SLOTS: tuple[Slot, ...] = ("now", "next", "later")
-
-
-def _context(card: ScoreCard, questionnaire: Questionnaire | None) -> expr.Context:
-    values: dict[str, Any] = {
-        "industry": card.firm.industry,
-        "employees": float(card.firm.employees),
-        "revenue": card.firm.revenue,
-        "level": float(card.level.rank if card.level else 0),
-        "next_level": float(card.next_level.rank) if card.next_level else None,
-    }
-    scores: dict[str, float | None] = {}
-    answered: set[str] = set()
-    for q in card.questions():
-        value: Any = q.value if q.status in ("answered", "computed") else None
-        if q.type == "multi" and isinstance(value, list):
-            value = tuple(value)
-        elif q.type == "yesno" and value is not None:
-            value = value in ("yes", True)
-        elif isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        values[q.id] = value
-        scores[q.id] = q.score
-        if q.status in ("answered", "computed"):
-            answered.add(q.id)
-    values.update(card.computed)
-    for dimension in card.dimensions:
-        scores[dimension.id] = dimension.score
-        for indicator in dimension.indicators:
-            scores[indicator.id] = indicator.score
-    return expr.Context(values, scores, frozenset(answered))
 
 
 def _gap(card: ScoreCard, scenario: Scenario, scores: dict[str, float | None]) -> float:
@@ -73,7 +42,7 @@ def recommend(
         from .loader import plan_of  # the loader is heavy; `import assessment` stays quick
 
         plan_of(questionnaire)  # the questionnaire must be sound before its ids are trusted
-    context = _context(card, questionnaire)
+    context = card_context(card)
     scores = dict(context.scores or {})
     chosen: list[tuple[float, int, Scenario, list[TriggerAnswer], float]] = []
     for order, scenario in enumerate(catalogue.scenarios):

@@ -50,6 +50,17 @@ def _max_points(q: Questionnaire, question: Question) -> float:
     return float(question.max_level)
 
 
+# Figures computed in binary floating point miss decimal band edges by a hair (740.7 / 1234.5 * 100
+# gives 60.00000000000001, not 60): they are snapped to this many decimal places before they are
+# compared with an edge, so a figure exactly on an edge falls in the band the text gives it.
+EDGE_DIGITS = 9
+
+
+def at_edge(value: float) -> float:
+    """`value` as compared with band edges: rounded to EDGE_DIGITS decimal places."""
+    return round(value, EDGE_DIGITS)
+
+
 def earned_points(q: Questionnaire, question: Question, value: Any) -> float:
     """Points for a value (before reverse scoring); `value` is what `plan.raw_value` gives."""
     kind = question.type
@@ -62,7 +73,7 @@ def earned_points(q: Questionnaire, question: Question, value: Any) -> float:
         return points.get("yes" if value else "no", 0.0)
     if kind == "ordinal":
         return float(value)
-    number = float(value)
+    number = at_edge(float(value))
     if question.bands:
         bands = question.bands
         if number <= bands[0].min:
@@ -148,8 +159,10 @@ def _leaf(
 def _interpret(bands: list[Interpretation], score: float | None) -> TextValue | None:
     if score is None:
         return None
-    for band in bands:
-        if band.min <= score < band.max or (band.max == 100 and score == 100):
+    # The same convention as number bands: (min, max], the first band also taking its min.
+    score = at_edge(score)
+    for i, band in enumerate(bands):
+        if band.min < score <= band.max or (i == 0 and score == band.min):
             return band.text
     return None
 
@@ -244,7 +257,12 @@ def score(
     }
     card.update(levels_mod.rate(questionnaire, plan, card, values))
     # Built as plain data and validated once: much faster than a model per node.
-    return ScoreCard.model_validate(card)
+    result = ScoreCard.model_validate(card)
+    if not questionnaire.demonstration:
+        return result
+    from .eligibility import eligibility
+
+    return result.model_copy(update={"demonstration": eligibility(questionnaire, plan, result)})
 
 
 def _round(value: float | None) -> float | None:
@@ -313,7 +331,7 @@ def _with_shares(
             built.append(
                 dict(
                     id=indicator.id,
-                    label=indicator.label,
+                    label=indicator.score_label or indicator.label,
                     weight=indicator.weight,
                     score=_round(i_score),
                     coverage=round(i_cov, 4),
@@ -326,7 +344,7 @@ def _with_shares(
         result.append(
             dict(
                 id=dimension.id,
-                label=dimension.label,
+                label=dimension.score_label or dimension.label,
                 weight=dimension.weight,
                 score=_round(d_score),
                 coverage=round(d_cov, 4),

@@ -833,9 +833,9 @@ def dump(document: Mapping[str, Any]) -> bytes:
 def register_csv() -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["credit_code", "name", "industry", "employees"])
-    rows = [(f.credit_code, f.name, f.industry, f.employees) for f in FIRMS]
-    rows += [(make(CODE_PREFIX + c), n, i, e) for n, i, e, c in UNASSESSED]
+    writer.writerow(["credit_code", "name", "industry", "employees", "park"])
+    rows = [(f.credit_code, f.name, f.industry, f.employees, PARK) for f in FIRMS]
+    rows += [(make(CODE_PREFIX + c), n, i, e, PARK) for n, i, e, c in UNASSESSED]
     for row in sorted(rows):
         writer.writerow(row)
     return out.getvalue().encode("utf-8")

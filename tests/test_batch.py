@@ -16,7 +16,10 @@ from typer.testing import CliRunner
 
 from assessment.batch import run_batch, write_park_outputs
 from assessment.cli import app
-from assessment.park import read_register, summarise
+from assessment.errors import UsageError
+from assessment.models.common import TextValue
+from assessment.models.results import Eligibility
+from assessment.park import read_register, register_park, summarise
 from assessment.report.park_report import render_park_html
 from assessment.resources import sample_park_dir
 from assessment.store import Store
@@ -270,3 +273,141 @@ def test_a_missing_input_folder_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "no such folder of answer files" in result.stderr
+
+
+def test_changes_between_periods_are_like_for_like(park_store: tuple[Store, Path]) -> None:
+    store, _ = park_store
+    previous = store.cards("2026Q2")
+    kept = store.cards("2026Q3")[:10]
+    newcomer = store.cards("2026Q3")[10]
+    before = {
+        c.firm.credit_code: c for c in previous if c.firm.credit_code != newcomer.firm.credit_code
+    }
+    summary = summarise([*kept, newcomer], previous=list(before.values()))
+    c = summary.comparison
+    assert c is not None and c.count == 10
+    assert [n.firm.credit_code for n in c.new] == [newcomer.firm.credit_code]
+    assert len(c.gone) == len(before) - 10
+    then = sum(before[k.firm.credit_code].overall or 0 for k in kept) / 10
+    now = sum(k.overall or 0 for k in kept) / 10
+    assert c.change["overall"] == pytest.approx(now - then, abs=0.01)
+    assert sum(c.levels_before.values()) == sum(c.levels_now.values()) == 10
+    assert sum(c.share_now(level) or 0 for level in c.levels_now) == pytest.approx(1)
+    html = render_park_html(summary, lang="en")
+    assert "Change among the 10 firms assessed in both periods" in html
+    assert "Firms assessed in both periods (10)" in html
+    assert f"No longer assessed ({len(c.gone)})" in html and "Newly assessed (1)" in html
+    naive = (summary.averages["overall"] or 0) - sum(b.overall or 0 for b in before.values()) / len(
+        before
+    )
+    if round(naive, 1) != round(now - then, 1):
+        assert f"{naive:+.1f}".replace("-", "−") not in html.split("cover-level-score")[1][:200]
+
+
+def test_the_park_is_named_by_the_user_or_the_register_never_by_a_firm(
+    park_store: tuple[Store, Path], tmp_path: Path
+) -> None:
+    store, _ = park_store
+    cards = store.cards("2026Q3")
+    firms_park = cards[0].firm.park
+    assert firms_park
+    unnamed = render_park_html(summarise(cards), lang="zh")
+    assert "本园区" not in unnamed and firms_park not in unnamed
+    named = summarise(cards, park="吴江示范园")
+    html = render_park_html(named, lang="en")
+    assert '<p class="cover-firm">吴江示范园</p>' in html
+    assert len(named.other_park) == len(cards)
+    assert "Firms that name another park" in html and firms_park in html
+    same = summarise(cards, park=firms_park)
+    assert same.other_park == []
+    register = sample_park_dir() / "firms.csv"
+    assert register_park(register, read_register(register)) == firms_park
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text(
+        "credit_code,name,industry,employees,park\nA,a,metal_processing,1,甲园\nB,b,machinery,2,乙园\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UsageError, match=r"mixed\.csv: the park column names 2 parks"):
+        register_park(mixed, read_register(mixed))
+
+
+@pytest.mark.parametrize("command", [["list"], ["history", "91320594MA1A3K7R2A"]])
+def test_reading_commands_never_create_a_store(tmp_path: Path, command: list[str]) -> None:
+    where = tmp_path / "nowhere.db"
+    result = runner.invoke(app, [*command, "--db", str(where)])
+    assert result.exit_code == 2
+    assert f"no store at {where}" in result.stderr
+    assert "make one with `dtm batch" in result.stderr
+    assert "Traceback" not in result.output
+    assert not where.exists()
+
+
+@pytest.mark.parametrize(
+    ("industry", "hint"),
+    [("metal", "did you mean 'metal_processing'?"), ("machinry", "did you mean 'machinery'?")],
+)
+def test_an_unknown_industry_gets_a_did_you_mean(
+    park_store: tuple[Store, Path], industry: str, hint: str
+) -> None:
+    store, _ = park_store
+    result = runner.invoke(app, ["list", "--industry", industry, "--db", store.url])
+    assert result.exit_code == 2
+    assert f"--industry {industry!r} is not an industry id; {hint}" in result.stderr
+
+
+def test_history_finds_a_firm_by_part_of_its_name(park_store: tuple[Store, Path]) -> None:
+    store, _ = park_store
+    card = store.cards("2026Q3")[0]
+    part = card.firm.name[2:6]
+    result = runner.invoke(app, ["history", part, "--db", store.url])
+    assert result.exit_code == 0, result.output
+    assert card.firm.credit_code in result.stdout and "2026Q2" in result.stdout
+    many = runner.invoke(app, ["history", "苏州", "--db", store.url])
+    assert many.exit_code == 2
+    assert "stored firms match '苏州'" in many.stderr
+
+
+def test_batch_no_render_stores_a_past_quarter_without_pdfs(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path, "in", Q2[:3])
+    out = tmp_path / "out"
+    db = f"sqlite:///{tmp_path / 'park.db'}"
+    args = ["batch", str(folder), "--period", "2026Q2", "--out", str(out), "--db", db]
+    result = runner.invoke(app, [*args, "--no-render"])
+    assert result.exit_code == 0, result.output
+    assert "3 stored, 0 rendered" in result.stdout
+    assert not out.exists()
+    with Store.open(db) as store:
+        assert len(store.cards("2026Q2")) == 3
+
+
+def test_the_shortlist_keeps_to_the_questionnaires_eligibility_rules(
+    park_store: tuple[Store, Path],
+) -> None:
+    store, _ = park_store
+    cards = store.cards("2026Q3")
+    unwilling = {c.firm.credit_code for c in cards if c.question("demo_willing").value is False}
+    assert unwilling
+    assert all(c.eligible("leading") is not None for c in cards)
+    summary = summarise(cards, previous=store.cards("2026Q2"))
+    minimum = {"leading": 4, "showcase": 3, "demonstration": 2}
+    for pick in summary.shortlist:
+        assert pick.card.firm.credit_code not in unwilling
+        assert (pick.card.level.rank if pick.card.level else 0) >= minimum[pick.tier]
+    # The best firm by the old rules says it will not host visits: it is named as left out, why.
+    best = max(cards, key=lambda c: ((c.level.rank if c.level else 0), c.overall or 0))
+    rule = TextValue(zh="企业愿意作为示范企业接受参观交流", en="willing to host visits")
+    refused = best.model_copy(
+        update={
+            "demonstration": [
+                Eligibility(tier=t, eligible=False, unmet=[rule])
+                for t in ("leading", "showcase", "demonstration")
+            ]
+        }
+    )
+    others = [c for c in cards if c.firm.credit_code != best.firm.credit_code]
+    again = summarise([refused, *others], previous=store.cards("2026Q2"))
+    assert best.firm.credit_code not in {p.card.firm.credit_code for p in again.shortlist}
+    miss = next(m for m in again.near_misses if m.tier == "leading")
+    assert miss.card.firm.credit_code == best.firm.credit_code
+    html = render_park_html(again, lang="en")
+    assert "Left out by the eligibility rules" in html and rule.en in html

@@ -359,3 +359,19 @@ def test_timeline_rejects_bad_input(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         timeline(lanes, items, title="t")
+
+
+def test_score_labels_name_the_good_end_and_charts_say_higher_is_better() -> None:
+    from assessment.pipeline import assess
+    from assessment.report.content import indicator_bars_svg, radar_svg
+    from assessment.resources import sample_park_dir
+
+    a = assess(sorted((sample_park_dir() / "2026Q3").glob("*.yaml"))[0])
+    paper = a.card.node("paper_ledger")
+    assert (paper.label.zh, paper.label.en) == ("无纸化程度", "Paperless operations")
+    assert a.card.node("paper_scope").label.zh == "业务无纸化范围"
+    question = a.questionnaire.question_map["paper_processes"]
+    assert "纸" in question.text.zh  # the question about paper is asked as it always was
+    for lang, words in (("zh", "分数越高越好"), ("en", "higher is better")):
+        assert words in radar_svg(a.card, None, lang)
+        assert words in indicator_bars_svg(paper, None, lang)

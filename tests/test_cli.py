@@ -137,7 +137,9 @@ def test_a_blank_answer_file_is_yaml_missing_only_the_firm_and_the_answers(tmp_p
     checked = dtm("validate", empty)
     assert checked.exit_code == 2
     assert checked.exception is None or isinstance(checked.exception, SystemExit)
-    assert _codes(checked.stderr) <= {"FIRM001", "FIRM002", "SCHEMA002"}
+    # The header's problems and the unanswered questions, in one run.
+    assert _codes(checked.stderr) <= {"FIRM001", "FIRM002", "SCHEMA002", "ANS006"}
+    assert "ANS006" in _codes(checked.stderr)
     fields = re.findall(r"SCHEMA002 (\S+):", checked.stderr)
     assert set(fields) <= {"firm.name", "firm.industry", "assessor", "assessed_on"}
 
@@ -226,3 +228,8 @@ def test_report_in_an_unknown_language_is_one_line(mini_answers_path: Path, tmp_
     assert result.exit_code == 2
     assert result.stderr == "Error: --lang must be zh or en, not 'fr'\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_the_help_says_where_the_default_store_is() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert "$DTM_DB, else dtm.db in the working folder" in " ".join(result.stdout.split())

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import assessment
 from assessment import AnswerSheet, Questionnaire, compile_questionnaire, credit_code, score
 from assessment.models.answers import NOT_APPLICABLE, UNKNOWN
 
@@ -254,3 +256,49 @@ def test_the_json_result_is_strict_json(case: tuple[Questionnaire, dict]) -> Non
 
     json.loads(text, parse_constant=refuse)
     json.dumps(score(q, sheet(answers)).model_dump(mode="json"), allow_nan=False)
+
+
+def _shipped_band_edges() -> list[tuple[str, str, float]]:
+    from assessment.resources import questionnaires_dir
+
+    found = []
+    for path in sorted(questionnaires_dir().glob("*.yaml")):
+        if path.stem.endswith("_scenarios"):
+            continue
+        q = assessment.load_questionnaire(path)
+        for question in q.questions():
+            for band in question.bands or []:
+                found.append((q.id, question.id, band.max))
+    return found
+
+
+EDGES = _shipped_band_edges()
+
+
+@SETTINGS
+@given(
+    edge=st.sampled_from(EDGES),
+    denominator=st.decimals(min_value="0.1", max_value="99999.9", places=1),
+)
+def test_a_computed_share_exactly_on_a_band_edge_falls_in_that_band(
+    edge: tuple[str, str, float], denominator: Decimal
+) -> None:
+    """a / b * 100 computed in floats, with a / b exactly edge / 100 in decimals (740.7 of 1234.5
+    is 60%): the value scores as the band whose upper edge it is, as the official text says."""
+    from assessment.scoring import earned_points
+
+    qid, question_id, top = edge
+    q = assessment.load_questionnaire(qid)
+    question = q.question_map[question_id]
+    numerator = Decimal(str(top)) * denominator / 100
+    computed = float(numerator) / float(denominator) * 100
+    bands = question.bands or []
+    expected = next(b.points for b in bands if b.max == top)
+    assert earned_points(q, question, computed) == expected
+
+
+def test_the_example_from_the_official_text_is_exactly_sixty_percent() -> None:
+    assert 740.7 / 1234.5 * 100 != 60  # the float trap the edge snapping closes
+    from assessment.scoring import at_edge
+
+    assert at_edge(740.7 / 1234.5 * 100) == 60

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import yaml
 from markupsafe import escape
 
 from assessment import UsageError
+from assessment.atomic import short_name
 from assessment.pipeline import Assessment, assess, sample_park
 from assessment.report.pdf import _fetcher_class, html_to_pdf
 from assessment.report.render import render_diagnosis, render_html, render_scenarios, write_reports
@@ -162,15 +164,43 @@ def test_hostile_text_renders_as_literal_text_and_nothing_is_attached(
     assert pdf_tool("pdfdetach", pdf, tmp_path, "-list").startswith("0 embedded files")
 
 
+@pytest.mark.parametrize(
+    ("name", "short"),
+    [
+        ("苏州恒锐精密金属制品有限公司", "苏州恒锐精密金属制品"),
+        ("江苏华芯股份有限公司", "江苏华芯"),
+        ("../../etc/passwd", "etc_passwd"),
+        ("a/b\\c:d*?", "a_b_c_d"),
+        ("有限公司", "有限公司"),
+        ("...", ""),
+    ],
+)
+def test_a_short_name_is_safe_in_a_file_name(name: str, short: str) -> None:
+    assert short_name(name) == short
+
+
+def test_reports_are_readable_by_the_group(sample_firm: Assessment, tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        paths = write_reports(sample_firm, tmp_path, lang="zh")
+    finally:
+        os.umask(old)
+    for path in paths.values():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
+        assert "恒锐" in path.name or sample_firm.card.firm.name[2:4] in path.name
+
+
 def test_reports_are_named_from_the_credit_code_and_stay_in_the_folder(
     hostile_firm: Assessment, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
     paths = write_reports(hostile_firm, out, lang="en")
     code, period = hostile_firm.card.firm.credit_code, hostile_firm.card.period
+    short = short_name(HOSTILE)
+    assert short and all(c.isalnum() or c in "-_" for c in short)
     assert sorted(p.name for p in paths.values()) == [
-        f"{code}-{period}-diagnosis-en.pdf",
-        f"{code}-{period}-scenarios-en.pdf",
+        f"{code}-{short}-{period}-diagnosis-en.pdf",
+        f"{code}-{short}-{period}-scenarios-en.pdf",
     ]
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths.values())
     assert not (tmp_path / "escape").exists()

@@ -244,7 +244,8 @@ INTERPRETATION = [
 
 
 @pytest.mark.parametrize(
-    ("answer", "text"), [(0, "Weak"), (49.9, "Weak"), (50, "Strong"), (100, "Strong")]
+    ("answer", "text"),
+    [(0, "Weak"), (49.9, "Weak"), (50, "Weak"), (50.1, "Strong"), (100, "Strong")],
 )
 def test_interpretation_text_follows_the_score_band(answer: float, text: str) -> None:
     q = questionnaire(dimension("d", question("q", "percent"), interpretation=INTERPRETATION))
@@ -447,3 +448,46 @@ def test_a_score_card_round_trips_through_json(mini_card: ScoreCard) -> None:
     assert again == mini_card
     assert again.question("mes_users").note == "仅车间主任使用"
     assert again.question("mes_users").evidence == ["MES 截图"]
+
+
+def test_every_sentence_gives_the_same_shortfall() -> None:
+    import re
+
+    from assessment.pipeline import sample_park
+
+    checked = 0
+    for period in ("2026Q2", "2026Q3"):
+        for a in sample_park(period):
+            gap = a.card.next_level_gap.zh if a.card.next_level_gap else ""
+            for blocker in a.card.blockers:
+                if blocker.unblock and blocker.rule in ("overall_score", "node_score"):
+                    found = re.search(r"提高 ([\d.]+) 分", blocker.unblock.zh)
+                    assert found and f"还差 {found.group(1)} 分" in gap, (blocker.unblock.zh, gap)
+                    checked += 1
+    assert checked > 10
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "shown"),
+    [(80.45, 1, "80.5"), (0.125, 2, "0.13"), (16.65, 1, "16.7"), (2.5, 0, "3"), (59.95, 1, "60.0")],
+)
+def test_display_rounds_half_up_once(value: float, digits: int, shown: str) -> None:
+    from assessment.report.i18n import number
+
+    assert number(value, "en", digits) == shown
+
+
+@pytest.mark.parametrize(
+    ("score", "band"), [(0, "low"), (40, "low"), (40.01, "mid"), (100, "high")]
+)
+def test_interpretation_bands_read_like_number_bands(score: float, band: str) -> None:
+    from assessment.models.questionnaire import Interpretation
+    from assessment.scoring import _interpret
+
+    bands = [
+        Interpretation(min=0, max=40, text={"zh": "low", "en": "low"}),
+        Interpretation(min=40, max=70, text={"zh": "mid", "en": "mid"}),
+        Interpretation(min=70, max=100, text={"zh": "high", "en": "high"}),
+    ]
+    found = _interpret(bands, score)
+    assert found is not None and found.en == band

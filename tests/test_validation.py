@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 import assessment
 from assessment import CODES, Problem, Questionnaire
 from assessment.cli import app
+from assessment.loader import check_file
 from assessment.yamlio import MAX_FILE_BYTES
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -1027,3 +1028,42 @@ def test_every_code_is_documented() -> None:
     headings = set(re.findall(r"^## ([A-Z]+\d{3})\b", DOCS.read_text(encoding="utf-8"), re.M))
     assert sorted(set(CODES) - headings) == [], "codes missing from docs/errors.md"
     assert sorted(headings - set(CODES)) == [], "docs/errors.md documents codes that do not exist"
+
+
+def test_demonstration_eligibility_rules_are_checked_at_load(tmp_path: Path) -> None:
+    text = (DATA_DIR / "mini.yaml").read_text(encoding="utf-8")
+    text += (
+        "demonstration:\n"
+        "  - tier: leading\n"
+        "    rules:\n"
+        "      - {when: leadr and level >= 1, label: {zh: 愿意, en: willing}}\n"
+    )
+    path = tmp_path / "q.yaml"
+    path.write_text(text, encoding="utf-8")
+    problems = check_file(path).problems.problems
+    assert any(
+        p.code == "REF001" and "did you mean 'leader'" in str(p) and "'leadr'" in str(p)
+        for p in problems
+    ), [str(p) for p in problems]
+
+
+def test_header_and_answer_problems_come_together_and_a_missing_answer_names_its_question(
+    tmp_path: Path,
+) -> None:
+    shutil.copy(DATA_DIR / "mini.yaml", tmp_path / "mini.yaml")
+    text = (DATA_DIR / "mini_answers.yaml").read_text(encoding="utf-8")
+    text = text.replace("91320500MA1X2Y3C40", "91320500MA1X2Y3C41").replace("2026Q3", "2026-3")
+    text = text.replace("  plan: some\n", "").replace("mes_level: 2", "mes_level: 9")
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(answers)])
+    assert result.exit_code == 2
+    lines = result.stdout.splitlines() + result.stderr.splitlines()
+    codes = [line for line in lines if "answers.yaml:" in line]
+    assert any("credit code" in line for line in codes), lines
+    assert any(":7:" in line and "period" in line.lower() for line in codes), lines
+    assert any("mes_level" in line for line in codes), lines
+    missing = next(line for line in codes if "'plan' has no answer" in line)
+    asked = (DATA_DIR / "mini.yaml").read_text(encoding="utf-8").splitlines()
+    line_no = next(i for i, t in enumerate(asked, 1) if "- id: plan" in t)
+    assert f"(asked at {tmp_path / 'mini.yaml'}:{line_no}:" in missing

@@ -44,7 +44,7 @@ class Descriptor(Model):
 
 
 class Interpretation(Model):
-    """What a score in [min, max) means; the band ending at 100 also takes 100."""
+    """What a score in (min, max] means, as number bands read; the first band also takes its min."""
 
     min: Number = Field(ge=0, le=100)
     max: Number = Field(ge=0, le=100)
@@ -93,6 +93,11 @@ class Question(Model):
 class Indicator(Model):
     id: Id
     label: Text
+    score_label: Text | None = Field(
+        None,
+        description="The score's name by its good end, for a node whose label names the bad "
+        "end (e.g. label 纸质台账依赖, score_label 无纸化程度): reports show this.",
+    )
     weight: Number = 1.0
     interpretation: list[Interpretation] = Field(default_factory=list)
     questions: list[Question]
@@ -101,6 +106,11 @@ class Indicator(Model):
 class Dimension(Model):
     id: Id
     label: Text
+    score_label: Text | None = Field(
+        None,
+        description="The score's name by its good end, for a node whose label names the bad "
+        "end (e.g. label 纸质台账依赖, score_label 无纸化程度): reports show this.",
+    )
     weight: Number = 1.0
     scored: bool = Field(
         True,
@@ -177,6 +187,20 @@ class Level(Model):
     rules: list[LevelRule] = Field(default_factory=list)
 
 
+class EligibilityRule(Model):
+    """One condition a firm must meet to be shortlisted in a demonstration tier."""
+
+    when: str = Field(description="Expression over answers, computed values and `level` (rank).")
+    label: Text = Field(description="The requirement as a reader sees it, e.g. 'willing to host'.")
+
+
+class TierEligibility(Model):
+    """Who may be shortlisted in one demonstration tier (leading, showcase, demonstration)."""
+
+    tier: Literal["leading", "showcase", "demonstration"]
+    rules: list[EligibilityRule] = Field(min_length=1)
+
+
 class Questionnaire(Model):
     kind: Literal["questionnaire"] = "questionnaire"
     id: Id
@@ -188,6 +212,11 @@ class Questionnaire(Model):
     dimensions: list[Dimension]
     levels: list[Level] = Field(default_factory=list)
     not_rated: Text | None = Field(None, description="What to call a firm below every level.")
+    demonstration: list[TierEligibility] = Field(
+        default_factory=list,
+        description="Who may be shortlisted as a demonstration firm, per tier; a tier not listed "
+        "takes every firm.",
+    )
     presentation: Literal["score", "points"] = Field(
         "score",
         description="How reports show results: `score` (0–100 per node) or `points` (each node's "

@@ -91,6 +91,14 @@ class QuestionnaireInfo(Model):
     title: Text
 
 
+class Eligibility(Model):
+    """Whether the firm may be shortlisted in a demonstration tier, and what it misses."""
+
+    tier: str
+    eligible: bool
+    unmet: list[Text] = Field(default_factory=list)
+
+
 class ScoreCard(Model):
     """The full result of scoring one firm's answers, with the trace behind every number."""
 
@@ -112,6 +120,14 @@ class ScoreCard(Model):
     levels: list[LevelCheck]
     computed: dict[str, float | str | bool | None]
     flags: list[Flag]
+    demonstration: list[Eligibility] = Field(
+        default_factory=list,
+        description="The demonstration tiers the questionnaire restricts, and the firm's standing.",
+    )
+
+    def eligible(self, tier: str) -> Eligibility | None:
+        """The firm's standing for `tier`, or None when the questionnaire sets no rule for it."""
+        return next((e for e in self.demonstration if e.tier == tier), None)
 
     def node(self, node_id: str) -> DimensionResult | IndicatorResult:
         for dimension in self.dimensions:

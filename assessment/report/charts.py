@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Literal
 from xml.sax.saxutils import escape
 
+from ..display import one_decimal
+
 __all__ = ["Series", "Style", "TimelineItem", "bars", "distribution", "radar", "timeline"]
 
 Style = Literal["solid", "dashed", "dotted"]
@@ -213,8 +215,10 @@ def radar(
     max_value: float = 100,
     size: int = 360,
     missing_label: str = "",
+    note: str = "",
 ) -> str:
-    """Radar of 3–12 axes; None sits at 0 with a hollow marker, named by ``missing_label``."""
+    """Radar of 3–12 axes; None sits at 0 with a hollow marker, named by ``missing_label``;
+    ``note`` (e.g. "higher is better") is a line under the legend."""
     n = len(axes)
     if not 3 <= n <= 12 or size < 240:
         raise ValueError(f"a radar needs 3 to 12 axes and size >= 240, got {n} axes, size {size}")
@@ -246,6 +250,9 @@ def radar(
             body.append(_marker(idx, x, y, hollow=_finite(v) is None))
     missing = any(_finite(v) is None for s in series for v in s.values)
     legend, height = _legend(series, missing_label if missing else "", size, bottom + 18)
+    if _clean(note):
+        legend.append(_text(8, height + 10, _fit(note, size - 16), size=SMALL))
+        height += LINE
     return _svg(size, height, title, body + legend)
 
 
@@ -328,13 +335,13 @@ def bars(
         v = _finite(raw)
         if v is not None:
             body.append(_rect(PLOT_X, y, x_of(v) - PLOT_X, BAR_H, FILL))
-        shown = "—" if v is None else f"{v:.1f}"
+        shown = "—" if v is None else one_decimal(v)
         texts.append(_text(x_of(v) + 4, y + BAR_H / 2 + 4, shown, size=SMALL))
     ref = _finite(reference)
     if ref is not None:
         x = x_of(ref)
         body.append(_el("line", x1=x, y1=top - 6, x2=x, y2=bottom, **_REFERENCE))
-        label = _fit(f"{_clean(reference_label)} {ref:.1f}".strip(), BARS_WIDTH - 8)
+        label = _fit(f"{_clean(reference_label)} {one_decimal(ref)}".strip(), BARS_WIDTH - 8)
         half = _width(label) / 2
         texts.append(_text(min(max(x, 4 + half), BARS_WIDTH - 4 - half), top - 10, label, "middle"))
     return _svg(BARS_WIDTH, bottom + 44, title, body + texts)

@@ -24,6 +24,9 @@ COST_BANDS: dict[str, TextValue] = {
     "medium": T(zh="中（10–50 万元）", en="Medium (CNY 100k–500k)"),
     "high": T(zh="高（50 万元以上）", en="High (over CNY 500k)"),
 }
+HIGHER_IS_BETTER = T(
+    zh="各维度均按分数越高越好计分（0–100）", en="Every dimension: higher is better (0–100)"
+)
 SLOTS: dict[str, TextValue] = {
     "now": T(zh="立即启动", en="Now"),
     "next": T(zh="下季度", en="Next quarter"),
@@ -162,7 +165,7 @@ def radar_svg(card: ScoreCard, peers: PeerAverages | None, lang: Lang) -> str:
         ).get(lang)
         series.append(charts.Series(name, [peers.park.get(d.id) for d in dims], "dotted", 0))
     title = T(zh="各维度得分", en="Dimension scores").get(lang)
-    return charts.radar(labels, series, title=title)
+    return charts.radar(labels, series, title=title, note=HIGHER_IS_BETTER.get(lang))
 
 
 def indicator_bars_svg(dimension: Any, park_average: float | None, lang: Lang) -> str:
@@ -172,7 +175,9 @@ def indicator_bars_svg(dimension: Any, park_average: float | None, lang: Lang) -
         title=T(
             zh=f"{dimension.label.zh}：各指标得分", en=f"{dimension.label.en}: indicator scores"
         ).get(lang),
-        value_axis_label=T(zh="得分（0–100）", en="Score (0–100)").get(lang),
+        value_axis_label=T(
+            zh="得分（0–100，分数越高越好）", en="Score (0–100, higher is better)"
+        ).get(lang),
         reference=park_average,
         reference_label=T(zh="园区维度均值", en="Park average").get(lang) if park_average else "",
     )

@@ -13,6 +13,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
+from ..display import rounded
 from ..models.common import Lang
 
 LOCALES: dict[Lang, str] = {"zh": "zh_CN", "en": "en_GB"}
@@ -38,7 +39,7 @@ def number(value: float | None, lang: Lang, digits: int = 1) -> str:
     if value is None:
         return "—"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return str(format_decimal(value, format=pattern, locale=LOCALES[lang]))
+    return str(format_decimal(rounded(value, digits), format=pattern, locale=LOCALES[lang]))
 
 
 def percent(value: float | None, lang: Lang) -> str:

@@ -14,13 +14,10 @@ from .html import render, search_path, trusted_svg
 from .render import STYLESHEET, pdf_from_html
 
 TITLE = TextValue(zh="园区季度数字化诊断报告", en="Park quarterly digital diagnosis report")
-DEFAULT_PARK = TextValue(zh="本园区", en="The park")
 
 
 def park_context(s: ParkSummary, lang: Lang, park_name: str | None = None) -> dict[str, Any]:
     first = s.cards[0]
-    previous_counts = Counter(c.level.id if c.level else "not_rated" for c in s.previous.values())
-    prev_avg = [c.overall for c in s.previous.values() if c.overall is not None]
     level_chart = charts.distribution(
         [name.get(lang) for _, name, _ in s.level_counts],
         [count for _, _, count in s.level_counts],
@@ -31,22 +28,24 @@ def park_context(s: ParkSummary, lang: Lang, park_name: str | None = None) -> di
         [label.get(lang) for _, label in s.dimensions],
         [s.averages[d] for d, _ in s.dimensions],
         title=TextValue(zh="园区各维度平均分", en="Park average by dimension").get(lang),
-        value_axis_label=TextValue(zh="平均分（0–100）", en="Average score (0–100)").get(lang),
+        value_axis_label=TextValue(
+            zh="平均分（0–100，分数越高越好）", en="Average score (0–100, higher is better)"
+        ).get(lang),
         reference=s.averages["overall"],
         reference_label=TextValue(zh="园区总分均值", en="Park overall average").get(lang),
     )
     return {
         "s": s,
         "title": TITLE,
-        "running_name": park_name or first.firm.park or DEFAULT_PARK.get(lang),
+        "park_name": park_name or s.park,
+        "running_name": park_name or s.park or TITLE.get(lang),
         "author": "dtm",
         "period": s.period,
         "created": f"{max(c.assessed_on for c in s.cards).isoformat()}T00:00:00Z",
         "questionnaire_title": first.questionnaire.title,
         "questionnaire_id": first.questionnaire.id,
         "questionnaire_version": first.questionnaire.version,
-        "previous_average": round(sum(prev_avg) / len(prev_avg), 2) if prev_avg else None,
-        "previous_counts": dict(previous_counts),
+        "c": s.comparison,
         "level_chart": trusted_svg(level_chart),
         "dimension_chart": trusted_svg(dimension_chart),
         "industries": INDUSTRIES,
@@ -55,6 +54,7 @@ def park_context(s: ParkSummary, lang: Lang, park_name: str | None = None) -> di
         "size_counts": Counter(size_band(c.firm.employees) for c in s.cards),
         "cost_bands": content.COST_BANDS,
         "tiers": TIERS,
+        "tier_names": dict(TIERS),
         "list_sep": "、" if lang == "zh" else ", ",
     }
 

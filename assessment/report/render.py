@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from ..atomic import safe_stem, write_atomic
+from ..atomic import safe_stem, short_name, write_atomic
 from ..industries import INDUSTRIES
 from ..models.common import Lang, StrPath, TextValue
 from ..models.results import ScoreCard
@@ -165,9 +165,11 @@ def render_scenarios(
 
 
 def report_paths(card: ScoreCard, out_dir: Path, lang: Lang) -> dict[Kind, Path]:
-    """Where a firm's reports go: named from its credit code and period, never from its name."""
+    """Where a firm's reports go: the credit code, the firm's short name (sanitised: letters of
+    any script, digits, '-' and '_'), the period, the kind and the language."""
+    code, name = safe_stem(card.firm.credit_code), short_name(card.firm.name)
     return {
-        kind: out_dir / f"{safe_stem(card.firm.credit_code, card.period, kind, lang)}.pdf"
+        kind: out_dir / ("-".join(p for p in (code, name, card.period, kind, lang) if p) + ".pdf")
         for kind in KINDS
     }
 

@@ -10,7 +10,7 @@ with Store.open("park.db") as store:
 
 from .api import Store
 from .engine import DB_ENV, DEFAULT_FILE, resolve_url
-from .errors import NewerStoreError, StoreError
+from .errors import NewerStoreError, NoStoreError, StoreError
 from .migrations import SCHEMA_VERSION
 from .records import SaveAction, SaveOutcome, StoredAssessment
 
@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_FILE",
     "SCHEMA_VERSION",
     "NewerStoreError",
+    "NoStoreError",
     "SaveAction",
     "SaveOutcome",
     "Store",

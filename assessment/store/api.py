@@ -17,8 +17,8 @@ from ..models.answers import Firm
 from ..models.common import StrPath
 from ..models.results import Recommendation, ScoreCard
 from . import migrations
-from .engine import WRITE, describe, make_engine, prepare
-from .errors import StoreError
+from .engine import DB_ENV, DEFAULT_FILE, WRITE, describe, make_engine, missing_file, prepare
+from .errors import NoStoreError, StoreError
 from .records import (
     RECOMMENDATIONS,
     SaveAction,
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 Records = list[StoredAssessment]
 Periods = list[str]
 Cards = list[ScoreCard]
+FirmNames = list[tuple[str, str]]
 Recommended = dict[str, list[Recommendation]]
 # A concurrent writer on a server database can insert the same firm or period between our read
 # and our insert; the loser retries, and then sees the winner's row.
@@ -57,8 +58,18 @@ class Store:
             self.upgraded_from = migrations.upgrade(engine)
 
     @classmethod
-    def open(cls, url: StrPath | None = None) -> Store:
-        """The store at `url`, else $DTM_DB, else `dtm.db` in the working folder."""
+    def open(cls, url: StrPath | None = None, *, create: bool = True) -> Store:
+        """The store at `url`, else $DTM_DB, else `dtm.db` in the working folder.
+
+        With `create=False` a SQLite file that does not exist is a `NoStoreError`, not a new
+        empty store: reading commands must not leave empty stores behind.
+        """
+        if not create and (path := missing_file(url)) is not None:
+            raise NoStoreError(
+                f"no store at {path} (looked at --db, else ${DB_ENV}, else {DEFAULT_FILE} in "
+                "this folder); make one with `dtm batch FOLDER --period P --out DIR --db "
+                f"{path}`, or name an existing one with --db"
+            )
         engine = make_engine(url)
         try:
             return cls(engine)
@@ -154,6 +165,14 @@ class Store:
             )
             records = [from_row(row) for row in [*old, *now]]
         return sorted(records, key=lambda r: (r.period, r.revision))
+
+    def find_firms(self, text: str) -> FirmNames:
+        """(credit code, name) of the stored firms whose name contains `text`, by credit code."""
+        query = select(FirmRow.credit_code, FirmRow.name).order_by(FirmRow.credit_code)
+        with self._read() as session:
+            rows = [(str(code), str(name)) for code, name in session.execute(query)]
+        needle = text.strip().casefold()
+        return [(code, name) for code, name in rows if needle and needle in name.casefold()]
 
     def periods(self) -> Periods:
         """The periods that have assessments, oldest first."""

@@ -34,6 +34,19 @@ def resolve_url(url: StrPath | None = None) -> str:
     return f"sqlite:///{Path(chosen).expanduser()}"
 
 
+def missing_file(url: str | os.PathLike[str] | None = None) -> Path | None:
+    """The SQLite file `url` names when it does not exist yet; None for anything else."""
+    try:
+        resolved = make_url(resolve_url(url))
+    except ArgumentError:
+        return None  # make_engine names the bad URL
+    database = resolved.database
+    if not resolved.drivername.startswith("sqlite") or not database or database == ":memory:":
+        return None
+    path = Path(database)
+    return None if path.exists() else path
+
+
 def describe(engine: Engine) -> str:
     """The engine's URL fit to show a person: never its password."""
     return engine.url.render_as_string(hide_password=True)

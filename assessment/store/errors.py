@@ -20,3 +20,7 @@ class NewerStoreError(StoreError):
             f"{where}: this store was made by a newer dtm (schema {found}; this dtm knows up to "
             f"schema {known}); upgrade dtm to open it"
         )
+
+
+class NoStoreError(StoreError):
+    """A reading command was pointed at a store that does not exist; none is made for it."""
