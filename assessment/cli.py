@@ -427,7 +427,8 @@ def batch(
         raise _fail(f"Error: --period must look like 2026Q3, not {period!r}")
     code, counts = _lang(lang), _tiers(tiers)
     _check_workers(workers)
-    _run(lambda: writable_folder(out))
+    if not no_render:  # nothing is written to --out when the quarter is only stored
+        _run(lambda: writable_folder(out))
 
     def work() -> Any:
         with Store.open(db) as store, batch_progress() as progress:
