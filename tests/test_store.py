@@ -460,7 +460,7 @@ def test_postgres_keeps_every_revision_under_concurrent_writers(
     assert POSTGRES is not None
     engine = create_engine(POSTGRES)
     with engine.begin() as conn:
-        tables = "assessment_revisions, assessments, firms, schema_version"
+        tables = "assessment_revisions, assessments, firms, drafts, evidence, schema_version"
         conn.execute(text(f"DROP TABLE IF EXISTS {tables} CASCADE"))
     engine.dispose()
     with Store.open(POSTGRES) as store:
