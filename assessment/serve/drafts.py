@@ -6,7 +6,7 @@ import secrets
 from datetime import UTC, date, datetime
 
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models.answers import Answer, AnswerSheet, Firm
@@ -110,6 +110,10 @@ class DraftBook:
                         added_at=datetime.now(UTC),
                     )
                 )
+
+    def evidence_count(self) -> int:
+        with Session(self.store.engine) as session:
+            return session.scalar(select(func.count()).select_from(EvidenceRow)) or 0
 
     def evidence(self, sha256: str) -> tuple[str, bytes] | None:
         with Session(self.store.engine) as session:

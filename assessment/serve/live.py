@@ -6,6 +6,7 @@ Conditions, computed values and answer checks come from `plan.work_out` and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from ..recommend import recommend
 from ..scoring import score
 from .drafts import Draft
 
+_MISSING = re.compile(r"^question '([a-z][a-z0-9_]*)' has no answer")
 # Problems with one value on its own: such a value is not kept in the draft.
 VALUE_CODES = frozenset({"ANS002", "ANS003", "ANS004", "ANS007", "ANS008"})
 
@@ -36,8 +38,12 @@ class _Recorder(Reporter):
     def __call__(self, loc: KeyPath, code: str, message: str, hint: str = "") -> None:
         problem = self.locator.problem(loc, code, message, hint)
         self.problems.problems.append(problem)
+        missing = _MISSING.match(message) if code == "ANS006" else None
         if len(loc) >= 2 and loc[0] == "answers":
             self.by_question.setdefault(str(loc[1]), []).append(problem)
+        elif missing is not None:
+            # A missing answer is located at `answers:` itself; its message names the question.
+            self.by_question.setdefault(missing.group(1), []).append(problem)
         else:
             self.general.append(problem)
 

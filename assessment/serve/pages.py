@@ -16,7 +16,7 @@ from .. import loader, resources
 from ..errors import DtmError
 from ..evidence import EvidenceError, accept, parse_entry
 from ..industries import INDUSTRIES
-from ..models.answers import AnswerSheet
+from ..models.answers import Answer, AnswerSheet
 from ..models.common import LANGS, Lang
 from ..models.questionnaire import Question, Questionnaire
 from ..pipeline import Assessment
@@ -259,6 +259,8 @@ def apply_change(
         errors.setdefault(qid, []).extend(found)
         before = draft.answers.get(qid)
         answers[qid] = answers[qid].model_copy(update={"value": before.value if before else None})
+        if answers[qid] == Answer():
+            answers.pop(qid)
     return changed.model_copy(update={"answers": answers}), raw, errors
 
 

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..evidence import MAX_BYTES
@@ -114,7 +114,7 @@ class Guard:
             if not length.isdigit():
                 return PlainTextResponse("A form post must say its length.", status_code=411)
             if int(length) > MAX_BODY:
-                return too_large()
+                return too_large(request.headers.get("hx-request") == "true")
         code = self.keys.access_code
         if code is None:
             return None
@@ -139,11 +139,14 @@ class Guard:
         return f"{name}={value}; Path=/; HttpOnly; SameSite=Strict"
 
 
-def too_large() -> Response:
+def too_large(htmx: bool) -> Response:
+    """Refused before it is read; on the form the message shows above the questions."""
     limit = MAX_BYTES // (1024 * 1024)
-    return PlainTextResponse(
-        f"The upload is too large: files of at most {limit} MB can be attached.", status_code=413
-    )
+    text = f"The upload is too large: files of at most {limit} MB can be attached."
+    if htmx:
+        headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+        return HTMLResponse(f'<p class="error">{text}</p>', status_code=413, headers=headers)
+    return PlainTextResponse(text, status_code=413)
 
 
 def _limited(receive: Receive) -> Receive:
