@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils postgresql
+APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils postgresql chromium
 OUT ?= out
 
 .PHONY: setup system-deps demo test lint typecheck unit bench schema messages apidocs clean

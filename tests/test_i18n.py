@@ -9,13 +9,15 @@ from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
 from assessment.resources import templates_dir
+from assessment.serve.pages import TEMPLATES as SERVE_TEMPLATES
 
 OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
 
 
 def template_messages() -> set[str]:
     found: set[str] = set()
-    for path in sorted(templates_dir().rglob("*.html")):
+    paths = [*templates_dir().rglob("*.html"), *SERVE_TEMPLATES.rglob("*.html")]
+    for path in sorted(paths):
         with path.open("rb") as handle:
             for _line, _func, message, _comments in babel_extract(handle, ["_"], [], OPTIONS):
                 found.add(message if isinstance(message, str) else message[0])
@@ -29,6 +31,7 @@ def catalogue(lang: str) -> dict[str, str]:
 
 
 def test_every_template_string_has_a_chinese_translation() -> None:
+    """Report templates and the web form's templates share one catalogue per language."""
     zh = catalogue("zh")
     missing = sorted(m for m in template_messages() if not zh.get(m))
     assert missing == []

@@ -56,6 +56,11 @@ def wheel_names(wheel: Path) -> set[str]:
         "assessment/_shipped/report_templates/report.css",
         "assessment/_shipped/report_templates/locale/zh/LC_MESSAGES/messages.po",
         "assessment/_shipped/sample_park/firms.csv",
+        "assessment/serve/templates/_sheet.html",
+        "assessment/serve/templates/_question.html",
+        "assessment/serve/static/htmx.min.js",
+        "assessment/serve/static/htmx-LICENSE.txt",
+        "assessment/serve/static/serve.css",
     ],
 )
 def test_the_wheel_carries_the_shipped_files(wheel_names: set[str], name: str) -> None:

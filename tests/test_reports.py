@@ -306,3 +306,28 @@ def test_an_output_folder_that_is_a_file_is_one_clear_error(tmp_path: Path) -> N
     assert result.exit_code == 2
     assert "cannot write here" in result.stderr
     assert blocker.read_text(encoding="utf-8") == "keep me"
+
+
+def test_attached_photos_are_ticked_in_the_checklist_and_embedded_in_an_appendix(
+    tmp_path: Path,
+) -> None:
+    import hashlib
+
+    from assessment.answerfile import dump_answers
+
+    source = sample_park_dir() / "2026Q3" / "91320594MA1A3K7R2A.yaml"
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+    sha = hashlib.sha256(png).hexdigest()
+    sheet = assess(source).sheet
+    answers = dict(sheet.answers)
+    answers["network_coverage"] = answers["network_coverage"].model_copy(
+        update={"evidence": [f"evidence/{sha}.png", f"evidence/{'0' * 64}.png"]}
+    )
+    (tmp_path / "evidence").mkdir()
+    (tmp_path / "evidence" / f"{sha}.png").write_bytes(png)
+    path = tmp_path / "answers.yaml"
+    path.write_text(dump_answers(sheet.model_copy(update={"answers": answers})), encoding="utf-8")
+    html = render_html("diagnosis", assess(path), lang="en")
+    assert html.count("data:image/png;base64,") == 1  # the missing file is left out
+    assert '<td class="center check">✓</td>' in html
+    assert "Appendix: attached evidence" in html

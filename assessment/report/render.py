@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..atomic import safe_stem, short_name, write_atomic
+from ..evidence import read_beside
 from ..industries import INDUSTRIES
 from ..models.common import Lang, StrPath, TextValue
 from ..models.results import ScoreCard
@@ -18,6 +19,18 @@ from .pdf import html_to_pdf
 Kind = Literal["diagnosis", "scenarios"]
 KINDS: tuple[Kind, ...] = ("diagnosis", "scenarios")
 STYLESHEET = "report.css"
+
+
+def attachments(a: Assessment, rows: dict[str, content.Row]) -> list[dict[str, Any]]:
+    """Attached photos and PDFs found beside the answer file, question by question."""
+    if a.source is None:
+        return []
+    found = []
+    for row in rows.values():
+        files = [f for f in (read_beside(a.source, e) for e in row.evidence) if f is not None]
+        if files:
+            found.append({"row": row, "files": files})
+    return found
 
 
 def _common(a: Assessment, lang: Lang) -> dict[str, Any]:
@@ -75,6 +88,7 @@ def diagnosis_context(
         "dimensions": dimensions,
         "paper": content.paper_processes(a),
         "evidence": evidence,
+        "attachments": attachments(a, rows),
         "rows": rows,
         "change": content.change(card, previous),
         "recommendation_count": len(a.recommendations),
@@ -117,14 +131,19 @@ def render_html(
     previous: ScoreCard | None = None,
     template_dir: StrPath | None = None,
     preview: bool = True,
+    watermark: str | None = None,
 ) -> str:
-    """The report as HTML. `preview=True` links the stylesheet so a browser shows it styled."""
+    """The report as HTML. `preview=True` links the stylesheet so a browser shows it styled.
+
+    `watermark` is printed across every page (a draft's 草稿 / DRAFT).
+    """
     context = (
         diagnosis_context(a, lang, peers, previous)
         if kind == "diagnosis"
         else scenarios_context(a, lang)
     )
     context["stylesheet"] = STYLESHEET if preview else None
+    context["watermark"] = watermark
     return render(f"{kind}.html", context, lang, search_path(template_dir))
 
 
@@ -142,6 +161,7 @@ def render_diagnosis(
     peers: PeerAverages | None = None,
     previous: ScoreCard | None = None,
     template_dir: StrPath | None = None,
+    watermark: str | None = None,
 ) -> bytes:
     """The diagnosis report (诊断报告) as PDF bytes."""
     html = render_html(
@@ -152,25 +172,46 @@ def render_diagnosis(
         previous=previous,
         template_dir=template_dir,
         preview=False,
+        watermark=watermark,
     )
     return pdf_from_html(html, template_dir)
 
 
 def render_scenarios(
-    a: Assessment, *, lang: Lang = "zh", template_dir: StrPath | None = None
+    a: Assessment,
+    *,
+    lang: Lang = "zh",
+    template_dir: StrPath | None = None,
+    watermark: str | None = None,
 ) -> bytes:
     """The demonstration-scenario report (示范场景推荐) as PDF bytes."""
-    html = render_html("scenarios", a, lang=lang, template_dir=template_dir, preview=False)
+    html = render_html(
+        "scenarios", a, lang=lang, template_dir=template_dir, preview=False, watermark=watermark
+    )
     return pdf_from_html(html, template_dir)
 
 
 def report_paths(card: ScoreCard, out_dir: Path, lang: Lang) -> dict[Kind, Path]:
     """Where a firm's reports go: the credit code, the firm's short name (sanitised: letters of
     any script, digits, '-' and '_'), the period, the kind and the language."""
-    code, name = safe_stem(card.firm.credit_code), short_name(card.firm.name)
+    return paths_for(card.firm.credit_code, card.period, out_dir, lang, name=card.firm.name)
+
+
+def paths_for(
+    credit_code: str, period: str, out_dir: Path, lang: Lang, *, name: str = ""
+) -> dict[Kind, Path]:
+    """The report paths of a firm; without its name, the paths found on disk for its code."""
+    code = safe_stem(credit_code)
+    if not name:
+        found = {
+            kind: sorted(out_dir.glob(f"{code}-*{safe_stem(period)}-{kind}-{lang}.pdf"))
+            for kind in KINDS
+        }
+        if all(found.values()):
+            return {kind: paths[0] for kind, paths in found.items()}
+    parts = (code, short_name(name) if name else "", safe_stem(period))
     return {
-        kind: out_dir / ("-".join(p for p in (code, name, card.period, kind, lang) if p) + ".pdf")
-        for kind in KINDS
+        kind: out_dir / ("-".join(p for p in (*parts, kind, lang) if p) + ".pdf") for kind in KINDS
     }
 
 

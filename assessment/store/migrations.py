@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -116,7 +117,39 @@ def _v2_recommendations(conn: Connection) -> None:
         )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_firms_and_assessments, _v2_recommendations)
+def _v3_drafts_and_evidence(conn: Connection) -> None:
+    """Unfinished assessments from the web form, and evidence files kept by their sha256."""
+    meta = MetaData()
+    Table(
+        "drafts",
+        meta,
+        Column("id", String(32), primary_key=True),
+        Column("credit_code", String(18), nullable=False),
+        Column("period", String(6), nullable=False),
+        Column("firm_name", String(200), nullable=False),
+        Column("questionnaire_id", String(64), nullable=False),
+        Column("data", Text, nullable=False),
+        Column("created_at", DateTime, nullable=False),
+        Column("updated_at", DateTime, nullable=False),
+        Index("ix_drafts_firm", "credit_code", "period"),
+    )
+    Table(
+        "evidence",
+        meta,
+        Column("sha256", String(64), primary_key=True),
+        Column("media_type", String(40), nullable=False),
+        Column("size", Integer, nullable=False),
+        Column("content", LargeBinary, nullable=False),
+        Column("added_at", DateTime, nullable=False),
+    )
+    meta.create_all(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_firms_and_assessments,
+    _v2_recommendations,
+    _v3_drafts_and_evidence,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

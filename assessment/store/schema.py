@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import DateTime, Dialect, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, Dialect, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -86,6 +86,34 @@ class RevisionRow(AssessmentColumns, Base):
 
     revision: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
     superseded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DraftRow(Base):
+    """An assessment still being filled in on the web form: never counted in park figures."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (Index("ix_drafts_firm", "credit_code", "period"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    credit_code: Mapped[str] = mapped_column(String(18))
+    period: Mapped[str] = mapped_column(String(6))
+    firm_name: Mapped[str] = mapped_column(String(200))
+    questionnaire_id: Mapped[str] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class EvidenceRow(Base):
+    """A photo or PDF backing an answer, kept once however many answers name it."""
+
+    __tablename__ = "evidence"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 # The columns a superseded assessment copies from the current one.

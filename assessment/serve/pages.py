@@ -1,0 +1,369 @@
+"""What each page shows, built from the draft, the engine's evaluation and the store."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from .. import loader, resources
+from ..errors import DtmError
+from ..evidence import EvidenceError, accept, parse_entry
+from ..industries import INDUSTRIES
+from ..models.answers import Answer, AnswerSheet
+from ..models.common import LANGS, Lang
+from ..models.questionnaire import Question, Questionnaire
+from ..pipeline import Assessment
+from ..report import content
+from ..report.html import environment, trusted_svg
+from ..report.html import render as render_template
+from ..report.render import write_reports
+from ..store import Store
+from . import live
+from .drafts import Draft, DraftBook, new_id
+from .finish import answer_file, finish
+from .forms import INDUSTRY_IDS, Fields, FormError, answer_from, assessed_on, firm_from, one
+
+TEMPLATES = Path(__file__).parent / "templates"
+_PERIOD = re.compile(r"^(19|20)\d\dQ[1-4]$")
+
+
+def choice_options(q: Questionnaire, question: Question) -> list[tuple[Any, Any, Any]]:
+    return [(c.id, c.label, None) for c in q.choices_of(question)]
+
+
+def level_options(question: Question) -> list[tuple[Any, Any, Any]]:
+    described = {d.level: d.text for d in question.descriptors or []}
+    return [(n, str(n), described.get(n)) for n in range(question.max_level + 1)]
+
+
+def evidence_sha(entry: str) -> str | None:
+    parsed = parse_entry(entry)
+    return parsed[0] if parsed else None
+
+
+_HELPERS = {
+    "choice_options": choice_options,
+    "level_options": level_options,
+    "evidence_sha": evidence_sha,
+    "industries": INDUSTRIES,
+}
+
+
+def render(template: str, lang: Lang, **context: Any) -> str:
+    roots = (TEMPLATES.resolve(), resources.templates_dir().resolve())
+    environment(roots, lang).globals.update(_HELPERS)
+    return render_template(template, context, lang, roots)
+
+
+@lru_cache(maxsize=8)
+def questionnaires(folder: Path | None) -> dict[str, Questionnaire]:
+    """The shipped questionnaires and those in the store's folder, by id."""
+    found: dict[str, Questionnaire] = {}
+    sources: list[str | Path] = [i for i in resources.shipped_ids() if not i.endswith("_scenarios")]
+    if folder is not None and folder.is_dir():
+        sources += sorted(folder.glob("*.yaml"))
+    for source in sources:
+        try:
+            q = loader.load_questionnaire(source)
+        except DtmError:
+            continue
+        found.setdefault(q.id, q)
+    return found
+
+
+def questionnaire_of(draft: Draft, folder: Path | None = None) -> Questionnaire:
+    known = questionnaires(folder)
+    if draft.questionnaire in known:
+        return known[draft.questionnaire]
+    return loader.load_questionnaire(draft.questionnaire)
+
+
+def this_quarter(today: date) -> str:
+    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
+
+
+def home(book: DraftBook, settings: Any, params: Mapping[str, str]) -> dict[str, Any]:
+    today = date.today()
+    form: dict[str, Any] = {
+        "questionnaire": "park_quick_scan",
+        "period": this_quarter(today),
+        "assessed_on": today.isoformat(),
+        "industry": "",
+    }
+    code = params.get("firm", "")
+    previous = None
+    if code:
+        firm = settings.store.firm(code)
+        if firm is not None:
+            form.update(firm.model_dump(exclude_none=True))
+            history = settings.store.history(code)
+            previous = history[-1] if history else None
+            if previous is not None:
+                form["questionnaire"] = previous.questionnaire_id
+    return {
+        "drafts": book.all(),
+        "questionnaires": questionnaires(settings.folder),
+        "firms": book.firms(),
+        "form": form,
+        "previous": previous,
+        "problems": {},
+    }
+
+
+def start_draft(
+    fields: Fields, settings: Any
+) -> tuple[Draft | None, dict[str, str], dict[str, Any]]:
+    """A new draft from the start form, or the problem with each field."""
+    form = {k: one(fields, k) for k in ("questionnaire", "period", "assessor", "assessed_on")}
+    firm, problems = firm_from(fields)
+    form.update(
+        {
+            k: one(fields, k)
+            for k in ("name", "credit_code", "industry", "employees", "revenue", "park")
+        }
+    )
+    known = questionnaires(settings.folder)
+    q = known.get(form["questionnaire"])
+    if q is None:
+        problems["questionnaire"] = "choose one of the questionnaires listed"
+    if not _PERIOD.match(form["period"]):
+        problems["period"] = "write the quarter like 2026Q3"
+    if not form["assessor"] or len(form["assessor"]) > 200:
+        problems["assessor"] = "give the assessor's name"
+    when = assessed_on(form["assessed_on"])
+    if when is None:
+        problems["assessed_on"] = "give the date as YYYY-MM-DD"
+    if problems or firm is None or q is None or when is None:
+        return None, problems, form
+    answers, prefilled = {}, []
+    if one(fields, "prefill"):
+        history = settings.store.history(firm.credit_code)
+        older = [
+            r
+            for r in history
+            if r.current and r.questionnaire_id == q.id and r.period < form["period"]
+        ]
+        if older:
+            answers = dict(older[-1].sheet.answers)
+            prefilled = sorted(a for a in answers if a in q.question_map)
+            answers = {k: v for k, v in answers.items() if k in q.question_map}
+    draft = Draft(
+        id=new_id(),
+        questionnaire=q.id,
+        version=q.version,
+        firm=firm,
+        period=form["period"],
+        assessor=form["assessor"],
+        assessed_on=when,
+        answers=answers,
+        prefilled=prefilled,
+    )
+    return draft, {}, form
+
+
+def _page_of(q: Questionnaire) -> dict[str, int]:
+    return {
+        question.id: n
+        for n, d in enumerate(q.dimensions, start=1)
+        for i in d.indicators
+        for question in i.questions
+    }
+
+
+def dimension(
+    draft: Draft,
+    page: int,
+    raw: dict[str, str],
+    errors: dict[str, list[str]],
+    folder: Path | None = None,
+) -> dict[str, Any]:
+    q = questionnaire_of(draft, folder)
+    if not 1 <= page <= len(q.dimensions):
+        from starlette.exceptions import HTTPException
+
+        raise HTTPException(404, "no such page")
+    ev = live.evaluate(q, draft)
+    shown_problems = {k: [*errors.get(k, []), *v] for k, v in ev.problems.items()}
+    for k, v in errors.items():
+        shown_problems.setdefault(k, v)
+    return {
+        "draft": draft,
+        "q": q,
+        "dim": q.dimensions[page - 1],
+        "page": page,
+        "ev": ev,
+        "raw": raw,
+        "problems": shown_problems,
+        "level_name": ev.card.level_name if ev.card else None,
+    }
+
+
+def _shown_value(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def apply_change(
+    draft: Draft, page: int, fields: Fields, uploads: dict[str, bytes], book: DraftBook
+) -> tuple[Draft, dict[str, str], dict[str, list[str]]]:
+    """The draft after one post: values that do not fit are shown with their problem, not kept."""
+    q = questionnaire_of(draft)
+    if not 1 <= page <= len(q.dimensions):
+        from starlette.exceptions import HTTPException
+
+        raise HTTPException(404, "no such page")
+    on_page = {x.id: x for i in q.dimensions[page - 1].indicators for x in i.questions}
+    posted = [qid for qid in fields.get("shown", []) if qid in on_page]
+    answers = dict(draft.answers)
+    prefilled = set(draft.prefilled) - set(fields.get("confirm", []))
+    errors: dict[str, list[str]] = {}
+    dropped = {tuple(d.split(" ", 1)) for d in fields.get("drop", []) if " " in d}
+    for qid in posted:
+        before = answers.get(qid)
+        try:
+            new = answer_from(q, on_page[qid], fields, before)
+        except FormError as exc:
+            errors[qid] = [str(exc)]
+            continue
+        kept = [e for e in new.evidence if (qid, e) not in dropped]
+        upload = uploads.get(f"f.{qid}")
+        if upload is not None:
+            try:
+                attached = accept(upload)
+                book.add_evidence(attached.sha256, attached.media_type, attached.content)
+                if attached.entry not in kept:
+                    kept.append(attached.entry)
+            except EvidenceError as exc:
+                errors.setdefault(qid, []).append(f"the file was not attached: {exc}")
+        new = new.model_copy(update={"evidence": kept})
+        if before is None or new.value != before.value:
+            prefilled.discard(qid)
+        if new.value is None and not new.note and not new.evidence:
+            answers.pop(qid, None)
+        else:
+            answers[qid] = new
+    changed = draft.model_copy(update={"answers": answers, "prefilled": sorted(prefilled)})
+    raw: dict[str, str] = {}
+    for qid, found in live.rejected(q, changed).items():
+        if qid not in on_page:
+            continue
+        raw[qid] = _shown_value(answers[qid].value)
+        errors.setdefault(qid, []).extend(found)
+        before = draft.answers.get(qid)
+        answers[qid] = answers[qid].model_copy(update={"value": before.value if before else None})
+        if answers[qid] == Answer():
+            answers.pop(qid)
+    return changed.model_copy(update={"answers": answers}), raw, errors
+
+
+def scorable_sheet(draft: Draft) -> AnswerSheet:
+    q = questionnaire_of(draft)
+    return draft.sheet(live.evaluate(q, draft, with_score=False).scorable)
+
+
+def summary(
+    draft: Draft, lang: Lang, problems: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    q = questionnaire_of(draft)
+    ev = live.evaluate(q, draft)
+    radar = trusted_svg(content.radar_svg(ev.card, None, lang)) if ev.card else None
+    return {
+        "draft": draft,
+        "q": q,
+        "ev": ev,
+        "card": ev.card,
+        "radar": radar,
+        "recommendations": ev.recommendations[:5],
+        "finish_problems": problems or [],
+    }
+
+
+def finish_draft(
+    draft: Draft, book: DraftBook, settings: Any, lang: Lang
+) -> tuple[dict[str, Any], Any]:
+    q = questionnaire_of(draft, settings.folder)
+    ev = live.evaluate(q, draft, complete=True, with_score=False)
+    pages = _page_of(q)
+    found = [
+        {"question": qid, "page": pages.get(qid, 1), "message": text}
+        for qid, texts in ev.problems.items()
+        for text in texts
+    ] + [{"question": None, "page": 1, "message": text} for text in ev.general]
+    if found:
+        return summary(draft, lang, found), None
+    done = finish(
+        draft.sheet(ev.scorable), q, book=book, store=settings.store, out=settings.out, lang=lang
+    )
+    book.delete(draft.id)
+    return {
+        "draft": draft,
+        "done": done,
+        "code": draft.firm.credit_code,
+        "period": draft.period,
+    }, done
+
+
+def render_stored(settings: Any, code: str, period: str, lang: Lang) -> None:
+    """Write the PDFs of an assessment stored without them (by a batch, say)."""
+    record = settings.store.get(code, period)
+    if record is None:
+        return
+    q = loader.load_questionnaire(record.questionnaire_id)
+    result = Assessment(
+        answer_file(settings.out, code, period),
+        q,
+        record.sheet,
+        record.card,
+        record.recommendations,
+    )
+    write_reports(result, answer_file(settings.out, code, period).parent, lang=lang)
+
+
+def stored_list(store: Store, params: Mapping[str, str], book: DraftBook) -> dict[str, Any]:
+    period = params.get("period") or None
+    industry = params.get("industry") or None
+    records = store.list(
+        period=period if period and _PERIOD.match(period) else None,
+        industry=industry if industry in INDUSTRY_IDS else None,
+    )
+    return {
+        "records": records,
+        "periods": store.periods(),
+        "period": period or "",
+        "industry": industry or "",
+        "drafts": book.all(),
+    }
+
+
+def firm_history(store: Store, code: str) -> dict[str, Any]:
+    records = store.history(code)
+    return {"code": code, "records": records, "firm": store.firm(code)}
+
+
+def error_response(
+    request: Request, settings: Any, keys: Any, status: int, detail: str
+) -> Response:
+    cookie = request.cookies.get("dtm_lang", settings.lang)
+    lang: Lang = cookie if cookie in LANGS else settings.lang
+    session = request.scope.get("state", {}).get("session", "")
+    html = render(
+        "error.html",
+        lang,
+        csrf=keys.csrf(session),
+        path=request.url.path,
+        status=status,
+        detail=detail,
+    )
+    headers = {}
+    if request.headers.get("hx-request") == "true":
+        html = render("_flash.html", lang, detail=detail)
+        headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+    return HTMLResponse(html, status_code=status, headers=headers)

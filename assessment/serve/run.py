@@ -1,0 +1,90 @@
+"""Starting the web form: check the address, make the access code, run uvicorn."""
+
+from __future__ import annotations
+
+import errno
+import io
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import DtmError
+from ..models.common import Lang
+from ..store import Store
+from .app import Settings, create_app
+from .security import Keys, is_loopback, new_access_code
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+class ServeError(DtmError):
+    """The form cannot be served as asked (a port in use, an address not of this machine)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    host: str
+    port: int
+    url: str
+    access_code: str | None
+
+
+def check_address(host: str, port: int) -> None:
+    """Bind once to tell a busy port or a foreign address now, in one clear sentence."""
+    if not 1 <= port <= 65535:
+        raise ServeError(f"--port must be from 1 to 65535, not {port}")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ServeError(f"--host {host!r} is not an address of this machine") from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ServeError(f"port {port} is in use; choose another with --port") from exc
+            raise ServeError(f"cannot listen on {host}:{port} ({exc.strerror})") from exc
+
+
+def lan_address() -> str:
+    """This machine's address on the local network, as tablets reach it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))  # no packet is sent for a UDP connect
+            return str(probe.getsockname()[0])
+        except OSError:
+            return DEFAULT_HOST
+
+
+def plan(host: str, port: int) -> Plan:
+    """Where the form will be and the access code it needs (only beyond this machine)."""
+    check_address(host, port)
+    if is_loopback(host):
+        return Plan(host, port, f"http://{host}:{port}/", None)
+    code = new_access_code()
+    shown = lan_address() if host in ("0.0.0.0", "::") else host  # noqa: S104
+    return Plan(host, port, f"http://{shown}:{port}/?token={code}", code)
+
+
+def qr_text(url: str) -> str:
+    """A QR code of the address, drawn with characters for the terminal."""
+    import segno
+
+    out = io.StringIO()
+    segno.make(url, error="m").terminal(out=out, compact=True)
+    return out.getvalue()
+
+
+def serve(
+    how: Plan, *, db: str | Path | None, out: Path, lang: Lang, folder: Path | None = None
+) -> None:
+    """Run the form until interrupted."""
+    import uvicorn
+
+    with Store.open(db) as store:
+        settings = Settings(store=store, out=out, lang=lang, folder=folder)
+        app = create_app(settings, Keys(how.access_code))
+        uvicorn.run(app, host=how.host, port=how.port, log_level="warning")

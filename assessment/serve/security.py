@@ -1,0 +1,165 @@
+"""The access code for tablets, a session cookie, CSRF tokens and the request size limit."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..evidence import MAX_BYTES
+
+ACCESS_COOKIE = "dtm_access"
+SESSION_COOKIE = "dtm_session"
+CSRF_FIELD = "csrf"
+CSRF_HEADER = "x-csrf-token"
+# One evidence file and the rest of the form.
+MAX_BODY = MAX_BYTES + 512 * 1024
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def new_access_code() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Keys:
+    """This run's secret: signs the session cookie and derives each session's CSRF token."""
+
+    def __init__(self, access_code: str | None) -> None:
+        self.secret = secrets.token_bytes(32)
+        self.access_code = access_code
+
+    def sign(self, text: str) -> str:
+        return hmac.new(self.secret, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def session_cookie(self, session: str) -> str:
+        return f"{session}.{self.sign('session:' + session)}"
+
+    def session_of(self, cookie: str | None) -> str | None:
+        if not cookie or "." not in cookie:
+            return None
+        session, signature = cookie.rsplit(".", 1)
+        return session if hmac.compare_digest(signature, self.sign("session:" + session)) else None
+
+    def csrf(self, session: str) -> str:
+        return self.sign("csrf:" + session)
+
+    def access_cookie(self) -> str:
+        return self.sign("access")
+
+    def csrf_ok(self, request: Request, fields: Mapping[str, Sequence[Any]]) -> bool:
+        session = request.scope.get("state", {}).get("session")
+        if not session:
+            return False
+        given = request.headers.get(CSRF_HEADER) or _text(fields.get(CSRF_FIELD))
+        return bool(given) and hmac.compare_digest(given, self.csrf(session))
+
+
+def _text(values: Sequence[Any] | None) -> str:
+    return values[-1] if values and isinstance(values[-1], str) else ""
+
+
+class Guard:
+    """ASGI middleware: the access code (when set), the session cookie, the body size limit."""
+
+    def __init__(self, app: ASGIApp, keys: Keys) -> None:
+        self.app = app
+        self.keys = keys
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        refused = self._refused(request)
+        if refused is not None:
+            await refused(scope, receive, send)
+            return
+        cookie = request.cookies.get(SESSION_COOKIE)
+        session = self.keys.session_of(cookie)
+        fresh = session is None
+        if session is None:
+            session = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})["session"] = session
+
+        async def send_with_cookie(message: Message) -> None:
+            if fresh and message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.append(
+                    "set-cookie", self._cookie(SESSION_COOKIE, self.keys.session_cookie(session))
+                )
+            await send(message)
+
+        await self.app(scope, _limited(receive), send_with_cookie)
+
+    def _refused(self, request: Request) -> Response | None:
+        if request.method == "POST":
+            length = request.headers.get("content-length", "")
+            if not length.isdigit():
+                return PlainTextResponse("A form post must say its length.", status_code=411)
+            if int(length) > MAX_BODY:
+                return too_large(request.headers.get("hx-request") == "true")
+        code = self.keys.access_code
+        if code is None:
+            return None
+        given = request.query_params.get("token")
+        if given is not None and hmac.compare_digest(given, code):
+            rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+            target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
+            response = RedirectResponse(target, status_code=303)
+            response.headers.append(
+                "set-cookie", self._cookie(ACCESS_COOKIE, self.keys.access_cookie())
+            )
+            return response
+        held = request.cookies.get(ACCESS_COOKIE, "")
+        if held and hmac.compare_digest(held, self.keys.access_cookie()):
+            return None
+        return PlainTextResponse(
+            "403 Forbidden: open the address with the access code that `dtm serve` printed.",
+            status_code=403,
+        )
+
+    def _cookie(self, name: str, value: str) -> str:
+        return f"{name}={value}; Path=/; HttpOnly; SameSite=Strict"
+
+
+def too_large(htmx: bool) -> Response:
+    """Refused before it is read; on the form the message shows above the questions."""
+    limit = MAX_BYTES // (1024 * 1024)
+    text = f"The upload is too large: files of at most {limit} MB can be attached."
+    if htmx:
+        headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+        return HTMLResponse(f'<p class="error">{text}</p>', status_code=413, headers=headers)
+    return PlainTextResponse(text, status_code=413)
+
+
+def _limited(receive: Receive) -> Receive:
+    """Stop reading a body that turns out longer than its declared limit."""
+    seen = 0
+
+    async def wrapped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > MAX_BODY:
+                raise ValueError("request body larger than the limit")
+        return message
+
+    return wrapped
