@@ -140,8 +140,8 @@ def _reason(tier: str, card: ScoreCard, before: ScoreCard | None) -> TextValue:
     if tier == "showcase" and before is not None:
         up = (card.overall or 0) - (before.overall or 0)
         return T(
-            zh=f"总分提高 {fmt(up)}（{before.level_name('zh')} → {level.zh}）",
-            en=f"overall up {fmt(up)} ({before.level_name('en')} → {level.en})",
+            zh=f"总分提高 {fmt(up)}（{before.level_name.zh} → {level.zh}）",
+            en=f"overall up {fmt(up)} ({before.level_name.en} → {level.en})",
         )
     if tier == "leading":
         return T(
