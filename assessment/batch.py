@@ -16,7 +16,7 @@ from typing import Any
 
 from .atomic import write_atomic
 from .collect.grid import TABLE_SUFFIXES
-from .errors import DtmError, ValidationFailed
+from .errors import DtmError, UsageError, ValidationFailed, printable
 from .models.common import Lang, StrPath
 from .models.results import ScoreCard
 from .peers import PeerAverages, peer_averages
@@ -43,6 +43,7 @@ class BatchResult:
     skipped: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -165,10 +166,19 @@ class _Manifest:
         write_atomic(self.path, text.encode("utf-8"))
 
 
-def _clean_partial_files(folder: Path) -> None:
-    """Temporary files left by a run that was killed while writing; never a final name."""
-    for stale in folder.glob(".*.part"):
-        stale.unlink(missing_ok=True)
+def _clean_partial_files(folder: Path, period: str, lang: Lang) -> None:
+    """Temporary files left by a killed run of this period and language; never a final name,
+    and never another run's (another period's or language's) files being written now."""
+    for stale in folder.glob(f".*{period}*.part"):
+        final = stale.name[1:].rsplit(".", 2)[0]  # `.NAME.XXXX.part` → NAME
+        ours = (
+            final.endswith(f"-{lang}.pdf")  # firm reports and the other languages' park reports
+            or final.startswith(f"results-{period}.")
+            or final == f".dtm-batch-{period}-{lang}.json"[1:]
+            or (lang == "zh" and final == f"park-{period}.pdf")
+        )
+        if ours:
+            stale.unlink(missing_ok=True)
 
 
 def run_batch(
@@ -194,12 +204,15 @@ def run_batch(
     are unchanged since a finished earlier run are kept (`force=True` renders them again).
     """
     out, folder = Path(out), Path(folder)
-    register = Path(register) if register is not None else None
     template_dir = Path(template_dir) if template_dir is not None else None
+    if template_dir is not None and not template_dir.is_dir():
+        raise UsageError(f"{template_dir}: no such folder of templates (--templates)")
     if render:
         from .report.pdf import check_renderer
 
         check_renderer()
+    # Optional inputs are read before any work, so a bad one is known now, not after an hour.
+    register, register_problem = _checked_register(register, park)
     if folder.is_file() and folder.suffix.lower() in TABLE_SUFFIXES:
         files, failures = table_answer_files(folder, out, period)
         good, more = load_all(files, period)
@@ -207,6 +220,8 @@ def run_batch(
     else:
         good, failures = load_all(answer_files(folder), period)
     result = BatchResult(period, out, failures=failures)
+    if register_problem:
+        result.warnings.append(register_problem)
     hashes = {a.card.firm.credit_code: source_hash(path, a) for path, a in good}
     for _, a in good:
         code = a.card.firm.credit_code
@@ -217,8 +232,8 @@ def run_batch(
     out.mkdir(parents=True, exist_ok=True)
     firms = out / "firms"
     firms.mkdir(exist_ok=True)
-    _clean_partial_files(out)
-    _clean_partial_files(firms)
+    _clean_partial_files(out, period, lang)
+    _clean_partial_files(firms, period, lang)
     cards = store.cards(period)
     before = store.previous_period(period)
     previous = {c.firm.credit_code: c for c in store.cards(before)} if before else {}
@@ -249,10 +264,15 @@ def run_batch(
         with ProcessPoolExecutor(
             count, mp_context=context, max_tasks_per_child=RECYCLE_AFTER
         ) as pool:
-            for future in as_completed([pool.submit(_render_job, job) for job in jobs]):
-                code, names = future.result()
-                manifest.record(code, keys[code], names)
-                result.rendered.append(code)
+            futures = {pool.submit(_render_job, job): job[0] for job in jobs}
+            for future in as_completed(futures):
+                try:
+                    code, names = future.result()
+                except Exception as exc:  # one firm failing late must not stop the quarter
+                    result.failures.append(Failure(futures[future], [_late(futures[future], exc)]))
+                else:
+                    manifest.record(code, keys[code], names)
+                    result.rendered.append(code)
                 done += 1
                 if progress:
                     progress(done, len(good))
@@ -267,9 +287,34 @@ def run_batch(
             park=park,
             tiers=tiers,
             template_dir=template_dir,
+            problems=result.warnings,
         )
     )
     return result
+
+
+def _late(path: Path, exc: BaseException) -> str:
+    """One line for a firm that failed while its reports were rendered."""
+    reason = str(exc).splitlines()[0] if str(exc) else ""
+    if not isinstance(exc, DtmError):  # an unexpected error: its kind helps the one who reports it
+        reason = f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__
+    return printable(f"{path}: its reports could not be written ({reason})")
+
+
+def _checked_register(register: StrPath | None, park: str | None) -> tuple[Path | None, str]:
+    """The register when it reads; otherwise None and the one line that says why."""
+    from .park import read_register, register_park
+
+    if register is None:
+        return None, ""
+    path = Path(register)
+    try:
+        firms = read_register(path)
+        if park is None:
+            register_park(path, firms)
+    except DtmError as exc:
+        return None, f"{exc} (the register is left out of this run)"
+    return path, ""
 
 
 def write_park_outputs(
@@ -282,10 +327,13 @@ def write_park_outputs(
     park: str | None = None,
     tiers: Sequence[int] = (3, 3, 6),
     template_dir: Path | None = None,
+    problems: list[str] | None = None,
 ) -> dict[str, Path]:
     """The park report, the results workbook and CSV of a stored period.
 
     The park is named by `park`, else by the register's `park` column; never by a firm's answers.
+    With `problems` given, a park report that cannot be rendered is a line there and the exports
+    are still written; without it, the error is raised.
     """
     from . import export
     from .park import read_register, register_park, summarise
@@ -307,7 +355,13 @@ def write_park_outputs(
     paths = {
         "park": out / (f"park-{period}.pdf" if lang == "zh" else f"park-{period}-{lang}.pdf"),
     }
-    write_atomic(paths["park"], render_park(summary, lang=lang, template_dir=template_dir))
+    try:
+        write_atomic(paths["park"], render_park(summary, lang=lang, template_dir=template_dir))
+    except Exception as exc:
+        if problems is None:
+            raise
+        problems.append(_late(paths["park"], exc))
+        del paths["park"]
     csv_path, xlsx_path = export.write_results(
         out,
         period,

@@ -429,6 +429,8 @@ def batch(
     _check_workers(workers)
     if not no_render:  # nothing is written to --out when the quarter is only stored
         _run(lambda: writable_folder(out))
+    if templates is not None and not templates.is_dir():
+        raise _fail(f"Error: {templates}: no such folder of templates (--templates)")
 
     def work() -> Any:
         with Store.open(db) as store, batch_progress() as progress:

@@ -132,9 +132,11 @@ def print_batch(result: BatchResult, console: Console | None = None) -> None:
         f"{len(result.skipped)} unchanged, {len(result.failures)} failed"
     )
     for failure in result.failures:
-        console.print(f"[red]failed[/red] {failure.path}", highlight=False)
+        console.print(f"[red]failed[/red] {escape(str(failure.path))}", highlight=False)
         for reason in failure.reasons:
             console.print(f"  {reason}", highlight=False, markup=False)
+    for warning in result.warnings:
+        console.print(f"warning: {warning}", highlight=False, markup=False)
     for kind, path in result.files.items():
         console.print(f"{kind}: {path}", highlight=False)
 

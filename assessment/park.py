@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,10 +39,14 @@ class Registered:
 def read_register(path: Path) -> list[Registered]:
     """Read the park register; a missing column or bad row is a UsageError naming the place."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
+        raw = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the park register ({exc.strerror})") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:  # saved from Excel on a Chinese Windows: GBK
+        text = raw.decode("gb18030", errors="replace")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
     found = []
     for number, row in enumerate(rows, start=2):
         code = (row.get("credit_code") or "").strip()
@@ -55,7 +60,7 @@ def read_register(path: Path) -> list[Registered]:
                 code,
                 (row.get("name") or "").strip(),
                 (row.get("industry") or "").strip(),
-                int(employees) if employees.isdigit() else None,
+                int(employees) if employees.isascii() and employees.isdecimal() else None,
                 (row.get("park") or "").strip(),
             )
         )

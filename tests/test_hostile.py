@@ -430,3 +430,79 @@ def test_a_dangling_link_or_fifo_in_a_batch_folder_is_reported(tmp_path: Path) -
         ),
         ("pipe.yaml", [f"{folder / 'pipe.yaml'}: FILE001 not a regular file (name a YAML file)"]),
     ]
+
+
+def test_a_batch_finishes_its_quarter_whatever_one_firm_or_optional_input_does(
+    tmp_path: Path,
+) -> None:
+    """One firm's reports fail late, the register is GBK with a `²` head-count and a row without a
+    credit code, another period's half-written file lies in --out: every other firm's PDFs, the
+    park report and the exports are still written, each problem is one line, and exit is 1."""
+    import shutil
+
+    from assessment.resources import templates_dir
+
+    files = sorted((SAMPLES / "2026Q3").glob("*.yaml"))[:3]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in files:
+        shutil.copy(f, folder / f.name)
+    doomed = files[1].stem
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    shipped = (templates_dir() / "diagnosis.html").read_text(encoding="utf-8")
+    trap = f'{{% if card.firm.credit_code == "{doomed}" %}}{{{{ no_such_value }}}}{{% endif %}}\n'
+    (templates / "diagnosis.html").write_text(trap + shipped, encoding="utf-8")
+    register = tmp_path / "firms.csv"
+    rows = (SAMPLES / "firms.csv").read_text(encoding="utf-8").splitlines()
+    rows[1] = rows[1].replace(",38,", ",²,")
+    rows.append(",没有代码的企业,machinery,12,苏州吴淞江科技产业园")
+    register.write_bytes(("\n".join(rows) + "\n").encode("gb18030"))
+    out = tmp_path / "out"
+    (out / "firms").mkdir(parents=True)
+    other = out / ".park-2026Q2.pdf.abc123.part"
+    other.write_bytes(b"another run's file")
+    mine = out / ".park-2026Q3.pdf.def456.part"
+    mine.write_bytes(b"left by a killed run")
+    args = ["batch", str(folder), "--period", "2026Q3", "--out", str(out)]
+    args += ["--db", f"sqlite:///{tmp_path / 'dtm.db'}", "--templates", str(templates)]
+    args += ["--register", str(register), "--workers", "1"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert "3 stored, 2 rendered, 0 unchanged, 1 failed" in result.output
+    flat = " ".join(result.output.split())
+    late = f"{folder / files[1].name}: its reports could not be written (diagnosis.html: "
+    assert late + "template error: 'no_such_value' is undefined)" in flat
+    assert "warning: " in result.output and "no credit_code" in result.output
+    pdfs = sorted(p.name for p in (out / "firms").glob("*.pdf"))
+    assert len(pdfs) == 4 and not any(doomed in name for name in pdfs)
+    assert (out / "park-2026Q3.pdf").is_file()
+    assert (out / "results-2026Q3.xlsx").is_file() and (out / "results-2026Q3.csv").is_file()
+    assert other.exists() and not mine.exists()
+
+
+def test_missing_templates_are_refused_before_any_work(tmp_path: Path) -> None:
+    args = ["batch", str(SAMPLES / "2026Q3"), "--period", "2026Q3", "--out", str(tmp_path / "o")]
+    args += ["--db", f"sqlite:///{tmp_path / 'dtm.db'}", "--templates", str(tmp_path / "none")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert (
+        result.output == f"Error: {tmp_path / 'none'}: no such folder of templates (--templates)\n"
+    )
+    assert not (tmp_path / "dtm.db").exists()
+
+
+def test_a_register_in_gbk_with_odd_figures_is_read(tmp_path: Path) -> None:
+    from assessment.park import read_register
+
+    path = tmp_path / "firms.csv"
+    path.write_bytes(
+        "credit_code,name,industry,employees\nX1,苏州甲,machinery,²\nX2,苏州乙,machinery,12\n".encode(
+            "gb18030"
+        )
+    )
+    firms = read_register(path)
+    assert [(f.credit_code, f.name, f.employees) for f in firms] == [
+        ("X1", "苏州甲", None),
+        ("X2", "苏州乙", 12),
+    ]
