@@ -206,7 +206,7 @@ def test_version_mismatch_is_a_warning(tmp_path: Path) -> None:
 
 def _mistakes(tmp_path: Path) -> tuple[Path, list[str]]:
     q, sheets = samples("park_quick_scan")
-    path = fill(tmp_path / "bad.xlsx", q, sheets[:14])
+    path = fill(tmp_path / "bad.xlsx", q, sheets[:24])
     book = openpyxl.load_workbook(path)
     ws = book["答卷"]
     col = {c.value: c.column_letter for c in ws[2]}
@@ -224,8 +224,30 @@ def _mistakes(tmp_path: Path) -> tuple[Path, list[str]]:
     ws.insert_rows(15)  # an empty row: skipped without a word
     code = col["firm.credit_code"]
     ws[f"{code}17"] = ws[f"{code}12"].value  # the same firm twice
+    ws[f"{col['period']}18"] = "2026-09"  # not a quarter
+    ws[f"{col['assessed_on']}19"] = "2099-01-01"  # a date that does not fit the period
+    ws[f"{col['demo_willing']}20"] = "也许"  # neither yes nor no
+    ws[f"{col['firm.industry']}21"] = "造船"  # no such industry
+    ws[f"{col['digital_staff']}22"] = 2.5  # a head-count in fractions
+    ws[f"{col['production_devices']}23"] = -3  # a negative count
+    ws[f"{col['paper_processes.procurement']}24"] = "也许"  # not a mark
+    for field, letter in col.items():  # "none of these" ticked beside another choice
+        if str(field).startswith("paper_processes."):
+            ws[f"{letter}25"] = None
+    ws[f"{col['paper_processes.none']}25"] = "Y"
+    ws[f"{col['paper_processes.inventory']}25"] = "Y"
+    ws[f"{col['leader_attention']}26"] = "不适用"  # n/a where the question has none
     book.save(path)
     return path, [
+        f"{path}:答卷!{col['period']}18: FIRM002",
+        f"{path}:答卷!{col['assessed_on']}19: FIRM003",
+        f"{path}:答卷!{col['demo_willing']}20: ANS002",
+        f"{path}:答卷!{col['firm.industry']}21: SCHEMA002",
+        f"{path}:答卷!{col['digital_staff']}22: ANS002",
+        f"{path}:答卷!{col['production_devices']}23: ANS003",
+        f"{path}:答卷!{col['paper_processes.procurement']}24: IMP004",
+        f"{path}:答卷!{col['paper_processes.inventory']}25: ANS008",
+        f"{path}:答卷!{col['leader_attention']}26: ANS007",
         f"{path}:答卷!{col['leader_attention']}3: ANS",
         f"{path}:答卷!{col['digital_staff']}4: ANS",
         f"{path}:答卷!{col['firm.credit_code']}5: SCHEMA003",
@@ -247,7 +269,13 @@ def test_every_mistake_is_located_at_its_cell_and_good_rows_go_on(tmp_path: Path
     found = [str(p) for p in report.problems]
     for prefix in expected:
         assert any(line.startswith(prefix) for line in found), (prefix, found)
-    assert [row.ref for row, _ in report.imported.sheets] == ["答卷!7", "答卷!12", "答卷!16"]
+    assert len(expected) == 20
+    assert [row.ref for row, _ in report.imported.sheets] == [
+        "答卷!7",
+        "答卷!12",
+        "答卷!16",
+        "答卷!27",
+    ]
     assert report.exit_code == 1
 
 
@@ -258,7 +286,7 @@ def test_dtm_import_exits_1_and_writes_only_good_rows(tmp_path: Path) -> None:
         app, ["import", str(path), "--questionnaire", "park_quick_scan", "--out", str(out)]
     )
     assert result.exit_code == 1, result.output
-    assert len(list(out.rglob("*.yaml"))) == 3
+    assert len(list(out.rglob("*.yaml"))) == 4
     assert "Traceback" not in result.output
 
 
