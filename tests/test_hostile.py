@@ -448,6 +448,23 @@ def test_a_batch_finishes_its_quarter_whatever_one_firm_or_optional_input_does(
     for f in files:
         shutil.copy(f, folder / f.name)
     doomed = files[1].stem
+    # One broken firm of each kind that fails early, beside the one that fails late.
+    broken = files[0].read_text(encoding="utf-8")
+    (folder / "nan.yaml").write_text(
+        broken.replace("digital_staff: 0", "digital_staff: .nan"), encoding="utf-8"
+    )
+    (folder / "long.yaml").write_text(
+        broken.replace("main_pain_point: ", "main_pain_point: " + "长" * 5000 + " "),
+        encoding="utf-8",
+    )
+    (folder / "escape.yaml").write_text(
+        broken.replace("assessor: 王建国", 'assessor: "王\\e]0;x\\a"'), encoding="utf-8"
+    )
+    (folder / "2099.yaml").write_text(
+        broken.replace("assessed_on: 2026-07-13", "assessed_on: 2099-07-13"), encoding="utf-8"
+    )
+    (folder / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    (folder / "not-yaml.yaml").write_bytes(b"\x00\xff\xfe garbage")
     templates = tmp_path / "templates"
     templates.mkdir()
     shipped = (templates_dir() / "diagnosis.html").read_text(encoding="utf-8")
@@ -469,7 +486,7 @@ def test_a_batch_finishes_its_quarter_whatever_one_firm_or_optional_input_does(
     args += ["--register", str(register), "--workers", "1"]
     result = runner.invoke(app, args)
     assert result.exit_code == 1, result.output
-    assert "3 stored, 2 rendered, 0 unchanged, 1 failed" in result.output
+    assert "3 stored, 2 rendered, 0 unchanged, 7 failed" in result.output
     flat = " ".join(result.output.split())
     late = f"{folder / files[1].name}: its reports could not be written (diagnosis.html: "
     assert late + "template error: 'no_such_value' is undefined)" in flat
