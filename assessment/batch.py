@@ -132,16 +132,22 @@ def load_all(
 
 
 def _render_job(
-    job: tuple[Path, Path, Lang, PeerAverages, ScoreCard | None, Path | None],
+    job: tuple[Path, Path, Lang, PeerAverages, ScoreCard | None, Path | None, bool],
 ) -> tuple[str, list[str]]:
-    from .report.render import write_reports
+    from .report.render import write_reports, write_summary_png
 
-    path, out, lang, peers, previous, templates = job
+    path, out, lang, peers, previous, templates, png = job
     a = assess(path)
-    written = write_reports(
-        a, out, lang=lang, peers=peers, previous=previous, template_dir=templates
-    )
-    return a.card.firm.credit_code, [p.name for p in written.values()]
+    options: dict[str, Any] = {
+        "lang": lang,
+        "peers": peers,
+        "previous": previous,
+        "template_dir": templates,
+    }
+    written = list(write_reports(a, out, **options).values())
+    if png:
+        written.append(write_summary_png(a, out, **options))
+    return a.card.firm.credit_code, [p.name for p in written]
 
 
 class _Manifest:
@@ -172,7 +178,7 @@ def _clean_partial_files(folder: Path, period: str, lang: Lang) -> None:
     for stale in folder.glob(f".*{period}*.part"):
         final = stale.name[1:].rsplit(".", 2)[0]  # `.NAME.XXXX.part` → NAME
         ours = (
-            final.endswith(f"-{lang}.pdf")  # firm reports and the other languages' park reports
+            final.endswith((f"-{lang}.pdf", f"-summary-{lang}.png"))  # firm reports, park reports
             or final.startswith(f"results-{period}.")
             or final == f".dtm-batch-{period}-{lang}.json"[1:]
             or (lang == "zh" and final == f"park-{period}.pdf")
@@ -197,11 +203,13 @@ def run_batch(
     template_dir: StrPath | None = None,
     imported_at: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
+    png: bool = False,
 ) -> BatchResult:
     """Check, store and report on every answer file of one period in `folder`.
 
     Bad files are listed with all their problems and the good ones go on. Reports whose inputs
     are unchanged since a finished earlier run are kept (`force=True` renders them again).
+    `png=True` writes each firm's one-page summary as a PNG beside its PDFs.
     """
     out, folder = Path(out), Path(folder)
     template_dir = Path(template_dir) if template_dir is not None else None
@@ -250,11 +258,12 @@ def run_batch(
             repr(peers),
             prior.model_dump_json() if prior else "",
             str(template_dir or ""),
+            *(("png",) if png else ()),
         )
         if not force and manifest.finished(code, keys[code], firms):
             result.skipped.append(code)
             continue
-        jobs.append((path, firms, lang, peers, prior, template_dir))
+        jobs.append((path, firms, lang, peers, prior, template_dir, png))
     done = len(result.skipped)
     if progress:
         progress(done, len(good))

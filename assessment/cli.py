@@ -192,25 +192,35 @@ def report(
             "--templates", help="A folder of templates that override the shipped ones by name."
         ),
     ] = None,
+    png: Annotated[
+        bool,
+        typer.Option("--png", help="Also the one-page summary as a PNG for phones (1080 px wide)."),
+    ] = False,
 ) -> None:
     """Write the firm's diagnosis report and demonstration-scenario report as PDFs.
 
-    Example: dtm report answers.yaml --out reports --lang en
+    With --png, the diagnosis report's one-page summary is written as a PNG too.
+    Example: dtm report answers.yaml --out reports --lang en --png
     """
     from .pipeline import assess, earlier_card, peer_group
-    from .report.render import write_reports
+    from .report.render import write_reports, write_summary_png
 
     code = _lang(lang)
 
-    def work() -> dict[Any, Path]:
+    def work() -> dict[str, Path]:
         result = assess(answers, questionnaire=questionnaire, catalogue=catalogue)
         before = earlier_card(result, previous) if previous else None
         group = peer_group(result, peers) if peers is not None else None
-        return dict(
-            write_reports(
-                result, out, lang=code, peers=group, previous=before, template_dir=templates
-            )
-        )
+        options: dict[str, Any] = {
+            "lang": code,
+            "peers": group,
+            "previous": before,
+            "template_dir": templates,
+        }
+        written = {str(k): p for k, p in write_reports(result, out, **options).items()}
+        if png:
+            written["summary"] = write_summary_png(result, out, **options)
+        return written
 
     for kind, path in _run(work).items():
         typer.echo(f"{kind}: {path}")
@@ -411,6 +421,10 @@ def batch(
         Path | None,
         typer.Option("--templates", help="A folder of templates that override the shipped ones."),
     ] = None,
+    png: Annotated[
+        bool,
+        typer.Option("--png", help="Also the one-page summary as a PNG for phones (1080 px wide)."),
+    ] = False,
 ) -> None:
     """Check, store and report on a quarter: every firm's PDFs, the park report, XLSX and CSV.
 
@@ -448,6 +462,7 @@ def batch(
                 tiers=counts,
                 template_dir=templates,
                 progress=progress,
+                png=png,
             )
 
     result = _run(work)

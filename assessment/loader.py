@@ -526,6 +526,19 @@ def _check_catalogue(
                     did_you_mean(prereq, ids),
                 )
     _check_prerequisite_cycles(c, report)
+    _check_support(c, ids, report)
+
+
+def _check_support(c: Catalogue, ids: list[str], report: Reporter) -> None:
+    for r_i, route in enumerate(c.support):
+        for s_i, scenario in enumerate(route.scenarios):
+            if scenario not in ids:
+                report(
+                    ("support", r_i, "scenarios", s_i),
+                    "REF001",
+                    f"there is no scenario '{scenario}'",
+                    did_you_mean(scenario, ids),
+                )
 
 
 def _check_prerequisite_cycles(c: Catalogue, report: Reporter) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import expr
 from .eligibility import card_context
 from .models.catalogue import Catalogue, Scenario
 from .models.questionnaire import Questionnaire
-from .models.results import Recommendation, ScoreCard, Slot, TriggerAnswer
+from .models.results import Recommendation, ScoreCard, Slot, Support, TriggerAnswer
+from .schedule import DEFAULT_DURATION, schedule
 
 SLOTS: tuple[Slot, ...] = ("now", "next", "later")
 
@@ -83,9 +86,24 @@ def recommend(
                 waiting_for=waiting,
                 benefits=list(scenario.benefits),
                 cost_band=scenario.cost_band,
+                **_money_and_time(scenario, catalogue),
             )
         )
-    return _settle(result)
+    return schedule(_settle(result))
+
+
+def _money_and_time(scenario: Scenario, catalogue: Catalogue) -> dict[str, Any]:
+    money = catalogue.cost_ranges.get(scenario.cost_band)
+    return {
+        "cost_min": money.min if money else None,
+        "cost_max": money.max if money else None,
+        "duration_months": scenario.duration_months or DEFAULT_DURATION,
+        "support": [
+            Support(id=s.id, kind=s.kind, name=s.name, detail=s.detail)
+            for s in catalogue.support
+            if not s.scenarios or scenario.id in s.scenarios
+        ],
+    }
 
 
 def _settle(result: list[Recommendation]) -> list[Recommendation]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .answers import Industry
 from .common import Id, Model, Number, Text, Whole
@@ -27,7 +27,12 @@ class Scenario(Model):
     prerequisites: list[Id] = Field(default_factory=list)
     benefits: list[Text] = Field(min_length=1)
     cost_band: CostBand
-    duration_months: Whole | None = Field(None, ge=1, le=60)
+    duration_months: Whole | None = Field(
+        None,
+        ge=1,
+        le=60,
+        description="Months from start to finish; the roadmap assumes 3 when it is not given.",
+    )
 
 
 class Priority(Model):
@@ -37,6 +42,34 @@ class Priority(Model):
 class Roadmap(Model):
     now: Whole = Field(3, ge=1, le=50)
     next: Whole = Field(3, ge=0, le=50)
+
+
+class CostRange(Model):
+    """What a cost band means in money, so that a roadmap's costs can be added up."""
+
+    min: Number = Field(ge=0, description="Lowest cost in CNY.")
+    max: Number | None = Field(None, ge=0, description="Highest cost in CNY; none for open-ended.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CostRange:
+        if self.max is not None and self.max < self.min:
+            raise ValueError("max is below min; make max at least min, or leave it out")
+        return self
+
+
+SupportKind = Literal["diagnosis", "software", "subsidy", "service", "finance"]
+
+
+class SupportRoute(Model):
+    """Where a firm gets help: the park's free diagnosis, software packages, a subsidy route."""
+
+    id: Id
+    kind: SupportKind
+    name: Text
+    detail: Text = Field(description="Who gives it and how to ask for it, in one sentence.")
+    scenarios: list[Id] = Field(
+        default_factory=list, description="Scenarios it helps with; empty for every scenario."
+    )
 
 
 class Catalogue(Model):
@@ -50,6 +83,12 @@ class Catalogue(Model):
     priority: Priority = Priority()
     roadmap: Roadmap = Roadmap()
     cost_bands: dict[CostBand, Text] = Field(default_factory=dict)
+    cost_ranges: dict[CostBand, CostRange] = Field(
+        default_factory=dict, description="Each cost band in CNY, for first-year cost totals."
+    )
+    support: list[SupportRoute] = Field(
+        default_factory=list, description="Help a firm can ask for, shown beside its first actions."
+    )
     scenarios: list[Scenario]
 
     def scenario(self, scenario_id: str) -> Scenario:

@@ -191,6 +191,15 @@ class TriggerAnswer(Model):
     value: RawValue | float
 
 
+class Support(Model):
+    """One route to help with a recommended scenario, copied from the catalogue."""
+
+    id: str
+    kind: str
+    name: Text
+    detail: Text
+
+
 class Recommendation(Model):
     scenario: str
     name: Text
@@ -208,6 +217,14 @@ class Recommendation(Model):
     waiting_for: list[str] = Field(description="Prerequisites that are themselves recommended.")
     benefits: list[Text]
     cost_band: str
+    cost_min: float | None = Field(None, description="Lowest cost of its band in CNY, if known.")
+    cost_max: float | None = Field(
+        None, description="Highest cost of its band in CNY; none if open-ended or unknown."
+    )
+    duration_months: int = Field(3, description="Months it takes (3 when the catalogue is silent).")
+    start_month: int = Field(1, description="Roadmap month it starts in, counting from 1.")
+    end_month: int = Field(3, description="Roadmap month it ends in (inclusive).")
+    support: list[Support] = Field(default_factory=list)
 
 
 class RecommendationList(list[Recommendation]):

@@ -12,9 +12,10 @@ from ..models.common import Lang, StrPath, TextValue
 from ..models.results import ScoreCard
 from ..peers import PeerAverages
 from ..pipeline import Assessment
-from . import charts, content
+from . import charts, content, summary
 from .html import render, search_path, trusted_svg
 from .pdf import html_to_pdf
+from .png import first_page_png
 
 Kind = Literal["diagnosis", "scenarios"]
 KINDS: tuple[Kind, ...] = ("diagnosis", "scenarios")
@@ -92,6 +93,7 @@ def diagnosis_context(
         "rows": rows,
         "change": content.change(card, previous),
         "recommendation_count": len(a.recommendations),
+        "summary": summary.summary_context(a, lang),
     }
 
 
@@ -119,11 +121,14 @@ def scenarios_context(a: Assessment, lang: Lang) -> dict[str, Any]:
         "cost_bands": content.COST_BANDS,
         "by_slot": {s: [r for r in recs if r.slot == s] for s in ("now", "next", "later")},
         "timeline": trusted_svg(charts.timeline(lanes, items, title=title)) if recs else None,
+        "gantt": trusted_svg(summary.gantt_svg(recs, lang)) if recs else None,
+        "year_cost": summary.year_cost(recs, lang),
+        "months": {r.scenario: summary.months_text(r, lang) for r in recs},
     }
 
 
 def render_html(
-    kind: Kind,
+    kind: Kind | Literal["summary"],
     a: Assessment,
     *,
     lang: Lang = "zh",
@@ -138,9 +143,9 @@ def render_html(
     `watermark` is printed across every page (a draft's 草稿 / DRAFT).
     """
     context = (
-        diagnosis_context(a, lang, peers, previous)
-        if kind == "diagnosis"
-        else scenarios_context(a, lang)
+        scenarios_context(a, lang)
+        if kind == "scenarios"
+        else diagnosis_context(a, lang, peers, previous)
     )
     context["stylesheet"] = STYLESHEET if preview else None
     context["watermark"] = watermark
@@ -191,6 +196,33 @@ def render_scenarios(
     return pdf_from_html(html, template_dir)
 
 
+def render_summary_png(
+    a: Assessment,
+    *,
+    lang: Lang = "zh",
+    peers: PeerAverages | None = None,
+    previous: ScoreCard | None = None,
+    template_dir: StrPath | None = None,
+) -> bytes:
+    """The diagnosis report's one-page summary as a PNG about a phone screen wide."""
+    html = render_html(
+        "summary",
+        a,
+        lang=lang,
+        peers=peers,
+        previous=previous,
+        template_dir=template_dir,
+        preview=False,
+    )
+    return first_page_png(pdf_from_html(html, template_dir))
+
+
+def summary_png_path(card: ScoreCard, out_dir: Path, lang: Lang) -> Path:
+    """Beside the PDFs and named like them, with `summary` for the kind."""
+    pdf = report_paths(card, out_dir, lang)["diagnosis"]
+    return pdf.with_name(pdf.name.replace(f"-diagnosis-{lang}.pdf", f"-summary-{lang}.png"))
+
+
 def report_paths(card: ScoreCard, out_dir: Path, lang: Lang) -> dict[Kind, Path]:
     """Where a firm's reports go: the credit code, the firm's short name (sanitised: letters of
     any script, digits, '-' and '_'), the period, the kind and the language."""
@@ -233,3 +265,22 @@ def write_reports(
     )
     write_atomic(paths["scenarios"], render_scenarios(a, lang=lang, template_dir=template_dir))
     return paths
+
+
+def write_summary_png(
+    a: Assessment,
+    out_dir: StrPath,
+    *,
+    lang: Lang = "zh",
+    peers: PeerAverages | None = None,
+    previous: ScoreCard | None = None,
+    template_dir: StrPath | None = None,
+) -> Path:
+    """Write the one-page summary as a PNG, atomically, beside the PDFs and named like them."""
+    path = summary_png_path(a.card, Path(out_dir), lang)
+    template_dir = Path(template_dir) if template_dir is not None else None
+    image = render_summary_png(
+        a, lang=lang, peers=peers, previous=previous, template_dir=template_dir
+    )
+    write_atomic(path, image)
+    return path

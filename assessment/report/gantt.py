@@ -1,0 +1,112 @@
+"""The roadmap in time: a Gantt-style SVG with one bar per scenario on a month axis.
+
+Drawn like the charts in ``charts.py``: pure, byte-identical for the same input, black and white,
+caller text only as escaped character data. Each bar spans its start month to its end month
+inclusive, so month m occupies ``[x_of(m), x_of(m + 1))``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .charts import FILL, GRID, INK, SMALL, TEXT, _el, _fit, _line, _svg, _text, _width
+
+__all__ = ["GanttBar", "gantt", "month_x"]
+
+WIDTH, PAD, LABEL_W, TOP, ROW, BAR_H = 600, 8, 250, 40, 22, 13
+PLOT_X = PAD + LABEL_W
+PLOT_W = WIDTH - PLOT_X - PAD - 56  # room on the right for the last bar's month text
+_BAR = {"class": "bar"}
+
+
+@dataclass(frozen=True)
+class GanttBar:
+    """One scenario: its label, and its first and last month (1-based, inclusive)."""
+
+    text: str
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.start <= self.end:
+            raise ValueError(f"a bar runs from month 1 on and ends after it starts: {self!r}")
+
+
+def horizon(bars: Sequence[GanttBar], year: int = 12) -> int:
+    """Months on the axis: at least a year, rounded up to whole quarters."""
+    last = max((b.end for b in bars), default=year)
+    return max(year, -(-last // 3) * 3)
+
+
+def month_x(month: float, months: int) -> float:
+    """Where month ``month`` begins on an axis of ``months`` months."""
+    return PLOT_X + PLOT_W * (month - 1) / months
+
+
+def gantt(
+    bars: Sequence[GanttBar],
+    *,
+    title: str,
+    axis_label: str,
+    span_label: str,
+    single_label: str,
+    year_label: str = "",
+) -> str:
+    """Bars on a month axis, quarter lines, and a dashed line after month 12 named ``year_label``.
+
+    ``span_label`` formats a bar's months, e.g. ``"{start}–{end} 月"`` or ``"M{start}–{end}"``;
+    ``single_label`` a one-month bar's, e.g. ``"{start} 月"``.
+    """
+    months = horizon(bars)
+    bottom = TOP + ROW * max(len(bars), 1)
+    body: list[str] = []
+    for m in range(1, months + 2):
+        x = month_x(m, months)
+        quarter = (m - 1) % 3 == 0
+        body.append(_line(x, TOP - 4, x, bottom, stroke=GRID, w=0.8 if quarter else 0.3))
+        if m <= months:
+            body.append(_text(x + PLOT_W / months / 2, TOP - 8, str(m), "middle", SMALL))
+    body.append(_text(PLOT_X + PLOT_W / 2, TOP - 24, _fit(axis_label, PLOT_W), "middle"))
+    body.append(_line(PLOT_X, bottom, month_x(months + 1, months), bottom))
+    if months > 12 and year_label:
+        x = month_x(13, months)
+        body.append(
+            _el(
+                "line",
+                x1=x,
+                y1=TOP - 4,
+                x2=x,
+                y2=bottom + 4,
+                stroke=INK,
+                stroke_width=1.2,
+                stroke_dasharray="5 3",
+            )
+        )
+        body.append(_text(x - 3, bottom + 14, _fit(year_label, 120), "end", SMALL))
+    for i, bar in enumerate(bars):
+        y = TOP + ROW * i
+        body.append(_text(PAD, y + ROW / 2 + 4, _fit(bar.text, LABEL_W - 8)))
+        x0, x1 = month_x(bar.start, months), month_x(bar.end + 1, months)
+        body.append(
+            _el(
+                "rect",
+                x=x0,
+                y=y + (ROW - BAR_H) / 2,
+                width=x1 - x0,
+                height=BAR_H,
+                fill=FILL,
+                stroke=INK,
+                stroke_width=0.8,
+                **_BAR,
+            )
+        )
+        label = single_label if bar.start == bar.end else span_label
+        span = label.format(start=bar.start, end=bar.end)
+        right = _width(span) * SMALL / TEXT + 4 <= WIDTH - PAD - x1
+        if right:
+            body.append(_text(x1 + 4, y + ROW / 2 + 4, span, "start", SMALL))
+        else:
+            body.append(_text(x0 - 4, y + ROW / 2 + 4, span, "end", SMALL))
+    height = bottom + (24 if months > 12 and year_label else 12)
+    return _svg(WIDTH, height, title, body)
