@@ -19,15 +19,26 @@ def template_messages() -> set[str]:
     paths = [*templates_dir().rglob("*.html"), *SERVE_TEMPLATES.rglob("*.html")]
     for path in sorted(paths):
         with path.open("rb") as handle:
-            for _line, _func, message, _comments in babel_extract(handle, ["_"], [], OPTIONS):
+            keywords = ["_", "ngettext"]
+            for _line, _func, message, _comments in babel_extract(handle, keywords, [], OPTIONS):
                 found.add(message if isinstance(message, str) else message[0])
     return found
 
 
 def catalogue(lang: str) -> dict[str, str]:
+    """Each message by its (singular) id; a plural message counts as translated only when every
+    plural form is."""
     path = templates_dir() / "locale" / lang / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as handle:
-        return {m.id: m.string for m in read_po(handle) if m.id}
+        found = {}
+        for m in read_po(handle):
+            if not m.id:
+                continue
+            if isinstance(m.id, str):
+                found[m.id] = m.string
+            else:
+                found[m.id[0]] = "\n".join(m.string) if all(m.string) else ""
+        return found
 
 
 def test_every_template_string_has_a_chinese_translation() -> None:
