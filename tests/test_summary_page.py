@@ -94,7 +94,8 @@ def test_the_first_page_is_the_whole_summary(
     assert squash(COST[lang]) in first  # the sample firm's first actions are all in the low band
     # the page ends with the pointer to the appendix: nothing spilled over onto page 2
     assert first.endswith(("时间表见示范场景推荐报告。", "andtheirtimetable."))
-    assert squash("数字化诊断报告" if lang == "zh" else "Digital diagnosis report") in pages[lang][1]
+    cover_title = "数字化诊断报告" if lang == "zh" else "Digital diagnosis report"
+    assert squash(cover_title) in pages[lang][1]
 
 
 def test_the_summary_states_the_first_year_like_the_scenario_report(
