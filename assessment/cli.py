@@ -623,6 +623,10 @@ def demo(
         int | None,
         typer.Option("--workers", "-w", help="Processes rendering PDFs; default: one per CPU."),
     ] = None,
+    png: Annotated[
+        bool,
+        typer.Option("--png", help="Also each firm's one-page summary as a PNG for phones."),
+    ] = False,
 ) -> None:
     """Run the whole pipeline on the shipped sample park: store both quarters, write every report.
 
@@ -638,7 +642,7 @@ def demo(
 
     def work() -> Any:
         with batch_progress() as progress:
-            return run_demo(out, lang=code, workers=workers, progress=progress)
+            return run_demo(out, lang=code, workers=workers, progress=progress, png=png)
 
     result = _run(work)
     print_batch(result)

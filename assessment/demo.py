@@ -17,9 +17,11 @@ def run_demo(
     lang: Lang = "zh",
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    png: bool = False,
 ) -> BatchResult:
     """Import every sample quarter into a fresh store `out/demo.db`, then render the latest
-    quarter's firm reports, the park report and the exports into `out`."""
+    quarter's firm reports (with `png`, their summary PNGs too), the park report and the exports
+    into `out`."""
     root = resources.sample_park_dir()
     periods = sorted(p.name for p in root.iterdir() if p.is_dir())
     out.mkdir(parents=True, exist_ok=True)
@@ -38,4 +40,5 @@ def run_demo(
             lang=lang,
             register=root / "firms.csv",
             progress=progress,
+            png=png,
         )
