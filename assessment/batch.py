@@ -22,6 +22,7 @@ from .models.results import ScoreCard
 from .peers import PeerAverages, peer_averages
 from .pipeline import Assessment, answer_files, assess
 from .store import Store
+from .trends import FirmTrend, History, firm_trends, stored_history
 
 RECYCLE_AFTER = 40  # renders per worker process: WeasyPrint's memory creeps up slowly
 
@@ -132,14 +133,14 @@ def load_all(
 
 
 def _render_job(
-    job: tuple[Path, Path, Lang, PeerAverages, ScoreCard | None, Path | None],
+    job: tuple[Path, Path, Lang, PeerAverages, ScoreCard | None, Path | None, FirmTrend | None],
 ) -> tuple[str, list[str]]:
     from .report.render import write_reports
 
-    path, out, lang, peers, previous, templates = job
+    path, out, lang, peers, previous, templates, trend = job
     a = assess(path)
     written = write_reports(
-        a, out, lang=lang, peers=peers, previous=previous, template_dir=templates
+        a, out, lang=lang, peers=peers, previous=previous, template_dir=templates, trend=trend
     )
     return a.card.firm.credit_code, [p.name for p in written.values()]
 
@@ -238,6 +239,8 @@ def run_batch(
     before = store.previous_period(period)
     previous = {c.firm.credit_code: c for c in store.cards(before)} if before else {}
     manifest = _Manifest(firms, period, lang)
+    history = stored_history(store, period)
+    trends = firm_trends(history)
     # The park's averages once per industry, not once per firm: a park has thousands of firms.
     peer_groups = {i: peer_averages(cards, i) for i in {a.card.firm.industry for _, a in good}}
     jobs, keys = [], {}
@@ -245,16 +248,18 @@ def run_batch(
         code = a.card.firm.credit_code
         peers = peer_groups[a.card.firm.industry]
         prior = previous.get(code)
+        trend = trends.get(code)
         keys[code] = _digest(
             hashes[code],
             repr(peers),
             prior.model_dump_json() if prior else "",
             str(template_dir or ""),
+            repr(trend),
         )
         if not force and manifest.finished(code, keys[code], firms):
             result.skipped.append(code)
             continue
-        jobs.append((path, firms, lang, peers, prior, template_dir))
+        jobs.append((path, firms, lang, peers, prior, template_dir, trend))
     done = len(result.skipped)
     if progress:
         progress(done, len(good))
@@ -288,6 +293,7 @@ def run_batch(
             tiers=tiers,
             template_dir=template_dir,
             problems=result.warnings,
+            history=history,
         )
     )
     return result
@@ -328,14 +334,17 @@ def write_park_outputs(
     tiers: Sequence[int] = (3, 3, 6),
     template_dir: Path | None = None,
     problems: list[str] | None = None,
+    history: History | None = None,
 ) -> dict[str, Path]:
     """The park report, the results workbook and CSV of a stored period.
 
     The park is named by `park`, else by the register's `park` column; never by a firm's answers.
     With `problems` given, a park report that cannot be rendered is a line there and the exports
-    are still written; without it, the error is raised.
+    are still written; without it, the error is raised. `history` is every stored period's
+    cards up to `period` (read from the store when not given), for the trends.
     """
     from . import export
+    from .export_periods import period_tables
     from .park import read_register, register_park, summarise
     from .report.park_report import render_park
 
@@ -344,6 +353,8 @@ def write_park_outputs(
     previous = store.cards(before) if before else []
     recs = store.recommendations(period)
     firms = read_register(register) if register else None
+    if history is None:
+        history = stored_history(store, period)
     summary = summarise(
         cards,
         previous=previous,
@@ -351,6 +362,7 @@ def write_park_outputs(
         register=firms,
         tiers=tiers,
         park=park or (register_park(register, firms) if register and firms else None),
+        history=history,
     )
     paths = {
         "park": out / (f"park-{period}.pdf" if lang == "zh" else f"park-{period}-{lang}.pdf"),
@@ -362,6 +374,7 @@ def write_park_outputs(
             raise
         problems.append(_late(paths["park"], exc))
         del paths["park"]
+    recommended = {p: recs if p == period else store.recommendations(p) for p in history}
     csv_path, xlsx_path = export.write_results(
         out,
         period,
@@ -371,6 +384,7 @@ def write_park_outputs(
         lang=lang,
         by_industry=summary.by_industry,
         cohorts=summary.cohorts,
+        periods=period_tables(history, recommended, lang=lang),
     )
     paths.update(csv=csv_path, xlsx=xlsx_path)
     return paths
