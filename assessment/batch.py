@@ -22,6 +22,7 @@ from .models.results import ScoreCard
 from .peers import PeerAverages, peer_averages
 from .pipeline import Assessment, answer_files, assess
 from .store import Store
+from .trends import FirmTrend, History, firm_trends, stored_history
 
 RECYCLE_AFTER = 40  # renders per worker process: WeasyPrint's memory creeps up slowly
 
@@ -132,11 +133,13 @@ def load_all(
 
 
 def _render_job(
-    job: tuple[Path, Path, Lang, PeerAverages, ScoreCard | None, Path | None, bool],
+    job: tuple[
+        Path, Path, Lang, PeerAverages, ScoreCard | None, Path | None, FirmTrend | None, bool
+    ],
 ) -> tuple[str, list[str]]:
     from .report.render import write_reports, write_summary_png
 
-    path, out, lang, peers, previous, templates, png = job
+    path, out, lang, peers, previous, templates, trend, png = job
     a = assess(path)
     options: dict[str, Any] = {
         "lang": lang,
@@ -144,7 +147,7 @@ def _render_job(
         "previous": previous,
         "template_dir": templates,
     }
-    written = list(write_reports(a, out, **options).values())
+    written = list(write_reports(a, out, trend=trend, **options).values())
     if png:
         written.append(write_summary_png(a, out, **options))
     return a.card.firm.credit_code, [p.name for p in written]
@@ -246,6 +249,8 @@ def run_batch(
     before = store.previous_period(period)
     previous = {c.firm.credit_code: c for c in store.cards(before)} if before else {}
     manifest = _Manifest(firms, period, lang)
+    history = stored_history(store, period)
+    trends = firm_trends(history)
     # The park's averages once per industry, not once per firm: a park has thousands of firms.
     peer_groups = {i: peer_averages(cards, i) for i in {a.card.firm.industry for _, a in good}}
     jobs, keys = [], {}
@@ -253,17 +258,19 @@ def run_batch(
         code = a.card.firm.credit_code
         peers = peer_groups[a.card.firm.industry]
         prior = previous.get(code)
+        trend = trends.get(code)
         keys[code] = _digest(
             hashes[code],
             repr(peers),
             prior.model_dump_json() if prior else "",
             str(template_dir or ""),
+            repr(trend),
             *(("png",) if png else ()),
         )
         if not force and manifest.finished(code, keys[code], firms):
             result.skipped.append(code)
             continue
-        jobs.append((path, firms, lang, peers, prior, template_dir, png))
+        jobs.append((path, firms, lang, peers, prior, template_dir, trend, png))
     done = len(result.skipped)
     if progress:
         progress(done, len(good))
@@ -297,6 +304,7 @@ def run_batch(
             tiers=tiers,
             template_dir=template_dir,
             problems=result.warnings,
+            history=history,
         )
     )
     return result
@@ -337,14 +345,17 @@ def write_park_outputs(
     tiers: Sequence[int] = (3, 3, 6),
     template_dir: Path | None = None,
     problems: list[str] | None = None,
+    history: History | None = None,
 ) -> dict[str, Path]:
     """The park report, the results workbook and CSV of a stored period.
 
     The park is named by `park`, else by the register's `park` column; never by a firm's answers.
     With `problems` given, a park report that cannot be rendered is a line there and the exports
-    are still written; without it, the error is raised.
+    are still written; without it, the error is raised. `history` is every stored period's
+    cards up to `period` (read from the store when not given), for the trends.
     """
     from . import export
+    from .export_periods import period_tables
     from .park import read_register, register_park, summarise
     from .report.park_report import render_park
 
@@ -353,6 +364,8 @@ def write_park_outputs(
     previous = store.cards(before) if before else []
     recs = store.recommendations(period)
     firms = read_register(register) if register else None
+    if history is None:
+        history = stored_history(store, period)
     summary = summarise(
         cards,
         previous=previous,
@@ -360,6 +373,7 @@ def write_park_outputs(
         register=firms,
         tiers=tiers,
         park=park or (register_park(register, firms) if register and firms else None),
+        history=history,
     )
     paths = {
         "park": out / (f"park-{period}.pdf" if lang == "zh" else f"park-{period}-{lang}.pdf"),
@@ -371,6 +385,7 @@ def write_park_outputs(
             raise
         problems.append(_late(paths["park"], exc))
         del paths["park"]
+    recommended = {p: recs if p == period else store.recommendations(p) for p in history}
     csv_path, xlsx_path = export.write_results(
         out,
         period,
@@ -380,6 +395,7 @@ def write_park_outputs(
         lang=lang,
         by_industry=summary.by_industry,
         cohorts=summary.cohorts,
+        periods=period_tables(history, recommended, lang=lang),
     )
     paths.update(csv=csv_path, xlsx=xlsx_path)
     return paths

@@ -56,6 +56,7 @@ COLUMNS: dict[str, TextValue] = {
     "overall": T(zh="综合得分", en="Overall score"),
     "coverage": T(zh="答题覆盖率", en="Coverage"),
     "previous_level": T(zh="上期等级代码", en="Previous level id"),
+    "previous_level_name": T(zh="上期等级", en="Previous level"),
     "change": T(zh="较上期变化", en="Change since last period"),
     "scenario_1": T(zh="推荐场景1", en="Scenario 1"),
     "scenario_2": T(zh="推荐场景2", en="Scenario 2"),
@@ -131,6 +132,7 @@ def _row(
         **{key: scores.get(key) for key in dimensions},
         "coverage": card.coverage,
         "previous_level": before.level.id if before and before.level else None,
+        "previous_level_name": before.level_name[lang] if before else None,
         "change": change,
         **{f"scenario_{n}": name for n, name in enumerate(top, start=1)},
     }
@@ -280,23 +282,30 @@ def write_xlsx(
     cohorts: Sequence[tuple[Recommendation, Sequence[ScoreCard]]] = (),
     lang: Lang = "zh",
     created: datetime | None = None,
+    periods: Mapping[str, Sequence[Row]] | None = None,
 ) -> None:
     """The rows as an Excel workbook, replacing `path` atomically.
 
-    Sheets: the rows; mean scores by industry (`by_industry`: industry id → {"overall" or a
-    dimension column: mean}, default `industry_averages(rows)`); scenario cohorts (see
-    `scenario_cohorts`). The same inputs give the same bytes.
+    Sheets: the rows, with level, industry and size by name (their ids are in the CSV); mean
+    scores by industry (`by_industry`: industry id → {"overall" or a dimension column: mean},
+    default `industry_averages(rows)`); scenario cohorts (see `scenario_cohorts`); with
+    `periods` (period → its rows, see `period_tables`), a sheet per period and the trend
+    sheet. The same inputs give the same bytes.
     """
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = _SHEETS["results"].get(lang)
     header = dict(zip(columns(rows), _header(rows, labels, lang), strict=True))
-    _results_sheet(sheet, rows, list(header.values()))
+    _results_sheet(sheet, rows, header)
     groups = by_industry if by_industry is not None else industry_averages(rows)
     industries = book.create_sheet(_SHEETS["industries"].get(lang))
     _industry_sheet(industries, groups, rows, header, lang)
     _cohort_sheet(book.create_sheet(_SHEETS["cohorts"].get(lang)), cohorts, lang)
+    if periods:
+        from .export_periods import add_period_sheets
+
+        add_period_sheets(book, periods, lang=lang, labels=labels)
     stamp = (created or _EPOCH).astimezone(UTC).replace(tzinfo=None)
     book.properties.created = stamp
     buffer = io.BytesIO()
@@ -311,9 +320,13 @@ def _put(sheet: Worksheet, values: Sequence[Any]) -> None:
             cell.data_type = "s"  # never a formula, whatever the text starts with
 
 
-def _results_sheet(sheet: Worksheet, rows: Sequence[Row], header: list[str]) -> None:
-    keys = columns(rows)
-    _put(sheet, header)
+# Ids for programs, kept in the CSV and the DataFrame; the workbook shows the names beside them.
+WORKBOOK_HIDDEN = frozenset({"industry", "size", "level", "previous_level"})
+
+
+def _results_sheet(sheet: Worksheet, rows: Sequence[Row], header: Mapping[str, str]) -> None:
+    keys = [k for k in header if k not in WORKBOOK_HIDDEN]
+    _put(sheet, [header[k] for k in keys])
     for row in rows:
         _put(sheet, [row.get(k) for k in keys])
     formats = {**dict.fromkeys(dimension_columns(rows), _SCORE), **_FORMATS}
@@ -419,9 +432,11 @@ def write_results(
     by_industry: Mapping[str, Mapping[str, float | None]] | None = None,
     cohorts: Sequence[tuple[Recommendation, Sequence[ScoreCard]]] | None = None,
     created: datetime | None = None,
+    periods: Mapping[str, Sequence[Row]] | None = None,
 ) -> tuple[Path, Path]:
     """Write `results-<period>.csv` and `.xlsx` into `folder`, headed in `lang`; returns their
-    paths. Averages and cohorts default to `industry_averages` and `scenario_cohorts`."""
+    paths. Averages and cohorts default to `industry_averages` and `scenario_cohorts`;
+    `periods` adds the workbook's sheet per stored period and its trend sheet."""
     rows = results_table(cards, previous, recommendations, lang=lang)
     labels = column_labels(cards, lang)
     stem = safe_stem("results", period)
@@ -437,5 +452,6 @@ def write_results(
         cohorts=cohorts,
         lang=lang,
         created=created,
+        periods=periods,
     )
     return csv_path, xlsx_path

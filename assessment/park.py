@@ -15,6 +15,7 @@ from .errors import UsageError
 from .export import SIZE_BANDS, size_band
 from .models.common import TextValue
 from .models.results import Recommendation, ScoreCard
+from .trends import ParkTrend, park_trend
 
 T = TextValue
 TIERS: tuple[tuple[str, TextValue], ...] = (
@@ -120,6 +121,7 @@ class ParkSummary:
     other_park: list[ScoreCard] = field(default_factory=list)
     unassessed: list[Registered] = field(default_factory=list)
     registered: int | None = None
+    trend: ParkTrend | None = None
 
 
 def _level(card: ScoreCard) -> tuple[str, int]:
@@ -215,11 +217,13 @@ def summarise(
     tiers: Sequence[int] = (3, 3, 6),
     near: float = 5.0,
     park: str | None = None,
+    history: Mapping[str, Sequence[ScoreCard]] | None = None,
 ) -> ParkSummary:
     """One period's park summary; `previous` are the same park's cards of the period before.
 
     `park` is the park's name, from its register or given by the user; firms whose own `park:`
-    names another park are listed in `other_park`, never used to name the park."""
+    names another park are listed in `other_park`, never used to name the park. `history` is
+    every stored period's cards up to this one (see `trends.stored_history`), for the trends."""
     if not cards:
         raise UsageError("no assessments to summarise for this period")
     cards = sorted(cards, key=lambda c: c.firm.credit_code)
@@ -275,4 +279,5 @@ def summarise(
         other_park=[c for c in cards if park and c.firm.park and c.firm.park != park],
         unassessed=[r for r in register or [] if r.credit_code not in assessed],
         registered=len(register) if register is not None else None,
+        trend=park_trend(history) if history else None,
     )

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from assessment import export
 from assessment.export import Row
+from assessment.models.common import Lang
 from assessment.pipeline import Assessment, sample_park
 
 BOM = b"\xef\xbb\xbf"
@@ -190,7 +191,7 @@ def test_xlsx_first_sheet_holds_the_rows(rows: list[Row], tmp_path: Path) -> Non
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["评估结果", "分行业维度得分", "场景需求分组"]
     sheet = book.worksheets[0]
-    keys = export.columns(rows)
+    keys = [k for k in export.columns(rows) if k not in export.WORKBOOK_HIDDEN]
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0][:3]) == ["期间", "统一社会信用代码", "企业名称"]
     assert [list(v) for v in values[1:]] == [[r[k] for k in keys] for r in rows]
@@ -242,4 +243,28 @@ def test_write_results_names_both_files_for_the_period(
     labels = [d.label.zh for d in cards[0].dimensions]
     assert all(label in header for label in labels)
     sheet = openpyxl.load_workbook(xlsx_path).worksheets[0]
-    assert [c.value for c in sheet[1]] == header
+    hidden = {export.COLUMNS[k].zh for k in export.WORKBOOK_HIDDEN}
+    assert [c.value for c in sheet[1]] == [h for h in header if h not in hidden]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_workbook_names_levels_never_by_their_ids(
+    rows: list[Row], park_q3: list[Assessment], lang: Lang, tmp_path: Path
+) -> None:
+    cards = [a.card for a in park_q3]
+    previous = {a.card.firm.credit_code: a.card for a in sample("2026Q2")}
+    _, xlsx_path = export.write_results(tmp_path, "2026Q3", cards, previous, {}, lang=lang)
+    sheet = openpyxl.load_workbook(xlsx_path).worksheets[0]
+    values = list(sheet.iter_rows(values_only=True))
+    header = list(values[0])
+    ids = {check.id for c in cards for check in c.levels} | {"not_rated"}
+    assert not ids & {v for row in values for v in row}
+    level = header.index(export.COLUMNS["level_name"].get(lang))
+    before = header.index(export.COLUMNS["previous_level_name"].get(lang))
+    for row, card in zip(values[1:], cards, strict=True):
+        assert row[level] == card.level_name.get(lang)
+        was = previous.get(card.firm.credit_code)
+        assert row[before] == (was.level_name.get(lang) if was else None)
+    assert any(row[level] != row[before] for row in values[1:])
+    back = read_csv(tmp_path / "results-2026Q3.csv")  # programs keep the ids in the CSV
+    assert {r[export.COLUMNS["level"].get(lang)] for r in back} <= ids

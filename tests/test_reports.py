@@ -281,12 +281,17 @@ def test_templates_cannot_reach_python_internals(sample_firm: Assessment, tmp_pa
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("kind", ["diagnosis", "scenarios"])
 def test_html_matches_the_golden_file(kind: str, lang: str, sample_firm: Assessment) -> None:
-    """Regenerate with UPDATE_GOLDEN=1 after a deliberate template change, then review the diff."""
+    """Regenerate with UPDATE_GOLDEN=1 after a deliberate template change, then review the diff.
+
+    The diagnosis is rendered with the firm's two sample quarters, so its trend page is covered."""
     cards = [a.card for a in sample_park("2026Q3")]
     from assessment.peers import peer_averages
+    from assessment.trends import firm_trends
 
     peers = peer_averages(cards, sample_firm.card.firm.industry) if kind == "diagnosis" else None
-    html = render_html(kind, sample_firm, lang=lang, peers=peers)  # type: ignore[arg-type]
+    history = {"2026Q2": [a.card for a in sample_park("2026Q2")], "2026Q3": cards}
+    trend = firm_trends(history)[sample_firm.card.firm.credit_code] if kind == "diagnosis" else None
+    html = render_html(kind, sample_firm, lang=lang, peers=peers, trend=trend)  # type: ignore[arg-type]
     golden = GOLDEN / f"{kind}-{lang}.html"
     if os.environ.get("UPDATE_GOLDEN"):
         golden.parent.mkdir(exist_ok=True)

@@ -12,6 +12,7 @@ from ..park import TIERS, ParkSummary
 from . import charts, content
 from .html import render, search_path, trusted_svg
 from .render import STYLESHEET, pdf_from_html
+from .trend_pages import park_trend_context
 
 TITLE = TextValue(zh="园区季度数字化诊断报告", en="Park quarterly digital diagnosis report")
 
@@ -48,6 +49,7 @@ def park_context(s: ParkSummary, lang: Lang, park_name: str | None = None) -> di
         "c": s.comparison,
         "level_chart": trusted_svg(level_chart),
         "dimension_chart": trusted_svg(dimension_chart),
+        "trend": park_trend_context(s.trend, lang),
         "industries": INDUSTRIES,
         "industry_counts": Counter(c.firm.industry for c in s.cards),
         "sizes": {band: label for band, _, label in SIZE_BANDS},

@@ -12,10 +12,12 @@ from ..models.common import Lang, StrPath, TextValue
 from ..models.results import ScoreCard
 from ..peers import PeerAverages
 from ..pipeline import Assessment
+from ..trends import FirmTrend
 from . import charts, content, summary
 from .html import render, search_path, trusted_svg
 from .pdf import html_to_pdf
 from .png import first_page_png
+from .trend_pages import firm_trend_context
 
 Kind = Literal["diagnosis", "scenarios"]
 KINDS: tuple[Kind, ...] = ("diagnosis", "scenarios")
@@ -55,6 +57,7 @@ def diagnosis_context(
     lang: Lang,
     peers: PeerAverages | None = None,
     previous: ScoreCard | None = None,
+    trend: FirmTrend | None = None,
 ) -> dict[str, Any]:
     card = a.card
     strengths, gaps = content.strengths_and_gaps(card)
@@ -92,6 +95,7 @@ def diagnosis_context(
         "attachments": attachments(a, rows),
         "rows": rows,
         "change": content.change(card, previous),
+        "trend": firm_trend_context(trend, lang),
         "recommendation_count": len(a.recommendations),
         "summary": summary.summary_context(a, lang),
     }
@@ -137,15 +141,18 @@ def render_html(
     template_dir: StrPath | None = None,
     preview: bool = True,
     watermark: str | None = None,
+    trend: FirmTrend | None = None,
 ) -> str:
     """The report as HTML. `preview=True` links the stylesheet so a browser shows it styled.
 
-    `watermark` is printed across every page (a draft's 草稿 / DRAFT).
+    `watermark` is printed across every page (a draft's 草稿 / DRAFT). `trend` is the firm's
+    scores over its stored periods (see `trends.firm_trends`); the diagnosis shows them from
+    two periods on.
     """
     context = (
         scenarios_context(a, lang)
         if kind == "scenarios"
-        else diagnosis_context(a, lang, peers, previous)
+        else diagnosis_context(a, lang, peers, previous, trend)
     )
     context["stylesheet"] = STYLESHEET if preview else None
     context["watermark"] = watermark
@@ -167,6 +174,7 @@ def render_diagnosis(
     previous: ScoreCard | None = None,
     template_dir: StrPath | None = None,
     watermark: str | None = None,
+    trend: FirmTrend | None = None,
 ) -> bytes:
     """The diagnosis report (诊断报告) as PDF bytes."""
     html = render_html(
@@ -178,6 +186,7 @@ def render_diagnosis(
         template_dir=template_dir,
         preview=False,
         watermark=watermark,
+        trend=trend,
     )
     return pdf_from_html(html, template_dir)
 
@@ -255,13 +264,16 @@ def write_reports(
     peers: PeerAverages | None = None,
     previous: ScoreCard | None = None,
     template_dir: StrPath | None = None,
+    trend: FirmTrend | None = None,
 ) -> dict[Kind, Path]:
     """Render both reports and write them atomically into `out_dir`."""
     paths = report_paths(a.card, Path(out_dir), lang)
     template_dir = Path(template_dir) if template_dir is not None else None
     write_atomic(
         paths["diagnosis"],
-        render_diagnosis(a, lang=lang, peers=peers, previous=previous, template_dir=template_dir),
+        render_diagnosis(
+            a, lang=lang, peers=peers, previous=previous, template_dir=template_dir, trend=trend
+        ),
     )
     write_atomic(paths["scenarios"], render_scenarios(a, lang=lang, template_dir=template_dir))
     return paths

@@ -1,0 +1,185 @@
+"""SVG charts over periods: score lines per period, and the share of firms at each level.
+
+Same rules as `charts`: pure functions, byte-identical output, black and white print, caller
+text only as escaped character data, attributes only numbers computed here and constants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..display import one_decimal
+from .charts import (
+    _DASH,
+    _EDGE,
+    FILL,
+    GRID,
+    INK,
+    LINE,
+    SMALL,
+    Series,
+    Style,
+    _el,
+    _fit,
+    _legend,
+    _line,
+    _marker,
+    _poly,
+    _rect,
+    _svg,
+    _text,
+    _tick,
+    _width,
+    _wrap,
+)
+
+__all__ = ["LINES_BOTTOM", "LINES_TOP", "levels_over_time", "lines"]
+
+WIDTH, LEFT, RIGHT = 520, 48, 12
+LINES_TOP, LINES_BOTTOM = 40, 200
+_STYLES: tuple[Style, ...] = ("solid", "dashed", "dotted")
+# Level fills from the lowest level to the highest: light to dark, so the share at the higher
+# levels reads as the dark top of each column even in black and white.
+_LEVEL_FILLS = ("#ffffff", "#e3e3e3", FILL, "#9a9a9a", "#6b6b6b", "#3c3c3c", "#1a1a1a")
+
+
+def _style(index: int) -> Style:
+    """The index-th series' dash style; its marker shape cycles faster (see `charts._marker`)."""
+    return _STYLES[(index // 3) % 3]
+
+
+def _x_positions(n: int) -> list[float]:
+    slot = (WIDTH - LEFT - RIGHT) / n
+    return [LEFT + slot * (i + 0.5) for i in range(n)]
+
+
+def _period_labels(
+    labels: Sequence[str], notes: Sequence[str], xs: Sequence[float], top: float
+) -> list[str]:
+    """Each period under its column or point, and its note (e.g. how many firms) below that."""
+    slot = (WIDTH - LEFT - RIGHT) / len(labels)
+    body = []
+    for x, label, note in zip(xs, labels, notes, strict=True):
+        body.append(_text(x, top, _fit(label, slot - 4), "middle"))
+        if note:
+            body.append(_text(x, top + LINE, _fit(note, slot - 4), "middle", SMALL))
+    return body
+
+
+def lines(
+    periods: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    title: str,
+    axis_label: str,
+    notes: Sequence[str] = (),
+    max_value: float = 100,
+) -> str:
+    """One line per series over the periods, on a 0..max axis. The first series is drawn bold
+    with its values printed at its points; a missing value breaks its line. `notes` go under
+    the period labels (e.g. how many firms each period's means cover)."""
+    n = len(periods)
+    notes = list(notes) or [""] * n
+    if not n or len(notes) != n or any(len(v) != n for _, v in series):
+        raise ValueError(f"need one value per period for every series, and {n} >= 1 periods")
+    if not series:
+        raise ValueError("a line chart needs at least one series")
+    plot_h = LINES_BOTTOM - LINES_TOP
+    xs = _x_positions(n)
+
+    def y_of(v: float) -> float:
+        return LINES_BOTTOM - plot_h * min(max(v / max_value, 0.0), 1.0)
+
+    body = [_text(8, 16, _fit(axis_label, WIDTH - 16))]
+    for k in range(6):
+        y = LINES_BOTTOM - plot_h * k / 5
+        body.append(_line(LEFT, y, WIDTH - RIGHT, y, stroke=GRID if k else INK, w=0.6))
+        body.append(_text(LEFT - 6, y + 4, _tick(max_value * k / 5), "end", SMALL))
+    body.append(_line(LEFT, LINES_TOP, LEFT, LINES_BOTTOM))
+    styled = []
+    marks: list[str] = []
+    labels: list[str] = []
+    for idx, (name, values) in enumerate(series):
+        style = _style(idx)
+        styled.append(Series(name, values, style))
+        edge = {**_EDGE, "stroke_width": 2.6 if idx == 0 else 1.4}
+        run: list[tuple[float, float]] = []
+        for x, v in [*zip(xs, values, strict=True), (0.0, None)]:
+            if v is not None:
+                run.append((x, y_of(v)))
+                marks.append(_marker(idx, x, y_of(v), hollow=False))
+                if idx == 0:  # on a white patch, readable over the other lines
+                    shown, top = one_decimal(v), y_of(v) - 19
+                    w = _width(shown) + 4
+                    patch = _el("rect", x=x - w / 2, y=top, width=w, height=13, fill="#ffffff")
+                    labels.append(patch)
+                    labels.append(_text(x, top + 10.5, shown, "middle"))
+            elif run:
+                if len(run) > 1:
+                    body.append(_poly("polyline", run, {"fill": "none", **edge, **_DASH[style]}))
+                run = []
+    body += marks + labels
+    body += _period_labels(periods, notes, xs, LINES_BOTTOM + 16)
+    legend, height = _legend(styled, "", WIDTH, LINES_BOTTOM + 16 + 2 * LINE + 12)
+    return _svg(WIDTH, height, title, body + legend)
+
+
+def levels_over_time(
+    periods: Sequence[str],
+    levels: Sequence[str],
+    counts: Sequence[Sequence[int]],
+    *,
+    title: str,
+    axis_label: str,
+    notes: Sequence[str] = (),
+) -> str:
+    """A column per period split by level (lowest at the bottom), as shares of that period's
+    firms, with each level's count in its part; `counts[i][j]` is period i's firms at level j."""
+    n, k = len(periods), len(levels)
+    notes = list(notes) or [""] * n
+    if not n or not 1 <= k <= len(_LEVEL_FILLS) or len(counts) != n or len(notes) != n:
+        raise ValueError(f"need 1..{len(_LEVEL_FILLS)} levels and one row of counts per period")
+    if any(len(row) != k or any(c < 0 or int(c) != c for c in row) for row in counts):
+        raise ValueError("every period needs one whole count >= 0 per level")
+    plot_h = LINES_BOTTOM - LINES_TOP
+    xs = _x_positions(n)
+    col = min(64.0, (WIDTH - LEFT - RIGHT) / n * 0.55)
+    body = [_text(8, 16, _fit(axis_label, WIDTH - 16))]
+    for step in range(6):
+        y = LINES_BOTTOM - plot_h * step / 5
+        body.append(_line(LEFT, y, WIDTH - RIGHT, y, stroke=GRID if step else INK, w=0.6))
+        body.append(_text(LEFT - 6, y + 4, f"{step * 20}%", "end", SMALL))
+    body.append(_line(LEFT, LINES_TOP, LEFT, LINES_BOTTOM))
+    texts: list[str] = []
+    for x, row in zip(xs, counts, strict=True):
+        total, y = sum(row), float(LINES_BOTTOM)
+        for j, count in enumerate(row):
+            if not count:
+                continue
+            h = plot_h * count / total
+            body.append(_rect(x - col / 2, y - h, col, h, _LEVEL_FILLS[j]))
+            if h >= 11:
+                ink = "#ffffff" if j >= 4 else INK
+                texts.append(
+                    _el("text", str(count), x=x, y=y - h / 2 + 3.5, font_size=SMALL,
+                        text_anchor="middle", fill=ink)
+                )  # fmt: skip
+            y -= h
+    body += texts
+    body += _period_labels(periods, notes, xs, LINES_BOTTOM + 16)
+    height = _swatches(levels, body, LINES_BOTTOM + 16 + 2 * LINE + 8)
+    return _svg(WIDTH, height, title, body)
+
+
+def _swatches(levels: Sequence[str], body: list[str], top: float) -> float:
+    """Legend rows of level swatches appended to `body`; returns the chart's height."""
+    x, y = 8.0, top
+    for j, name in enumerate(levels):
+        label = _wrap(name, 140, 1)[0]
+        w = 20 + _width(label) + 14
+        if x > 8 and x + w > WIDTH - 8:
+            x, y = 8.0, y + 18
+        body.append(_rect(x, y - 5, 12, 12, _LEVEL_FILLS[j]))
+        body.append(_text(x + 18, y + 5, label))
+        x += w
+    return y + 14
