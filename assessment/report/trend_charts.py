@@ -12,7 +12,6 @@ from ..display import one_decimal
 from .charts import (
     _DASH,
     _EDGE,
-    FILL,
     GRID,
     INK,
     LINE,
@@ -38,9 +37,14 @@ __all__ = ["LINES_BOTTOM", "LINES_TOP", "levels_over_time", "lines"]
 WIDTH, LEFT, RIGHT = 520, 48, 12
 LINES_TOP, LINES_BOTTOM = 40, 200
 _STYLES: tuple[Style, ...] = ("solid", "dashed", "dotted")
-# Level fills from the lowest level to the highest: light to dark, so the share at the higher
-# levels reads as the dark top of each column even in black and white.
-_LEVEL_FILLS = ("#ffffff", "#e3e3e3", FILL, "#9a9a9a", "#6b6b6b", "#3c3c3c", "#1a1a1a")
+MAX_LEVELS = 12
+
+
+def _shade(j: int, k: int) -> tuple[str, bool]:
+    """Level j of k: white for the lowest to near black for the highest, so the higher levels
+    read as the dark top of each column in black and white; True when its text must be white."""
+    grey = round(255 - (255 - 26) * j / max(k - 1, 1))
+    return f"#{grey:02x}{grey:02x}{grey:02x}", grey < 128
 
 
 def _style(index: int) -> Style:
@@ -137,8 +141,8 @@ def levels_over_time(
     firms, with each level's count in its part; `counts[i][j]` is period i's firms at level j."""
     n, k = len(periods), len(levels)
     notes = list(notes) or [""] * n
-    if not n or not 1 <= k <= len(_LEVEL_FILLS) or len(counts) != n or len(notes) != n:
-        raise ValueError(f"need 1..{len(_LEVEL_FILLS)} levels and one row of counts per period")
+    if not n or not 1 <= k <= MAX_LEVELS or len(counts) != n or len(notes) != n:
+        raise ValueError(f"need 1..{MAX_LEVELS} levels and one row of counts per period")
     if any(len(row) != k or any(c < 0 or int(c) != c for c in row) for row in counts):
         raise ValueError("every period needs one whole count >= 0 per level")
     plot_h = LINES_BOTTOM - LINES_TOP
@@ -157,9 +161,10 @@ def levels_over_time(
             if not count:
                 continue
             h = plot_h * count / total
-            body.append(_rect(x - col / 2, y - h, col, h, _LEVEL_FILLS[j]))
+            fill, dark = _shade(j, k)
+            body.append(_rect(x - col / 2, y - h, col, h, fill))
             if h >= 11:
-                ink = "#ffffff" if j >= 4 else INK
+                ink = "#ffffff" if dark else INK
                 texts.append(
                     _el("text", str(count), x=x, y=y - h / 2 + 3.5, font_size=SMALL,
                         text_anchor="middle", fill=ink)
@@ -179,7 +184,7 @@ def _swatches(levels: Sequence[str], body: list[str], top: float) -> float:
         w = 20 + _width(label) + 14
         if x > 8 and x + w > WIDTH - 8:
             x, y = 8.0, y + 18
-        body.append(_rect(x, y - 5, 12, 12, _LEVEL_FILLS[j]))
+        body.append(_rect(x, y - 5, 12, 12, _shade(j, len(levels))[0]))
         body.append(_text(x + 18, y + 5, label))
         x += w
     return y + 14
