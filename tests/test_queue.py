@@ -68,10 +68,11 @@ def dtm(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def queue(q: dict) -> subprocess.CompletedProcess[str]:
-    return dtm(
-        "batch", str(q["answers"]), "--period", "2026Q3", "--out", str(q["out"]), "--queue",
-        "--db", q["db"], "--templates", str(q["templates"]),
-    )  # fmt: skip
+    """`dtm batch --queue` of the generated quarter, in this process."""
+    args = ["batch", str(q["answers"]), "--period", "2026Q3", "--out", str(q["out"]), "--queue",
+            "--db", q["db"], "--templates", str(q["templates"])]  # fmt: skip
+    result = runner.invoke(app, args)
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
 
 
 def scalar(db: str, sql: str) -> object:
