@@ -39,7 +39,9 @@ def contents(db: Path) -> dict[str, object]:
         records = [r for p in store.periods() for r in store.list(period=p)]
         history = {r.credit_code: store.history(r.credit_code) for r in records}
         return {
-            "current": sorted((r.credit_code, r.period, r.revision, r.content_hash) for r in records),
+            "current": sorted(
+                (r.credit_code, r.period, r.revision, r.content_hash) for r in records
+            ),
             "history": sorted(
                 (r.credit_code, r.period, r.revision, r.content_hash)
                 for h in history.values()
