@@ -54,7 +54,7 @@ def queue_batch(
     `force`); the park report is queued by the worker that finishes the last firm.
     """
     tasks.conninfo(store)  # a SQLite store is a usage error before anything is stored
-    tasks._procrastinate()
+    tasks.require_procrastinate()
     out, folder = Path(out), Path(folder)
     templates = Path(template_dir) if template_dir is not None else None
     if templates is not None and not templates.is_dir():

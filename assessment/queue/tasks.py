@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def _procrastinate() -> Any:
+def require_procrastinate() -> Any:
+    """procrastinate itself, or a usage error naming the extra that installs it."""
     try:
         import procrastinate
     except ImportError as exc:
@@ -92,7 +93,7 @@ def make_app(connector: Any) -> Any:
     """A procrastinate app over `connector` with dtm's two tasks."""
     from . import work
 
-    procrastinate = _procrastinate()
+    procrastinate = require_procrastinate()
     app = procrastinate.App(connector=connector)
 
     @app.task(name=RENDER_TASK, queue=QUEUE, retry=RETRIES, pass_context=True)  # type: ignore[untyped-decorator]
@@ -149,7 +150,7 @@ async def defer_park(app: Any, run_id: int) -> None:
 
 def enqueue(store: Store, jobs: list[Any]) -> None:
     """Put jobs in the queue in one round trip."""
-    procrastinate = _procrastinate()
+    procrastinate = require_procrastinate()
     from procrastinate.exceptions import AlreadyEnqueued
 
     app = make_app(procrastinate.SyncPsycopgConnector(conninfo=conninfo(store)))
@@ -159,7 +160,7 @@ def enqueue(store: Store, jobs: list[Any]) -> None:
 
 def run_worker(store: Store, out: Path, *, heartbeat: float = HEARTBEAT) -> None:
     """Render queued jobs until stopped (SIGINT or SIGTERM end it after the job in hand)."""
-    procrastinate = _procrastinate()
+    procrastinate = require_procrastinate()
     connector = procrastinate.PsycopgConnector(conninfo=conninfo(store), min_size=1, max_size=3)
     url = store.engine.url.render_as_string(hide_password=False)
     _worker["current"] = state = _Worker(url, out.resolve(), render_pool())
