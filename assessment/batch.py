@@ -84,6 +84,27 @@ def _digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
+def render_key(
+    source: str | None,
+    peers: PeerAverages,
+    prior: ScoreCard | None,
+    templates: Path | None,
+    trend: FirmTrend | None = None,
+    *extra: str,
+) -> str:
+    """What a firm's reports are made from: its file, its peers, last quarter, the templates and
+    its trend (plus `extra` outputs such as the PNG); reports made from the same key need not be
+    made again."""
+    return _digest(
+        source or "",
+        repr(peers),
+        prior.model_dump_json() if prior else "",
+        str(templates or ""),
+        repr(trend),
+        *extra,
+    )
+
+
 def source_hash(path: Path, a: Assessment) -> str:
     """What a stored result depends on: the file's bytes and the questionnaire's content."""
     return _digest(path.read_bytes(), a.questionnaire.content_hash)
@@ -223,21 +244,11 @@ def run_batch(
 
         check_renderer()
     # Optional inputs are read before any work, so a bad one is known now, not after an hour.
-    register, register_problem = _checked_register(register, park)
-    if folder.is_file() and folder.suffix.lower() in TABLE_SUFFIXES:
-        files, failures = table_answer_files(folder, out, period)
-        good, more = load_all(files, period)
-        failures += more
-    else:
-        good, failures = load_all(answer_files(folder), period)
-    result = BatchResult(period, out, failures=failures)
+    register, register_problem = checked_register(register, park)
+    result = BatchResult(period, out)
     if register_problem:
         result.warnings.append(register_problem)
-    hashes = {a.card.firm.credit_code: source_hash(path, a) for path, a in good}
-    for _, a in good:
-        code = a.card.firm.credit_code
-        store.save(a, source_hash=hashes[code], imported_at=imported_at)
-        result.stored.append(code)
+    good, hashes = store_quarter(folder, period, out, store, result, imported_at)
     if not render:
         return result
     out.mkdir(parents=True, exist_ok=True)
@@ -259,13 +270,8 @@ def run_batch(
         peers = peer_groups[a.card.firm.industry]
         prior = previous.get(code)
         trend = trends.get(code)
-        keys[code] = _digest(
-            hashes[code],
-            repr(peers),
-            prior.model_dump_json() if prior else "",
-            str(template_dir or ""),
-            repr(trend),
-            *(("png",) if png else ()),
+        keys[code] = render_key(
+            hashes[code], peers, prior, template_dir, trend, *(("png",) if png else ())
         )
         if not force and manifest.finished(code, keys[code], firms):
             result.skipped.append(code)
@@ -310,6 +316,31 @@ def run_batch(
     return result
 
 
+def store_quarter(
+    folder: Path,
+    period: str,
+    out: Path,
+    store: Store,
+    result: BatchResult,
+    imported_at: datetime | None = None,
+) -> tuple[list[tuple[Path, Assessment]], dict[str, str]]:
+    """Check every answer file (or table row) and store the good ones; the bad ones become
+    failures in `result`. Returns the good ones and their source hashes by credit code."""
+    if folder.is_file() and folder.suffix.lower() in TABLE_SUFFIXES:
+        files, failures = table_answer_files(folder, out, period)
+        good, more = load_all(files, period)
+        failures += more
+    else:
+        good, failures = load_all(answer_files(folder), period)
+    result.failures.extend(failures)
+    hashes = {a.card.firm.credit_code: source_hash(path, a) for path, a in good}
+    for _, a in good:
+        code = a.card.firm.credit_code
+        store.save(a, source_hash=hashes[code], imported_at=imported_at)
+        result.stored.append(code)
+    return good, hashes
+
+
 def _late(path: Path, exc: BaseException) -> str:
     """One line for a firm that failed while its reports were rendered."""
     reason = str(exc).splitlines()[0] if str(exc) else ""
@@ -318,7 +349,7 @@ def _late(path: Path, exc: BaseException) -> str:
     return printable(f"{path}: its reports could not be written ({reason})")
 
 
-def _checked_register(register: StrPath | None, park: str | None) -> tuple[Path | None, str]:
+def checked_register(register: StrPath | None, park: str | None) -> tuple[Path | None, str]:
     """The register when it reads; otherwise None and the one line that says why."""
     from .park import read_register, register_park
 

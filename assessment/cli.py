@@ -388,11 +388,15 @@ def _tiers(text: str) -> tuple[int, int, int]:
 @app.command()
 def batch(
     folder: Annotated[
-        Path,
+        Path | None,
         typer.Argument(help="A folder of answer files (YAML or JSON), or a workbook or CSV."),
-    ],
-    period: Annotated[str, typer.Option("--period", "-p", help="The quarter, e.g. 2026Q3.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the reports and exports.")],
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", "-p", help="The quarter, e.g. 2026Q3.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Folder for the reports and exports.")
+    ] = None,
     workers: Annotated[
         int | None,
         typer.Option("--workers", "-w", help="Processes rendering PDFs; default: one per CPU."),
@@ -425,21 +429,39 @@ def batch(
         bool,
         typer.Option("--png", help="Also the one-page summary as a PNG for phones (1080 px wide)."),
     ] = False,
+    queue: Annotated[
+        bool,
+        typer.Option("--queue", help="Store, then queue one job per firm for `dtm worker`."),
+    ] = False,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="Show how far the queued quarter P has got, and stop."),
+    ] = None,
 ) -> None:
     """Check, store and report on a quarter: every firm's PDFs, the park report, XLSX and CSV.
 
-    Exit 0 when every file succeeded, 1 when some failed (listed), 2 for bad usage.
+    Exit 0 when every file succeeded, 1 when some failed (listed), 2 for bad usage. With --queue
+    (PostgreSQL store) the firms are rendered by `dtm worker` on any number of machines.
     Example: dtm batch answers/2026Q3 --period 2026Q3 --out reports/2026Q3
     """
-    import re
-
     from .batch import run_batch
     from .console import batch_progress, print_batch
     from .store import Store
 
-    if not re.fullmatch(r"(19|20)\d\dQ[1-4]", period):
-        raise _fail(f"Error: --period must look like 2026Q3, not {period!r}")
+    if status is not None:
+        _batch_status(db, _period(status, "--status"))
+        return
+    if folder is None or period is None or out is None:
+        raise _fail("Error: dtm batch needs FOLDER, --period and --out (or --status PERIOD)")
+    period = _period(period, "--period")
     code, counts = _lang(lang), _tiers(tiers)
+    if queue and png:
+        raise _fail(
+            "Error: --png is not made by queued workers; run dtm batch --png without --queue"
+        )
+    if queue:
+        _queue_batch(folder, period, out, db, code, force, register, park, counts, templates)
+        return
     _check_workers(workers)
     if not no_render:  # nothing is written to --out when the quarter is only stored
         _run(lambda: writable_folder(out))
@@ -468,6 +490,109 @@ def batch(
     result = _run(work)
     print_batch(result)
     raise typer.Exit(result.exit_code)
+
+
+def _period(text: str, option: str) -> str:
+    if not re.fullmatch(r"(19|20)\d\dQ[1-4]", text):
+        raise _fail(f"Error: {option} must look like 2026Q3, not {text!r}")
+    return text
+
+
+def _queue_batch(
+    folder: Path,
+    period: str,
+    out: Path,
+    db: str | None,
+    lang: Lang,
+    force: bool,
+    register: Path | None,
+    park: str | None,
+    tiers: tuple[int, int, int],
+    templates: Path | None,
+) -> None:
+    from .console import print_batch
+    from .queue import queue_batch
+    from .store import Store, resolve_url
+
+    if resolve_url(db).startswith("sqlite"):  # said before a store is made or changed
+        raise _fail(
+            "Error: --queue needs a PostgreSQL store (--db postgresql+psycopg://user@host/db, "
+            "or $DTM_DB); a SQLite store serves one machine: run dtm batch without --queue"
+        )
+
+    def work() -> Any:
+        with Store.open(db) as store:
+            return queue_batch(
+                folder,
+                period=period,
+                out=out,
+                store=store,
+                lang=lang,
+                force=force,
+                register=register,
+                park=park,
+                tiers=tiers,
+                template_dir=templates,
+            )
+
+    queued = _run(work)
+    print_batch(queued.result)
+    typer.echo(
+        f"queued run {queued.run_id}: {len(queued.queued)} firms for `dtm worker`; "
+        f"follow it with `dtm batch --status {period}`"
+    )
+    raise typer.Exit(queued.exit_code)
+
+
+def _batch_status(db: str | None, period: str) -> None:
+    from .console import print_queue_status
+    from .queue import queue_status
+    from .store import Store
+
+    def work() -> Any:
+        with Store.open(db, create=False) as store:
+            return queue_status(store, period)
+
+    found = _run(work)
+    print_queue_status(found)
+    raise typer.Exit(1 if found.failed else 0)
+
+
+@app.command()
+def worker(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The shared folder for the reports and exports.")
+    ],
+    db: DbOption = None,
+    heartbeat: Annotated[
+        float,
+        typer.Option(
+            "--heartbeat",
+            help="Seconds between heartbeats; a worker silent for four is taken as dead.",
+        ),
+    ] = 10.0,
+) -> None:
+    """Render queued firms (from `dtm batch --queue`) until stopped; run one per core, anywhere.
+
+    Every worker points at the same PostgreSQL store and the same shared folder. SIGTERM or
+    Ctrl+C stops it after the job in hand; a killed worker's job is taken up by another.
+    Example: dtm worker --db postgresql+psycopg://dtm@db/park --out /srv/dtm/reports
+    """
+    import logging
+
+    from .queue import run_worker
+    from .store import Store
+
+    if not 0.1 <= heartbeat <= 600:
+        raise _fail(f"Error: --heartbeat must be from 0.1 to 600 seconds, not {heartbeat}")
+    _run(lambda: writable_folder(out / "firms"))
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+
+    def work() -> None:
+        with Store.open(db, create=False) as store:
+            run_worker(store, out, heartbeat=heartbeat)
+
+    _run(work)
 
 
 @app.command("list")
@@ -579,6 +704,45 @@ def check_store(db: DbOption = None) -> None:
         )
     typer.echo(f"{total} assessments stored, {len(damaged)} damaged")
     raise typer.Exit(1 if damaged else 0)
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="The backup file to write.")],
+    db: DbOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Copy a SQLite store, in use or not, into one file: assessments, revisions, evidence.
+
+    A PostgreSQL store is backed up with pg_dump (docs/deploy.md).
+    Example: dtm backup backups/park-2026-12-01.db --db park.db
+    """
+    from .store.backup import backup as copy_store
+
+    summary = _run(lambda: copy_store(db, file, force=force))
+    typer.echo(f"backed up {summary}")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A backup file made by dtm backup.")],
+    db: DbOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a store that holds assessments.")
+    ] = False,
+) -> None:
+    """Put a backup in place of a SQLite store; a store with data is replaced only with --force,
+    and is kept beside it first.
+
+    Stop `dtm serve` and any batch using the store before restoring.
+    Example: dtm restore backups/park-2026-12-01.db --db park.db --force
+    """
+    from .store.backup import restore as put_back
+
+    summary, kept = _run(lambda: put_back(file, db, force=force))
+    typer.echo(f"restored {summary}")
+    if kept is not None:
+        typer.echo(f"the store it replaced is kept as {kept}")
 
 
 @app.command()

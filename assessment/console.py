@@ -24,6 +24,7 @@ from .pipeline import Assessment
 
 if TYPE_CHECKING:
     from .batch import BatchResult
+    from .queue import QueueStatus
     from .store import StoredAssessment
 
 _SLOT = {"now": "now", "next": "next quarter", "later": "later"}
@@ -197,3 +198,22 @@ def print_demo(result: BatchResult, out: Path, console: Console | None = None) -
     for path in result.files.values():
         console.print(f"  {path.name}", highlight=False)
     console.print(f"  demo.db    the store (try: dtm list --db {out}/demo.db)")
+
+
+def print_queue_status(status: QueueStatus, console: Console | None = None) -> None:
+    console = console or Console(soft_wrap=True)
+    s = status
+    console.print(
+        f"{s.period} ({s.lang}) run {s.run_id}: {s.done + len(s.failed)} of {s.firms} firms "
+        f"finished ({s.done} rendered, {len(s.failed)} failed), {s.running} rendering now, "
+        f"{s.waiting} waiting; {s.skipped} unchanged before the run",
+        highlight=False,
+    )
+    for problem in s.failed:
+        console.print(f"[red]failed[/red] {escape(problem)}", highlight=False)
+    if s.park_at is not None:
+        console.print(f"park report built at {s.park_at:%Y-%m-%d %H:%M} UTC", highlight=False)
+    else:
+        console.print("park report: when the last firm is finished", highlight=False)
+    if s.park_problem:
+        console.print(f"warning: {s.park_problem}", highlight=False, markup=False)

@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection
 
 from .engine import WRITE, describe
 from .errors import NewerStoreError
+from .jobs import ensure_queue_schema
 
 Migration = Callable[[Connection], None]
 
@@ -145,10 +146,46 @@ def _v3_drafts_and_evidence(conn: Connection) -> None:
     meta.create_all(conn)
 
 
+def _queue_runs_and_renders(conn: Connection) -> None:
+    """Quarters handed to workers (`dtm batch --queue`) and each firm's finished rendering."""
+    meta = MetaData()
+    Table(
+        "queue_runs",
+        meta,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("period", String(6), nullable=False),
+        Column("lang", String(8), nullable=False),
+        Column("firms", Integer, nullable=False),
+        Column("skipped", Integer, nullable=False),
+        Column("options", Text, nullable=False),
+        Column("created_at", DateTime, nullable=False),
+        Column("park_at", DateTime),
+        Column("park_problem", Text),
+        Index("ix_queue_runs_period", "period"),
+    )
+    Table(
+        "renders",
+        meta,
+        Column("credit_code", String(18), primary_key=True),
+        Column("period", String(6), primary_key=True),
+        Column("lang", String(8), primary_key=True),
+        Column("run_id", Integer, nullable=False),
+        Column("key", String(64), nullable=False),
+        Column("files", Text, nullable=False),
+        Column("outcome", String(10), nullable=False),
+        Column("problem", Text),
+        Column("renders", Integer, nullable=False),
+        Column("finished_at", DateTime, nullable=False),
+        Index("ix_renders_run", "run_id"),
+    )
+    meta.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_firms_and_assessments,
     _v2_recommendations,
     _v3_drafts_and_evidence,
+    _queue_runs_and_renders,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -184,4 +221,5 @@ def upgrade(engine: Engine, *, target: int = SCHEMA_VERSION) -> int:
                     dtm_version=__version__,
                 )
             )
+        ensure_queue_schema(conn)
     return found

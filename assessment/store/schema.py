@@ -118,3 +118,39 @@ class EvidenceRow(Base):
 
 # The columns a superseded assessment copies from the current one.
 ASSESSMENT_FIELDS = tuple(c.key for c in AssessmentRow.__table__.columns)
+
+
+class QueueRunRow(Base):
+    """A quarter handed to workers by `dtm batch --queue`: how many firm jobs, and the park
+    report's options and outcome."""
+
+    __tablename__ = "queue_runs"
+    __table_args__ = (Index("ix_queue_runs_period", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(6))
+    lang: Mapped[str] = mapped_column(String(8))
+    firms: Mapped[int] = mapped_column(Integer)  # firm jobs enqueued
+    skipped: Mapped[int] = mapped_column(Integer)  # firms unchanged since their last rendering
+    options: Mapped[str] = mapped_column(Text)  # JSON: park, tiers, register, templates, out
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    park_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    park_problem: Mapped[str | None] = mapped_column(Text)
+
+
+class RenderRow(Base):
+    """A firm's reports for a period and language as last finished (or failed) by a worker."""
+
+    __tablename__ = "renders"
+    __table_args__ = (Index("ix_renders_run", "run_id"),)
+
+    credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    period: Mapped[str] = mapped_column(String(6), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    run_id: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(64))  # what the reports were made from
+    files: Mapped[str] = mapped_column(Text)  # JSON list of file names in the firms folder
+    outcome: Mapped[str] = mapped_column(String(10))  # "done" or "failed"
+    problem: Mapped[str | None] = mapped_column(Text)
+    renders: Mapped[int] = mapped_column(Integer)  # times written in this run
+    finished_at: Mapped[datetime] = mapped_column(UtcDateTime)

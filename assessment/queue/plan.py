@@ -1,0 +1,120 @@
+"""`dtm batch --queue`: store a quarter, then queue one job per firm whose reports must be made."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..batch import BatchResult, checked_register, render_key, store_quarter
+from ..errors import UsageError
+from ..models.common import Lang, StrPath
+from ..peers import peer_averages
+from ..store import Store
+from ..store.schema import QueueRunRow, RenderRow
+from ..trends import firm_trends, stored_history
+from . import tasks
+from .work import DONE, RunOptions
+
+
+@dataclass
+class QueuedRun:
+    """What `queue_batch` stored and queued."""
+
+    run_id: int
+    result: BatchResult
+    queued: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return self.result.exit_code
+
+
+def queue_batch(
+    folder: StrPath,
+    *,
+    period: str,
+    out: StrPath,
+    store: Store,
+    lang: Lang = "zh",
+    force: bool = False,
+    register: StrPath | None = None,
+    park: str | None = None,
+    tiers: Sequence[int] = (3, 3, 6),
+    template_dir: StrPath | None = None,
+    imported_at: datetime | None = None,
+) -> QueuedRun:
+    """Check and store every answer file of `folder`, then queue a job per firm for `dtm worker`.
+
+    Firms whose reports in `out/firms` were made from the same inputs are skipped (unless
+    `force`); the park report is queued by the worker that finishes the last firm.
+    """
+    tasks.conninfo(store)  # a SQLite store is a usage error before anything is stored
+    tasks.require_procrastinate()
+    out, folder = Path(out), Path(folder)
+    templates = Path(template_dir) if template_dir is not None else None
+    if templates is not None and not templates.is_dir():
+        raise UsageError(f"{templates}: no such folder of templates (--templates)")
+    registered, problem = checked_register(register, park)
+    result = BatchResult(period, out)
+    if problem:
+        result.warnings.append(problem)
+    good, hashes = store_quarter(folder, period, out, store, result, imported_at)
+    cards = store.cards(period)
+    before = store.previous_period(period)
+    previous = {c.firm.credit_code: c for c in store.cards(before)} if before else {}
+    peers = {i: peer_averages(cards, i) for i in {a.card.firm.industry for _, a in good}}
+    trends = firm_trends(stored_history(store, period))
+    done = _done(store, period, lang, out / "firms")
+    todo = []
+    for _, a in good:
+        code = a.card.firm.credit_code
+        industry = a.card.firm.industry
+        key = render_key(
+            hashes[code], peers[industry], previous.get(code), templates, trends.get(code)
+        )
+        if not force and done.get(code) == key:
+            result.skipped.append(code)
+        else:
+            todo.append(code)
+    first, second, third = (int(n) for n in tiers)
+    counts = (first, second, third)
+    options = RunOptions(period, lang, park, counts, registered, templates)
+    run_id = _new_run(store, options, len(todo), len(result.skipped))
+    jobs = [tasks.firm_job(run_id, code, period, lang) for code in todo]
+    tasks.enqueue(store, jobs or [tasks.park_job(run_id)])
+    return QueuedRun(run_id, result, todo)
+
+
+def _done(store: Store, period: str, lang: str, firms: Path) -> dict[str, str]:
+    """Firms whose reports are finished and still in the folder, with their render keys."""
+    query = select(RenderRow).where(
+        RenderRow.period == period, RenderRow.lang == lang, RenderRow.outcome == DONE
+    )
+    with Session(store.engine) as session:
+        rows = list(session.scalars(query))
+    return {
+        r.credit_code: r.key
+        for r in rows
+        if all((firms / name).is_file() for name in json.loads(r.files))
+    }
+
+
+def _new_run(store: Store, options: RunOptions, firms: int, skipped: int) -> int:
+    with Session(store.engine) as session, session.begin():
+        row = QueueRunRow(
+            period=options.period,
+            lang=options.lang,
+            firms=firms,
+            skipped=skipped,
+            options=options.to_json(),
+            created_at=datetime.now(UTC),
+        )
+        session.add(row)
+        session.flush()
+        return row.id

@@ -1,0 +1,180 @@
+"""Backing up a SQLite store to one file, and restoring it, with SQLite's online backup API.
+
+The copy is taken while the store is in use (a consistent snapshot, as of one transaction), and
+holds everything: firms, assessments, their revisions, drafts and evidence files. A PostgreSQL
+store is backed up with pg_dump instead (docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from ..errors import UsageError
+from ..models.common import StrPath
+from .engine import resolve_url
+from .migrations import SCHEMA_VERSION
+
+_COUNTED = ("assessments", "assessment_revisions", "evidence", "drafts")
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    """What a backup file holds."""
+
+    path: Path
+    schema: int
+    assessments: int
+    revisions: int
+    evidence: int
+    drafts: int
+    size: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.path}: {self.assessments} assessments, {self.revisions} superseded revisions, "
+            f"{self.evidence} evidence files, {self.drafts} drafts (schema {self.schema}, "
+            f"{self.size:,} bytes)"
+        )
+
+
+def sqlite_file(url: StrPath | None) -> Path:
+    """The SQLite file of a store URL; a usage error naming pg_dump for any other database."""
+    resolved = make_url(resolve_url(url))
+    if not resolved.drivername.startswith("sqlite") or resolved.database in (None, "", ":memory:"):
+        shown = resolved.render_as_string(hide_password=True)
+        raise UsageError(
+            f"{shown}: dtm backup and restore copy SQLite stores; back up PostgreSQL with "
+            "pg_dump -Fc and restore with pg_restore (docs/deploy.md, Backups)"
+        )
+    return Path(str(resolved.database))
+
+
+def backup(url: StrPath | None, dest: StrPath, *, force: bool = False) -> BackupSummary:
+    """Copy the SQLite store at `url` into `dest`, whole or not at all, and check the copy."""
+    source, target = sqlite_file(url), Path(dest)
+    if not source.is_file():
+        raise UsageError(f"{source}: no store here to back up (--db names it)")
+    if target.exists() and not force:
+        raise UsageError(f"{target} already exists; choose another name, or --force to replace it")
+    if target.resolve() == source.resolve():
+        raise UsageError(f"{target}: is the store itself; choose another file for the backup")
+    tmp = _copy(source, target.parent, f".{target.name}.")
+    try:
+        summary = inspect_backup(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return BackupSummary(target, *_fields(summary))
+
+
+def restore(
+    backup_file: StrPath, url: StrPath | None, *, force: bool = False
+) -> tuple[BackupSummary, Path | None]:
+    """Replace the SQLite store at `url` with a backup; returns what it holds and where the
+    store it replaced was kept (None when there was none or it was empty).
+
+    A store with assessments, drafts or evidence is replaced only with `force`; it is first
+    copied aside, and that copy is kept.
+    """
+    from .api import Store
+
+    source, target = Path(backup_file), sqlite_file(url)
+    if not source.is_file():
+        raise UsageError(f"{source}: no such backup file")
+    summary = inspect_backup(source)
+    kept = None
+    if target.exists():
+        try:
+            held = _counts(target)
+        except sqlite3.DatabaseError as exc:
+            raise UsageError(
+                f"{target}: is not a SQLite store ({exc}); move it away, then restore"
+            ) from exc
+        if any(held.values()) and not force:
+            raise UsageError(
+                f"{target}: the store holds {held['assessments']} assessments; restoring would "
+                "replace them: add --force (the current store is kept beside it)"
+            )
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        kept = _copy(target, target.parent, f"{target.stem}.before-restore-{stamp}.")
+        kept = kept.rename(kept.with_name(f"{target.stem}.before-restore-{stamp}{target.suffix}"))
+        if not any(held.values()):
+            kept.unlink()
+            kept = None
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)  # page by page under SQLite's own locks, in place of the old content
+    Store.open(target).close()  # an older backup is brought up to this dtm's schema
+    return summary, kept
+
+
+def inspect_backup(path: Path) -> BackupSummary:
+    """Check that `path` is a whole dtm store this release can open, and count what it holds."""
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            ok = conn.execute("PRAGMA integrity_check").fetchone()
+            version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise UsageError(f"{path}: not a dtm store backup ({exc})") from exc
+    if not ok or ok[0] != "ok":
+        raise UsageError(f"{path}: the backup is damaged ({ok[0] if ok else 'unreadable'})")
+    if version is None or version > SCHEMA_VERSION:
+        raise UsageError(
+            f"{path}: made by a newer dtm (schema {version}); upgrade dtm to restore it"
+        )
+    counts = _counts(path)
+    return BackupSummary(
+        path,
+        int(version),
+        counts["assessments"],
+        counts["assessment_revisions"],
+        counts["evidence"],
+        counts["drafts"],
+        path.stat().st_size,
+    )
+
+
+def _fields(s: BackupSummary) -> tuple[int, int, int, int, int, int]:
+    return s.schema, s.assessments, s.revisions, s.evidence, s.drafts, s.size
+
+
+def _counts(path: Path) -> dict[str, int]:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        return {
+            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            if table in names
+            else 0
+            for table in _COUNTED
+        }
+
+
+def _copy(source: Path, folder: Path, prefix: str) -> Path:
+    """A consistent copy of a live SQLite file, flushed to disk, as a new file in `folder`."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=folder)
+    except OSError as exc:
+        raise UsageError(f"{folder}: cannot write here ({exc.strerror})") from exc
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(tmp)) as dst:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+    except sqlite3.DatabaseError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UsageError(f"{source}: cannot be copied ({exc})") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp

@@ -1,0 +1,166 @@
+"""`dtm backup` and `dtm restore`: a SQLite store copied while in use, and put back whole."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from assessment import assess
+from assessment.cli import app
+from assessment.resources import sample_park_dir
+from assessment.serve.drafts import DraftBook
+from assessment.store import Store
+
+runner = CliRunner()
+Q3 = sorted((sample_park_dir() / "2026Q3").glob("*.yaml"))
+Q2 = sorted((sample_park_dir() / "2026Q2").glob("*.yaml"))
+PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+
+
+def revised(path: Path, tmp_path: Path) -> Path:
+    """The same firm's answers with another assessor: stored, it makes a revision."""
+    doc = yaml.safe_load(path.read_text("utf-8"))
+    doc["assessor"] = "复核顾问"
+    changed = tmp_path / f"revised-{path.name}"
+    changed.write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
+    return changed
+
+
+def contents(db: Path) -> dict[str, object]:
+    """Everything a backup must keep, read back through the store."""
+    with Store.open(db, create=False) as store:
+        book = DraftBook(store)
+        records = [r for p in store.periods() for r in store.list(period=p)]
+        history = {r.credit_code: store.history(r.credit_code) for r in records}
+        return {
+            "current": sorted(
+                (r.credit_code, r.period, r.revision, r.content_hash) for r in records
+            ),
+            "history": sorted(
+                (r.credit_code, r.period, r.revision, r.content_hash)
+                for h in history.values()
+                for r in h
+            ),
+            "count": store.count(),
+            "evidence": book.evidence(hashlib.sha256(PHOTO).hexdigest()),
+            "evidence_count": book.evidence_count(),
+        }
+
+
+@pytest.fixture
+def park(tmp_path: Path) -> Path:
+    db = tmp_path / "park.db"
+    with Store.open(db) as store:
+        for path in [*Q2, *Q3]:
+            store.save(assess(path))
+        for path in Q3[:3]:
+            store.save(assess(revised(path, tmp_path)))
+        DraftBook(store).add_evidence(hashlib.sha256(PHOTO).hexdigest(), "image/png", PHOTO)
+    return db
+
+
+def test_a_restored_backup_has_every_assessment_revision_and_file(
+    park: Path, tmp_path: Path
+) -> None:
+    before = contents(park)
+    assert before["count"] == len(Q2) + len(Q3) + 3 and before["evidence"] is not None
+    backup = tmp_path / "backups" / "park-2026-12-01.db"
+    backup.parent.mkdir()
+    made = runner.invoke(app, ["backup", str(backup), "--db", str(park)])
+    assert made.exit_code == 0, made.output
+    assert f"{len(Q2) + len(Q3)} assessments, 3 superseded revisions, 1 evidence files" in (
+        made.output
+    )
+    assert not list(backup.parent.glob("*.part"))
+    # The store is lost; the backup brings everything back into a new one.
+    park.unlink()
+    for side in park.parent.glob("park.db-*"):
+        side.unlink()
+    fresh = tmp_path / "new" / "park.db"
+    fresh.parent.mkdir()
+    put = runner.invoke(app, ["restore", str(backup), "--db", str(fresh)])
+    assert put.exit_code == 0, put.output
+    assert contents(fresh) == before
+    assert contents(fresh)["evidence"] == ("image/png", PHOTO)
+
+
+def test_a_backup_is_taken_while_the_store_is_written(park: Path, tmp_path: Path) -> None:
+    writer = sqlite3.connect(park)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE firms SET name = 'uncommitted'")  # a transaction still open
+    made = runner.invoke(app, ["backup", str(tmp_path / "b.db"), "--db", str(park)])
+    writer.rollback()
+    writer.close()
+    assert made.exit_code == 0, made.output
+    with sqlite3.connect(tmp_path / "b.db") as copy:
+        names = {n for (n,) in copy.execute("SELECT name FROM firms")}
+        mode = copy.execute("PRAGMA journal_mode").fetchone()[0]
+    assert "uncommitted" not in names and mode == "delete"
+
+
+def test_restore_keeps_a_store_with_data_unless_forced_and_keeps_it_aside(
+    park: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other.db"
+    with Store.open(other) as store:
+        store.save(assess(Q3[0]))
+    backup = tmp_path / "other-backup.db"
+    assert runner.invoke(app, ["backup", str(backup), "--db", str(other)]).exit_code == 0
+    before = contents(park)
+    refused = runner.invoke(app, ["restore", str(backup), "--db", str(park)])
+    assert refused.exit_code == 2
+    assert refused.output.strip().splitlines() == [
+        f"Error: {park}: the store holds {len(Q2) + len(Q3)} assessments; restoring would "
+        "replace them: add --force (the current store is kept beside it)"
+    ]
+    assert contents(park) == before
+    forced = runner.invoke(app, ["restore", str(backup), "--db", str(park), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert contents(park)["count"] == 1
+    kept = sorted(park.parent.glob("park.before-restore-*.db"))
+    assert len(kept) == 1 and f"kept as {kept[0]}" in forced.output
+    assert contents(kept[0]) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["backup", "{tmp}/b.db", "--db", "postgresql+psycopg://dtm@db/park"], "pg_dump -Fc"),
+        (["restore", "{tmp}/b.db", "--db", "postgresql+psycopg://dtm@db/park"], "pg_restore"),
+        (["backup", "{tmp}/b.db", "--db", "{tmp}/none.db"], "no store here to back up"),
+        (["restore", "{tmp}/none.db", "--db", "{tmp}/x.db"], "no such backup file"),
+        (["restore", "{tmp}/junk.db", "--db", "{tmp}/x.db"], "not a dtm store backup"),
+        (["backup", "{tmp}/junk.db", "--db", "{park}"], "already exists; choose another name"),
+    ],
+)
+def test_backup_mistakes_are_one_line_and_exit_2(
+    park: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
+    filled = [a.format(tmp=tmp_path, park=park) for a in args]
+    result = runner.invoke(app, filled)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], lines
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_a_damaged_backup_is_refused_before_the_store_is_touched(
+    park: Path, tmp_path: Path
+) -> None:
+    backup = tmp_path / "b.db"
+    assert runner.invoke(app, ["backup", str(backup), "--db", str(park)]).exit_code == 0
+    data = bytearray(backup.read_bytes())
+    data[4096 * 2 : 4096 * 2 + 64] = b"\xff" * 64  # a page in the middle overwritten
+    backup.write_bytes(bytes(data))
+    copy = tmp_path / "copy.db"
+    shutil.copy(park, copy)
+    result = runner.invoke(app, ["restore", str(backup), "--db", str(copy), "--force"])
+    assert result.exit_code == 2, result.output
+    assert contents(copy) == contents(park)

@@ -1,0 +1,253 @@
+"""A quarter rendered by several `dtm worker` processes over a real PostgreSQL queue, one of them
+killed mid-job: every firm ends rendered exactly once, whole, and the park report follows."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
+
+from assessment.cli import app
+from assessment.credit_code import make
+from assessment.resources import sample_park_dir
+from assessment.store import Store
+from tests.postgres import PostgresServer
+
+runner = CliRunner()
+FIRMS = 60
+SAMPLE = sorted((sample_park_dir() / "2026Q3").glob("*.yaml"))
+DTM = [sys.executable, "-m", "assessment"]
+# Small reports: the test is about the queue, not the layout (tests/test_reports.py is).
+TEMPLATES = {
+    "diagnosis.html": "<html><body><h1>{{ card.firm.name }}</h1><p>{{ card.firm.credit_code }}"
+    "</p></body></html>",
+    "scenarios.html": "<html><body><p>{{ recommendations|length }} scenarios</p></body></html>",
+    "park.html": "<html><body><p>{{ s.cards|length }} firms</p></body></html>",
+}
+
+
+def generate_quarter(folder: Path, firms: int) -> list[str]:
+    """`firms` answer files, made from the sample park's with new credit codes and names."""
+    folder.mkdir()
+    codes = []
+    for i in range(firms):
+        doc = yaml.safe_load(SAMPLE[i % len(SAMPLE)].read_text("utf-8"))
+        code = make(f"91320594MA1Q{i:05d}")
+        doc["firm"].update(credit_code=code, name=f"生成企业{i:02d}有限公司")
+        (folder / f"{code}.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
+        codes.append(code)
+    return codes
+
+
+@pytest.fixture(scope="module")
+def quarter(tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer) -> dict:
+    root = tmp_path_factory.mktemp("queue")
+    templates = root / "templates"
+    templates.mkdir()
+    for name, body in TEMPLATES.items():
+        (templates / name).write_text(body, "utf-8")
+    codes = generate_quarter(root / "answers", FIRMS)
+    return {
+        "db": postgres_server.new_database(),
+        "answers": root / "answers",
+        "out": root / "out",
+        "templates": templates,
+        "codes": codes,
+    }
+
+
+def queue(q: dict) -> subprocess.CompletedProcess[str]:
+    """`dtm batch --queue` of the generated quarter, in this process."""
+    args = ["batch", str(q["answers"]), "--period", "2026Q3", "--out", str(q["out"]), "--queue",
+            "--db", q["db"], "--templates", str(q["templates"])]  # fmt: skip
+    result = runner.invoke(app, args)
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+
+def scalar(db: str, sql: str) -> object:
+    engine = create_engine(db)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(sql)).scalar()
+    finally:
+        engine.dispose()
+
+
+def wait_for(condition: object, what: str, limit: float = 240) -> None:
+    deadline = time.monotonic() + limit
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def park_built(db: str, run: int) -> bool:
+    return scalar(db, f"SELECT park_at IS NOT NULL FROM queue_runs WHERE id = {run}") is True
+
+
+@pytest.fixture(scope="module")
+def workers(quarter: dict) -> Iterator[dict[int, subprocess.Popen[bytes]]]:
+    """Three workers by their id in procrastinate's table: started one after another, so the
+    n-th to register is the n-th started."""
+    Store.open(quarter["db"]).close()  # the tables, the queue's too, before any worker looks
+    command = [*DTM, "worker", "--db", quarter["db"], "--out", str(quarter["out"])]
+    started: dict[int, subprocess.Popen[bytes]] = {}
+    log = (quarter["out"].parent / "workers.log").open("ab")
+    try:
+        for n in range(3):
+            process = subprocess.Popen([*command, "--heartbeat", "0.5"], stderr=log)
+            wait_for(lambda: registered(quarter["db"]) > n, "the worker to start", 120)  # noqa: B023
+            started[int(scalar(quarter["db"], "SELECT max(id) FROM procrastinate_workers"))] = (  # type: ignore[arg-type]
+                process
+            )
+        yield started
+    finally:
+        for process in started.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in started.values():
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        log.close()
+
+
+def registered(db: str) -> int:
+    return int(scalar(db, "SELECT count(*) FROM procrastinate_workers"))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def rendered(quarter: dict, workers: dict[int, subprocess.Popen[bytes]]) -> dict:
+    done = queue(quarter)
+    assert done.returncode == 0, done.stderr
+    assert f"{FIRMS} stored" in done.stdout and f"{FIRMS} firms for `dtm worker`" in done.stdout
+    db = quarter["db"]
+    # Kill a worker in the middle of a job, after a few firms are finished.
+    wait_for(lambda: scalar(db, "SELECT count(*) FROM renders") >= 3, "three firms")  # type: ignore[operator]
+    busy = "SELECT min(worker_id) FROM procrastinate_jobs WHERE status = 'doing'"
+    held = "SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing' AND worker_id = {}"
+    for _ in range(2):  # a job may end in the instant between the look and the kill: once more
+        wait_for(lambda: scalar(db, busy) is not None, "a worker holding a job")
+        victim = int(scalar(db, busy))  # type: ignore[arg-type]
+        workers[victim].send_signal(signal.SIGKILL)
+        workers[victim].wait(timeout=10)
+        if scalar(db, held.format(victim)) == 1:
+            break
+    else:
+        raise AssertionError("no worker could be killed in the middle of a job")
+    quarter["victim"] = victim
+    wait_for(lambda: park_built(db, 1), "the park report")
+    return quarter
+
+
+def test_every_firm_is_rendered_exactly_once_though_a_worker_was_killed(rendered: dict) -> None:
+    db, out = rendered["db"], rendered["out"]
+    rows = scalar(
+        db,
+        "SELECT json_agg(json_build_array(credit_code, outcome, renders)) "
+        "FROM renders WHERE run_id = 1",
+    )
+    assert isinstance(rows, list)
+    assert sorted(r[0] for r in rows) == sorted(rendered["codes"])
+    assert {(r[1], r[2]) for r in rows} == {("done", 1)}
+    # The killed worker's job was taken over: put back once, then finished (each counts).
+    retried = "SELECT count(*) FROM procrastinate_jobs WHERE attempts >= 2 AND status = 'succeeded'"
+    assert scalar(db, retried) >= 1  # type: ignore[operator]
+    assert scalar(db, "SELECT count(*) FROM procrastinate_jobs WHERE status = 'failed'") == 0
+    pdfs = sorted((out / "firms").glob("*.pdf"))
+    assert len(pdfs) == 2 * FIRMS
+    for code in rendered["codes"]:
+        assert len([p for p in pdfs if p.name.startswith(code)]) == 2
+    for pdf in pdfs:
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True)
+        assert info.returncode == 0 and "Pages:" in info.stdout, pdf
+    first = next(p for p in pdfs if "diagnosis" in p.name)
+    words = subprocess.run(["pdftotext", str(first), "-"], capture_output=True, text=True).stdout
+    assert first.name[:18] in words
+    assert not list(out.rglob("*.part"))
+
+
+def test_the_park_report_is_built_once_the_last_firm_is_done(rendered: dict) -> None:
+    out = rendered["out"]
+    park = out / "park-2026Q3.pdf"
+    words = subprocess.run(["pdftotext", str(park), "-"], capture_output=True, text=True).stdout
+    assert f"{FIRMS} firms" in words
+    assert (out / "results-2026Q3.xlsx").is_file() and (out / "results-2026Q3.csv").is_file()
+    status = runner.invoke(app, ["batch", "--status", "2026Q3", "--db", rendered["db"]])
+    assert status.exit_code == 0, status.output
+    assert f"{FIRMS} of {FIRMS} firms finished ({FIRMS} rendered, 0 failed)" in status.output
+    assert "park report built at" in status.output
+
+
+def test_queueing_again_skips_the_unchanged_firms(rendered: dict) -> None:
+    before = {p: p.stat().st_mtime_ns for p in (rendered["out"] / "firms").glob("*.pdf")}
+    again = queue(rendered)
+    assert again.returncode == 0, again.stderr
+    assert f"{FIRMS} unchanged" in again.stdout and "0 firms for `dtm worker`" in again.stdout
+    wait_for(lambda: park_built(rendered["db"], 2), "the second run's park report", 60)
+    after = {p: p.stat().st_mtime_ns for p in (rendered["out"] / "firms").glob("*.pdf")}
+    assert after == before
+
+
+def test_a_changed_firm_is_queued_alone(rendered: dict) -> None:
+    code = rendered["codes"][0]
+    answers = rendered["answers"] / f"{code}.yaml"
+    doc = yaml.safe_load(answers.read_text("utf-8"))
+    doc["assessor"] = "另一位顾问"
+    answers.write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
+    again = queue(rendered)
+    assert again.returncode == 0, again.stderr
+    assert f"{FIRMS - 1} unchanged" in again.stdout and "1 firms for `dtm worker`" in again.stdout
+    wait_for(lambda: park_built(rendered["db"], 3), "the third run's park report", 120)
+    assert scalar(rendered["db"], f"SELECT run_id FROM renders WHERE credit_code = '{code}'") == 3
+
+
+def test_the_queue_needs_postgresql(tmp_path: Path) -> None:
+    store = tmp_path / "park.db"
+    result = runner.invoke(
+        app,
+        ["batch", str(tmp_path), "--period", "2026Q3", "--out", str(tmp_path / "out"),
+         "--queue", "--db", str(store)],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "--queue needs a PostgreSQL store" in lines[0]
+    assert not store.exists()
+
+
+def test_status_of_a_quarter_never_queued_is_one_line(quarter: dict) -> None:
+    result = runner.invoke(app, ["batch", "--status", "2025Q1", "--db", quarter["db"]])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: postgresql+psycopg://dtm@")
+    assert lines[0].endswith(
+        ": no quarter 2025Q1 was queued; queue it with "
+        "`dtm batch FOLDER --period 2025Q1 --out DIR --queue --db URL`"
+    )
+
+
+def test_batch_without_folder_or_status_is_one_line() -> None:
+    result = runner.invoke(app, ["batch", "--period", "2026Q3"])
+    assert result.exit_code == 2
+    assert "needs FOLDER, --period and --out (or --status PERIOD)" in result.output
+
+
+@pytest.mark.parametrize(
+    "args", [["worker", "--out", "{tmp}/out"], ["batch", "--status", "2026Q3"]], ids=str
+)
+def test_workers_and_status_need_postgresql(tmp_path: Path, args: list[str]) -> None:
+    Store.open(tmp_path / "park.db").close()
+    filled = [a.format(tmp=tmp_path) for a in args]
+    result = runner.invoke(app, [*filled, "--db", str(tmp_path / "park.db")])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "the queue needs a PostgreSQL store" in lines[0]
