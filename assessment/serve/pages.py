@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from .. import loader, resources
+from ..accounts import Accounts, Role, User
 from ..errors import DtmError
 from ..evidence import EvidenceError, accept, parse_entry
 from ..industries import INDUSTRIES
@@ -59,6 +60,7 @@ _HELPERS = {
 def render(template: str, lang: Lang, **context: Any) -> str:
     roots = (TEMPLATES.resolve(), resources.templates_dir().resolve())
     environment(roots, lang).globals.update(_HELPERS)
+    context.setdefault("user", None)
     return render_template(template, context, lang, roots)
 
 
@@ -89,7 +91,9 @@ def this_quarter(today: date) -> str:
     return f"{today.year}Q{(today.month - 1) // 3 + 1}"
 
 
-def home(book: DraftBook, settings: Any, params: Mapping[str, str]) -> dict[str, Any]:
+def home(
+    book: DraftBook, settings: Any, params: Mapping[str, str], user: User | None = None
+) -> dict[str, Any]:
     today = date.today()
     form: dict[str, Any] = {
         "questionnaire": "park_quick_scan",
@@ -107,10 +111,15 @@ def home(book: DraftBook, settings: Any, params: Mapping[str, str]) -> dict[str,
             previous = history[-1] if history else None
             if previous is not None:
                 form["questionnaire"] = previous.questionnaire_id
+    drafts, firms = book.all(), book.firms()
+    if user is not None and user.role != Role.ADMIN:
+        drafts = [(d, at) for d, at in drafts if user.may_edit(d.owner)]
+        own = {code for code, _ in Accounts(settings.store).authored(user.name)}
+        firms = [(code, name) for code, name in firms if code in own]
     return {
-        "drafts": book.all(),
+        "drafts": drafts,
         "questionnaires": questionnaires(settings.folder),
-        "firms": book.firms(),
+        "firms": firms,
         "form": form,
         "previous": previous,
         "problems": {},
@@ -341,6 +350,21 @@ def stored_list(store: Store, params: Mapping[str, str], book: DraftBook) -> dic
         "industry": industry or "",
         "drafts": book.all(),
     }
+
+
+def visible_to(user: User, context: dict[str, Any], accounts: Accounts) -> dict[str, Any]:
+    """The list of stored assessments and drafts cut down to what the account may see."""
+    if user.role == Role.ADMIN:
+        return context
+    records = context["records"]
+    if user.role == Role.PARK:
+        parks = {code: accounts.store.firm(code) for code in {r.credit_code for r in records}}
+        records = [r for r in records if (f := parks[r.credit_code]) and f.park == user.park]
+    else:
+        own = accounts.authored(user.name)
+        records = [r for r in records if (r.credit_code, r.period) in own]
+    drafts = [(d, at) for d, at in context["drafts"] if user.may_edit(d.owner)]
+    return {**context, "records": records, "drafts": drafts}
 
 
 def firm_history(store: Store, code: str) -> dict[str, Any]:
