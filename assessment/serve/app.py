@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -278,7 +279,9 @@ async def login(ctx: Context) -> Response:
     password = (posted.fields.get("password") or [""])[-1]
     target = _next((posted.fields.get("next") or ["/"])[-1])
     try:
-        token = ctx.accounts.log_in(name, password, client_address(ctx.request))
+        # argon2 takes a good fraction of a second on purpose: not on the event loop.
+        address = client_address(ctx.request)
+        token = await run_in_threadpool(ctx.accounts.log_in, name, password, address)
     except (LoginRefused, Throttled) as exc:
         problem = "throttled" if isinstance(exc, Throttled) else "refused"
         status = 429 if isinstance(exc, Throttled) else 401
