@@ -107,6 +107,7 @@ class Consultant:
         self.times: list[float] = []
         self.errors: list[str] = []
         self.draft = ""
+        self.span = (0.0, 0.0)  # when this consultant's timed changes began and ended
 
     async def csrf(self, client: httpx.AsyncClient, path: str) -> str:
         found = _CSRF.search((await client.get(path)).text)
@@ -133,7 +134,8 @@ class Consultant:
             questions = askable(self.q)
             headers = {"hx-request": "true", "x-csrf-token": token}
             await ready.wait()  # signing in (argon2) is not part of the timed changes
-            deadline = time.monotonic() + seconds
+            began = time.monotonic()
+            deadline = began + seconds
             while time.monotonic() < deadline:
                 await asyncio.sleep(self.rng.uniform(0.5, 1.5) * think)
                 page, question = self.rng.choice(questions)
@@ -148,6 +150,7 @@ class Consultant:
                     self.sent[question.id] = expected
                 else:
                     self.errors.append(f"{question.id}: HTTP {response.status_code}")
+            self.span = (began, time.monotonic())
 
 
 def start_server(url: str, folder: Path, port: int) -> subprocess.Popen[str]:
