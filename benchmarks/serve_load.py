@@ -74,8 +74,8 @@ def value_for(q: Questionnaire, question: Question, rng: random.Random) -> tuple
         choice = rng.choice([c.id for c in q.choices_of(question) if not c.exclusive])
         return choice, [choice]
     if kind == "yesno":
-        yes = rng.random() < 0.5
-        return ("yes" if yes else "no"), yes
+        word = rng.choice(["yes", "no"])
+        return word, word
     if kind == "ordinal":
         level = rng.randint(0, question.max_level)
         return str(level), level

@@ -151,7 +151,9 @@ def elsewhere(assessment: Assessment, park: str) -> Assessment:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("site")
     with Store.open(backend_url(request, folder)) as store:
         accounts = Accounts(store)
@@ -253,7 +255,9 @@ def test_without_signing_in_every_page_leads_to_the_log_in(site: Site) -> None:
         assert response.headers["location"].startswith("/login?next=")
     csrf = csrf_of(client, "/login")
     url = f"/drafts/{site.draft_a}/1"
-    posted = client.post(url, data={"csrf": csrf, "shown": "digital_plan", "a.digital_plan": "none"})
+    posted = client.post(
+        url, data={"csrf": csrf, "shown": "digital_plan", "a.digital_plan": "none"}
+    )
     assert posted.status_code == 401
     assert client.get("/static/serve.css").status_code == 200
     assert snapshot(site.store) == before
