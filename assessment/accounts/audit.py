@@ -23,6 +23,7 @@ from ..store.schema import AuditRow
 ANSWER = "answer"
 DRAFT_START = "draft.start"
 FINISH = "assessment.finish"
+CONFIRM = "assessment.confirm"
 LOGIN = "login"
 LOGIN_FAILED = "login.failed"
 LOGOUT = "logout"

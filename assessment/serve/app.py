@@ -20,12 +20,14 @@ from starlette.staticfiles import StaticFiles
 
 from .. import credit_code, evidence
 from ..accounts import Accounts, LoginRefused, Role, Throttled, User, audit
+from ..accounts.attestation import Attestation, attest
 from ..accounts.audit import AuditEntry, answer_changes
 from ..models.common import LANGS, Lang
 from ..store import Store
 from . import pages
 from .drafts import DraftBook
 from .finish import draft_pdf, stored_reports
+from .forms import assessed_on
 from .login import LOGIN_COOKIE, SignIn, client_address, login_cookie
 from .security import CSRF_FIELD, Guard, Keys
 
@@ -204,11 +206,18 @@ async def summary(ctx: Context, draft_id: str) -> Response:
 
 async def finish(ctx: Context, draft_id: str) -> Response:
     draft = _draft(ctx, draft_id)
-    await ctx.posted()
-    context, done = pages.finish_draft(draft, ctx.book, ctx.settings, ctx.lang)
+    posted = await ctx.posted()
+    confirmed, problem = _confirmation(posted)
+    if problem:
+        problems = [{"question": None, "page": 1, "message": problem}]
+        return ctx.page("summary.html", status=422, **pages.summary(draft, ctx.lang, problems))
+    context, done = pages.finish_draft(draft, ctx.book, ctx.settings, ctx.lang, confirmed)
     if done is None:
         return ctx.page("summary.html", status=422, **context)
     ctx.accounts.finished(ctx.user, draft.firm.credit_code, draft.period, draft.id)
+    if confirmed is not None:
+        entry = ctx.entry(audit.CONFIRM, draft)
+        attest(ctx.settings.store, draft.firm.credit_code, draft.period, confirmed, entry)
     return ctx.page("finished.html", **context)
 
 
@@ -304,6 +313,17 @@ async def logout(ctx: Context) -> Response:
 async def audit_log(ctx: Context) -> Response:
     ctx.allow(ctx.user is None or ctx.user.role == Role.ADMIN)
     return ctx.page("audit.html", entries=ctx.accounts.log.entries(limit=500))
+
+
+def _confirmation(posted: Posted) -> tuple[Attestation | None, str | None]:
+    """The firm's confirmation from the finish form: none, or a name and a day."""
+    name = (posted.fields.get("confirmed_by") or [""])[-1].strip()
+    if not name:
+        return None, None
+    when = assessed_on((posted.fields.get("confirmed_on") or [""])[-1])
+    if len(name) > 200 or when is None:
+        return None, "the firm's confirmation needs a name (at most 200 characters) and a date"
+    return Attestation(name, when), None
 
 
 def _next(target: str | None) -> str:

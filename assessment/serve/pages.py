@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, Response
 
 from .. import loader, resources
 from ..accounts import Accounts, Role, User
+from ..accounts.attestation import Attestation, attestation_of
 from ..errors import DtmError
 from ..evidence import EvidenceError, accept, parse_entry
 from ..industries import INDUSTRIES
@@ -296,7 +297,7 @@ def summary(
 
 
 def finish_draft(
-    draft: Draft, book: DraftBook, settings: Any, lang: Lang
+    draft: Draft, book: DraftBook, settings: Any, lang: Lang, confirmed: Attestation | None = None
 ) -> tuple[dict[str, Any], Any]:
     q = questionnaire_of(draft, settings.folder)
     ev = live.evaluate(q, draft, complete=True, with_score=False)
@@ -309,7 +310,13 @@ def finish_draft(
     if found:
         return summary(draft, lang, found), None
     done = finish(
-        draft.sheet(ev.scorable), q, book=book, store=settings.store, out=settings.out, lang=lang
+        draft.sheet(ev.scorable),
+        q,
+        book=book,
+        store=settings.store,
+        out=settings.out,
+        lang=lang,
+        confirmed=confirmed,
     )
     book.delete(draft.id)
     return {
@@ -333,7 +340,9 @@ def render_stored(settings: Any, code: str, period: str, lang: Lang) -> None:
         record.card,
         record.recommendations,
     )
-    write_reports(result, answer_file(settings.out, code, period).parent, lang=lang)
+    confirmed = attestation_of(settings.store, code, period)
+    folder = answer_file(settings.out, code, period).parent
+    write_reports(result, folder, lang=lang, confirmed=confirmed)
 
 
 def stored_list(store: Store, params: Mapping[str, str], book: DraftBook) -> dict[str, Any]:

@@ -163,7 +163,8 @@ _PG_APPEND_ONLY = (
 
 
 def _accounts_and_audit_log(conn: Connection) -> None:
-    """Accounts with roles, their log-in sessions, who made which assessment, the audit log."""
+    """Accounts with roles, their log-in sessions, who made which assessment, the audit log,
+    and the firm's confirmation of its data."""
     meta = MetaData()
     Table(
         "users",
@@ -206,6 +207,16 @@ def _accounts_and_audit_log(conn: Connection) -> None:
         Column("old", Text),
         Column("new", Text),
         Index("ix_audit_log_action_at", "action", "at"),
+    )
+    Table(
+        "attestations",
+        meta,
+        Column("credit_code", String(18), primary_key=True),
+        Column("period", String(6), primary_key=True),
+        Column("confirmed_by", String(200), nullable=False),
+        Column("confirmed_on", Date, nullable=False),
+        Column("recorded_by", String(64)),
+        Column("recorded_at", DateTime, nullable=False),
     )
     meta.create_all(conn)
     if conn.dialect.name == "sqlite":

@@ -180,5 +180,18 @@ class AuditRow(Base):
     new: Mapped[str | None] = mapped_column(Text)
 
 
+class AttestationRow(Base):
+    """The firm's confirmation of the data of its assessment for a period: who, on what day."""
+
+    __tablename__ = "attestations"
+
+    credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    period: Mapped[str] = mapped_column(String(6), primary_key=True)
+    confirmed_by: Mapped[str] = mapped_column(String(200))
+    confirmed_on: Mapped[date]
+    recorded_by: Mapped[str | None] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 # The columns a superseded assessment copies from the current one.
 ASSESSMENT_FIELDS = tuple(c.key for c in AssessmentRow.__table__.columns)
