@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models.answers import Answer
@@ -123,18 +123,16 @@ class AuditLog:
         with Session(self.store.engine) as session:
             return session.scalar(query) or 0
 
-    def failures(self, username: str, address: str | None, since: datetime) -> int:
-        """Failed log-ins for this account or from this address since a time."""
-        who = AuditRow.username == username
-        if address is not None:
-            who = or_(who, AuditRow.address == address)
-        query = (
-            select(func.count())
-            .select_from(AuditRow)
-            .where(AuditRow.action == LOGIN_FAILED, AuditRow.at >= since, who)
-        )
+    def failures(self, username: str, address: str | None, since: datetime) -> tuple[int, int]:
+        """Failed log-ins since a time: for this account, and from this address."""
+        recent = (AuditRow.action == LOGIN_FAILED, AuditRow.at >= since)
+        count = select(func.count()).select_from(AuditRow).where(*recent)
         with Session(self.store.engine) as session:
-            return session.scalar(query) or 0
+            by_name = session.scalar(count.where(AuditRow.username == username)) or 0
+            by_address = 0
+            if address is not None:
+                by_address = session.scalar(count.where(AuditRow.address == address)) or 0
+        return by_name, by_address
 
 
 def _entry(row: AuditRow) -> AuditEntry:

@@ -24,9 +24,11 @@ from .roles import Role, User
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 MIN_PASSWORD = 10
 SESSION_HOURS = 12
-# Log-in throttling: this many failures for one account or from one address in the window,
-# and further attempts are refused, right or wrong, until the window has passed.
+# Log-in throttling: this many failures for one account, or (a higher number, since a whole
+# office may sign in through one address) from one address, in the window, and further attempts
+# are refused, right or wrong, until the window has passed.
 MAX_FAILURES = 5
+MAX_FAILURES_PER_ADDRESS = 20
 WINDOW = timedelta(minutes=15)
 
 
@@ -151,7 +153,8 @@ class Accounts:
         """A new session token for the account, or LoginRefused / Throttled."""
         name = name[:64]
         now = datetime.now(UTC)
-        if self.log.failures(name, address, now - WINDOW) >= MAX_FAILURES:
+        by_name, by_address = self.log.failures(name, address, now - WINDOW)
+        if by_name >= MAX_FAILURES or by_address >= MAX_FAILURES_PER_ADDRESS:
             raise Throttled("too many failed log-ins: wait 15 minutes and try again")
         with Session(self.store.engine) as session:
             row = session.get(UserRow, name)
