@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from assessment.accounts import (
     AccountError,
     Accounts,
+    AuditEntry,
     AuditLog,
     LoginRefused,
     Role,
@@ -114,6 +115,16 @@ def test_no_one_can_change_or_delete_an_audit_entry(store: Store, statement: str
         conn.execute(text(statement))
     assert AuditLog(store).entries() == before
     assert not any(hasattr(AuditLog, n) for n in ("update", "delete", "remove", "clear"))
+
+
+def test_on_postgresql_the_audit_log_cannot_be_truncated_either(
+    postgres_server: PostgresServer,
+) -> None:
+    with Store.open(postgres_server.new_database()) as store:
+        AuditLog(store).append(AuditEntry("login", "wang"))
+        with pytest.raises(DatabaseError, match="append-only"), store.engine.begin() as conn:
+            conn.execute(text("TRUNCATE audit_log"))
+        assert AuditLog(store).count() == 1
 
 
 # The form with accounts: one store per backend for the module, one signed-in client per account.
