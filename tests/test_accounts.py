@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -207,6 +208,7 @@ REFUSED = [
     ("b", "GET", f"/firms/{CODE}"),
     ("b", "GET", f"/reports/{CODE}/2026Q3/diagnosis.pdf"),
     ("b", "GET", "/audit"),
+    ("b", "GET", "/park/2026Q3.pdf"),
     ("a", "GET", "/firms/{other}"),
     ("park_home", "POST", "/drafts"),
     ("park_home", "POST", "/check/credit-code"),
@@ -255,6 +257,23 @@ def test_each_role_sees_what_it_may(site: Site) -> None:
     assert other.get(f"/firms/{site.code_other}").status_code == 200
     assert a.get(f"/firms/{CODE}").status_code == 200
     assert admin.get("/audit").status_code == 200
+
+
+def test_a_park_account_gets_the_park_report_of_its_own_park_only(
+    site: Site, tmp_path: Path
+) -> None:
+    names = {}
+    for who in ("park_home", "park_other"):
+        response = site.clients[who].get("/park/2026Q3.pdf")
+        assert response.status_code == 200 and response.content.startswith(b"%PDF")
+        pdf = tmp_path / f"{who}.pdf"
+        pdf.write_bytes(response.content)
+        names[who] = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, check=True
+        ).stdout.decode("utf-8")
+    assert HOME_PARK in names["park_home"] and OTHER_PARK not in names["park_home"]
+    assert OTHER_PARK in names["park_other"] and HOME_PARK not in names["park_other"]
+    assert site.clients["park_home"].get("/park/2031Q1.pdf").status_code == 404
 
 
 def test_without_signing_in_every_page_leads_to_the_log_in(site: Site) -> None:

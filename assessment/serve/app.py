@@ -29,6 +29,7 @@ from .drafts import DraftBook
 from .finish import draft_pdf, stored_reports
 from .forms import assessed_on
 from .login import LOGIN_COOKIE, SignIn, client_address, login_cookie
+from .park_pdf import park_pdf
 from .security import CSRF_FIELD, Guard, Keys
 
 STATIC = Path(__file__).parent / "static"
@@ -259,6 +260,21 @@ async def report_file(ctx: Context, code: str, period: str, kind: str) -> Respon
     return FileResponse(path, media_type="application/pdf", filename=path.name)
 
 
+async def park_report(ctx: Context, period: str) -> Response:
+    if not _PERIOD.match(period):
+        raise HTTPException(404, "no such period")
+    user = ctx.user
+    ctx.allow(user is None or user.role in (Role.PARK, Role.ADMIN))
+    chosen = ctx.request.query_params.get("park") or None
+    park = user.park if user is not None and user.role == Role.PARK else chosen
+    pdf = await run_in_threadpool(park_pdf, ctx.settings.store, period, park, ctx.lang)
+    if pdf is None:
+        raise HTTPException(404, "no stored assessments of this park for this period")
+    name = f"park-{period}.pdf"
+    headers = {"content-disposition": f'attachment; filename="{name}"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
 async def assessments(ctx: Context) -> Response:
     params = ctx.request.query_params
     context = pages.stored_list(ctx.settings.store, params, ctx.book)
@@ -375,6 +391,7 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
         route("/evidence/{sha256}", evidence_file),
         route("/reports/{code}/{period}/{kind}.pdf", report_file),
         route("/assessments", assessments),
+        route("/park/{period}.pdf", park_report),
         route("/firms/{code}", history),
         route("/lang/{lang}", language),
         route("/audit", audit_log),
