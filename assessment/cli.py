@@ -581,7 +581,8 @@ def serve(
     """Serve the web form for site visits, and the list of stored assessments.
 
     Any host other than this machine's (e.g. 0.0.0.0 for tablets on the same Wi-Fi) needs the
-    access code printed here, also as a QR code.
+    access code printed here, also as a QR code. Once the store has accounts (`dtm user add`),
+    everyone signs in instead and sees what their role allows.
     Example: dtm serve --host 0.0.0.0 --port 8765
     """
     from .serve import plan, qr_text, uses_accounts
