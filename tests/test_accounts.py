@@ -108,6 +108,17 @@ def test_signing_in_throttled_after_five_failures_and_disabling_ends_sessions(
     assert actions.count("login.failed") == 6 and actions[0] == "user.disable"
 
 
+def test_one_address_is_throttled_after_twenty_failures_whatever_the_names(store: Store) -> None:
+    accounts = Accounts(store)
+    accounts.add("wang", Role.CONSULTANT, password=PASSWORD, by="t")
+    for n in range(20):
+        with pytest.raises(LoginRefused):
+            accounts.log_in(f"guess{n}", PASSWORD, "10.9.9.9")
+    with pytest.raises(Throttled):
+        accounts.log_in("wang", PASSWORD, "10.9.9.9")
+    assert accounts.user_of(accounts.log_in("wang", PASSWORD, "10.9.9.10")) is not None
+
+
 @pytest.mark.parametrize("statement", ["UPDATE audit_log SET new = 'x'", "DELETE FROM audit_log"])
 def test_no_one_can_change_or_delete_an_audit_entry(store: Store, statement: str) -> None:
     Accounts(store).add("wang", Role.CONSULTANT, password=PASSWORD, by="t")
