@@ -760,23 +760,27 @@ def serve(
     """Serve the web form for site visits, and the list of stored assessments.
 
     Any host other than this machine's (e.g. 0.0.0.0 for tablets on the same Wi-Fi) needs the
-    access code printed here, also as a QR code.
+    access code printed here, also as a QR code. Once the store has accounts (`dtm user add`),
+    everyone signs in instead and sees what their role allows.
     Example: dtm serve --host 0.0.0.0 --port 8765
     """
-    from .serve import plan, qr_text
+    from .serve import plan, qr_text, uses_accounts
     from .serve import serve as run_form
     from .store import resolve_url
 
     code = _lang(lang)
-    how = _run(lambda: plan(host, port))
+    accounts = _run(lambda: uses_accounts(db))
+    how = _run(lambda: plan(host, port, accounts=accounts))
     url = resolve_url(db)
     folder = Path(url.removeprefix("sqlite:///")).parent if url.startswith("sqlite:///") else None
     typer.echo(f"dtm serve: open {how.url}")
     if how.access_code:
         typer.echo("Tablets on the same network: scan this code, or type the address above.")
         typer.echo(qr_text(how.url), nl=False)
+    if accounts:
+        typer.echo("Accounts: everyone signs in (manage them with `dtm user`).")
     typer.echo("Stop with Ctrl+C. Every change is saved as a draft in the store.")
-    _run(lambda: run_form(how, db=db, out=out, lang=code, folder=folder))
+    _run(lambda: run_form(how, db=db, out=out, lang=code, folder=folder, accounts=accounts))
 
 
 @app.command()
@@ -811,6 +815,15 @@ def demo(
     result = _run(work)
     print_batch(result)
     print_demo(result, out)
+
+
+def _add_groups() -> None:
+    from .cli_users import users
+
+    app.add_typer(users, name="user")
+
+
+_add_groups()
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from assessment import load_questionnaire, loader
+from assessment.accounts import AuditLog
 from assessment.cli import app as cli
 from assessment.models.answers import Answer, AnswerSheet
 from assessment.models.questionnaire import Question, Questionnaire
@@ -326,3 +327,25 @@ def test_serve_names_a_usage_mistake_in_one_line(args: list[str], message: str) 
     result = CliRunner().invoke(cli, ["serve", *args])
     assert result.exit_code == 2
     assert result.output.startswith(message) and "Traceback" not in result.output
+
+
+def test_the_firms_confirmation_is_printed_on_the_diagnosis_report_and_logged(
+    client: TestClient, store: Store, draft_url: str, tmp_path: Path
+) -> None:
+    q = load_questionnaire("park_quick_scan")
+    sample = loader.check_file(SAMPLE).model
+    assert isinstance(sample, AnswerSheet)
+    base = draft_url.rsplit("/", 1)[0]
+    fill_from(client, base, q, sample)
+    bad = {"csrf": csrf_of(client), "confirmed_by": "张伟", "confirmed_on": "14/07/2026"}
+    refused = client.post(f"{base}/finish", data=bad)
+    assert refused.status_code == 422 and "needs a name" in refused.text
+    assert store.list() == []
+    fields = {**bad, "confirmed_on": "2026-07-14"}
+    assert client.post(f"{base}/finish", data=fields).status_code == 200
+    (pdf,) = (tmp_path / "out" / "2026Q3").glob("*-diagnosis-zh.pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout
+    cover = text.decode("utf-8").split("\f")[0]
+    assert "数据经企业确认" in cover and "张伟" in cover and "2026年7月14日" in cover
+    (line,) = [e for e in AuditLog(store).entries() if e.action == "assessment.confirm"]
+    assert line.credit_code == "91320594MA1A3K7R2A" and line.new == "张伟 2026-07-14"

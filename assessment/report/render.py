@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from ..atomic import safe_stem, short_name, write_atomic
 from ..evidence import read_beside
@@ -21,6 +22,18 @@ from .trend_pages import firm_trend_context
 
 Kind = Literal["diagnosis", "scenarios"]
 KINDS: tuple[Kind, ...] = ("diagnosis", "scenarios")
+
+
+class Confirmed(Protocol):
+    """Who at the firm confirmed the data, and on which day (the diagnosis report's cover)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def on(self) -> date: ...
+
+
 STYLESHEET = "report.css"
 
 
@@ -142,12 +155,14 @@ def render_html(
     preview: bool = True,
     watermark: str | None = None,
     trend: FirmTrend | None = None,
+    confirmed: Confirmed | None = None,
 ) -> str:
     """The report as HTML. `preview=True` links the stylesheet so a browser shows it styled.
 
     `watermark` is printed across every page (a draft's 草稿 / DRAFT). `trend` is the firm's
     scores over its stored periods (see `trends.firm_trends`); the diagnosis shows them from
-    two periods on.
+    two periods on. `confirmed` (the name of who at the firm confirmed the data, and the day)
+    goes on the diagnosis report's cover.
     """
     context = (
         scenarios_context(a, lang)
@@ -156,6 +171,7 @@ def render_html(
     )
     context["stylesheet"] = STYLESHEET if preview else None
     context["watermark"] = watermark
+    context["confirmed"] = confirmed
     return render(f"{kind}.html", context, lang, search_path(template_dir))
 
 
@@ -175,6 +191,7 @@ def render_diagnosis(
     template_dir: StrPath | None = None,
     watermark: str | None = None,
     trend: FirmTrend | None = None,
+    confirmed: Confirmed | None = None,
 ) -> bytes:
     """The diagnosis report (诊断报告) as PDF bytes."""
     html = render_html(
@@ -187,6 +204,7 @@ def render_diagnosis(
         preview=False,
         watermark=watermark,
         trend=trend,
+        confirmed=confirmed,
     )
     return pdf_from_html(html, template_dir)
 
@@ -265,16 +283,21 @@ def write_reports(
     previous: ScoreCard | None = None,
     template_dir: StrPath | None = None,
     trend: FirmTrend | None = None,
+    confirmed: Confirmed | None = None,
 ) -> dict[Kind, Path]:
     """Render both reports and write them atomically into `out_dir`."""
     paths = report_paths(a.card, Path(out_dir), lang)
     template_dir = Path(template_dir) if template_dir is not None else None
-    write_atomic(
-        paths["diagnosis"],
-        render_diagnosis(
-            a, lang=lang, peers=peers, previous=previous, template_dir=template_dir, trend=trend
-        ),
+    diagnosis = render_diagnosis(
+        a,
+        lang=lang,
+        peers=peers,
+        previous=previous,
+        template_dir=template_dir,
+        trend=trend,
+        confirmed=confirmed,
     )
+    write_atomic(paths["diagnosis"], diagnosis)
     write_atomic(paths["scenarios"], render_scenarios(a, lang=lang, template_dir=template_dir))
     return paths
 

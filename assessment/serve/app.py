@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -18,11 +19,17 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import credit_code, evidence
+from ..accounts import Accounts, LoginRefused, Role, Throttled, User, audit
+from ..accounts.attestation import Attestation, attest
+from ..accounts.audit import AuditEntry, answer_changes
 from ..models.common import LANGS, Lang
 from ..store import Store
 from . import pages
 from .drafts import DraftBook
 from .finish import draft_pdf, stored_reports
+from .forms import assessed_on
+from .login import LOGIN_COOKIE, SignIn, client_address, login_cookie
+from .park_pdf import park_pdf
 from .security import CSRF_FIELD, Guard, Keys
 
 STATIC = Path(__file__).parent / "static"
@@ -40,6 +47,8 @@ class Settings:
     out: Path
     lang: Lang = "zh"
     folder: Path | None = None
+    # Accounts mode: everyone signs in and sees what their role allows (docs/serve.md).
+    accounts: bool = False
 
 
 @dataclass
@@ -51,11 +60,16 @@ class Posted:
 class Context:
     """Per-request helpers handed to the page builders."""
 
-    def __init__(self, request: Request, settings: Settings, keys: Keys) -> None:
+    def __init__(
+        self, request: Request, settings: Settings, keys: Keys, accounts: Accounts
+    ) -> None:
         self.request = request
         self.settings = settings
         self.keys = keys
+        self.accounts = accounts
         self.book = DraftBook(settings.store)
+        # None in token mode, where whoever holds the access code may do everything.
+        self.user: User | None = request.scope.get("state", {}).get("user")
         chosen = request.cookies.get(LANG_COOKIE, settings.lang)
         self.lang: Lang = chosen if chosen in LANGS else settings.lang
 
@@ -83,14 +97,47 @@ class Context:
 
     def page(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = pages.render(
-            template, self.lang, csrf=self.csrf, path=self.request.url.path, **context
+            template,
+            self.lang,
+            csrf=self.csrf,
+            path=self.request.url.path,
+            user=self.user,
+            **context,
         )
         return HTMLResponse(html, status_code=status)
 
+    @property
+    def name(self) -> str | None:
+        return self.user.name if self.user is not None else None
 
-def _handler(settings: Settings, keys: Keys, action: Any) -> Any:
+    def entry(self, action: str, draft: Any, **fields: Any) -> AuditEntry:
+        return AuditEntry(
+            action,
+            self.name,
+            address=client_address(self.request),
+            draft_id=draft.id,
+            credit_code=draft.firm.credit_code,
+            period=draft.period,
+            **fields,
+        )
+
+    def allow(self, allowed: bool) -> None:
+        if not allowed:
+            raise HTTPException(403, "your account may not see or do this")
+
+    def may_fill(self) -> bool:
+        return self.user is None or self.user.fills_forms
+
+    def may_read_firm(self, code: str) -> bool:
+        if self.user is None or self.user.role == Role.ADMIN:
+            return True
+        firm = self.settings.store.firm(code)
+        return self.user.may_read(firm.park if firm else None, self.accounts.authors(code))
+
+
+def _handler(settings: Settings, keys: Keys, accounts: Accounts, action: Any) -> Any:
     async def endpoint(request: Request) -> Response:
-        ctx = Context(request, settings, keys)
+        ctx = Context(request, settings, keys, accounts)
         response: Response = await action(ctx, **request.path_params)
         return response
 
@@ -98,10 +145,16 @@ def _handler(settings: Settings, keys: Keys, action: Any) -> Any:
 
 
 async def home(ctx: Context) -> Response:
-    return ctx.page("home.html", **pages.home(ctx.book, ctx.settings, ctx.request.query_params))
+    if not ctx.may_fill():
+        return RedirectResponse("/assessments", status_code=303)
+    params = dict(ctx.request.query_params)
+    if "firm" in params and not ctx.may_read_firm(params["firm"]):
+        del params["firm"]
+    return ctx.page("home.html", **pages.home(ctx.book, ctx.settings, params, ctx.user))
 
 
 async def check_code(ctx: Context) -> Response:
+    ctx.allow(ctx.may_fill())
     posted = await ctx.posted()
     code = (posted.fields.get("credit_code") or [""])[-1].strip().upper()
     reason = credit_code.problem(code) if code else None
@@ -109,13 +162,22 @@ async def check_code(ctx: Context) -> Response:
 
 
 async def start(ctx: Context) -> Response:
+    ctx.allow(ctx.may_fill())
     posted = await ctx.posted()
+    code = (posted.fields.get("credit_code") or [""])[-1].strip().upper()
+    if not ctx.may_read_firm(code):
+        posted.fields.pop("prefill", None)  # another account's answers are not copied
     draft, problems, form = pages.start_draft(posted.fields, ctx.settings)
     if draft is None:
-        context = pages.home(ctx.book, ctx.settings, {})
+        context = pages.home(ctx.book, ctx.settings, {}, ctx.user)
         context.update(form=form, problems=problems)
         return ctx.page("home.html", status=422, **context)
-    ctx.book.save(draft)
+    draft = draft.model_copy(update={"owner": ctx.name})
+    log = [ctx.entry(audit.DRAFT_START, draft)] + [
+        ctx.entry(audit.ANSWER, draft, question=qid, old=old, new=new)
+        for qid, old, new in answer_changes({}, draft.answers)
+    ]
+    ctx.book.save(draft, log)
     return RedirectResponse(f"/drafts/{draft.id}/1", status_code=303)
 
 
@@ -125,11 +187,15 @@ async def sheet(ctx: Context, draft_id: str, page: int) -> Response:
 
 
 async def change(ctx: Context, draft_id: str, page: int) -> Response:
-    draft = _draft(ctx, draft_id)
+    before = _draft(ctx, draft_id)
     posted = await ctx.posted()
     uploads = {k: await f.read(evidence.MAX_BYTES + 1) for k, f in posted.files.items()}
-    draft, raw, errors = pages.apply_change(draft, page, posted.fields, uploads, ctx.book)
-    ctx.book.save(draft)
+    draft, raw, errors = pages.apply_change(before, page, posted.fields, uploads, ctx.book)
+    log = [
+        ctx.entry(audit.ANSWER, draft, question=qid, old=old, new=new)
+        for qid, old, new in answer_changes(before.answers, draft.answers)
+    ]
+    ctx.book.save(draft, log)
     template = "_sheet.html" if ctx.htmx else "dimension.html"
     return ctx.page(template, **pages.dimension(draft, page, raw, errors))
 
@@ -141,10 +207,18 @@ async def summary(ctx: Context, draft_id: str) -> Response:
 
 async def finish(ctx: Context, draft_id: str) -> Response:
     draft = _draft(ctx, draft_id)
-    await ctx.posted()
-    context, done = pages.finish_draft(draft, ctx.book, ctx.settings, ctx.lang)
+    posted = await ctx.posted()
+    confirmed, problem = _confirmation(posted)
+    if problem:
+        problems = [{"question": None, "page": 1, "message": problem}]
+        return ctx.page("summary.html", status=422, **pages.summary(draft, ctx.lang, problems))
+    context, done = pages.finish_draft(draft, ctx.book, ctx.settings, ctx.lang, confirmed)
     if done is None:
         return ctx.page("summary.html", status=422, **context)
+    ctx.accounts.finished(ctx.user, draft.firm.credit_code, draft.period, draft.id)
+    if confirmed is not None:
+        entry = ctx.entry(audit.CONFIRM, draft)
+        attest(ctx.settings.store, draft.firm.credit_code, draft.period, confirmed, entry)
     return ctx.page("finished.html", **context)
 
 
@@ -175,6 +249,9 @@ async def evidence_file(ctx: Context, sha256: str) -> Response:
 async def report_file(ctx: Context, code: str, period: str, kind: str) -> Response:
     if not (_CODE.match(code) and _PERIOD.match(period)) or kind not in ("diagnosis", "scenarios"):
         raise HTTPException(404, "no such report")
+    ctx.allow(ctx.may_read_firm(code))
+    if ctx.user is not None and ctx.user.role == Role.CONSULTANT:
+        ctx.allow((code, period) in ctx.accounts.authored(ctx.user.name))
     path = stored_reports(ctx.settings.out, code, period, ctx.lang)[kind]  # type: ignore[index]
     if not path.is_file():
         pages.render_stored(ctx.settings, code, period, ctx.lang)
@@ -183,15 +260,93 @@ async def report_file(ctx: Context, code: str, period: str, kind: str) -> Respon
     return FileResponse(path, media_type="application/pdf", filename=path.name)
 
 
+async def park_report(ctx: Context, period: str) -> Response:
+    if not _PERIOD.match(period):
+        raise HTTPException(404, "no such period")
+    user = ctx.user
+    ctx.allow(user is None or user.role in (Role.PARK, Role.ADMIN))
+    chosen = ctx.request.query_params.get("park") or None
+    park = user.park if user is not None and user.role == Role.PARK else chosen
+    pdf = await run_in_threadpool(park_pdf, ctx.settings.store, period, park, ctx.lang)
+    if pdf is None:
+        raise HTTPException(404, "no stored assessments of this park for this period")
+    name = f"park-{period}.pdf"
+    headers = {"content-disposition": f'attachment; filename="{name}"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
 async def assessments(ctx: Context) -> Response:
     params = ctx.request.query_params
-    return ctx.page("list.html", **pages.stored_list(ctx.settings.store, params, ctx.book))
+    context = pages.stored_list(ctx.settings.store, params, ctx.book)
+    if ctx.user is not None:
+        context = pages.visible_to(ctx.user, context, ctx.accounts)
+    return ctx.page("list.html", **context)
 
 
 async def history(ctx: Context, code: str) -> Response:
     if not _CODE.match(code):
         raise HTTPException(404, "no such firm")
-    return ctx.page("history.html", **pages.firm_history(ctx.settings.store, code))
+    ctx.allow(ctx.may_read_firm(code))
+    context = pages.firm_history(ctx.settings.store, code)
+    if ctx.user is not None and ctx.user.role == Role.CONSULTANT:
+        own = ctx.accounts.authored(ctx.user.name)
+        context["records"] = [r for r in context["records"] if (code, r.period) in own]
+    return ctx.page("history.html", **context)
+
+
+async def login_page(ctx: Context) -> Response:
+    return ctx.page("login.html", next=_next(ctx.request.query_params.get("next")), problem=None)
+
+
+async def login(ctx: Context) -> Response:
+    posted = await ctx.posted()
+    name = (posted.fields.get("username") or [""])[-1].strip()
+    password = (posted.fields.get("password") or [""])[-1]
+    target = _next((posted.fields.get("next") or ["/"])[-1])
+    try:
+        # argon2 takes a good fraction of a second on purpose: not on the event loop.
+        address = client_address(ctx.request)
+        token = await run_in_threadpool(ctx.accounts.log_in, name, password, address)
+    except (LoginRefused, Throttled) as exc:
+        problem = "throttled" if isinstance(exc, Throttled) else "refused"
+        status = 429 if isinstance(exc, Throttled) else 401
+        return ctx.page("login.html", status=status, next=target, problem=problem)
+    response = RedirectResponse(target, status_code=303)
+    response.headers.append("set-cookie", login_cookie(token, None))
+    return response
+
+
+async def logout(ctx: Context) -> Response:
+    await ctx.posted()
+    token = ctx.request.cookies.get(LOGIN_COOKIE)
+    if token and ctx.user is not None:
+        ctx.accounts.log_out(token, ctx.user, client_address(ctx.request))
+    response = RedirectResponse("/login", status_code=303)
+    response.headers.append("set-cookie", login_cookie("", 0))
+    return response
+
+
+async def audit_log(ctx: Context) -> Response:
+    ctx.allow(ctx.user is None or ctx.user.role == Role.ADMIN)
+    return ctx.page("audit.html", entries=ctx.accounts.log.entries(limit=500))
+
+
+def _confirmation(posted: Posted) -> tuple[Attestation | None, str | None]:
+    """The firm's confirmation from the finish form: none, or a name and a day."""
+    name = (posted.fields.get("confirmed_by") or [""])[-1].strip()
+    if not name:
+        return None, None
+    when = assessed_on((posted.fields.get("confirmed_on") or [""])[-1])
+    if len(name) > 200 or when is None:
+        return None, "the firm's confirmation needs a name (at most 200 characters) and a date"
+    return Attestation(name, when), None
+
+
+def _next(target: str | None) -> str:
+    """Where to go after signing in: a path of this site only."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
 
 
 async def language(ctx: Context, lang: str) -> Response:
@@ -207,15 +362,17 @@ def _draft(ctx: Context, draft_id: str) -> Any:
     found = ctx.book.get(draft_id) if len(draft_id) <= 32 else None
     if found is None:
         raise HTTPException(404, "no such draft: it was finished or never started")
+    ctx.allow(ctx.user is None or ctx.user.may_edit(found.owner))
     return found
 
 
 def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
     """The web form as an ASGI app (uvicorn runs it; tests call it directly)."""
     keys = keys or Keys(None)
+    accounts = Accounts(settings.store)
 
     def route(path: str, action: Any, methods: list[str] | None = None) -> Route:
-        return Route(path, _handler(settings, keys, action), methods=methods or ["GET"])
+        return Route(path, _handler(settings, keys, accounts, action), methods=methods or ["GET"])
 
     async def error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
@@ -234,13 +391,23 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
         route("/evidence/{sha256}", evidence_file),
         route("/reports/{code}/{period}/{kind}.pdf", report_file),
         route("/assessments", assessments),
+        route("/park/{period}.pdf", park_report),
         route("/firms/{code}", history),
         route("/lang/{lang}", language),
+        route("/audit", audit_log),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
+    middleware = [Middleware(Guard, keys=keys)]
+    if settings.accounts:
+        routes += [
+            route("/login", login_page),
+            route("/login", login, ["POST"]),
+            route("/logout", logout, ["POST"]),
+        ]
+        middleware.append(Middleware(SignIn, accounts=accounts))
     return Starlette(
         routes=routes,
-        middleware=[Middleware(Guard, keys=keys)],
+        middleware=middleware,
         exception_handlers={HTTPException: error},
     )
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..accounts import audit
+from ..accounts.audit import AuditEntry
 from ..models.answers import Answer, AnswerSheet, Firm
 from ..models.common import Id, Model, Period
 from ..store import Store
@@ -29,6 +32,9 @@ class Draft(Model):
     answers: dict[str, Answer] = Field(default_factory=dict)
     prefilled: list[str] = Field(
         default_factory=list, description="Answers copied from last quarter, not yet confirmed."
+    )
+    owner: str | None = Field(
+        default=None, max_length=64, description="The account that started it (accounts mode)."
     )
 
     def sheet(self, keep: set[str] | None = None) -> AnswerSheet:
@@ -59,9 +65,11 @@ class DraftBook:
         self.store = store
         self._writer = store.engine.execution_options(**{WRITE: True})
 
-    def save(self, draft: Draft) -> None:
+    def save(self, draft: Draft, log: Iterable[AuditEntry] = ()) -> None:
+        """Keep the draft and, in the same transaction, the audit log's lines for the change."""
         now = datetime.now(UTC)
         with Session(self._writer) as session, session.begin():
+            audit.record(session, log)
             row = session.get(DraftRow, draft.id)
             if row is None:
                 row = DraftRow(id=draft.id, created_at=now)

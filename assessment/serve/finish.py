@@ -13,7 +13,14 @@ from ..models.answers import AnswerSheet
 from ..models.common import Lang
 from ..models.questionnaire import Questionnaire
 from ..pipeline import assess
-from ..report.render import Kind, paths_for, render_diagnosis, render_scenarios, write_reports
+from ..report.render import (
+    Confirmed,
+    Kind,
+    paths_for,
+    render_diagnosis,
+    render_scenarios,
+    write_reports,
+)
 from ..store import SaveOutcome, Store
 from .drafts import DraftBook
 
@@ -53,6 +60,7 @@ def finish(
     store: Store,
     out: Path,
     lang: Lang,
+    confirmed: Confirmed | None = None,
 ) -> Finished:
     """Write the answer file and reports, then store the assessment (a revision if one exists).
 
@@ -61,7 +69,7 @@ def finish(
     path = answer_file(out, sheet.firm.credit_code, sheet.period)
     write_answer_folder(path, sheet, book)
     result = assess(path, questionnaire=q)
-    reports = write_reports(result, path.parent, lang=lang)
+    reports = write_reports(result, path.parent, lang=lang, confirmed=confirmed)
     outcome = store.save(result)
     return Finished(path, reports, outcome)
 

@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from .. import loader, resources
+from ..accounts import Accounts, Role, User
+from ..accounts.attestation import Attestation, attestation_of
 from ..errors import DtmError
 from ..evidence import EvidenceError, accept, parse_entry
 from ..industries import INDUSTRIES
@@ -59,6 +61,7 @@ _HELPERS = {
 def render(template: str, lang: Lang, **context: Any) -> str:
     roots = (TEMPLATES.resolve(), resources.templates_dir().resolve())
     environment(roots, lang).globals.update(_HELPERS)
+    context.setdefault("user", None)
     return render_template(template, context, lang, roots)
 
 
@@ -89,7 +92,9 @@ def this_quarter(today: date) -> str:
     return f"{today.year}Q{(today.month - 1) // 3 + 1}"
 
 
-def home(book: DraftBook, settings: Any, params: Mapping[str, str]) -> dict[str, Any]:
+def home(
+    book: DraftBook, settings: Any, params: Mapping[str, str], user: User | None = None
+) -> dict[str, Any]:
     today = date.today()
     form: dict[str, Any] = {
         "questionnaire": "park_quick_scan",
@@ -107,10 +112,15 @@ def home(book: DraftBook, settings: Any, params: Mapping[str, str]) -> dict[str,
             previous = history[-1] if history else None
             if previous is not None:
                 form["questionnaire"] = previous.questionnaire_id
+    drafts, firms = book.all(), book.firms()
+    if user is not None and user.role != Role.ADMIN:
+        drafts = [(d, at) for d, at in drafts if user.may_edit(d.owner)]
+        own = {code for code, _ in Accounts(settings.store).authored(user.name)}
+        firms = [(code, name) for code, name in firms if code in own]
     return {
-        "drafts": book.all(),
+        "drafts": drafts,
         "questionnaires": questionnaires(settings.folder),
-        "firms": book.firms(),
+        "firms": firms,
         "form": form,
         "previous": previous,
         "problems": {},
@@ -287,7 +297,7 @@ def summary(
 
 
 def finish_draft(
-    draft: Draft, book: DraftBook, settings: Any, lang: Lang
+    draft: Draft, book: DraftBook, settings: Any, lang: Lang, confirmed: Attestation | None = None
 ) -> tuple[dict[str, Any], Any]:
     q = questionnaire_of(draft, settings.folder)
     ev = live.evaluate(q, draft, complete=True, with_score=False)
@@ -300,7 +310,13 @@ def finish_draft(
     if found:
         return summary(draft, lang, found), None
     done = finish(
-        draft.sheet(ev.scorable), q, book=book, store=settings.store, out=settings.out, lang=lang
+        draft.sheet(ev.scorable),
+        q,
+        book=book,
+        store=settings.store,
+        out=settings.out,
+        lang=lang,
+        confirmed=confirmed,
     )
     book.delete(draft.id)
     return {
@@ -324,7 +340,9 @@ def render_stored(settings: Any, code: str, period: str, lang: Lang) -> None:
         record.card,
         record.recommendations,
     )
-    write_reports(result, answer_file(settings.out, code, period).parent, lang=lang)
+    confirmed = attestation_of(settings.store, code, period)
+    folder = answer_file(settings.out, code, period).parent
+    write_reports(result, folder, lang=lang, confirmed=confirmed)
 
 
 def stored_list(store: Store, params: Mapping[str, str], book: DraftBook) -> dict[str, Any]:
@@ -341,6 +359,21 @@ def stored_list(store: Store, params: Mapping[str, str], book: DraftBook) -> dic
         "industry": industry or "",
         "drafts": book.all(),
     }
+
+
+def visible_to(user: User, context: dict[str, Any], accounts: Accounts) -> dict[str, Any]:
+    """The list of stored assessments and drafts cut down to what the account may see."""
+    if user.role == Role.ADMIN:
+        return context
+    records = context["records"]
+    if user.role == Role.PARK:
+        parks = {code: accounts.store.firm(code) for code in {r.credit_code for r in records}}
+        records = [r for r in records if (f := parks[r.credit_code]) and f.park == user.park]
+    else:
+        own = accounts.authored(user.name)
+        records = [r for r in records if (r.credit_code, r.period) in own]
+    drafts = [(d, at) for d, at in context["drafts"] if user.may_edit(d.owner)]
+    return {**context, "records": records, "drafts": drafts}
 
 
 def firm_history(store: Store, code: str) -> dict[str, Any]:

@@ -59,13 +59,23 @@ def lan_address() -> str:
             return DEFAULT_HOST
 
 
-def plan(host: str, port: int) -> Plan:
-    """Where the form will be and the access code it needs (only beyond this machine)."""
+def uses_accounts(db: str | Path | None) -> bool:
+    """Whether the store has accounts: then everyone signs in, and there is no access code."""
+    from ..accounts import Accounts
+
+    with Store.open(db) as store:
+        return Accounts(store).any()
+
+
+def plan(host: str, port: int, *, accounts: bool = False) -> Plan:
+    """Where the form will be and the access code it needs (beyond this machine, no accounts)."""
     check_address(host, port)
-    if is_loopback(host):
+    if is_loopback(host) or accounts:
         return Plan(host, port, f"http://{host}:{port}/", None)
-    code = new_access_code()
     shown = lan_address() if host in ("0.0.0.0", "::") else host  # noqa: S104
+    if accounts:
+        return Plan(host, port, f"http://{shown}:{port}/", None)
+    code = new_access_code()
     return Plan(host, port, f"http://{shown}:{port}/?token={code}", code)
 
 
@@ -79,12 +89,18 @@ def qr_text(url: str) -> str:
 
 
 def serve(
-    how: Plan, *, db: str | Path | None, out: Path, lang: Lang, folder: Path | None = None
+    how: Plan,
+    *,
+    db: str | Path | None,
+    out: Path,
+    lang: Lang,
+    folder: Path | None = None,
+    accounts: bool = False,
 ) -> None:
     """Run the form until interrupted."""
     import uvicorn
 
     with Store.open(db) as store:
-        settings = Settings(store=store, out=out, lang=lang, folder=folder)
+        settings = Settings(store=store, out=out, lang=lang, folder=folder, accounts=accounts)
         app = create_app(settings, Keys(how.access_code))
         uvicorn.run(app, host=how.host, port=how.port, log_level="warning")

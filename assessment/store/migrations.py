@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -179,6 +180,85 @@ def _queue_runs_and_renders(conn: Connection) -> None:
         Index("ix_renders_run", "run_id"),
     )
     meta.create_all(conn)
+# Refuses any change to an audit row on either backend; the role that owns the tables can still
+# drop the trigger, so on PostgreSQL the service should run as a role that does not own them.
+_SQLITE_APPEND_ONLY = """
+CREATE TRIGGER audit_log_no_{what} BEFORE {what} ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+"""
+_PG_APPEND_ONLY = (
+    """CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$""",
+    """CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()""",
+    """CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()""",
+)
+
+
+def _accounts_and_audit_log(conn: Connection) -> None:
+    """Accounts with roles, their log-in sessions, who made which assessment, the audit log,
+    and the firm's confirmation of its data."""
+    meta = MetaData()
+    Table(
+        "users",
+        meta,
+        Column("username", String(64), primary_key=True),
+        Column("role", String(20), nullable=False),
+        Column("park", String(200)),
+        Column("password_hash", String(200), nullable=False),
+        Column("disabled", Boolean, nullable=False),
+        Column("created_at", DateTime, nullable=False),
+    )
+    Table(
+        "login_sessions",
+        meta,
+        Column("token_hash", String(64), primary_key=True),
+        Column("username", String(64), ForeignKey("users.username"), nullable=False),
+        Column("created_at", DateTime, nullable=False),
+        Column("expires_at", DateTime, nullable=False),
+    )
+    Table(
+        "assessment_authors",
+        meta,
+        Column("credit_code", String(18), primary_key=True),
+        Column("period", String(6), primary_key=True),
+        Column("username", String(64), primary_key=True),
+        Index("ix_assessment_authors_user", "username"),
+    )
+    Table(
+        "audit_log",
+        meta,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("at", DateTime, nullable=False),
+        Column("username", String(64)),
+        Column("address", String(64)),
+        Column("action", String(40), nullable=False),
+        Column("draft_id", String(32)),
+        Column("credit_code", String(18)),
+        Column("period", String(6)),
+        Column("question", String(64)),
+        Column("old", Text),
+        Column("new", Text),
+        Index("ix_audit_log_action_at", "action", "at"),
+    )
+    Table(
+        "attestations",
+        meta,
+        Column("credit_code", String(18), primary_key=True),
+        Column("period", String(6), primary_key=True),
+        Column("confirmed_by", String(200), nullable=False),
+        Column("confirmed_on", Date, nullable=False),
+        Column("recorded_by", String(64)),
+        Column("recorded_at", DateTime, nullable=False),
+    )
+    meta.create_all(conn)
+    if conn.dialect.name == "sqlite":
+        for what in ("UPDATE", "DELETE"):
+            conn.execute(text(_SQLITE_APPEND_ONLY.format(what=what)))
+    elif conn.dialect.name == "postgresql":
+        for statement in _PG_APPEND_ONLY:
+            conn.execute(text(statement))
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -186,6 +266,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v2_recommendations,
     _v3_drafts_and_evidence,
     _queue_runs_and_renders,
+    _accounts_and_audit_log,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

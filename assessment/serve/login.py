@@ -1,0 +1,55 @@
+"""Accounts mode: every page but the log-in page needs a signed-in account."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..accounts import Accounts
+
+LOGIN_COOKIE = "dtm_login"
+# Open without an account: the log-in page itself, its style sheet, the language switch.
+OPEN_PATHS = ("/login", "/lang/")
+OPEN_PREFIXES = ("/static/",)
+
+
+def login_cookie(token: str, max_age: int | None) -> str:
+    age = f"; Max-Age={max_age}" if max_age is not None else ""
+    return f"{LOGIN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{age}"
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+class SignIn:
+    """ASGI middleware: finds the account of the log-in cookie; without one, to the log-in page."""
+
+    def __init__(self, app: ASGIApp, accounts: Accounts) -> None:
+        self.app = app
+        self.accounts = accounts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        user = self.accounts.user_of(request.cookies.get(LOGIN_COOKIE))
+        scope.setdefault("state", {})["user"] = user
+        path = request.url.path
+        open_ = path == "/login" or path.startswith(OPEN_PATHS[1]) or path.startswith(OPEN_PREFIXES)
+        if user is None and not open_:
+            response: Response
+            if request.method in ("GET", "HEAD"):
+                target = path + (f"?{request.url.query}" if request.url.query else "")
+                response = RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+            else:
+                response = PlainTextResponse(
+                    "401 Unauthorized: sign in again at /login", status_code=401
+                )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
