@@ -145,10 +145,33 @@ def _v3_drafts_and_evidence(conn: Connection) -> None:
     meta.create_all(conn)
 
 
+def _services_register(conn: Connection) -> None:
+    """The park's services register: support given to firms, every import kept as a revision."""
+    meta = MetaData()
+    Table(
+        "services",
+        meta,
+        Column("period", String(6), primary_key=True),
+        Column("revision", Integer, primary_key=True, autoincrement=False),
+        Column("line", Integer, primary_key=True, autoincrement=False),
+        Column("credit_code", String(18), nullable=False),
+        Column("served_on", Date, nullable=False),
+        Column("kind", String(40), nullable=False),
+        Column("provider", String(200), nullable=False),
+        Column("amount", Float, nullable=True),
+        Column("note", Text, nullable=False),
+        Column("imported_at", DateTime, nullable=False),
+        Column("content_hash", String(64), nullable=False),
+        Index("ix_services_firm", "credit_code"),
+    )
+    meta.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_firms_and_assessments,
     _v2_recommendations,
     _v3_drafts_and_evidence,
+    _services_register,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
