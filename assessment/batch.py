@@ -18,10 +18,12 @@ from .atomic import write_atomic
 from .collect.grid import TABLE_SUFFIXES
 from .errors import DtmError, UsageError, ValidationFailed, printable
 from .models.common import Lang, StrPath
-from .models.results import ScoreCard
+from .models.results import Recommendation, ScoreCard
 from .peers import PeerAverages, peer_averages
-from .pipeline import Assessment, answer_files, assess
+from .pipeline import Assessment, answer_files, assess, catalogue_for
+from .programme.services import read_services
 from .store import Store
+from .store.services import ServicesSaved, save_services
 
 RECYCLE_AFTER = 40  # renders per worker process: WeasyPrint's memory creeps up slowly
 
@@ -44,6 +46,7 @@ class BatchResult:
     failures: list[Failure] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    services: ServicesSaved | None = None
 
     @property
     def exit_code(self) -> int:
@@ -131,15 +134,31 @@ def load_all(
     return good, failures
 
 
-def _render_job(
-    job: tuple[Path, Path, Lang, PeerAverages, ScoreCard | None, Path | None],
-) -> tuple[str, list[str]]:
+RenderJob = tuple[
+    Path, Path, Lang, PeerAverages, ScoreCard | None, Path | None, list[Recommendation] | None
+]
+
+
+def _render_job(job: RenderJob) -> tuple[str, list[str]]:
+    from .programme.adoption import firm_adoption
     from .report.render import write_reports
 
-    path, out, lang, peers, previous, templates = job
+    path, out, lang, peers, previous, templates, earlier = job
     a = assess(path)
+    adoption = None
+    if previous is not None and earlier:
+        catalogue = catalogue_for(a.questionnaire)
+        adoption = firm_adoption(
+            earlier, a.card, a.recommendations, before=previous.period, catalogue=catalogue
+        )
     written = write_reports(
-        a, out, lang=lang, peers=peers, previous=previous, template_dir=templates
+        a,
+        out,
+        lang=lang,
+        peers=peers,
+        previous=previous,
+        template_dir=templates,
+        adoption=adoption,
     )
     return a.card.firm.credit_code, [p.name for p in written.values()]
 
@@ -196,6 +215,7 @@ def run_batch(
     tiers: Sequence[int] = (3, 3, 6),
     template_dir: StrPath | None = None,
     imported_at: datetime | None = None,
+    services: StrPath | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
     """Check, store and report on every answer file of one period in `folder`.
@@ -213,6 +233,8 @@ def run_batch(
         check_renderer()
     # Optional inputs are read before any work, so a bad one is known now, not after an hour.
     register, register_problem = _checked_register(register, park)
+    # A services register with mistakes stops the run here: stored support must be all of it.
+    support = read_services(Path(services), period=period) if services is not None else None
     if folder.is_file() and folder.suffix.lower() in TABLE_SUFFIXES:
         files, failures = table_answer_files(folder, out, period)
         good, more = load_all(files, period)
@@ -227,6 +249,8 @@ def run_batch(
         code = a.card.firm.credit_code
         store.save(a, source_hash=hashes[code], imported_at=imported_at)
         result.stored.append(code)
+    if support is not None:
+        result.services = save_services(store, period, support, imported_at=imported_at)
     if not render:
         return result
     out.mkdir(parents=True, exist_ok=True)
@@ -237,6 +261,7 @@ def run_batch(
     cards = store.cards(period)
     before = store.previous_period(period)
     previous = {c.firm.credit_code: c for c in store.cards(before)} if before else {}
+    earlier_recs = store.recommendations(before) if before else {}
     manifest = _Manifest(firms, period, lang)
     # The park's averages once per industry, not once per firm: a park has thousands of firms.
     peer_groups = {i: peer_averages(cards, i) for i in {a.card.firm.industry for _, a in good}}
@@ -245,16 +270,18 @@ def run_batch(
         code = a.card.firm.credit_code
         peers = peer_groups[a.card.firm.industry]
         prior = previous.get(code)
+        earlier = earlier_recs.get(code) if prior else None
         keys[code] = _digest(
             hashes[code],
             repr(peers),
             prior.model_dump_json() if prior else "",
             str(template_dir or ""),
+            json.dumps([r.scenario for r in earlier or []]),
         )
         if not force and manifest.finished(code, keys[code], firms):
             result.skipped.append(code)
             continue
-        jobs.append((path, firms, lang, peers, prior, template_dir))
+        jobs.append((path, firms, lang, peers, prior, template_dir, earlier))
     done = len(result.skipped)
     if progress:
         progress(done, len(good))
@@ -337,6 +364,8 @@ def write_park_outputs(
     """
     from . import export
     from .park import read_register, register_park, summarise
+    from .programme.gather import period_summary
+    from .programme.sheet import work_summary_sheet
     from .report.park_report import render_park
 
     cards = store.cards(period)
@@ -351,6 +380,14 @@ def write_park_outputs(
         register=firms,
         tiers=tiers,
         park=park or (register_park(register, firms) if register and firms else None),
+    )
+    summary.work = period_summary(
+        store,
+        period,
+        register=firms,
+        park=summary.park,
+        tiers=tiers,
+        shortlist=summary.shortlist,
     )
     paths = {
         "park": out / (f"park-{period}.pdf" if lang == "zh" else f"park-{period}-{lang}.pdf"),
@@ -371,6 +408,7 @@ def write_park_outputs(
         lang=lang,
         by_industry=summary.by_industry,
         cohorts=summary.cohorts,
+        extra_sheets=[work_summary_sheet(summary.work)],
     )
     paths.update(csv=csv_path, xlsx=xlsx_path)
     return paths

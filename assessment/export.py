@@ -7,7 +7,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -280,6 +280,7 @@ def write_xlsx(
     cohorts: Sequence[tuple[Recommendation, Sequence[ScoreCard]]] = (),
     lang: Lang = "zh",
     created: datetime | None = None,
+    extra_sheets: Sequence[Callable[[Workbook, Lang], None]] = (),
 ) -> None:
     """The rows as an Excel workbook, replacing `path` atomically.
 
@@ -297,6 +298,8 @@ def write_xlsx(
     industries = book.create_sheet(_SHEETS["industries"].get(lang))
     _industry_sheet(industries, groups, rows, header, lang)
     _cohort_sheet(book.create_sheet(_SHEETS["cohorts"].get(lang)), cohorts, lang)
+    for add_sheet in extra_sheets:  # sheets other stages own, such as the work summary
+        add_sheet(book, lang)
     stamp = (created or _EPOCH).astimezone(UTC).replace(tzinfo=None)
     book.properties.created = stamp
     buffer = io.BytesIO()
@@ -419,6 +422,7 @@ def write_results(
     by_industry: Mapping[str, Mapping[str, float | None]] | None = None,
     cohorts: Sequence[tuple[Recommendation, Sequence[ScoreCard]]] | None = None,
     created: datetime | None = None,
+    extra_sheets: Sequence[Callable[[Workbook, Lang], None]] = (),
 ) -> tuple[Path, Path]:
     """Write `results-<period>.csv` and `.xlsx` into `folder`, headed in `lang`; returns their
     paths. Averages and cohorts default to `industry_averages` and `scenario_cohorts`."""
@@ -437,5 +441,6 @@ def write_results(
         cohorts=cohorts,
         lang=lang,
         created=created,
+        extra_sheets=extra_sheets,
     )
     return csv_path, xlsx_path

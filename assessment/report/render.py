@@ -12,6 +12,7 @@ from ..models.common import Lang, StrPath, TextValue
 from ..models.results import ScoreCard
 from ..peers import PeerAverages
 from ..pipeline import Assessment
+from ..programme.adoption import FirmAdoption
 from . import charts, content
 from .html import render, search_path, trusted_svg
 from .pdf import html_to_pdf
@@ -54,6 +55,7 @@ def diagnosis_context(
     lang: Lang,
     peers: PeerAverages | None = None,
     previous: ScoreCard | None = None,
+    adoption: FirmAdoption | None = None,
 ) -> dict[str, Any]:
     card = a.card
     strengths, gaps = content.strengths_and_gaps(card)
@@ -91,6 +93,8 @@ def diagnosis_context(
         "attachments": attachments(a, rows),
         "rows": rows,
         "change": content.change(card, previous),
+        "adoption": adoption,
+        "list_sep": "、" if lang == "zh" else ", ",
         "recommendation_count": len(a.recommendations),
     }
 
@@ -132,13 +136,14 @@ def render_html(
     template_dir: StrPath | None = None,
     preview: bool = True,
     watermark: str | None = None,
+    adoption: FirmAdoption | None = None,
 ) -> str:
     """The report as HTML. `preview=True` links the stylesheet so a browser shows it styled.
 
     `watermark` is printed across every page (a draft's 草稿 / DRAFT).
     """
     context = (
-        diagnosis_context(a, lang, peers, previous)
+        diagnosis_context(a, lang, peers, previous, adoption)
         if kind == "diagnosis"
         else scenarios_context(a, lang)
     )
@@ -162,8 +167,10 @@ def render_diagnosis(
     previous: ScoreCard | None = None,
     template_dir: StrPath | None = None,
     watermark: str | None = None,
+    adoption: FirmAdoption | None = None,
 ) -> bytes:
-    """The diagnosis report (诊断报告) as PDF bytes."""
+    """The diagnosis report (诊断报告) as PDF bytes; `adoption` lists the scenarios of the
+    previous period the firm has adopted since."""
     html = render_html(
         "diagnosis",
         a,
@@ -173,6 +180,7 @@ def render_diagnosis(
         template_dir=template_dir,
         preview=False,
         watermark=watermark,
+        adoption=adoption,
     )
     return pdf_from_html(html, template_dir)
 
@@ -223,13 +231,21 @@ def write_reports(
     peers: PeerAverages | None = None,
     previous: ScoreCard | None = None,
     template_dir: StrPath | None = None,
+    adoption: FirmAdoption | None = None,
 ) -> dict[Kind, Path]:
     """Render both reports and write them atomically into `out_dir`."""
     paths = report_paths(a.card, Path(out_dir), lang)
     template_dir = Path(template_dir) if template_dir is not None else None
     write_atomic(
         paths["diagnosis"],
-        render_diagnosis(a, lang=lang, peers=peers, previous=previous, template_dir=template_dir),
+        render_diagnosis(
+            a,
+            lang=lang,
+            peers=peers,
+            previous=previous,
+            template_dir=template_dir,
+            adoption=adoption,
+        ),
     )
     write_atomic(paths["scenarios"], render_scenarios(a, lang=lang, template_dir=template_dir))
     return paths
