@@ -11,6 +11,7 @@ so it is adopted only under a catalogue whose `adopted_when` says a plan of any 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -252,3 +253,26 @@ def test_a_year_counts_each_firm_once(make: Any, mini: tuple[Questionnaire, Cata
     assert value["rose"] == (1, 2)  # C: level 2 → 3
     assert quarter.scope == "2026Q3"
     assert quarter.to_dict()["figures"][2]["value"] == 3
+
+
+@pytest.mark.parametrize(
+    ("lang", "adopted", "still_open"),
+    [
+        ("zh", "贵企业已落地：云 ERP、设备联网。", "尚待落地："),
+        ("en", "you adopted: Cloud ERP, Connect devices.", "Still open from"),
+    ],
+)
+def test_the_diagnosis_report_says_what_the_firm_adopted(
+    make: Any, lang: str, adopted: str, still_open: str
+) -> None:
+    from assessment.report.render import render_html
+
+    a2, a3 = make(A, "machinery", "2026Q2", A_PAPER), make(A, "machinery", "2026Q3", A_CLOUD)
+    found = firm_adoption(a2.recommendations, a3.card, a3.recommendations, before="2026Q2")
+    html = render_html("diagnosis", a3, lang=lang, previous=a2.card, adoption=found)  # type: ignore[arg-type]
+    text = re.sub(r"<[^>]+>", "", html)
+    text = re.sub(r"\s+", " ", text)
+    assert adopted in text
+    assert still_open in text
+    plain = render_html("diagnosis", a3, lang=lang, previous=a2.card)  # type: ignore[arg-type]
+    assert still_open not in re.sub(r"<[^>]+>", "", plain)
