@@ -73,15 +73,15 @@ def make(tmp_path_factory: pytest.TempPathFactory, mini: tuple[Questionnaire, Ca
         code: str, industry: str, period: str, answers: dict[str, Any], catalogue: Any = None
     ) -> Assessment:
         month = 3 * int(period[-1]) - 1
+        firm = {"name": f"firm {code[-4:]}", "credit_code": code, "industry": industry}
         doc = {
             "questionnaire": {"id": "mini", "version": "1.0"},
-            "firm": {"name": f"firm {code[-4:]}", "credit_code": code, "industry": industry},
+            "firm": {**firm, "employees": 50},
             "period": period,
             "assessor": "王工",
             "assessed_on": f"{period[:4]}-{month:02d}-10",
             "answers": answers,
         }
-        doc["firm"]["employees"] = 50
         path = folder / f"{code}-{period}.yaml"
         path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
         return assessment.assess(path, questionnaire=mini[0], catalogue=catalogue or mini[1])
