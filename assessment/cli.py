@@ -197,7 +197,7 @@ def report(
 
     Example: dtm report answers.yaml --out reports --lang en
     """
-    from .pipeline import assess, earlier_card, peer_group
+    from .pipeline import adoption_since, assess, earlier_card, peer_group
     from .report.render import write_reports
 
     code = _lang(lang)
@@ -205,10 +205,17 @@ def report(
     def work() -> dict[Any, Path]:
         result = assess(answers, questionnaire=questionnaire, catalogue=catalogue)
         before = earlier_card(result, previous) if previous else None
+        adopted = adoption_since(result, previous, catalogue) if previous else None
         group = peer_group(result, peers) if peers is not None else None
         return dict(
             write_reports(
-                result, out, lang=code, peers=group, previous=before, template_dir=templates
+                result,
+                out,
+                lang=code,
+                peers=group,
+                previous=before,
+                template_dir=templates,
+                adoption=adopted,
             )
         )
 

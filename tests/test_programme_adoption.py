@@ -276,3 +276,14 @@ def test_the_diagnosis_report_says_what_the_firm_adopted(
     assert still_open in text
     plain = render_html("diagnosis", a3, lang=lang, previous=a2.card)  # type: ignore[arg-type]
     assert still_open not in re.sub(r"<[^>]+>", "", plain)
+
+
+def test_dtm_report_with_an_earlier_file_names_the_adopted_scenarios(make: Any) -> None:
+    from assessment.pipeline import adoption_since
+
+    a2, a3 = make(A, "machinery", "2026Q2", A_PAPER), make(A, "machinery", "2026Q3", A_CLOUD)
+    assert a2.source is not None
+    found = adoption_since(a3, a2.source, DATA / "mini_scenarios.yaml")
+    assert _ids(found.adopted) == ["cloud_erp", "connect_devices"]
+    with pytest.raises(assessment.DtmError, match="not a period before"):
+        adoption_since(a2, a3.source or "")
