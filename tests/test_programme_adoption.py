@@ -287,3 +287,21 @@ def test_dtm_report_with_an_earlier_file_names_the_adopted_scenarios(make: Any) 
     assert _ids(found.adopted) == ["cloud_erp", "connect_devices"]
     with pytest.raises(assessment.DtmError, match="not a period before"):
         adoption_since(a2, a3.source or "")
+
+
+def test_miit_levels_are_recognitions_with_the_firms_one_level_short_within_reach() -> None:
+    from assessment.programme.recognition import questionnaires_of
+
+    folder = Path(__file__).parent.parent / "examples" / "miit_2024" / "2026Q3"
+    cards = [r.card for r in assessment.assess_many(folder) if isinstance(r, Assessment)]
+    found = {c.id: c for c in candidates(cards, questionnaires_of(cards))}
+    assert set(found) == {"miit_level_2", "miit_level_3"}
+    for honour, rank in (("miit_level_2", 2), ("miit_level_3", 3)):
+        ranks = {c.firm.credit_code: c.level.rank if c.level else 0 for c in cards}
+        assert {c.firm.credit_code for c in found[honour].meets} == {
+            k for k, r in ranks.items() if r >= rank
+        }
+        assert {s.card.firm.credit_code for s in found[honour].within_reach} == {
+            k for k, r in ranks.items() if r == rank - 1
+        }
+    assert found["miit_level_2"].judged == len(cards)
