@@ -12,6 +12,7 @@ from assessment.errors import ValidationFailed
 from assessment.programme.services import load_kinds, read_services
 from assessment.store import Store
 from assessment.store.services import save_services, service_periods, service_revisions, services
+from tests.postgres import PostgresServer
 
 DATA = Path(__file__).parent / "data"
 MISTAKES = DATA / "services_mistakes.csv"
@@ -98,7 +99,16 @@ def test_the_kinds_are_data_a_park_can_extend(tmp_path: Path) -> None:
     assert [k.id for k in load_kinds() if k.visit] == ["free_diagnosis", "onsite_service"]
 
 
-def test_the_store_keeps_each_register_as_a_revision(tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty database on each backend: a SQLite file, and one on a real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'park.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.new_database()
+
+
+def test_the_store_keeps_each_register_as_a_revision(tmp_path: Path, store_url: str) -> None:
     path = tmp_path / "services.csv"
     path.write_text(HEADER + "91320594MA1A3K7R2A,2026-07-13,免费诊断,甲,0.8,\n", encoding="utf-8")
     first = read_services(path)
@@ -109,7 +119,7 @@ def test_the_store_keeps_each_register_as_a_revision(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     second = read_services(path)
-    with Store.open(tmp_path / "park.db") as store:
+    with Store.open(store_url) as store:
         assert save_services(store, "2026Q3", first).action == "added"
         assert save_services(store, "2026Q3", first).action == "unchanged"
         saved = save_services(store, "2026Q3", list(reversed(second)))
