@@ -18,10 +18,13 @@ from .atomic import write_atomic
 from .collect.grid import TABLE_SUFFIXES
 from .errors import DtmError, UsageError, ValidationFailed, printable
 from .models.common import Lang, StrPath
-from .models.results import ScoreCard
+from .models.results import Recommendation, ScoreCard
 from .peers import PeerAverages, peer_averages
-from .pipeline import Assessment, answer_files, assess
+from .pipeline import Assessment, answer_files, assess, catalogue_for
+from .programme.adoption import FirmAdoption, firm_adoption
+from .programme.services import read_services
 from .store import Store
+from .store.services import ServicesSaved, save_services
 from .trends import FirmTrend, History, firm_trends, stored_history
 
 RECYCLE_AFTER = 40  # renders per worker process: WeasyPrint's memory creeps up slowly
@@ -45,6 +48,7 @@ class BatchResult:
     failures: list[Failure] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    services: ServicesSaved | None = None
 
     @property
     def exit_code(self) -> int:
@@ -90,17 +94,19 @@ def render_key(
     prior: ScoreCard | None,
     templates: Path | None,
     trend: FirmTrend | None = None,
+    earlier: Sequence[Recommendation] | None = None,
     *extra: str,
 ) -> str:
-    """What a firm's reports are made from: its file, its peers, last quarter, the templates and
-    its trend (plus `extra` outputs such as the PNG); reports made from the same key need not be
-    made again."""
+    """What a firm's reports are made from: its file, its peers, last quarter, the templates, its
+    trend and last quarter's recommendations (plus `extra` outputs such as the PNG); reports made
+    from the same key need not be made again."""
     return _digest(
         source or "",
         repr(peers),
         prior.model_dump_json() if prior else "",
         str(templates or ""),
         repr(trend),
+        json.dumps([r.scenario for r in earlier or []]),
         *extra,
     )
 
@@ -153,22 +159,44 @@ def load_all(
     return good, failures
 
 
-def _render_job(
-    job: tuple[
-        Path, Path, Lang, PeerAverages, ScoreCard | None, Path | None, FirmTrend | None, bool
-    ],
-) -> tuple[str, list[str]]:
+RenderJob = tuple[
+    Path,
+    Path,
+    Lang,
+    PeerAverages,
+    ScoreCard | None,
+    Path | None,
+    FirmTrend | None,
+    list[Recommendation] | None,
+    bool,
+]
+
+
+def stored_adoption(
+    a: Assessment, previous: ScoreCard | None, earlier: list[Recommendation] | None
+) -> FirmAdoption | None:
+    """What the firm adopted of the scenarios recommended to it in the previous period."""
+    if previous is None or not earlier:
+        return None
+    catalogue = catalogue_for(a.questionnaire)
+    return firm_adoption(
+        earlier, a.card, a.recommendations, before=previous.period, catalogue=catalogue
+    )
+
+
+def _render_job(job: RenderJob) -> tuple[str, list[str]]:
     from .report.render import write_reports, write_summary_png
 
-    path, out, lang, peers, previous, templates, trend, png = job
+    path, out, lang, peers, previous, templates, trend, earlier, png = job
     a = assess(path)
+    adoption = stored_adoption(a, previous, earlier)
     options: dict[str, Any] = {
         "lang": lang,
         "peers": peers,
         "previous": previous,
         "template_dir": templates,
     }
-    written = list(write_reports(a, out, trend=trend, **options).values())
+    written = list(write_reports(a, out, trend=trend, adoption=adoption, **options).values())
     if png:
         written.append(write_summary_png(a, out, **options))
     return a.card.firm.credit_code, [p.name for p in written]
@@ -226,6 +254,7 @@ def run_batch(
     tiers: Sequence[int] = (3, 3, 6),
     template_dir: StrPath | None = None,
     imported_at: datetime | None = None,
+    services: StrPath | None = None,
     progress: Callable[[int, int], None] | None = None,
     png: bool = False,
 ) -> BatchResult:
@@ -245,10 +274,14 @@ def run_batch(
         check_renderer()
     # Optional inputs are read before any work, so a bad one is known now, not after an hour.
     register, register_problem = checked_register(register, park)
+    # A services register with mistakes stops the run here: stored support must be all of it.
+    support = read_services(Path(services), period=period) if services is not None else None
     result = BatchResult(period, out)
     if register_problem:
         result.warnings.append(register_problem)
     good, hashes = store_quarter(folder, period, out, store, result, imported_at)
+    if support is not None:
+        result.services = save_services(store, period, support, imported_at=imported_at)
     if not render:
         return result
     out.mkdir(parents=True, exist_ok=True)
@@ -259,6 +292,7 @@ def run_batch(
     cards = store.cards(period)
     before = store.previous_period(period)
     previous = {c.firm.credit_code: c for c in store.cards(before)} if before else {}
+    earlier_recs = store.recommendations(before) if before else {}
     manifest = _Manifest(firms, period, lang)
     history = stored_history(store, period)
     trends = firm_trends(history)
@@ -270,13 +304,20 @@ def run_batch(
         peers = peer_groups[a.card.firm.industry]
         prior = previous.get(code)
         trend = trends.get(code)
+        earlier = earlier_recs.get(code) if prior else None
         keys[code] = render_key(
-            hashes[code], peers, prior, template_dir, trend, *(("png",) if png else ())
+            hashes[code],
+            peers,
+            prior,
+            template_dir,
+            trend,
+            earlier,
+            *(("png",) if png else ()),
         )
         if not force and manifest.finished(code, keys[code], firms):
             result.skipped.append(code)
             continue
-        jobs.append((path, firms, lang, peers, prior, template_dir, trend, png))
+        jobs.append((path, firms, lang, peers, prior, template_dir, trend, earlier, png))
     done = len(result.skipped)
     if progress:
         progress(done, len(good))
@@ -388,6 +429,8 @@ def write_park_outputs(
     from . import export
     from .export_periods import period_tables
     from .park import read_register, register_park, summarise
+    from .programme.gather import period_summary
+    from .programme.sheet import work_summary_sheet
     from .report.park_report import render_park
 
     cards = store.cards(period)
@@ -405,6 +448,14 @@ def write_park_outputs(
         tiers=tiers,
         park=park or (register_park(register, firms) if register and firms else None),
         history=history,
+    )
+    summary.work = period_summary(
+        store,
+        period,
+        register=firms,
+        park=summary.park,
+        tiers=tiers,
+        shortlist=summary.shortlist,
     )
     paths = {
         "park": out / (f"park-{period}.pdf" if lang == "zh" else f"park-{period}-{lang}.pdf"),
@@ -427,6 +478,7 @@ def write_park_outputs(
         by_industry=summary.by_industry,
         cohorts=summary.cohorts,
         periods=period_tables(history, recommended, lang=lang),
+        extra_sheets=[work_summary_sheet(summary.work)],
     )
     paths.update(csv=csv_path, xlsx=xlsx_path)
     return paths

@@ -202,7 +202,7 @@ def report(
     With --png, the diagnosis report's one-page summary is written as a PNG too.
     Example: dtm report answers.yaml --out reports --lang en --png
     """
-    from .pipeline import assess, earlier_card, peer_group
+    from .pipeline import adoption_since, assess, earlier_card, peer_group
     from .report.render import write_reports, write_summary_png
 
     code = _lang(lang)
@@ -210,6 +210,7 @@ def report(
     def work() -> dict[str, Path]:
         result = assess(answers, questionnaire=questionnaire, catalogue=catalogue)
         before = earlier_card(result, previous) if previous else None
+        adopted = adoption_since(result, previous, catalogue) if previous else None
         group = peer_group(result, peers) if peers is not None else None
         options: dict[str, Any] = {
             "lang": code,
@@ -217,7 +218,8 @@ def report(
             "previous": before,
             "template_dir": templates,
         }
-        written = {str(k): p for k, p in write_reports(result, out, **options).items()}
+        reports = write_reports(result, out, adoption=adopted, **options)
+        written = {str(k): p for k, p in reports.items()}
         if png:
             written["summary"] = write_summary_png(result, out, **options)
         return written
@@ -323,8 +325,16 @@ def import_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace answer files that differ.")
     ] = False,
+    services: Annotated[
+        bool,
+        typer.Option(
+            "--services", help="The table is a services register (服务台账), not answers."
+        ),
+    ] = False,
 ) -> None:
     """Read answers from a table, check every row, write answer files and/or store them.
+
+    With --services the table is a quarter's services register: checked, and stored with --db.
 
     Every problem is listed as FILE:SHEET!CELL: CODE message (hint). Rows without problems are
     written even when others have some: exit 0 all good, 1 some rows left out, 2 none imported.
@@ -342,6 +352,9 @@ def import_command(
 
     if period is not None and not re.fullmatch(r"(19|20)\d\dQ[1-4]", period):
         raise _fail(f"Error: --period must look like 2026Q3, not {period!r}")
+    if services:
+        _import_services(file, period, db)
+        return
     q = _run(
         lambda: (
             loader.load_questionnaire(questionnaire) if questionnaire else guess_questionnaire(file)
@@ -367,6 +380,33 @@ def import_command(
         + ("" if out or db else "; checked only (give --out or --db to keep them)")
     )
     raise typer.Exit(report.exit_code)
+
+
+def _import_services(file: Path, period: str | None, db: str | None) -> None:
+    from .programme.services import read_services
+    from .store import Store
+    from .store.services import save_services
+
+    lines = _run(lambda: read_services(file, period=period))
+    quarters = sorted({line.period for line in lines})
+    if period is None and len(quarters) > 1:
+        raise _fail(
+            f"Error: {file}: the lines span {', '.join(quarters)}; a register is one quarter's "
+            "(give --period, or split the file)"
+        )
+    quarter = period or quarters[0]
+    if db is None:
+        typer.echo(f"{file}: {len(lines)} lines for {quarter}; checked only (give --db to store)")
+        return
+
+    def save() -> Any:
+        with Store.open(db) as store:
+            return save_services(store, quarter, lines)
+
+    saved = _run(save)
+    typer.echo(
+        f"{file}: {len(lines)} lines for {quarter} {saved.action} (revision {saved.revision})"
+    )
 
 
 DbOption = Annotated[
@@ -437,6 +477,10 @@ def batch(
         str | None,
         typer.Option("--status", help="Show how far the queued quarter P has got, and stop."),
     ] = None,
+    services: Annotated[
+        Path | None,
+        typer.Option("--services", help="The quarter's services register (CSV or XLSX) to store."),
+    ] = None,
 ) -> None:
     """Check, store and report on a quarter: every firm's PDFs, the park report, XLSX and CSV.
 
@@ -460,7 +504,9 @@ def batch(
             "Error: --png is not made by queued workers; run dtm batch --png without --queue"
         )
     if queue:
-        _queue_batch(folder, period, out, db, code, force, register, park, counts, templates)
+        _queue_batch(
+            folder, period, out, db, code, force, register, park, counts, templates, services
+        )
         return
     _check_workers(workers)
     if not no_render:  # nothing is written to --out when the quarter is only stored
@@ -485,6 +531,7 @@ def batch(
                 template_dir=templates,
                 progress=progress,
                 png=png,
+                services=services,
             )
 
     result = _run(work)
@@ -509,6 +556,7 @@ def _queue_batch(
     park: str | None,
     tiers: tuple[int, int, int],
     templates: Path | None,
+    services: Path | None,
 ) -> None:
     from .console import print_batch
     from .queue import queue_batch
@@ -533,6 +581,7 @@ def _queue_batch(
                 park=park,
                 tiers=tiers,
                 template_dir=templates,
+                services=services,
             )
 
     queued = _run(work)
@@ -603,14 +652,20 @@ def list_command(
     ] = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    services: Annotated[
+        bool, typer.Option("--services", help="List the stored services registers instead.")
+    ] = False,
 ) -> None:
-    """List the stored assessments (current revisions).
+    """List the stored assessments (current revisions), or with --services the support given.
 
     Example: dtm list --period 2026Q3 --industry machinery
     """
     from .console import print_stored
     from .store import Store
 
+    if services:
+        _list_services(period, db, as_json)
+        return
     if industry is not None:
         _known_industry(industry)
 
@@ -629,6 +684,102 @@ def list_command(
     damaged = sum(1 for record in records if record.problem is not None)
     if damaged:
         typer.echo(f"{damaged} stored assessments do not read back: see dtm check-store", err=True)
+
+
+def _list_services(period: str | None, db: str | None, as_json: bool) -> None:
+    from .programme.services import load_kinds
+    from .store import Store
+    from .store.services import service_periods, services
+
+    def work() -> list[Any]:
+        with Store.open(db, create=False) as store:
+            periods = [period] if period else service_periods(store)
+            return [(p, line) for p in periods for line in services(store, p)]
+
+    lines = _run(work)
+    labels = {k.id: k.label.zh for k in _run(load_kinds)}
+    for p, line in lines:
+        row = {
+            "period": p,
+            "credit_code": line.credit_code,
+            "date": line.served_on.isoformat(),
+            "kind": line.kind,
+            "provider": line.provider,
+            "amount": line.amount,
+            "note": line.note,
+        }
+        if as_json:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            amount = "" if line.amount is None else f"{line.amount:g} 万元"
+            typer.echo(
+                printable(
+                    f"{p}  {line.credit_code}  {row['date']}  {labels.get(line.kind, line.kind)}"
+                    f"  {line.provider}  {amount}  {line.note}".rstrip()
+                )
+            )
+    if not as_json:
+        typer.echo(f"{len(lines)} services lines", err=True)
+
+
+@app.command("park-summary")
+def park_summary(
+    period: Annotated[
+        str | None, typer.Option("--period", "-p", help="The quarter, e.g. 2026Q3.")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="A year: its stored quarters added up.")
+    ] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    register: Annotated[
+        Path | None, typer.Option("--register", help="The park's firm register (CSV).")
+    ] = None,
+    park: Annotated[str | None, typer.Option("--park", help="The park's name.")] = None,
+    tiers: Annotated[
+        str, typer.Option("--tiers", help="Shortlist sizes: leading,showcase,demonstration.")
+    ] = "3,3,6",
+    lang: LangOption = "zh",
+) -> None:
+    """The park's work summary (工作简报) of a stored quarter or year: visited, assessed,
+    willing, support by kind, scenarios adopted, level migrations, tiers, recognition candidates.
+
+    Example: dtm park-summary --period 2026Q3 --json
+    """
+    from .park import read_register
+    from .programme.gather import period_summary, year_summary
+    from .store import Store
+
+    if (period is None) == (year is None):
+        raise _fail("Error: give either --period (like 2026Q3) or --year (like 2026)")
+    if period is not None and not re.fullmatch(r"(19|20)\d\dQ[1-4]", period):
+        raise _fail(f"Error: --period must look like 2026Q3, not {period!r}")
+    if year is not None and not 1900 <= year <= 2099:
+        raise _fail(f"Error: --year must be a year like 2026, not {year}")
+    code, counts = _lang(lang), _tiers(tiers)
+
+    def work() -> Any:
+        firms = read_register(register) if register is not None else None
+        with Store.open(db, create=False) as store:
+            if period is not None:
+                return period_summary(store, period, register=firms, park=park, tiers=counts)
+            assert year is not None
+            return year_summary(store, year, register=firms, park=park, tiers=counts)
+
+    summary = _run(work)
+    if as_json:
+        typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{summary.scope} ({', '.join(summary.periods)})")
+    for f in summary.figures:
+        value = "—" if f.value is None else f"{f.value:g}"
+        of = "" if f.of is None else f" / {f.of}"
+        share = "" if f.share is None else f" ({f.share:.1%})"
+        typer.echo(printable(f"{f.label.get(code)}: {value}{of}{share} — {f.counts.get(code)}"))
+    for k in summary.support:
+        typer.echo(
+            printable(f"  {k.label.get(code)}: {k.firms} firms, {k.lines} lines, {k.amount:g} 万元")
+        )
 
 
 @app.command()

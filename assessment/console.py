@@ -136,6 +136,11 @@ def print_batch(result: BatchResult, console: Console | None = None) -> None:
         console.print(f"[red]failed[/red] {escape(str(failure.path))}", highlight=False)
         for reason in failure.reasons:
             console.print(f"  {reason}", highlight=False, markup=False)
+    if result.services is not None:
+        saved = result.services
+        console.print(
+            f"services register: {saved.lines} lines {saved.action} (revision {saved.revision})"
+        )
     for warning in result.warnings:
         console.print(f"warning: {warning}", highlight=False, markup=False)
     for kind, path in result.files.items():

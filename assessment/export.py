@@ -7,7 +7,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -283,6 +283,7 @@ def write_xlsx(
     lang: Lang = "zh",
     created: datetime | None = None,
     periods: Mapping[str, Sequence[Row]] | None = None,
+    extra_sheets: Sequence[Callable[[Workbook, Lang], None]] = (),
 ) -> None:
     """The rows as an Excel workbook, replacing `path` atomically.
 
@@ -306,6 +307,8 @@ def write_xlsx(
         from .export_periods import add_period_sheets
 
         add_period_sheets(book, periods, lang=lang, labels=labels)
+    for add_sheet in extra_sheets:  # sheets other stages own, such as the work summary
+        add_sheet(book, lang)
     stamp = (created or _EPOCH).astimezone(UTC).replace(tzinfo=None)
     book.properties.created = stamp
     buffer = io.BytesIO()
@@ -433,6 +436,7 @@ def write_results(
     cohorts: Sequence[tuple[Recommendation, Sequence[ScoreCard]]] | None = None,
     created: datetime | None = None,
     periods: Mapping[str, Sequence[Row]] | None = None,
+    extra_sheets: Sequence[Callable[[Workbook, Lang], None]] = (),
 ) -> tuple[Path, Path]:
     """Write `results-<period>.csv` and `.xlsx` into `folder`, headed in `lang`; returns their
     paths. Averages and cohorts default to `industry_averages` and `scenario_cohorts`;
@@ -453,5 +457,6 @@ def write_results(
         lang=lang,
         created=created,
         periods=periods,
+        extra_sheets=extra_sheets,
     )
     return csv_path, xlsx_path

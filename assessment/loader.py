@@ -509,6 +509,15 @@ def _check_catalogue(
             scores_allowed=True,
             rating_allowed=True,
         )
+        if scenario.adopted_when is not None:
+            parse_condition(
+                scenario.adopted_when,
+                (*loc, "adopted_when"),
+                report,
+                q,
+                scores_allowed=True,
+                rating_allowed=True,
+            )
         for a_i, target in enumerate(scenario.addresses):
             if target not in targets:
                 report(

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .compare import Comparison, averages, compare
 from .display import one_decimal
@@ -16,6 +17,9 @@ from .export import SIZE_BANDS, size_band
 from .models.common import TextValue
 from .models.results import Recommendation, ScoreCard
 from .trends import ParkTrend, park_trend
+
+if TYPE_CHECKING:
+    from .programme.worksummary import WorkSummary
 
 T = TextValue
 TIERS: tuple[tuple[str, TextValue], ...] = (
@@ -122,6 +126,7 @@ class ParkSummary:
     unassessed: list[Registered] = field(default_factory=list)
     registered: int | None = None
     trend: ParkTrend | None = None
+    work: WorkSummary | None = None  # the work summary (工作简报), when the caller adds it
 
 
 def _level(card: ScoreCard) -> tuple[str, int]:

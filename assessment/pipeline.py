@@ -16,6 +16,7 @@ from .models.common import StrPath
 from .models.questionnaire import Questionnaire
 from .models.results import RecommendationList, ResultDocument, ScoreCard
 from .peers import PeerAverages, peer_averages
+from .programme.adoption import FirmAdoption, firm_adoption
 from .recommend import recommend
 from .scoring import score
 
@@ -246,3 +247,20 @@ def earlier_card(result: Assessment, previous: str | Path) -> ScoreCard:
             f"{previous}: is for {before.period}, not a period before {now}; give an earlier file"
         )
     return before
+
+
+def adoption_since(
+    result: Assessment, previous: str | Path, catalogue: StrPath | None = None
+) -> FirmAdoption:
+    """Which scenarios recommended in the firm's earlier answer file it has adopted by now."""
+
+    before = earlier_card(result, previous)
+    found = catalogue_for(result.questionnaire, catalogue)
+    earlier = assess(previous, questionnaire=result.questionnaire, catalogue=found)
+    return firm_adoption(
+        earlier.recommendations,
+        result.card,
+        result.recommendations,
+        before=before.period,
+        catalogue=found,
+    )

@@ -33,6 +33,8 @@ class Plan:
     computed: dict[str, expr.Expression] = field(default_factory=dict)
     rules: dict[tuple[int, int], expr.Expression] = field(default_factory=dict)
     eligibility: dict[tuple[int, int], expr.Expression] = field(default_factory=dict)
+    recognition: dict[tuple[int, int], expr.Expression] = field(default_factory=dict)
+    willing: expr.Expression | None = None
     order: list[str] = field(default_factory=list)
     max_points: dict[str, float] = field(default_factory=dict)  # filled as questions are scored
 
@@ -186,6 +188,34 @@ def build_plan(questionnaire: Questionnaire, report: Reporter) -> Plan:
             )
             if parsed is not None:
                 plan.eligibility[(t_i, r_i)] = parsed
+    seen: set[str] = set()
+    for g_i, honour in enumerate(questionnaire.recognition):
+        if honour.id in seen:
+            report(
+                ("recognition", g_i, "id"),
+                "ID001",
+                f"the recognition id '{honour.id}' is used twice",
+            )
+        seen.add(honour.id)
+        for r_i, need in enumerate(honour.rules):
+            parsed = parse_condition(
+                need.when,
+                ("recognition", g_i, "rules", r_i, "when"),
+                report,
+                questionnaire,
+                scores_allowed=True,
+                rating_allowed=True,
+            )
+            if parsed is not None:
+                plan.recognition[(g_i, r_i)] = parsed
+    if questionnaire.willing is not None:
+        plan.willing = parse_condition(
+            questionnaire.willing.when,
+            ("willing", "when"),
+            report,
+            questionnaire,
+            scores_allowed=True,
+        )
     plan.order = _order(deps, where, report)
     return plan
 

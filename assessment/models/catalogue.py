@@ -18,6 +18,12 @@ class Scenario(Model):
     summary: Text
     industries: list[Industry | Literal["all"]] = Field(min_length=1)
     trigger: str = Field(description="Condition over the answers that calls for the scenario.")
+    adopted_when: str | None = Field(
+        None,
+        description="Condition over a later period's answers under which a firm that was "
+        "recommended the scenario counts as having adopted it; by default, when the trigger no "
+        "longer fires.",
+    )
     addresses: list[Id] = Field(
         min_length=1, description="Dimensions, indicators or questions whose gap it closes."
     )

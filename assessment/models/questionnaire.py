@@ -201,6 +201,28 @@ class TierEligibility(Model):
     rules: list[EligibilityRule] = Field(min_length=1)
 
 
+class Recognition(Model):
+    """An honour a park nominates firms for (数字化车间, 智能工厂, an MIIT level): its criteria."""
+
+    id: Id
+    name: Text
+    description: Text | None = None
+    rules: list[EligibilityRule] = Field(min_length=1)
+    within_reach: Whole = Field(
+        1,
+        ge=0,
+        le=10,
+        description="A firm missing at most this many rules is listed as within reach.",
+    )
+
+
+class Willingness(Model):
+    """When a firm counts as willing to transform, for the park's work summary."""
+
+    when: str = Field(description="Expression over answers, computed values and `level` (rank).")
+    label: Text = Field(description="What the figure counts, e.g. 'planned or under way'.")
+
+
 class Questionnaire(Model):
     kind: Literal["questionnaire"] = "questionnaire"
     id: Id
@@ -216,6 +238,14 @@ class Questionnaire(Model):
         default_factory=list,
         description="Who may be shortlisted as a demonstration firm, per tier; a tier not listed "
         "takes every firm.",
+    )
+    recognition: list[Recognition] = Field(
+        default_factory=list,
+        description="Recognitions a park nominates firms for (数字化车间, 智能工厂, …), each with "
+        "its criteria; the park report names the firms that meet them and those within reach.",
+    )
+    willing: Willingness | None = Field(
+        None, description="When a firm counts as willing to transform (the work summary)."
     )
     presentation: Literal["score", "points"] = Field(
         "score",

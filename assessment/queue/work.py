@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..batch import render_key, write_park_outputs
+from ..batch import render_key, stored_adoption, write_park_outputs
 from ..errors import DtmError, UsageError, printable
 from ..models.common import Lang
-from ..models.results import RecommendationList, ScoreCard
+from ..models.results import Recommendation, RecommendationList, ScoreCard
 from ..peers import PeerAverages, peer_averages
 from ..store import Store
 from ..store.schema import QueueRunRow, RenderRow
@@ -78,6 +78,7 @@ class _PeriodContext:
     peers: dict[str, PeerAverages]
     previous: dict[str, ScoreCard]
     trends: dict[str, FirmTrend]
+    earlier: dict[str, list[Recommendation]]
 
 
 @lru_cache(maxsize=8)
@@ -89,10 +90,11 @@ def _period_context(url: str, period: str, _run_id: int) -> _PeriodContext:
         before = store.previous_period(period)
         previous = {c.firm.credit_code: c for c in store.cards(before)} if before else {}
         trends = firm_trends(stored_history(store, period))
+        earlier = dict(store.recommendations(before)) if before else {}
     peers: dict[str, PeerAverages] = {
         i: peer_averages(cards, i) for i in {c.firm.industry for c in cards}
     }
-    return _PeriodContext(peers, previous, trends)
+    return _PeriodContext(peers, previous, trends, earlier)
 
 
 def firm_key(store: Store, run: RunOptions, run_id: int, code: str) -> tuple[str, ScoreCard | None]:
@@ -103,9 +105,11 @@ def firm_key(store: Store, run: RunOptions, run_id: int, code: str) -> tuple[str
         raise UsageError(f"{code}: no assessment stored for {run.period}")
     prior = context.previous.get(code)
     peers = context.peers[record.industry]
-    return render_key(
-        record.source_hash, peers, prior, run.templates, context.trends.get(code)
-    ), prior
+    earlier = context.earlier.get(code) if prior else None
+    key = render_key(
+        record.source_hash, peers, prior, run.templates, context.trends.get(code), earlier
+    )
+    return key, prior
 
 
 def _full_url(store: Store) -> str:
@@ -175,6 +179,7 @@ def _write(
         previous=prior,
         template_dir=run.templates,
         trend=context.trends.get(code),
+        adoption=stored_adoption(a, prior, context.earlier.get(code) if prior else None),
     )
     return [p.name for p in written.values()]
 

@@ -13,6 +13,7 @@ from ..models.common import Lang, StrPath, TextValue
 from ..models.results import ScoreCard
 from ..peers import PeerAverages
 from ..pipeline import Assessment
+from ..programme.adoption import FirmAdoption
 from ..trends import FirmTrend
 from . import charts, content, summary
 from .html import render, search_path, trusted_svg
@@ -71,6 +72,7 @@ def diagnosis_context(
     peers: PeerAverages | None = None,
     previous: ScoreCard | None = None,
     trend: FirmTrend | None = None,
+    adoption: FirmAdoption | None = None,
 ) -> dict[str, Any]:
     card = a.card
     strengths, gaps = content.strengths_and_gaps(card)
@@ -109,6 +111,8 @@ def diagnosis_context(
         "rows": rows,
         "change": content.change(card, previous),
         "trend": firm_trend_context(trend, lang),
+        "adoption": adoption,
+        "list_sep": "、" if lang == "zh" else ", ",
         "recommendation_count": len(a.recommendations),
         "summary": summary.summary_context(a, lang),
     }
@@ -156,6 +160,7 @@ def render_html(
     watermark: str | None = None,
     trend: FirmTrend | None = None,
     confirmed: Confirmed | None = None,
+    adoption: FirmAdoption | None = None,
 ) -> str:
     """The report as HTML. `preview=True` links the stylesheet so a browser shows it styled.
 
@@ -167,7 +172,7 @@ def render_html(
     context = (
         scenarios_context(a, lang)
         if kind == "scenarios"
-        else diagnosis_context(a, lang, peers, previous, trend)
+        else diagnosis_context(a, lang, peers, previous, trend, adoption)
     )
     context["stylesheet"] = STYLESHEET if preview else None
     context["watermark"] = watermark
@@ -192,8 +197,10 @@ def render_diagnosis(
     watermark: str | None = None,
     trend: FirmTrend | None = None,
     confirmed: Confirmed | None = None,
+    adoption: FirmAdoption | None = None,
 ) -> bytes:
-    """The diagnosis report (诊断报告) as PDF bytes."""
+    """The diagnosis report (诊断报告) as PDF bytes; `adoption` lists the scenarios of the
+    previous period the firm has adopted since."""
     html = render_html(
         "diagnosis",
         a,
@@ -205,6 +212,7 @@ def render_diagnosis(
         watermark=watermark,
         trend=trend,
         confirmed=confirmed,
+        adoption=adoption,
     )
     return pdf_from_html(html, template_dir)
 
@@ -284,6 +292,7 @@ def write_reports(
     template_dir: StrPath | None = None,
     trend: FirmTrend | None = None,
     confirmed: Confirmed | None = None,
+    adoption: FirmAdoption | None = None,
 ) -> dict[Kind, Path]:
     """Render both reports and write them atomically into `out_dir`."""
     paths = report_paths(a.card, Path(out_dir), lang)
@@ -296,6 +305,7 @@ def write_reports(
         template_dir=template_dir,
         trend=trend,
         confirmed=confirmed,
+        adoption=adoption,
     )
     write_atomic(paths["diagnosis"], diagnosis)
     write_atomic(paths["scenarios"], render_scenarios(a, lang=lang, template_dir=template_dir))

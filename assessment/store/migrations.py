@@ -180,6 +180,8 @@ def _queue_runs_and_renders(conn: Connection) -> None:
         Index("ix_renders_run", "run_id"),
     )
     meta.create_all(conn)
+
+
 # Refuses any change to an audit row on either backend; the role that owns the tables can still
 # drop the trigger, so on PostgreSQL the service should run as a role that does not own them.
 _SQLITE_APPEND_ONLY = """
@@ -261,12 +263,35 @@ def _accounts_and_audit_log(conn: Connection) -> None:
             conn.execute(text(statement))
 
 
+def _services_register(conn: Connection) -> None:
+    """The park's services register: support given to firms, every import kept as a revision."""
+    meta = MetaData()
+    Table(
+        "services",
+        meta,
+        Column("period", String(6), primary_key=True),
+        Column("revision", Integer, primary_key=True, autoincrement=False),
+        Column("line", Integer, primary_key=True, autoincrement=False),
+        Column("credit_code", String(18), nullable=False),
+        Column("served_on", Date, nullable=False),
+        Column("kind", String(40), nullable=False),
+        Column("provider", String(200), nullable=False),
+        Column("amount", Float, nullable=True),
+        Column("note", Text, nullable=False),
+        Column("imported_at", DateTime, nullable=False),
+        Column("content_hash", String(64), nullable=False),
+        Index("ix_services_firm", "credit_code"),
+    )
+    meta.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_firms_and_assessments,
     _v2_recommendations,
     _v3_drafts_and_evidence,
     _queue_runs_and_renders,
     _accounts_and_audit_log,
+    _services_register,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

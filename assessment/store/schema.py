@@ -193,6 +193,25 @@ class AttestationRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class ServiceRow(Base):
+    """One line of a period's services register; a re-import adds a revision, keeping the old."""
+
+    __tablename__ = "services"
+    __table_args__ = (Index("ix_services_firm", "credit_code"),)
+
+    period: Mapped[str] = mapped_column(String(6), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    line: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    credit_code: Mapped[str] = mapped_column(String(18))
+    served_on: Mapped[date]
+    kind: Mapped[str] = mapped_column(String(40))
+    provider: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[float | None]
+    note: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
 # The columns a superseded assessment copies from the current one.
 ASSESSMENT_FIELDS = tuple(c.key for c in AssessmentRow.__table__.columns)
 

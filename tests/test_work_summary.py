@@ -1,0 +1,175 @@
+"""The work summary (工作简报) end to end on the sample park: one set of figures in the JSON of
+`dtm park-summary`, on the park report's first page and in the results workbook."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner, Result
+
+from assessment.batch import run_batch, write_park_outputs
+from assessment.cli import app
+from assessment.resources import sample_park_dir
+from assessment.store import Store
+
+SAMPLE = sample_park_dir()
+MISTAKES = Path(__file__).parent / "data" / "services_mistakes.csv"
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+
+
+def dtm(*args: Any) -> Result:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def park(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Both sample quarters and their services registers stored; 2026Q3's park outputs written."""
+    out = tmp_path_factory.mktemp("park")
+    db = f"sqlite:///{out / 'park.db'}"
+    with Store.open(db) as store:
+        for period in ("2026Q2", "2026Q3"):
+            result = run_batch(
+                SAMPLE / period,
+                period=period,
+                out=out,
+                store=store,
+                render=False,
+                services=SAMPLE / f"services-{period}.csv",
+            )
+            assert result.services is not None and result.services.action == "added"
+        files = write_park_outputs(store, "2026Q3", out, register=SAMPLE / "firms.csv")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(files["park"]), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    summary = dtm(
+        "park-summary",
+        "--period",
+        "2026Q3",
+        "--json",
+        "--db",
+        db,
+        "--register",
+        SAMPLE / "firms.csv",
+    )
+    assert summary.exit_code == 0, summary.output
+    return {"db": db, "files": files, "text": text, "json": json.loads(summary.output)}
+
+
+def _shown(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def test_the_json_figures_are_the_pdfs(park: dict[str, Any]) -> None:
+    first = park["text"].split("Work summary" if "Work summary" in park["text"] else "工作简报")[1]
+    page = first.split("\f")[0]
+    figures = park["json"]["figures"]
+    assert {f["id"] for f in figures} >= {
+        "registered",
+        "visited",
+        "assessed",
+        "willing",
+        "supported",
+        "adopted",
+        "rose",
+        "tiers_filled",
+        "recognition.digital_workshop",
+        "recognition.smart_factory",
+    }
+    for f in figures:
+        label, value = f["label"]["zh"], _shown(f["value"])
+        of = "—" if f["of"] is None else str(f["of"])
+        row = rf"{re.escape(label)}\s+{re.escape(value)}\s+{re.escape(of)}\s"
+        assert re.search(row, page), (label, value, of)
+
+
+def test_the_json_figures_are_the_workbooks(park: dict[str, Any]) -> None:
+    book = load_workbook(park["files"]["xlsx"])
+    sheet = book["工作简报"]
+    blocks: list[list[tuple[Any, ...]]] = [[]]
+    for row in sheet.iter_rows(min_row=2, values_only=True):
+        if row[0] is None:
+            blocks.append([])
+        else:
+            blocks[-1].append(row)
+    figures, support, adoption = blocks[0], blocks[1][1:], blocks[2][1:]  # header rows dropped
+    assert [(r[0], *r[1:4]) for r in figures] == [
+        (f["label"]["zh"], f["value"], f["of"], f["share"]) for f in park["json"]["figures"]
+    ]
+    assert [r[:4] for r in support] == [
+        (k["label"]["zh"], k["firms"], k["lines"], k["amount"]) for k in park["json"]["support"]
+    ]
+    assert [r[:3] for r in adoption] == [
+        (a["name"]["zh"], a["recommended"], a["adopted"]) for a in park["json"]["adoption"]
+    ]
+
+
+def test_the_sample_park_figures_are_plausible(park: dict[str, Any]) -> None:
+    value = {f["id"]: f for f in park["json"]["figures"]}
+    assert value["registered"]["value"] == 30
+    assert value["assessed"]["value"] == 28
+    assert value["visited"]["value"] == 30  # two registered firms had an on-site visit only
+    assert 0 < value["willing"]["value"] < 28
+    assert value["adopted"]["value"] > 0 and value["adopting_firms"]["value"] > 0
+    kinds = {k["kind"] for k in park["json"]["support"]}
+    assert kinds == {"free_diagnosis", "software_package", "subsidy", "training", "onsite_service"}
+    adoption = park["json"]["adoption"]
+    assert all(0 <= a["adopted"] <= a["recommended"] for a in adoption)
+    assert sum(a["adopted"] for a in adoption) == value["adopted"]["value"]
+
+
+def test_a_year_adds_up_its_quarters_without_counting_a_firm_twice(park: dict[str, Any]) -> None:
+    result = dtm("park-summary", "--year", "2026", "--json", "--db", park["db"])
+    assert result.exit_code == 0, result.output
+    year = {f["id"]: f["value"] for f in json.loads(result.output)["figures"]}
+    assert year["assessed"] == 28  # 28 firms assessed in each of two quarters: the same 28
+    quarter_lines = [
+        len((SAMPLE / f"services-{p}.csv").read_text(encoding="utf-8").splitlines()) - 1
+        for p in ("2026Q2", "2026Q3")
+    ]
+    lines = sum(k["lines"] for k in json.loads(result.output)["support"])
+    assert lines == sum(quarter_lines)
+
+
+def test_services_are_listed_and_a_register_with_mistakes_stops_the_batch(
+    park: dict[str, Any], tmp_path: Path
+) -> None:
+    listed = dtm("list", "--services", "--period", "2026Q3", "--json", "--db", park["db"])
+    assert listed.exit_code == 0
+    rows = [json.loads(line) for line in listed.output.splitlines()]
+    assert len(rows) == len((SAMPLE / "services-2026Q3.csv").read_text("utf-8").splitlines()) - 1
+    assert {r["period"] for r in rows} == {"2026Q3"}
+    db = f"sqlite:///{tmp_path / 'new.db'}"
+    result = dtm(
+        "batch", SAMPLE / "2026Q3", "--period", "2026Q3", "--out", tmp_path / "out",
+        "--no-render", "--services", MISTAKES, "--db", db,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert f"{MISTAKES}:6:3: SVC004 '培训班' is not a kind of support" in result.output
+    with Store.open(db) as store:
+        assert store.count() == 0  # nothing stored before the register was right
+
+
+def test_import_stores_a_register_once(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'park.db'}"
+    register = SAMPLE / "services-2026Q2.csv"
+    first = dtm("import", register, "--services", "--db", db)
+    assert first.exit_code == 0, first.output
+    assert "for 2026Q2 added (revision 1)" in first.output
+    again = dtm("import", register, "--services", "--db", db)
+    assert "unchanged (revision 1)" in again.output
+    wrong = dtm("import", register, "--services", "--period", "2026Q3")
+    assert wrong.exit_code == 2 and "SVC003" in wrong.output
+    neither = dtm("park-summary", "--db", db)
+    assert neither.exit_code == 2 and "either --period" in neither.output
