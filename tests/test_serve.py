@@ -345,7 +345,7 @@ def test_the_firms_confirmation_is_printed_on_the_diagnosis_report_and_logged(
     assert client.post(f"{base}/finish", data=fields).status_code == 200
     (pdf,) = (tmp_path / "out" / "2026Q3").glob("*-diagnosis-zh.pdf")
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout
-    cover = text.decode("utf-8").split("\f")[0]
+    cover = text.decode("utf-8").split("\f")[1]  # after the one-page summary
     assert "数据经企业确认" in cover and "张伟" in cover and "2026年7月14日" in cover
     (line,) = [e for e in AuditLog(store).entries() if e.action == "assessment.confirm"]
     assert line.credit_code == "91320594MA1A3K7R2A" and line.new == "张伟 2026-07-14"

@@ -276,7 +276,14 @@ def test_the_batch_gives_each_firm_its_own_trend(park: Park, who: str) -> None:
 def test_the_workbook_has_a_sheet_per_stored_period_and_a_trend_sheet(park: Park) -> None:
     book = openpyxl.load_workbook(park.batch.files["xlsx"])
     labels = [i18n.period(p, "zh") for p in PERIODS]
-    assert book.sheetnames == ["评估结果", "分行业维度得分", "场景需求分组", "趋势", *labels]
+    assert book.sheetnames == [
+        "评估结果",
+        "分行业维度得分",
+        "场景需求分组",
+        "趋势",
+        *labels,
+        "工作简报",
+    ]
     ids = {"not_rated"} | {c.id for card in park.store.cards("2026Q4") for c in card.levels}
     for period, label in zip(PERIODS, labels, strict=True):
         rows = list(book[label].iter_rows(values_only=True))
@@ -312,7 +319,7 @@ def test_the_english_workbook_names_its_sheets_and_levels_in_english(
     park: Park, english: dict[str, Path]
 ) -> None:
     book = openpyxl.load_workbook(english["xlsx"])
-    assert book.sheetnames[3:] == ["Trend", "Q2 2026", "Q3 2026", "Q4 2026"]
+    assert book.sheetnames[3:] == ["Trend", "Q2 2026", "Q3 2026", "Q4 2026", "Work summary"]
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     level = list(rows[0]).index("Level")
     assert [r[level] for r in rows[1:]] == [c.level_name.en for c in park.store.cards("2026Q4")]
