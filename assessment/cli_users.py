@@ -63,6 +63,9 @@ def add(
     With at least one account in the store, `dtm serve` asks everyone to sign in.
     Example: dtm user add wang --role consultant --db postgresql+psycopg://dtm@db/district
     """
+    from .accounts.users import check_new_account
+
+    _run(lambda: check_new_account(name, role, park))  # before anyone types a password
     accounts = _run(lambda: _accounts(db))
     with accounts.store:
         secret = _password(password_stdin)

@@ -63,6 +63,25 @@ def _user(row: UserRow) -> User:
     return User(name=row.username, role=Role(row.role), park=row.park, disabled=row.disabled)
 
 
+def check_new_account(name: str, role: Role | str, park: str | None) -> Role:
+    """The role of a new account, once its name, role and park are known to fit together (so
+    that a mistake is told before anyone types a password)."""
+    if not NAME.match(name):
+        raise AccountError(
+            f"{name!r} cannot be an account name: use letters, digits and . _ @ -, "
+            "at most 64, starting with a letter or digit"
+        )
+    try:
+        chosen = Role(role)
+    except ValueError:
+        raise AccountError(f"--role must be consultant, park or admin, not {role!r}") from None
+    if chosen == Role.PARK and not park:
+        raise AccountError(f"a park account needs its park: add --park 'park name' for {name}")
+    if chosen != Role.PARK and park:
+        raise AccountError(f"only a park account has a park; drop --park for {name}")
+    return chosen
+
+
 class Accounts:
     """The accounts kept in a store (see docs/serve.md, "Accounts")."""
 
@@ -77,19 +96,7 @@ class Accounts:
         self, name: str, role: Role | str, *, password: str, park: str | None = None, by: str
     ) -> User:
         """A new account; a park account names its park exactly as firms' records do."""
-        if not NAME.match(name):
-            raise AccountError(
-                f"{name!r} cannot be an account name: use letters, digits and . _ @ -, "
-                "at most 64, starting with a letter or digit"
-            )
-        try:
-            chosen = Role(role)
-        except ValueError:
-            raise AccountError(f"--role must be consultant, park or admin, not {role!r}") from None
-        if chosen == Role.PARK and not park:
-            raise AccountError(f"a park account needs its park: add --park 'park name' for {name}")
-        if chosen != Role.PARK and park:
-            raise AccountError(f"only a park account has a park; drop --park for {name}")
+        chosen = check_new_account(name, role, park)
         _check_password(password)
         with Session(self._writer) as session, session.begin():
             if session.get(UserRow, name) is not None:
