@@ -111,6 +111,49 @@ def render_key(
     )
 
 
+@dataclass(frozen=True)
+class PeriodInputs:
+    """What a period's firm reports are made from besides each firm's own answers, read from the
+    store once per run: the park's averages by industry, last period's cards and recommendations,
+    and every firm's scores over the stored periods."""
+
+    peers: dict[str, PeerAverages]
+    previous: dict[str, ScoreCard]
+    earlier: dict[str, list[Recommendation]]
+    history: History
+    trends: dict[str, FirmTrend]
+
+    def firm(
+        self, code: str, industry: str
+    ) -> tuple[PeerAverages, ScoreCard | None, FirmTrend | None, list[Recommendation] | None]:
+        """A firm's peers, previous card, trend and last period's recommendations to it."""
+        prior = self.previous.get(code)
+        earlier = self.earlier.get(code) if prior else None
+        return self.peers[industry], prior, self.trends.get(code), earlier
+
+    def key(
+        self, code: str, industry: str, source: str | None, templates: Path | None, *extra: str
+    ) -> str:
+        """The firm's render key (see `render_key`)."""
+        peers, prior, trend, earlier = self.firm(code, industry)
+        return render_key(source, peers, prior, templates, trend, earlier, *extra)
+
+
+def period_inputs(store: Store, period: str) -> PeriodInputs:
+    """Read a period's `PeriodInputs` from the store."""
+    cards = store.cards(period)
+    before = store.previous_period(period)
+    history = stored_history(store, period)
+    # The park's averages once per industry, not once per firm: a park has thousands of firms.
+    return PeriodInputs(
+        peers={i: peer_averages(cards, i) for i in {c.firm.industry for c in cards}},
+        previous={c.firm.credit_code: c for c in store.cards(before)} if before else {},
+        earlier=dict(store.recommendations(before)) if before else {},
+        history=history,
+        trends=firm_trends(history),
+    )
+
+
 def source_hash(path: Path, a: Assessment) -> str:
     """What a stored result depends on: the file's bytes and the questionnaire's content."""
     return _digest(path.read_bytes(), a.questionnaire.content_hash)
@@ -272,16 +315,9 @@ def run_batch(
         from .report.pdf import check_renderer
 
         check_renderer()
-    # Optional inputs are read before any work, so a bad one is known now, not after an hour.
-    register, register_problem = checked_register(register, park)
-    # A services register with mistakes stops the run here: stored support must be all of it.
-    support = read_services(Path(services), period=period) if services is not None else None
-    result = BatchResult(period, out)
-    if register_problem:
-        result.warnings.append(register_problem)
-    good, hashes = store_quarter(folder, period, out, store, result, imported_at)
-    if support is not None:
-        result.services = save_services(store, period, support, imported_at=imported_at)
+    result, good, hashes, register = take_in(
+        folder, period, out, store, register, park, services, imported_at
+    )
     if not render:
         return result
     out.mkdir(parents=True, exist_ok=True)
@@ -289,31 +325,14 @@ def run_batch(
     firms.mkdir(exist_ok=True)
     _clean_partial_files(out, period, lang)
     _clean_partial_files(firms, period, lang)
-    cards = store.cards(period)
-    before = store.previous_period(period)
-    previous = {c.firm.credit_code: c for c in store.cards(before)} if before else {}
-    earlier_recs = store.recommendations(before) if before else {}
+    inputs = period_inputs(store, period)
     manifest = _Manifest(firms, period, lang)
-    history = stored_history(store, period)
-    trends = firm_trends(history)
-    # The park's averages once per industry, not once per firm: a park has thousands of firms.
-    peer_groups = {i: peer_averages(cards, i) for i in {a.card.firm.industry for _, a in good}}
     jobs, keys = [], {}
+    extra = ("png",) if png else ()
     for path, a in good:
-        code = a.card.firm.credit_code
-        peers = peer_groups[a.card.firm.industry]
-        prior = previous.get(code)
-        trend = trends.get(code)
-        earlier = earlier_recs.get(code) if prior else None
-        keys[code] = render_key(
-            hashes[code],
-            peers,
-            prior,
-            template_dir,
-            trend,
-            earlier,
-            *(("png",) if png else ()),
-        )
+        code, industry = a.card.firm.credit_code, a.card.firm.industry
+        peers, prior, trend, earlier = inputs.firm(code, industry)
+        keys[code] = inputs.key(code, industry, hashes[code], template_dir, *extra)
         if not force and manifest.finished(code, keys[code], firms):
             result.skipped.append(code)
             continue
@@ -351,10 +370,35 @@ def run_batch(
             tiers=tiers,
             template_dir=template_dir,
             problems=result.warnings,
-            history=history,
+            history=inputs.history,
         )
     )
     return result
+
+
+def take_in(
+    folder: Path,
+    period: str,
+    out: Path,
+    store: Store,
+    register: StrPath | None,
+    park: str | None,
+    services: StrPath | None,
+    imported_at: datetime | None = None,
+) -> tuple[BatchResult, list[tuple[Path, Assessment]], dict[str, str], Path | None]:
+    """Read the optional inputs first, so a bad one is known now and not after an hour, then
+    check and store the quarter (see `store_quarter`) and its services register. Returns the
+    result so far, the good files with their source hashes, and the register when it reads."""
+    registered, register_problem = checked_register(register, park)
+    # A services register with mistakes stops the run here: stored support must be all of it.
+    support = read_services(Path(services), period=period) if services is not None else None
+    result = BatchResult(period, out)
+    if register_problem:
+        result.warnings.append(register_problem)
+    good, hashes = store_quarter(folder, period, out, store, result, imported_at)
+    if support is not None:
+        result.services = save_services(store, period, support, imported_at=imported_at)
+    return result, good, hashes, registered
 
 
 def store_quarter(

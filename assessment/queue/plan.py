@@ -11,15 +11,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..batch import BatchResult, checked_register, render_key, store_quarter
+from ..batch import BatchResult, period_inputs, take_in
 from ..errors import UsageError
 from ..models.common import Lang, StrPath
-from ..peers import peer_averages
-from ..programme.services import read_services
 from ..store import Store
 from ..store.schema import QueueRunRow, RenderRow
-from ..store.services import save_services
-from ..trends import firm_trends, stored_history
 from . import tasks
 from .work import DONE, RunOptions
 
@@ -63,35 +59,15 @@ def queue_batch(
     templates = Path(template_dir) if template_dir is not None else None
     if templates is not None and not templates.is_dir():
         raise UsageError(f"{templates}: no such folder of templates (--templates)")
-    registered, problem = checked_register(register, park)
-    # A services register with mistakes stops the run here: stored support must be all of it.
-    support = read_services(Path(services), period=period) if services is not None else None
-    result = BatchResult(period, out)
-    if problem:
-        result.warnings.append(problem)
-    good, hashes = store_quarter(folder, period, out, store, result, imported_at)
-    if support is not None:
-        result.services = save_services(store, period, support, imported_at=imported_at)
-    cards = store.cards(period)
-    before = store.previous_period(period)
-    previous = {c.firm.credit_code: c for c in store.cards(before)} if before else {}
-    peers = {i: peer_averages(cards, i) for i in {a.card.firm.industry for _, a in good}}
-    trends = firm_trends(stored_history(store, period))
-    earlier = store.recommendations(before) if before else {}
+    result, good, hashes, registered = take_in(
+        folder, period, out, store, register, park, services, imported_at
+    )
+    inputs = period_inputs(store, period)
     done = _done(store, period, lang, out / "firms")
     todo = []
     for _, a in good:
         code = a.card.firm.credit_code
-        industry = a.card.firm.industry
-        prior = previous.get(code)
-        key = render_key(
-            hashes[code],
-            peers[industry],
-            prior,
-            templates,
-            trends.get(code),
-            earlier.get(code) if prior else None,
-        )
+        key = inputs.key(code, a.card.firm.industry, hashes[code], templates)
         if not force and done.get(code) == key:
             result.skipped.append(code)
         else:

@@ -18,14 +18,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..batch import render_key, stored_adoption, write_park_outputs
+from ..batch import PeriodInputs, period_inputs, stored_adoption, write_park_outputs
 from ..errors import DtmError, UsageError, printable
 from ..models.common import Lang
-from ..models.results import Recommendation, RecommendationList, ScoreCard
-from ..peers import PeerAverages, peer_averages
+from ..models.results import RecommendationList, ScoreCard
 from ..store import Store
 from ..store.schema import QueueRunRow, RenderRow
-from ..trends import FirmTrend, firm_trends, stored_history
 
 DONE, FAILED = "done", "failed"
 
@@ -73,28 +71,11 @@ def run_options(store: Store, run_id: int) -> RunOptions:
         return RunOptions.of(row)
 
 
-@dataclass(frozen=True)
-class _PeriodContext:
-    peers: dict[str, PeerAverages]
-    previous: dict[str, ScoreCard]
-    trends: dict[str, FirmTrend]
-    earlier: dict[str, list[Recommendation]]
-
-
 @lru_cache(maxsize=8)
-def _period_context(url: str, period: str, _run_id: int) -> _PeriodContext:
-    """Peer averages by industry, last quarter's cards and each firm's trend over the stored
-    periods: once per run, not once per firm."""
+def _period_context(url: str, period: str, _run_id: int) -> PeriodInputs:
+    """The period's inputs (see `batch.period_inputs`): once per run, not once per firm."""
     with Store.open(url, create=False) as store:
-        cards = store.cards(period)
-        before = store.previous_period(period)
-        previous = {c.firm.credit_code: c for c in store.cards(before)} if before else {}
-        trends = firm_trends(stored_history(store, period))
-        earlier = dict(store.recommendations(before)) if before else {}
-    peers: dict[str, PeerAverages] = {
-        i: peer_averages(cards, i) for i in {c.firm.industry for c in cards}
-    }
-    return _PeriodContext(peers, previous, trends, earlier)
+        return period_inputs(store, period)
 
 
 def firm_key(store: Store, run: RunOptions, run_id: int, code: str) -> tuple[str, ScoreCard | None]:
@@ -103,12 +84,8 @@ def firm_key(store: Store, run: RunOptions, run_id: int, code: str) -> tuple[str
     record = store.get(code, run.period)
     if record is None:
         raise UsageError(f"{code}: no assessment stored for {run.period}")
+    key = context.key(code, record.industry, record.source_hash, run.templates)
     prior = context.previous.get(code)
-    peers = context.peers[record.industry]
-    earlier = context.earlier.get(code) if prior else None
-    key = render_key(
-        record.source_hash, peers, prior, run.templates, context.trends.get(code), earlier
-    )
     return key, prior
 
 
@@ -171,15 +148,16 @@ def _write(
     for path in report_paths(a.card, firms, run.lang).values():
         remove_partial(path)  # left by a worker killed while writing this very file
     context = _period_context(_full_url(store), run.period, run_id)
+    peers, _, trend, earlier = context.firm(code, a.card.firm.industry)
     written = write_reports(
         a,
         firms,
         lang=run.lang,
-        peers=context.peers[a.card.firm.industry],
+        peers=peers,
         previous=prior,
         template_dir=run.templates,
-        trend=context.trends.get(code),
-        adoption=stored_adoption(a, prior, context.earlier.get(code) if prior else None),
+        trend=trend,
+        adoption=stored_adoption(a, prior, earlier),
     )
     return [p.name for p in written.values()]
 
