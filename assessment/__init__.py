@@ -35,14 +35,12 @@ imported on first use, so `import assessment` stays quick.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
+from .models import _views
+
 if TYPE_CHECKING:
-    from .errors import CODES, DtmError, Location, Problem, UsageError, ValidationFailed
-    from .frames import results_frame
-    from .loader import (
+    from .engine.loader import (
         check_file,
         compile_questionnaire,
         load_answers,
@@ -50,6 +48,10 @@ if TYPE_CHECKING:
         load_questionnaire,
         questionnaire_for,
     )
+    from .engine.pipeline import Assessment, FailedFile, assess, assess_many, sample_park
+    from .engine.recommend import recommend
+    from .engine.scoring import score
+    from .errors import CODES, DtmError, Location, Problem, UsageError, ValidationFailed
     from .models.answers import NOT_APPLICABLE, UNKNOWN, Answer, AnswerSheet, Firm
     from .models.catalogue import Catalogue, Scenario
     from .models.common import BilingualText, StrPath
@@ -65,18 +67,16 @@ if TYPE_CHECKING:
         RuleCheck,
         ScoreCard,
     )
-    from .pipeline import Assessment, FailedFile, assess, assess_many, sample_park
-    from .recommend import recommend
-    from .scoring import score
+    from .park.frames import results_frame
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 # Where each public name lives; imported when first asked for (PEP 562).
 _HOMES: dict[str, str] = {
     **dict.fromkeys(
         ["CODES", "DtmError", "Location", "Problem", "UsageError", "ValidationFailed"], "errors"
     ),
-    "results_frame": "frames",
+    "results_frame": "park.frames",
     **dict.fromkeys(
         [
             "check_file",
@@ -86,7 +86,7 @@ _HOMES: dict[str, str] = {
             "load_questionnaire",
             "questionnaire_for",
         ],
-        "loader",
+        "engine.loader",
     ),
     **dict.fromkeys(
         ["NOT_APPLICABLE", "UNKNOWN", "Answer", "AnswerSheet", "Firm"], "models.answers"
@@ -111,25 +111,22 @@ _HOMES: dict[str, str] = {
         "models.results",
     ),
     **dict.fromkeys(
-        ["Assessment", "FailedFile", "assess", "assess_many", "sample_park"], "pipeline"
+        ["Assessment", "FailedFile", "assess", "assess_many", "sample_park"], "engine.pipeline"
     ),
-    "recommend": "recommend",
-    "score": "scoring",
+    "recommend": "engine.recommend",
+    "score": "engine.scoring",
 }
 
 
-class _Package(types.ModuleType):
-    """`recommend` names both a submodule and the public function. Importing the submodule would
-    rebind `assessment.recommend` to the module; the function keeps the name instead (the
-    module stays importable as `assessment.recommend` through `sys.modules`)."""
+def _notebook_html(shown: object) -> str:
+    from .report.notebook import notebook_html
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name == "recommend" and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
+    return notebook_html(shown)
 
 
-sys.modules[__name__].__class__ = _Package
+# The models know nothing of views: the package hands them the notebook view, which is imported
+# only when a notebook first shows a result.
+_views.show_with(_notebook_html)
 
 __all__ = [
     "CODES",

@@ -1,5 +1,5 @@
 """`python -m assessment` runs the dtm command line."""
 
-from .cli import main
+from .cli.app import main
 
 main()

@@ -23,3 +23,9 @@ def shortfall(value: float) -> str:
 
 def one_decimal(value: float) -> str:
     return f"{rounded(value, 1):f}"
+
+
+def period(value: str, lang: str) -> str:
+    """A period as people say it: `2026Q3` → 2026年第3季度, or Q3 2026."""
+    year, quarter = value.split("Q")
+    return f"{year}年第{quarter}季度" if lang == "zh" else f"Q{quarter} {year}"

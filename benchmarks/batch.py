@@ -22,7 +22,8 @@ import yaml
 from scoring import firm_document  # the generator of valid random answer files
 
 from assessment import load_questionnaire
-from assessment.batch import answer_files, load_all, run_batch, source_hash
+from assessment.batch import load_all, run_batch, source_hash
+from assessment.engine.pipeline import answer_files
 from assessment.store import Store
 
 

@@ -24,7 +24,7 @@ from itertools import cycle, islice
 from pathlib import Path
 from typing import Any
 
-from assessment.pipeline import assess
+from assessment.engine.pipeline import assess
 from assessment.report.render import render_diagnosis, render_html, render_scenarios
 from assessment.resources import sample_park_dir, templates_dir
 

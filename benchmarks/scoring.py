@@ -19,12 +19,13 @@ from typing import Any
 
 import yaml
 
-from assessment import AnswerSheet, Questionnaire, credit_code, load_answers, load_questionnaire
+from assessment import AnswerSheet, Questionnaire, load_answers, load_questionnaire
 from assessment import score as score_one
-from assessment.credit_code import ALPHABET
-from assessment.loader import plan_of
+from assessment.engine.loader import plan_of
+from assessment.engine.plan import work_out
+from assessment.models import credit_code
 from assessment.models.answers import Answer
-from assessment.plan import work_out
+from assessment.models.credit_code import ALPHABET
 
 
 def random_value(q: Questionnaire, question: Any, rng: random.Random) -> Any:

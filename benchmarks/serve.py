@@ -21,7 +21,8 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from assessment import credit_code, load_questionnaire
+from assessment import load_questionnaire
+from assessment.models import credit_code
 from assessment.models.questionnaire import Question, Questionnaire
 from assessment.serve import Settings, create_app
 from assessment.store import Store

@@ -34,8 +34,9 @@ import httpx2 as httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assessment import credit_code, load_questionnaire  # noqa: E402
+from assessment import load_questionnaire  # noqa: E402
 from assessment.accounts import Accounts, AuditLog, Role  # noqa: E402
+from assessment.models import credit_code  # noqa: E402
 from assessment.models.questionnaire import Question, Questionnaire  # noqa: E402
 from assessment.serve.drafts import DraftBook  # noqa: E402
 from assessment.store import Store  # noqa: E402

@@ -16,7 +16,7 @@ import assessment
 
 MODULES = [
     "assessment",
-    "assessment.pipeline",
+    "assessment.engine.pipeline",
     "assessment.models",
     "assessment.report.render",
     "assessment.store",

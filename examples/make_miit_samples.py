@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 
 from assessment import AnswerSheet, ScoreCard, load_answers, load_questionnaire, score
-from assessment.atomic import write_atomic
+from assessment.files.atomic import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20260918

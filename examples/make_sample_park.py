@@ -35,14 +35,15 @@ from typing import Any
 
 import yaml
 
-from assessment import expr, load_questionnaire, resources
-from assessment.atomic import write_atomic
-from assessment.credit_code import ALPHABET, make
-from assessment.loader import check_file, plan_of
+from assessment import load_questionnaire, resources
+from assessment.engine import expr
+from assessment.engine.loader import check_file, plan_of
+from assessment.engine.plan import raw_value, work_out
+from assessment.engine.scoring import earned_points, max_points
+from assessment.files.atomic import write_atomic
 from assessment.models.answers import NOT_APPLICABLE, UNKNOWN, Answer
+from assessment.models.credit_code import ALPHABET, make
 from assessment.models.questionnaire import Band, Choice, Dimension, Question, Questionnaire
-from assessment.plan import raw_value, work_out
-from assessment.scoring import earned_points, max_points
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20260401

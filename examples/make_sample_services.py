@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from assessment.atomic import write_atomic
+from assessment.files.atomic import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "services-20260401"

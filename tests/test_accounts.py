@@ -30,7 +30,7 @@ from assessment.accounts import (
     Throttled,
 )
 from assessment.cli import app as cli
-from assessment.pipeline import Assessment, sample_park
+from assessment.engine.pipeline import Assessment, sample_park
 from assessment.serve import Settings, create_app
 from assessment.serve.drafts import DraftBook
 from assessment.store import Store

@@ -19,7 +19,7 @@ from assessment.cli import app
 from assessment.errors import UsageError
 from assessment.models.common import TextValue
 from assessment.models.results import Eligibility
-from assessment.park import read_register, register_park, summarise
+from assessment.park.summary import read_register, register_park, summarise
 from assessment.report.park_report import render_park_html
 from assessment.resources import sample_park_dir
 from assessment.store import Store

@@ -362,7 +362,7 @@ def test_timeline_rejects_bad_input(
 
 
 def test_score_labels_name_the_good_end_and_charts_say_higher_is_better() -> None:
-    from assessment.pipeline import assess
+    from assessment.engine.pipeline import assess
     from assessment.report.content import indicator_bars_svg, radar_svg
     from assessment.resources import sample_park_dir
 

@@ -17,7 +17,7 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from assessment.cli import app
-from assessment.schema import SCHEMAS
+from assessment.models.schema import SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONNAIRES = ROOT / "questionnaires"

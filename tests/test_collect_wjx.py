@@ -25,8 +25,8 @@ from assessment.collect.wjx_text import (
     options,
     wjx_text,
 )
-from assessment.industries import INDUSTRIES
 from assessment.models.answers import NOT_APPLICABLE, UNKNOWN
+from assessment.models.industries import INDUSTRIES
 
 ROOT = Path(__file__).parent.parent
 PROFILES = {

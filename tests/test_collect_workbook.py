@@ -18,7 +18,7 @@ from assessment.collect import importer
 from assessment.collect.importer import import_table
 from assessment.collect.when_excel import YES_NO_LABELS
 from assessment.collect.xlsx_template import STATUS_LABELS, workbook_bytes
-from assessment.loader import load_answers
+from assessment.engine.loader import load_answers
 from assessment.models.answers import AnswerSheet
 
 ROOT = Path(__file__).parent.parent

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessment import credit_code
-from assessment.credit_code import ALPHABET
+from assessment.models import credit_code
+from assessment.models.credit_code import ALPHABET
 
 VALID = credit_code.make("91320500MA1X2Y3C4")
 

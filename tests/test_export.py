@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessment import export
-from assessment.export import Row
+from assessment.engine.pipeline import Assessment, sample_park
 from assessment.models.common import Lang
-from assessment.pipeline import Assessment, sample_park
+from assessment.park import export, sheets
+from assessment.park.export import Row
 
 BOM = b"\xef\xbb\xbf"
 
@@ -191,7 +191,7 @@ def test_xlsx_first_sheet_holds_the_rows(rows: list[Row], tmp_path: Path) -> Non
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["评估结果", "分行业维度得分", "场景需求分组"]
     sheet = book.worksheets[0]
-    keys = [k for k in export.columns(rows) if k not in export.WORKBOOK_HIDDEN]
+    keys = [k for k in export.columns(rows) if k not in sheets.WORKBOOK_HIDDEN]
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0][:3]) == ["期间", "统一社会信用代码", "企业名称"]
     assert [list(v) for v in values[1:]] == [[r[k] for k in keys] for r in rows]
@@ -243,7 +243,7 @@ def test_write_results_names_both_files_for_the_period(
     labels = [d.label.zh for d in cards[0].dimensions]
     assert all(label in header for label in labels)
     sheet = openpyxl.load_workbook(xlsx_path).worksheets[0]
-    hidden = {export.COLUMNS[k].zh for k in export.WORKBOOK_HIDDEN}
+    hidden = {export.COLUMNS[k].zh for k in sheets.WORKBOOK_HIDDEN}
     assert [c.value for c in sheet[1]] == [h for h in header if h not in hidden]
 
 

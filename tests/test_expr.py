@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessment.expr import MAX_LENGTH, Context, ExprError, parse
+from assessment.engine.expr import MAX_LENGTH, Context, ExprError, parse
 
 CONTEXT = Context(
     {

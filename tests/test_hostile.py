@@ -326,7 +326,7 @@ def test_workers_must_be_a_real_count(tmp_path: Path, workers: str) -> None:
 
 
 def test_written_files_can_be_read_by_the_group(tmp_path: Path) -> None:
-    from assessment.atomic import write_atomic
+    from assessment.files.atomic import write_atomic
 
     old = os.umask(0o022)
     try:
@@ -339,7 +339,7 @@ def test_written_files_can_be_read_by_the_group(tmp_path: Path) -> None:
 def test_a_damaged_store_row_is_named_and_the_others_still_read(tmp_path: Path) -> None:
     from sqlalchemy import update
 
-    from assessment.pipeline import sample_park
+    from assessment.engine.pipeline import sample_park
     from assessment.store import Store
     from assessment.store.schema import AssessmentRow
 
@@ -374,7 +374,7 @@ def test_a_damaged_store_row_is_named_and_the_others_still_read(tmp_path: Path) 
 
 
 def test_check_store_on_a_sound_store(tmp_path: Path) -> None:
-    from assessment.pipeline import sample_park
+    from assessment.engine.pipeline import sample_park
     from assessment.store import Store
 
     db = tmp_path / "dtm.db"
@@ -411,7 +411,7 @@ def test_a_control_character_written_as_an_escape_is_refused_too(
 
 def test_a_dangling_link_or_fifo_in_a_batch_folder_is_reported(tmp_path: Path) -> None:
     from assessment.batch import load_all
-    from assessment.pipeline import answer_files
+    from assessment.engine.pipeline import answer_files
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -510,7 +510,7 @@ def test_missing_templates_are_refused_before_any_work(tmp_path: Path) -> None:
 
 
 def test_a_register_in_gbk_with_odd_figures_is_read(tmp_path: Path) -> None:
-    from assessment.park import read_register
+    from assessment.park.summary import read_register
 
     path = tmp_path / "firms.csv"
     path.write_bytes(

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 import assessment
 from assessment.cli import app
-from assessment.collect.labels import canonical_value, choice_index, number
+from assessment.engine.labels import canonical_value, choice_index, number
+from assessment.engine.pipeline import assess
 from assessment.models.questionnaire import Questionnaire
-from assessment.pipeline import assess
 from tests.conftest import DATA_DIR, WriteYaml
 
 SHIPPED = ("park_quick_scan", "miit_2024_manufacturing")

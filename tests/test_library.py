@@ -17,7 +17,7 @@ import pytest
 
 import assessment
 from assessment import Assessment, FailedFile, ScoreCard
-from assessment.schema import schema_of
+from assessment.models.schema import schema_of
 
 ROOT = Path(__file__).resolve().parents[1]
 PARK = ROOT / "examples" / "sample_park"
@@ -116,8 +116,8 @@ def test_calling_a_level_name_still_works_and_warns(result: Assessment) -> None:
 def test_the_library_itself_does_not_use_the_deprecated_way(result: Assessment) -> None:
     from rich.console import Console
 
-    from assessment.console import print_assessment
-    from assessment.export import results_table
+    from assessment.cli.console import print_assessment
+    from assessment.park.export import results_table
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)
@@ -208,9 +208,9 @@ def test_recommendations_convert_to_a_frame(result: Assessment) -> None:
 def test_every_public_name_resolves() -> None:
     for name in assessment.__all__:
         assert getattr(assessment, name) is not None, name
-    importlib.import_module("assessment.recommend")  # the submodule must not hide the function
+    importlib.import_module("assessment.engine.recommend")  # the module must not hide the function
     assert callable(assessment.recommend)
-    assert assessment.recommend.__module__ == "assessment.recommend"
+    assert assessment.recommend.__module__ == "assessment.engine.recommend"
     with pytest.raises(AttributeError):
         assessment.no_such_thing  # noqa: B018
 
@@ -257,9 +257,9 @@ def test_the_start_up_benchmark_prints_both_ratios() -> None:
 
 
 def test_every_path_taking_function_takes_strings(tmp_path: Path, result: Assessment) -> None:
-    from assessment import export
     from assessment.batch import run_batch
-    from assessment.pipeline import peer_group
+    from assessment.park import export
+    from assessment.park.from_files import peer_group
     from assessment.store import Store
 
     shipped = ROOT / "questionnaires"

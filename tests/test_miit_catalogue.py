@@ -14,8 +14,8 @@ import pytest
 
 import assessment
 from assessment import Answer, AnswerSheet, Catalogue, Questionnaire, Recommendation, ScoreCard
-from assessment.pipeline import catalogue_for
-from assessment.recommend import SLOTS
+from assessment.engine.pipeline import catalogue_for
+from assessment.engine.recommend import SLOTS
 
 ROOT = Path(__file__).parent.parent
 PROFILE = ROOT / "questionnaires" / "miit_2024_manufacturing.yaml"

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import assessment
 from assessment import AnswerSheet, Questionnaire, ScoreCard, ValidationFailed
-from assessment.scoring import max_points
+from assessment.engine.scoring import max_points
 
 ROOT = Path(__file__).parent.parent
 PROFILE = ROOT / "questionnaires" / "miit_2024_manufacturing.yaml"

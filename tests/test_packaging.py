@@ -45,7 +45,8 @@ def wheel_names(wheel: Path) -> set[str]:
 @pytest.mark.parametrize(
     "name",
     [
-        "assessment/cli.py",
+        "assessment/cli/__init__.py",
+        "assessment/collect/service_kinds.yaml",
         "assessment/py.typed",
         "assessment/_shipped/questionnaires/schema/result.schema.json",
         "assessment/_shipped/questionnaires/park_quick_scan.yaml",

@@ -19,14 +19,14 @@ import pytest
 import yaml
 
 import assessment
+from assessment.collect.services import Service, load_kinds
+from assessment.engine.pipeline import Assessment
 from assessment.errors import ValidationFailed
 from assessment.models.catalogue import Catalogue
 from assessment.models.questionnaire import Questionnaire
-from assessment.pipeline import Assessment
-from assessment.programme.adoption import by_scenario, firm_adoption, panel_adoption
-from assessment.programme.recognition import candidates, willing
-from assessment.programme.services import Service, load_kinds
-from assessment.programme.worksummary import Quarter, work_summary
+from assessment.park.adoption import by_scenario, firm_adoption, panel_adoption
+from assessment.park.recognition import candidates, willing
+from assessment.park.worksummary import Quarter, work_summary
 
 A, B, C, D = (
     "91320500MA1X2Y3C40",
@@ -279,7 +279,7 @@ def test_the_diagnosis_report_says_what_the_firm_adopted(
 
 
 def test_dtm_report_with_an_earlier_file_names_the_adopted_scenarios(make: Any) -> None:
-    from assessment.pipeline import adoption_since
+    from assessment.park.from_files import adoption_since
 
     a2, a3 = make(A, "machinery", "2026Q2", A_PAPER), make(A, "machinery", "2026Q3", A_CLOUD)
     assert a2.source is not None
@@ -290,7 +290,7 @@ def test_dtm_report_with_an_earlier_file_names_the_adopted_scenarios(make: Any) 
 
 
 def test_miit_levels_are_recognitions_with_the_firms_one_level_short_within_reach() -> None:
-    from assessment.programme.recognition import questionnaires_of
+    from assessment.park.recognition import questionnaires_of
 
     folder = Path(__file__).parent.parent / "examples" / "miit_2024" / "2026Q3"
     cards = [r.card for r in assessment.assess_many(folder) if isinstance(r, Assessment)]

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import assessment
-from assessment import AnswerSheet, Questionnaire, compile_questionnaire, credit_code, score
+from assessment import AnswerSheet, Questionnaire, compile_questionnaire, score
+from assessment.models import credit_code
 from assessment.models.answers import NOT_APPLICABLE, UNKNOWN
 
 CODE = credit_code.make("91320594MA1ABCDE1")
@@ -285,7 +286,7 @@ def test_a_computed_share_exactly_on_a_band_edge_falls_in_that_band(
 ) -> None:
     """a / b * 100 computed in floats, with a / b exactly edge / 100 in decimals (740.7 of 1234.5
     is 60%): the value scores as the band whose upper edge it is, as the official text says."""
-    from assessment.scoring import earned_points
+    from assessment.engine.scoring import earned_points
 
     qid, question_id, top = edge
     q = assessment.load_questionnaire(qid)
@@ -299,6 +300,6 @@ def test_a_computed_share_exactly_on_a_band_edge_falls_in_that_band(
 
 def test_the_example_from_the_official_text_is_exactly_sixty_percent() -> None:
     assert 740.7 / 1234.5 * 100 != 60  # the float trap the edge snapping closes
-    from assessment.scoring import at_edge
+    from assessment.engine.scoring import at_edge
 
     assert at_edge(740.7 / 1234.5 * 100) == 60

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from assessment.cli import app
-from assessment.credit_code import make
+from assessment.models.credit_code import make
 from assessment.resources import sample_park_dir
 from assessment.store import Store
 from tests.postgres import PostgresServer

@@ -15,7 +15,7 @@ import yaml
 
 import assessment
 from assessment import Catalogue, Questionnaire, Recommendation, ScoreCard, ValidationFailed
-from assessment.pipeline import sample_park
+from assessment.engine.pipeline import sample_park
 
 WriteYaml = Callable[..., Path]
 Load = Callable[[dict[str, Any]], Catalogue]

@@ -14,8 +14,8 @@ import yaml
 from markupsafe import escape
 
 from assessment import UsageError
-from assessment.atomic import short_name
-from assessment.pipeline import Assessment, assess, sample_park
+from assessment.engine.pipeline import Assessment, assess, sample_park
+from assessment.files.atomic import short_name
 from assessment.report.pdf import _fetcher_class, html_to_pdf
 from assessment.report.render import render_diagnosis, render_html, render_scenarios, write_reports
 from assessment.resources import sample_park_dir, templates_dir
@@ -285,8 +285,8 @@ def test_html_matches_the_golden_file(kind: str, lang: str, sample_firm: Assessm
 
     The diagnosis is rendered with the firm's two sample quarters, so its trend page is covered."""
     cards = [a.card for a in sample_park("2026Q3")]
-    from assessment.peers import peer_averages
-    from assessment.trends import firm_trends
+    from assessment.park.peers import peer_averages
+    from assessment.park.trends import firm_trends
 
     peers = peer_averages(cards, sample_firm.card.firm.industry) if kind == "diagnosis" else None
     history = {"2026Q2": [a.card for a in sample_park("2026Q2")], "2026Q3": cards}
@@ -318,7 +318,7 @@ def test_attached_photos_are_ticked_in_the_checklist_and_embedded_in_an_appendix
 ) -> None:
     import hashlib
 
-    from assessment.answerfile import dump_answers
+    from assessment.collect.answerfile import dump_answers
 
     source = sample_park_dir() / "2026Q3" / "91320594MA1A3K7R2A.yaml"
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16

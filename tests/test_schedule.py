@@ -17,11 +17,11 @@ import yaml
 
 import assessment
 from assessment import Catalogue, Questionnaire, ScoreCard, ValidationFailed
-from assessment.pipeline import assess_sheet
+from assessment.engine.pipeline import assess_sheet
+from assessment.engine.schedule import first_year_cost
 from assessment.report.gantt import GanttBar, gantt, horizon, month_x
 from assessment.report.render import render_html, render_scenarios
 from assessment.report.summary import cost_range
-from assessment.schedule import first_year_cost
 
 WriteYaml = Callable[..., Path]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -279,7 +279,7 @@ def test_bad_prices_and_help_routes_are_located(
 def test_the_shipped_catalogues_price_every_band_and_time_every_scenario() -> None:
     for name in ("park_quick_scan", "miit_2024_manufacturing"):
         q = assessment.load_questionnaire(name)
-        catalogue = assessment.pipeline.catalogue_for(q)
+        catalogue = assessment.engine.pipeline.catalogue_for(q)
         assert catalogue is not None
         assert set(catalogue.cost_ranges) == {"low", "medium", "high"}
         assert all(s.duration_months for s in catalogue.scenarios)

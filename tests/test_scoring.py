@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 import assessment
-from assessment import AnswerSheet, Questionnaire, ScoreCard, ValidationFailed, credit_code
+from assessment import AnswerSheet, Questionnaire, ScoreCard, ValidationFailed
+from assessment.models import credit_code
 
 CODE = credit_code.make("91320594MA1ABCDE1")
 YES3 = [{"id": c, "label": c, "points": p} for c, p in (("none", 0), ("some", 1), ("full", 2))]
@@ -453,7 +454,7 @@ def test_a_score_card_round_trips_through_json(mini_card: ScoreCard) -> None:
 def test_every_sentence_gives_the_same_shortfall() -> None:
     import re
 
-    from assessment.pipeline import sample_park
+    from assessment.engine.pipeline import sample_park
 
     checked = 0
     for period in ("2026Q2", "2026Q3"):
@@ -481,8 +482,8 @@ def test_display_rounds_half_up_once(value: float, digits: int, shown: str) -> N
     ("score", "band"), [(0, "low"), (40, "low"), (40.01, "mid"), (100, "high")]
 )
 def test_interpretation_bands_read_like_number_bands(score: float, band: str) -> None:
+    from assessment.engine.scoring import _interpret
     from assessment.models.questionnaire import Interpretation
-    from assessment.scoring import _interpret
 
     bands = [
         Interpretation(min=0, max=40, text={"zh": "low", "en": "low"}),

@@ -13,9 +13,10 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from assessment import load_questionnaire, loader
+from assessment import load_questionnaire
 from assessment.accounts import AuditLog
 from assessment.cli import app as cli
+from assessment.engine import loader
 from assessment.models.answers import Answer, AnswerSheet
 from assessment.models.questionnaire import Question, Questionnaire
 from assessment.serve import Settings, create_app

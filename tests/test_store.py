@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, inspect, text
 
-from assessment import UsageError, credit_code
-from assessment.pipeline import Assessment, sample_park
+from assessment import UsageError
+from assessment.engine.pipeline import Assessment, sample_park
+from assessment.models import credit_code
 from assessment.store import (
     DB_ENV,
     SCHEMA_VERSION,

@@ -15,11 +15,11 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from assessment.cli import app
-from assessment.pipeline import Assessment, assess, assess_sheet
+from assessment.engine.pipeline import Assessment, assess, assess_sheet
+from assessment.engine.schedule import first_year_cost
 from assessment.report.render import render_diagnosis, render_html, render_summary_png
 from assessment.report.summary import first_actions
 from assessment.resources import sample_park_dir
-from assessment.schedule import first_year_cost
 from assessment.store import Store
 
 pytestmark = pytest.mark.skipif(

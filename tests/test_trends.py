@@ -14,18 +14,19 @@ import openpyxl
 import pytest
 
 from assessment.batch import BatchResult, run_batch, write_park_outputs
-from assessment.compare import level_id
-from assessment.credit_code import make
+from assessment.display import period as period_label
+from assessment.engine.pipeline import Assessment, assess
 from assessment.models.common import Lang
-from assessment.park import summarise
-from assessment.pipeline import Assessment, assess
+from assessment.models.credit_code import make
+from assessment.park.compare import level_id
+from assessment.park.summary import summarise
+from assessment.park.trends import firm_trends, park_trend, stored_history
 from assessment.report import i18n
 from assessment.report.park_report import park_context, render_park_html
 from assessment.report.render import render_diagnosis, render_html
 from assessment.report.trend_charts import LINES_BOTTOM, LINES_TOP, levels_over_time, lines
 from assessment.resources import sample_park_dir
 from assessment.store import Store
-from assessment.trends import firm_trends, park_trend, stored_history
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdftotext") is None, reason="poppler-utils is not installed (make setup)"
@@ -208,7 +209,7 @@ def test_the_park_report_pdf_shows_every_periods_figures(
     trend = park_trend(stored_history(park.store, "2026Q4"))
     assert trend is not None
     for point in trend.points:
-        assert i18n.period(point.period, lang) in text
+        assert period_label(point.period, lang) in text
         assert firms.format(n=point.firms) in text
         assert i18n.number(point.means["overall"], lang) in text
     assert ("分数越高越好" if lang == "zh" else "higher is better") in text
@@ -266,7 +267,7 @@ def test_the_batch_gives_each_firm_its_own_trend(park: Park, who: str) -> None:
     for period in PERIODS:
         stored = park.store.get(code, period)
         assert stored is not None
-        assert i18n.period(period, "zh") in text
+        assert period_label(period, "zh") in text
         assert i18n.number(stored.overall, "zh") in text
 
 
@@ -275,7 +276,7 @@ def test_the_batch_gives_each_firm_its_own_trend(park: Park, who: str) -> None:
 
 def test_the_workbook_has_a_sheet_per_stored_period_and_a_trend_sheet(park: Park) -> None:
     book = openpyxl.load_workbook(park.batch.files["xlsx"])
-    labels = [i18n.period(p, "zh") for p in PERIODS]
+    labels = [period_label(p, "zh") for p in PERIODS]
     assert book.sheetnames == [
         "评估结果",
         "分行业维度得分",

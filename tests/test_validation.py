@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 import assessment
 from assessment import CODES, Problem, Questionnaire
 from assessment.cli import app
-from assessment.loader import check_file
-from assessment.yamlio import MAX_FILE_BYTES
+from assessment.engine.loader import check_file
+from assessment.files.yamlio import MAX_FILE_BYTES
 
 DATA_DIR = Path(__file__).parent / "data"
 DOCS = Path(__file__).parent.parent / "docs" / "errors.md"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from assessment.errors import ProblemList
-from assessment.yamlio import MAX_FILE_BYTES, locate, parse_yaml, read_yaml
+from assessment.files.yamlio import MAX_FILE_BYTES, locate, parse_yaml, read_yaml
 
 
 def parse(text: str) -> tuple[Any, list[str]]:

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_atomic
+from ..engine.build import kind_of
+from ..engine.loader import CanonicalSheet, canonical_sheet
 from ..errors import ProblemList, UsageError
-from ..loader import CanonicalSheet, canonical_sheet, kind_of
-from ..locator import Locator
+from ..files.atomic import write_atomic
+from ..files.locator import Locator
+from ..files.yamlio import LocatedDict, LocatedList, ime_keys, parse_yaml
 from ..models.answers import AnswerSheet
 from ..models.questionnaire import Questionnaire
-from ..yamlio import LocatedDict, LocatedList, ime_keys, parse_yaml
 
 _BARE = re.compile(r"^(?:[a-z][a-z0-9_]*|n/a)$")
 _YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n"}

@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from ..atomic import safe_stem, write_atomic
 from ..errors import Location, Problem, UsageError
+from ..files.atomic import safe_stem, write_atomic
 from ..models.answers import AnswerSheet
 from ..models.questionnaire import Questionnaire
 from .answerfile import dump_answers
 from .grid import Grid, read_grids
 from .table import ColumnMatcher, Imported, Row, import_rows
-
-if TYPE_CHECKING:
-    from ..store import Store
 
 # Tried in this order: the first whose `sniff` claims a sheet reads it.
 FORMAT_MODULES = ("wjx", "odk", "workbook")
@@ -55,7 +52,7 @@ def formats() -> list[Format]:
 
 def guess_questionnaire(path: Path) -> Questionnaire:
     """The shipped questionnaire whose questions the file's header rows name most often."""
-    from ..loader import load_questionnaire
+    from ..engine.loader import load_questionnaire
     from ..resources import shipped_ids
 
     grids = read_grids(path)
@@ -165,22 +162,3 @@ def write_answer_files(
             write_atomic(path, data)
             written.append(path)
     return written
-
-
-def store_sheets(
-    sheets: Sequence[AnswerSheet],
-    q: Questionnaire,
-    store: Store,
-    *,
-    on_saved: Callable[[str], None] | None = None,
-) -> list[str]:
-    """Score and store each sheet (a revision when the firm and period are stored already)."""
-    from ..pipeline import assess_sheet
-
-    stored = []
-    for sheet in sheets:
-        store.save(assess_sheet(sheet, q))
-        stored.append(sheet.firm.credit_code)
-        if on_saved is not None:
-            on_saved(sheet.firm.credit_code)
-    return stored

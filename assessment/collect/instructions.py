@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..expr import tokenize
-from ..industries import INDUSTRIES
+from ..engine.expr import tokenize
 from ..models.common import Lang, TextValue
+from ..models.industries import INDUSTRIES
 from ..models.questionnaire import Question, Questionnaire
 
-if TYPE_CHECKING:
-    from .xlsx_template import Column
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the answers sheet: the id in the hidden row, the header, what it holds."""
+
+    id: str
+    header: str
+    width: float
+    question: Question | None = None
+    choice: str | None = None  # a choice id or n/a / unknown, for a multiple-choice column
+
 
 T = TextValue
 TYPES = {

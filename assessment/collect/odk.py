@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
+from ..engine.labels import choice_index, key, status_word
 from ..models.answers import NOT_APPLICABLE, UNKNOWN
 from ..models.questionnaire import Question, Questionnaire
 from .grid import Grid
 from .importer import TableRead
-from .labels import choice_index, key, status_word
 from .table import ColumnMatcher, Row, header_problems, is_empty
 from .xlsform import EVIDENCE_SUFFIX, FIRM_NAMES, NOTE_SUFFIX, STATUS_SUFFIX
 from .xpath import NA_CHOICE, UNKNOWN_CHOICE

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from ..engine.labels import key, plain
+from ..engine.loader import check_answer_data
 from ..errors import Location, Problem, ProblemList
-from ..loader import check_answer_data
-from ..locator import KeyPath, Locator
+from ..files.locator import KeyPath, Locator
 from ..models.answers import AnswerSheet
 from ..models.common import TextValue
 from ..models.questionnaire import Question, Questionnaire
-from .labels import key, plain
 
 T = TextValue
 # The firm header, in the order the columns come first in every template.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from ..atomic import write_new
 from ..errors import Problem
+from ..files.atomic import write_new
 from ..models.common import Lang
 from ..models.questionnaire import Questionnaire
 

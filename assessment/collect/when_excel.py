@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..expr import Node, parse
+from ..engine.expr import Node, parse
+from ..engine.labels import choice_index
 from ..models.common import Lang, TextValue
 from ..models.questionnaire import Question, Questionnaire
-from .labels import choice_index
 
 # How the workbook shows yes/no answers; labels.py reads these back (and many other spellings).
 YES_NO_LABELS = {"yes": TextValue(zh="是", en="Yes"), "no": TextValue(zh="否", en="No")}

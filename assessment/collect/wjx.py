@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from ..engine.labels import choice_index, key, number, plain
 from ..errors import Location, Problem
 from ..models.answers import NOT_APPLICABLE, UNKNOWN
 from ..models.questionnaire import Question, Questionnaire
 from .grid import Grid
 from .importer import TableRead
-from .labels import choice_index, key, number, plain
 from .table import ColumnMatcher, Row, header_problems, is_empty
 from .wjx_text import industry_options, options
 

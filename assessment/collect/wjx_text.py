@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..engine.expr import Node, parse
 from ..errors import Location, Problem
-from ..expr import Node, parse
-from ..industries import INDUSTRIES
 from ..models.answers import NOT_APPLICABLE, UNKNOWN
 from ..models.common import Lang
+from ..models.industries import INDUSTRIES
 from ..models.questionnaire import Question, Questionnaire
 from .table import FIRM_FIELDS
 

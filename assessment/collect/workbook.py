@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..engine.labels import choice_index, key, status_word
 from ..errors import Location, Problem
 from ..models.answers import NOT_APPLICABLE, UNKNOWN
 from ..models.questionnaire import Question, Questionnaire
 from .grid import Grid
 from .importer import TableRead
-from .labels import choice_index, key, status_word
 from .table import _NUMBERED as NUMBERED
 from .table import ColumnMatcher, Row, header_problems, is_empty
 from .xlsx_template import NAME_ID, NAME_VERSION, STATUS_LABELS, choice_header

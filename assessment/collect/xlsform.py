@@ -17,10 +17,10 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from ..engine.expr import ExprError
 from ..errors import Location, Problem
-from ..expr import ExprError
-from ..industries import INDUSTRIES
 from ..models.common import TextValue
+from ..models.industries import INDUSTRIES
 from ..models.questionnaire import Question, Questionnaire
 from .table import FIRM_FIELDS
 from .xpath import NA_CHOICE, UNKNOWN_CHOICE, Translator, Untranslatable, extras

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Literal
 
 from openpyxl import Workbook
@@ -23,11 +22,11 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..industries import INDUSTRIES
 from ..models.answers import NOT_APPLICABLE, UNKNOWN
 from ..models.common import Lang, TextValue
+from ..models.industries import INDUSTRIES
 from ..models.questionnaire import Question, Questionnaire
-from .instructions import write_instructions
+from .instructions import Column, write_instructions
 from .table import FIRM_FIELDS
 from .when_excel import MARK, YES_NO_LABELS, RowCells, grey_formula
 
@@ -47,17 +46,6 @@ NAME_VERSION = "dtm_version"
 HEADER_ROW, ID_ROW, FIRST_ROW = 1, 2, 3
 GREY = PatternFill(start_color="D9D9D9", end_color="D9D9D9", fill_type="solid")
 HEADER_FILL = PatternFill(start_color="DDEBF7", end_color="DDEBF7", fill_type="solid")
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the answers sheet: the id in the hidden row, the header, what it holds."""
-
-    id: str
-    header: str
-    width: float
-    question: Question | None = None
-    choice: str | None = None  # a choice id or n/a / unknown, for a multiple-choice column
 
 
 def choice_column_id(qid: str, choice: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..expr import Node, parse
+from ..engine.expr import Node, parse
 from ..models.questionnaire import Question, Questionnaire
 
 # Names an XLSForm gives "not applicable" and "don't know" among a question's choices.

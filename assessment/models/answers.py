@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
-from .. import credit_code
+from . import credit_code
 from .common import Id, Model, Number, Period
 
 NOT_APPLICABLE = "n/a"

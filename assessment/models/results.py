@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
+from ._views import notebook_html
 from .answers import Firm, RawValue
 from .common import Lang, Model, Text, TextValue
 
@@ -181,9 +182,7 @@ class ScoreCard(Model):
         return pd.DataFrame([self.to_row(lang)])
 
     def _repr_html_(self) -> str:
-        from ..views import card_html
-
-        return card_html(self)
+        return notebook_html(self)
 
 
 class TriggerAnswer(Model):
@@ -234,14 +233,26 @@ class RecommendationList(list[Recommendation]):
         """One row per recommendation: rank, scenario, name in `lang`, slot, priority and why."""
         import pandas as pd
 
-        from ..views import recommendation_rows
+        return pd.DataFrame(self.rows(lang))
 
-        return pd.DataFrame(recommendation_rows(self, lang))
+    def rows(self, lang: Lang = "zh") -> list[dict[str, Any]]:
+        """Plain rows for a table or a DataFrame, best first."""
+        return [
+            {
+                "rank": r.rank,
+                "scenario": r.scenario,
+                "name": r.name[lang],
+                "slot": r.slot,
+                "priority": r.priority,
+                "mandatory": r.mandatory,
+                "cost_band": r.cost_band,
+                "triggered_by": ", ".join(t.question for t in r.triggered_by),
+            }
+            for r in self
+        ]
 
     def _repr_html_(self) -> str:
-        from ..views import recommendations_html
-
-        return recommendations_html(self)
+        return notebook_html(self)
 
 
 RESULT_SCHEMA_VERSION: Literal["1.0"] = "1.0"

@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..batch import BatchResult, period_inputs, take_in
+from ..batch.inputs import period_inputs
+from ..batch.intake import BatchResult, take_in
 from ..errors import UsageError
 from ..models.common import Lang, StrPath
 from ..store import Store

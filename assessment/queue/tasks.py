@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
 
-from ..batch import RECYCLE_AFTER
+from ..batch.run import RECYCLE_AFTER
 from ..errors import UsageError
 from ..store import Store
 from .work import die_with_parent

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..batch import PeriodInputs, period_inputs, stored_adoption, write_park_outputs
+from ..batch.inputs import PeriodInputs, period_inputs, stored_adoption
+from ..batch.run import write_park_outputs
 from ..errors import DtmError, UsageError, printable
 from ..models.common import Lang
 from ..models.results import RecommendationList, ScoreCard
@@ -130,8 +131,8 @@ def _finished(store: Store, code: str, run: RunOptions, key: str, firms: Path) -
 def _write(
     store: Store, run: RunOptions, run_id: int, code: str, prior: ScoreCard | None, firms: Path
 ) -> list[str]:
-    from .. import loader
-    from ..pipeline import Assessment
+    from ..engine import loader
+    from ..engine.pipeline import Assessment
     from ..report.render import report_paths, write_reports
 
     record = store.get(code, run.period)

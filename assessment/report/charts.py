@@ -10,40 +10,24 @@ nothing but numbers computed here and constants.
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
-from xml.sax.saxutils import escape
 
 from ..display import one_decimal
+from . import svg
+from .svg import FILL, GRID, INK, LINE, SMALL, Anchor, Attrs, Point
 
 __all__ = ["Series", "Style", "TimelineItem", "bars", "distribution", "radar", "timeline"]
 
 Style = Literal["solid", "dashed", "dotted"]
-Anchor = Literal["start", "middle", "end"]
-Point = tuple[float, float]
 Box = tuple[float, float, float, float]
-Attrs = dict[str, float | str]
 
-FONT = "Noto Sans CJK SC, sans-serif"
-TEXT, SMALL, LINE = 11, 10, 14  # viewBox px; printed at >= 90% of the width, text stays >= 9 px
-INK, GRID, FILL = "#000000", "#a0a0a0", "#c4c4c4"
-_DASH: dict[str, Attrs] = {
-    "solid": {},
-    "dashed": {"stroke_dasharray": "7 4"},
-    "dotted": {"stroke_dasharray": "0.1 4", "stroke_linecap": "round"},
-}
 _RING: Attrs = {"fill": "none", "stroke": GRID, "stroke_width": 0.75}
-_EDGE: Attrs = {"stroke": INK, "stroke_width": 1.8, "stroke_linejoin": "round"}
+EDGE: Attrs = {"stroke": INK, "stroke_width": 1.8, "stroke_linejoin": "round"}
 _ARROW: Attrs = {"fill": "none", "stroke": INK, "stroke_width": 1.2, "stroke_linejoin": "round"}
 _HEADER: Attrs = {"text_anchor": "middle", "font_weight": "bold"}
 _REFERENCE: Attrs = {"stroke": INK, "stroke_width": 1.4, "stroke_dasharray": "5 3"}
-# Characters XML 1.0 forbids, and lone surrogates that cannot be encoded: dropped, not escaped.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_NO_LINE_START = frozenset("，。、；：！？）》」』】,.;:!?)%")
-_NO_LINE_END = frozenset("（《「『【(")
 
 
 @dataclass(frozen=True)
@@ -56,7 +40,7 @@ class Series:
     fill_opacity: float = 0.25
 
     def __post_init__(self) -> None:
-        if self.style not in _DASH:
+        if self.style not in svg.DASH:
             raise ValueError(f"series style must be solid, dashed or dotted, not {self.style!r}")
         if not 0 <= self.fill_opacity <= 1:
             raise ValueError(f"fill_opacity must be within 0..1, not {self.fill_opacity!r}")
@@ -75,136 +59,6 @@ class TimelineItem:
     def __post_init__(self) -> None:
         after = (self.after,) if isinstance(self.after, str) else tuple(self.after)
         object.__setattr__(self, "after", after)
-
-
-def _n(x: float) -> str:
-    text = f"{x:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def _tick(v: float) -> str:
-    return str(round(v)) if abs(v - round(v)) < 1e-9 else f"{v:.1f}"
-
-
-def _finite(v: float | None) -> float | None:
-    return float(v) if v is not None and math.isfinite(v) else None
-
-
-def _frac(v: float | None, top: float) -> float:
-    """Where ``v`` sits on a 0..top scale, clamped; missing or NaN values sit at 0."""
-    if not (math.isfinite(top) and top > 0):
-        raise ValueError(f"max_value must be a positive number, not {top!r}")
-    v = _finite(v)
-    return 0.0 if v is None else min(max(v / top, 0.0), 1.0)
-
-
-def _clean(text: str) -> str:
-    return " ".join(_NOT_XML.sub("", str(text)).split())
-
-
-def _em(ch: str) -> float:
-    # Generous estimates of Noto Sans glyph widths, so that fitted text never overflows.
-    if unicodedata.east_asian_width(ch) in "WFA":
-        return 1.0
-    if ch in " .,:;'!|()[]ijlrtf":
-        return 0.34
-    return 0.68 if ch.isupper() or ch.isdigit() or ch in "mw%@&#" else 0.56
-
-
-def _width(text: str) -> float:
-    return sum(_em(ch) for ch in text) * TEXT
-
-
-def _fit(text: str, width: float) -> str:
-    """The text, cut and ended with … if it is wider than ``width``."""
-    text = _clean(text)
-    if _width(text) <= width:
-        return text
-    while text and _width(text + "…") > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
-
-
-def _can_break(last: str, ch: str) -> bool:
-    if ch == " " or ch in _NO_LINE_START or last in _NO_LINE_END:
-        return False
-    return last in " -/" or any(unicodedata.east_asian_width(c) in "WF" for c in (last, ch))
-
-
-def _greedy(text: str, width: float) -> list[str]:
-    tokens: list[str] = []  # Latin words (split after - or /) and single CJK characters
-    for ch in text:
-        if tokens and not _can_break(tokens[-1][-1], ch):
-            tokens[-1] += ch
-        else:
-            tokens.append(ch)
-    lines = [""]
-    for token in tokens:
-        if lines[-1] and _width((lines[-1] + token).rstrip()) > width:
-            lines.append(token.lstrip())
-        else:
-            lines[-1] += token
-    return [line.rstrip() for line in lines]
-
-
-def _wrap(text: str, width: float, max_lines: int) -> list[str]:
-    """At most ``max_lines`` lines of even length; the last one ends with … if cut."""
-    text = _clean(text)
-    lines = _greedy(text, width)
-    if len(lines) > max_lines:
-        lines = [*lines[: max_lines - 1], lines[max_lines - 1] + "…"]
-    while 1 < len(lines) <= max_lines:
-        narrower = max(map(_width, lines)) - 1
-        tighter = _greedy(text, narrower)
-        if len(tighter) != len(lines) or max(map(_width, tighter)) > narrower:
-            break
-        lines = tighter
-    return [_fit(line, width) for line in lines]
-
-
-def _el(tag: str, content: str | None = None, /, **attrs: float | str) -> str:
-    """One element. Attribute values are numbers computed here or constants, never caller text."""
-    pairs = "".join(
-        f' {k.replace("_", "-")}="{v if isinstance(v, str) else _n(v)}"' for k, v in attrs.items()
-    )
-    if content is None:
-        return f"<{tag}{pairs}/>"
-    text = escape(_NOT_XML.sub("", content), {'"': "&quot;"})
-    return f"<{tag}{pairs}>{text}</{tag}>"
-
-
-def _svg(width: float, height: float, title: str, body: Iterable[str]) -> str:
-    w, h = _n(width), _n(height)
-    head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}"'
-        f' role="img" font-family="{FONT}" font-size="{TEXT}">'
-    )
-    return "\n".join([head, _el("title", _clean(title)), *body, "</svg>"]) + "\n"
-
-
-def _text(x: float, y: float, text: str, anchor: Anchor = "start", size: int = TEXT) -> str:
-    return _el("text", text, x=x, y=y, font_size=size, text_anchor=anchor)
-
-
-def _line(x1: float, y1: float, x2: float, y2: float, stroke: str = INK, w: float = 1) -> str:
-    return _el("line", x1=x1, y1=y1, x2=x2, y2=y2, stroke=stroke, stroke_width=w)
-
-
-def _rect(x: float, y: float, w: float, h: float, fill: str, stroke: str = INK) -> str:
-    return _el("rect", x=x, y=y, width=w, height=h, fill=fill, stroke=stroke, stroke_width=0.8)
-
-
-def _poly(tag: str, points: Iterable[Point], attrs: Attrs) -> str:
-    return _el(tag, points=" ".join(f"{_n(x)},{_n(y)}" for x, y in points), **attrs)
-
-
-def _marker(shape: int, x: float, y: float, *, hollow: bool) -> str:
-    paint: Attrs = {"fill": "#ffffff" if hollow else INK, "stroke": INK, "stroke_width": 1.2}
-    if shape % 3 == 0:
-        return _el("circle", cx=x, cy=y, r=3.2, **paint)
-    if shape % 3 == 1:
-        return _el("rect", x=x - 3, y=y - 3, width=6, height=6, **paint)
-    return _poly("polygon", [(x, y - 4.2), (x + 4.2, y), (x, y + 4.2), (x - 4.2, y)], paint)
 
 
 def radar(
@@ -232,28 +86,28 @@ def radar(
         a = -math.pi / 2 + 2 * math.pi * i / n
         return cx + math.cos(a) * r * frac, cy + math.sin(a) * r * frac
 
-    body = [_poly("polygon", [at(i, k / 5) for i in range(n)], _RING) for k in range(1, 6)]
-    body += [_line(cx, cy, *at(i, 1), stroke=GRID, w=0.75) for i in range(n)]
+    body = [svg.poly("polygon", [at(i, k / 5) for i in range(n)], _RING) for k in range(1, 6)]
+    body += [svg.line(cx, cy, *at(i, 1), stroke=GRID, w=0.75) for i in range(n)]
     for k in range(1, 6):
-        body.append(_text(cx + 5, cy - r * k / 5 - 2, _tick(max_value * k / 5), size=SMALL))
+        body.append(svg.text(cx + 5, cy - r * k / 5 - 2, svg.tick(max_value * k / 5), size=SMALL))
     bottom = cy + r
     for i, name in enumerate(axes):
         labels, low = _axis_label(name, i, n, (cx, cy), r + 12, size)
         body += labels
         bottom = max(bottom, low)
     for idx, s in enumerate(series):
-        pts = [at(i, _frac(v, max_value)) for i, v in enumerate(s.values)]
+        pts = [at(i, svg.frac(v, max_value)) for i, v in enumerate(s.values)]
         shade = s.fill_opacity if idx == 0 else 0
         paint: Attrs = {"fill": "#808080", "fill_opacity": shade} if shade else {"fill": "none"}
-        body.append(_poly("polygon", pts, {**paint, **_EDGE, **_DASH[s.style]}))
+        body.append(svg.poly("polygon", pts, {**paint, **EDGE, **svg.DASH[s.style]}))
         for (x, y), v in zip(pts, s.values, strict=True):
-            body.append(_marker(idx, x, y, hollow=_finite(v) is None))
-    missing = any(_finite(v) is None for s in series for v in s.values)
-    legend, height = _legend(series, missing_label if missing else "", size, bottom + 18)
-    if _clean(note):
-        legend.append(_text(8, height + 10, _fit(note, size - 16), size=SMALL))
+            body.append(svg.marker(idx, x, y, hollow=svg.finite(v) is None))
+    missing = any(svg.finite(v) is None for s in series for v in s.values)
+    legend, height = series_legend(series, missing_label if missing else "", size, bottom + 18)
+    if svg.clean(note):
+        legend.append(svg.text(8, height + 10, svg.fit(note, size - 16), size=SMALL))
         height += LINE
-    return _svg(size, height, title, body + legend)
+    return svg.document(size, height, title, body + legend)
 
 
 def _axis_label(
@@ -270,31 +124,31 @@ def _axis_label(
         anchor, room = "start", size - 4 - x
     else:
         anchor, room = "end", x - 4
-    lines = _wrap(name, room, 2)
+    lines = svg.wrap(name, room, 2)
     top = y - len(lines) * LINE * (1 - dy) / 2  # above the top spoke, below the bottom one
-    texts = [_text(x, top + j * LINE + 10.5, line, anchor) for j, line in enumerate(lines)]
+    texts = [svg.text(x, top + j * LINE + 10.5, line, anchor) for j, line in enumerate(lines)]
     return texts, top + len(lines) * LINE
 
 
-def _legend(
+def series_legend(
     series: Sequence[Series], missing_label: str, width: float, top: float
 ) -> tuple[list[str], float]:
     """Legend rows from ``top``: line sample, marker and name; returns the chart's height."""
     body: list[str] = []
     x, y = 8.0, top
     entries = [(i, s.name) for i, s in enumerate(series)]
-    if _clean(missing_label):
+    if svg.clean(missing_label):
         entries.append((-1, missing_label))
     for idx, name in entries:
-        label = _fit(name, width - 56)
-        w = 40 + _width(label) + 16
+        label = svg.fit(name, width - 56)
+        w = 40 + svg.text_width(label) + 16
         if x > 8 and x + w > width - 8:
             x, y = 8.0, y + 18
         if idx >= 0:
             body.append(
-                _poly("polyline", [(x, y), (x + 30, y)], {**_EDGE, **_DASH[series[idx].style]})
+                svg.poly("polyline", [(x, y), (x + 30, y)], {**EDGE, **svg.DASH[series[idx].style]})
             )
-        body += [_marker(max(idx, 0), x + 15, y, hollow=idx < 0), _text(x + 38, y + 4, label)]
+        body += [svg.marker(max(idx, 0), x + 15, y, hollow=idx < 0), svg.text(x + 38, y + 4, label)]
         x += w
     return body, y + 14
 
@@ -318,33 +172,35 @@ def bars(
     top, bottom = 26, 26 + ROW * max(len(labels), 1)
 
     def x_of(v: float | None) -> float:
-        return PLOT_X + PLOT_W * _frac(v, max_value)
+        return PLOT_X + PLOT_W * svg.frac(v, max_value)
 
     body: list[str] = []
     for k in range(6):
         x = PLOT_X + PLOT_W * k / 5
-        body.append(_line(x, top, x, bottom + 4, stroke=GRID if k else INK, w=0.6 if k else 1))
-        body.append(_text(x, bottom + 16, _tick(max_value * k / 5), "middle", SMALL))
-    body.append(_line(PLOT_X, bottom, PLOT_X + PLOT_W, bottom))
-    axis_label = _fit(value_axis_label, BARS_WIDTH - 16)
-    body.append(_text(PLOT_X + PLOT_W / 2, bottom + 34, axis_label, "middle"))
+        body.append(svg.line(x, top, x, bottom + 4, stroke=GRID if k else INK, w=0.6 if k else 1))
+        body.append(svg.text(x, bottom + 16, svg.tick(max_value * k / 5), "middle", SMALL))
+    body.append(svg.line(PLOT_X, bottom, PLOT_X + PLOT_W, bottom))
+    axis_label = svg.fit(value_axis_label, BARS_WIDTH - 16)
+    body.append(svg.text(PLOT_X + PLOT_W / 2, bottom + 34, axis_label, "middle"))
     texts: list[str] = []
     for i, (label, raw) in enumerate(zip(labels, values, strict=True)):
         y = top + i * ROW + (ROW - BAR_H) / 2
-        texts.append(_text(PLOT_X - 6, y + BAR_H / 2 + 4, _fit(label, PLOT_X - 14), "end"))
-        v = _finite(raw)
+        texts.append(svg.text(PLOT_X - 6, y + BAR_H / 2 + 4, svg.fit(label, PLOT_X - 14), "end"))
+        v = svg.finite(raw)
         if v is not None:
-            body.append(_rect(PLOT_X, y, x_of(v) - PLOT_X, BAR_H, FILL))
+            body.append(svg.rect(PLOT_X, y, x_of(v) - PLOT_X, BAR_H, FILL))
         shown = "—" if v is None else one_decimal(v)
-        texts.append(_text(x_of(v) + 4, y + BAR_H / 2 + 4, shown, size=SMALL))
-    ref = _finite(reference)
+        texts.append(svg.text(x_of(v) + 4, y + BAR_H / 2 + 4, shown, size=SMALL))
+    ref = svg.finite(reference)
     if ref is not None:
         x = x_of(ref)
-        body.append(_el("line", x1=x, y1=top - 6, x2=x, y2=bottom, **_REFERENCE))
-        label = _fit(f"{_clean(reference_label)} {one_decimal(ref)}".strip(), BARS_WIDTH - 8)
-        half = _width(label) / 2
-        texts.append(_text(min(max(x, 4 + half), BARS_WIDTH - 4 - half), top - 10, label, "middle"))
-    return _svg(BARS_WIDTH, bottom + 44, title, body + texts)
+        body.append(svg.el("line", x1=x, y1=top - 6, x2=x, y2=bottom, **_REFERENCE))
+        label = svg.fit(f"{svg.clean(reference_label)} {one_decimal(ref)}".strip(), BARS_WIDTH - 8)
+        half = svg.text_width(label) / 2
+        texts.append(
+            svg.text(min(max(x, 4 + half), BARS_WIDTH - 4 - half), top - 10, label, "middle")
+        )
+    return svg.document(BARS_WIDTH, bottom + 44, title, body + texts)
 
 
 DIST_WIDTH, DIST_X, DIST_TOP, DIST_BOTTOM = 520, 48, 40, 220
@@ -360,23 +216,23 @@ def distribution(
     step = _nice_step(max(max(counts), 1))
     top_tick = step * max(1, math.ceil(max(counts) / step))
     plot_w, plot_h = DIST_WIDTH - DIST_X - 12, DIST_BOTTOM - DIST_TOP
-    body = [_text(8, 16, _fit(axis_label, DIST_WIDTH - 16))]
+    body = [svg.text(8, 16, svg.fit(axis_label, DIST_WIDTH - 16))]
     for tick in range(0, top_tick + 1, step):
         y = DIST_BOTTOM - plot_h * tick / top_tick
-        body.append(_line(DIST_X, y, DIST_X + plot_w, y, stroke=GRID if tick else INK, w=0.6))
-        body.append(_text(DIST_X - 6, y + 4, str(tick), "end", SMALL))
-    body.append(_line(DIST_X, DIST_TOP, DIST_X, DIST_BOTTOM))
-    body.append(_line(DIST_X, DIST_BOTTOM, DIST_X + plot_w, DIST_BOTTOM))
+        body.append(svg.line(DIST_X, y, DIST_X + plot_w, y, stroke=GRID if tick else INK, w=0.6))
+        body.append(svg.text(DIST_X - 6, y + 4, str(tick), "end", SMALL))
+    body.append(svg.line(DIST_X, DIST_TOP, DIST_X, DIST_BOTTOM))
+    body.append(svg.line(DIST_X, DIST_BOTTOM, DIST_X + plot_w, DIST_BOTTOM))
     slot = plot_w / len(labels)
     col = min(56.0, slot * 0.6)
     for i, (label, count) in enumerate(zip(labels, counts, strict=True)):
         mid = DIST_X + slot * (i + 0.5)
         h = plot_h * count / top_tick
-        body.append(_rect(mid - col / 2, DIST_BOTTOM - h, col, h, FILL))
-        body.append(_text(mid, DIST_BOTTOM - h - 4, str(int(count)), "middle"))
-        for j, line in enumerate(_wrap(label, slot - 6, 2)):
-            body.append(_text(mid, DIST_BOTTOM + 16 + j * LINE, line, "middle"))
-    return _svg(DIST_WIDTH, DIST_BOTTOM + 16 + 2 * LINE, title, body)
+        body.append(svg.rect(mid - col / 2, DIST_BOTTOM - h, col, h, FILL))
+        body.append(svg.text(mid, DIST_BOTTOM - h - 4, str(int(count)), "middle"))
+        for j, line in enumerate(svg.wrap(label, slot - 6, 2)):
+            body.append(svg.text(mid, DIST_BOTTOM + 16 + j * LINE, line, "middle"))
+    return svg.document(DIST_WIDTH, DIST_BOTTOM + 16 + 2 * LINE, title, body)
 
 
 def _nice_step(top: int) -> int:
@@ -418,7 +274,7 @@ def timeline(lanes: Sequence[str], items: Sequence[TimelineItem], *, title: str)
     texts: dict[str, list[str]] = {}
     ends = [PAD + HEAD + GAP] * k
     for item in items:
-        texts[item.key] = _wrap(item.text, width - LEFT - RIGHT - 12, 3)
+        texts[item.key] = svg.wrap(item.text, width - LEFT - RIGHT - 12, 3)
         h = len(texts[item.key]) * LINE + 10
         boxes[item.key] = (geo.x[item.lane] + LEFT, ends[item.lane], width - LEFT - RIGHT, h)
         ends[item.lane] += h + GAP
@@ -426,26 +282,26 @@ def timeline(lanes: Sequence[str], items: Sequence[TimelineItem], *, title: str)
     height = max(*ends, PAD + HEAD + 40) + PAD
     body: list[str] = []
     for x, lane in zip(geo.x, lanes, strict=True):
-        body.append(_rect(x, PAD, width, height - 2 * PAD, "#f2f2f2", stroke=GRID))
-        body.append(_rect(x, PAD, width, HEAD, "#dcdcdc", stroke=GRID))
-        label = _fit(lane, width - 12)
-        body.append(_el("text", label, x=x + width / 2, y=PAD + 17.5, **_HEADER))
+        body.append(svg.rect(x, PAD, width, height - 2 * PAD, "#f2f2f2", stroke=GRID))
+        body.append(svg.rect(x, PAD, width, HEAD, "#dcdcdc", stroke=GRID))
+        label = svg.fit(lane, width - 12)
+        body.append(svg.el("text", label, x=x + width / 2, y=PAD + 17.5, **_HEADER))
     heads: list[str] = []
     for item in items:
         for before in dict.fromkeys(item.after):
             if before in boxes and before != item.key:
                 lanes_ab = (lane_of[before], item.lane)
                 pts = _route(boxes[before], boxes[item.key], lanes_ab, geo)
-                body.append(_poly("polyline", pts, _ARROW))
+                body.append(svg.poly("polyline", pts, _ARROW))
                 (px, _), (x2, y2) = pts[-2], pts[-1]
                 d = 7.0 if x2 > px else -7.0
                 barb = [(x2, y2), (x2 - d, y2 - 3.5), (x2 - d, y2 + 3.5)]
-                heads.append(_poly("polygon", barb, {"fill": INK}))
+                heads.append(svg.poly("polygon", barb, {"fill": INK}))
     for item in items:
         bx, by, bw, bh = boxes[item.key]
-        body.append(_rect(bx, by, bw, bh, "#ffffff"))
-        body += [_text(bx + 6, by + 15.5 + j * LINE, t) for j, t in enumerate(texts[item.key])]
-    return _svg(LANES_WIDTH, height, title, body + heads)
+        body.append(svg.rect(bx, by, bw, bh, "#ffffff"))
+        body += [svg.text(bx + 6, by + 15.5 + j * LINE, t) for j, t in enumerate(texts[item.key])]
+    return svg.document(LANES_WIDTH, height, title, body + heads)
 
 
 def _route(src: Box, dst: Box, lanes_ab: tuple[int, int], geo: _Lanes) -> list[Point]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..engine.pipeline import Assessment
 from ..models.common import Lang, TextValue
 from ..models.questionnaire import CountRule, Question, Questionnaire
 from ..models.results import QuestionResult, ScoreCard
-from ..peers import PeerAverages
-from ..pipeline import Assessment
+from ..park.peers import PeerAverages
 from . import charts, i18n
 
 T = TextValue

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .charts import FILL, GRID, INK, SMALL, TEXT, _el, _fit, _line, _svg, _text, _width
+from . import svg
+from .svg import FILL, GRID, INK, SMALL, TEXT
 
 __all__ = ["GanttBar", "gantt", "month_x"]
 
@@ -64,15 +65,15 @@ def gantt(
     for m in range(1, months + 2):
         x = month_x(m, months)
         quarter = (m - 1) % 3 == 0
-        body.append(_line(x, TOP - 4, x, bottom, stroke=GRID, w=0.8 if quarter else 0.3))
+        body.append(svg.line(x, TOP - 4, x, bottom, stroke=GRID, w=0.8 if quarter else 0.3))
         if m <= months:
-            body.append(_text(x + PLOT_W / months / 2, TOP - 8, str(m), "middle", SMALL))
-    body.append(_text(PLOT_X + PLOT_W / 2, TOP - 24, _fit(axis_label, PLOT_W), "middle"))
-    body.append(_line(PLOT_X, bottom, month_x(months + 1, months), bottom))
+            body.append(svg.text(x + PLOT_W / months / 2, TOP - 8, str(m), "middle", SMALL))
+    body.append(svg.text(PLOT_X + PLOT_W / 2, TOP - 24, svg.fit(axis_label, PLOT_W), "middle"))
+    body.append(svg.line(PLOT_X, bottom, month_x(months + 1, months), bottom))
     if months > 12 and year_label:
         x = month_x(13, months)
         body.append(
-            _el(
+            svg.el(
                 "line",
                 x1=x,
                 y1=TOP - 4,
@@ -83,13 +84,13 @@ def gantt(
                 stroke_dasharray="5 3",
             )
         )
-        body.append(_text(x - 3, bottom + 14, _fit(year_label, 120), "end", SMALL))
+        body.append(svg.text(x - 3, bottom + 14, svg.fit(year_label, 120), "end", SMALL))
     for i, bar in enumerate(bars):
         y = TOP + ROW * i
-        body.append(_text(PAD, y + ROW / 2 + 4, _fit(bar.text, LABEL_W - 8)))
+        body.append(svg.text(PAD, y + ROW / 2 + 4, svg.fit(bar.text, LABEL_W - 8)))
         x0, x1 = month_x(bar.start, months), month_x(bar.end + 1, months)
         body.append(
-            _el(
+            svg.el(
                 "rect",
                 x=x0,
                 y=y + (ROW - BAR_H) / 2,
@@ -103,10 +104,10 @@ def gantt(
         )
         label = single_label if bar.start == bar.end else span_label
         span = label.format(start=bar.start, end=bar.end)
-        right = _width(span) * SMALL / TEXT + 4 <= WIDTH - PAD - x1
+        right = svg.text_width(span) * SMALL / TEXT + 4 <= WIDTH - PAD - x1
         if right:
-            body.append(_text(x1 + 4, y + ROW / 2 + 4, span, "start", SMALL))
+            body.append(svg.text(x1 + 4, y + ROW / 2 + 4, span, "start", SMALL))
         else:
-            body.append(_text(x0 - 4, y + ROW / 2 + 4, span, "end", SMALL))
+            body.append(svg.text(x0 - 4, y + ROW / 2 + 4, span, "end", SMALL))
     height = bottom + (24 if months > 12 and year_label else 12)
-    return _svg(WIDTH, height, title, body)
+    return svg.document(WIDTH, height, title, body)

@@ -11,6 +11,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from .. import resources
+from ..display import period as period_label
 from ..errors import UsageError
 from ..models.common import Lang, StrPath, TextValue
 from . import i18n
@@ -57,7 +58,7 @@ def environment(roots: tuple[Path, ...], lang: Lang) -> SandboxedEnvironment:
         num=lambda v, digits=1: i18n.number(v, lang, digits),
         pct=lambda v: i18n.percent(v, lang),
         longdate=lambda v: i18n.long_date(v, lang),
-        quarter=lambda v: i18n.period(v, lang),
+        quarter=lambda v: period_label(v, lang),
         signed=lambda v: i18n.signed(v, lang),
         qty=lambda v: i18n.number(v, lang, 0 if v is not None and float(v).is_integer() else 1),
         paren=lambda v: f"（{v}）" if lang == "zh" else f" ({v})",

@@ -52,11 +52,6 @@ def long_date(value: date, lang: Lang) -> str:
     return str(format_date(value, format="long", locale=LOCALES[lang]))
 
 
-def period(value: str, lang: Lang) -> str:
-    year, quarter = value.split("Q")
-    return f"{year}年第{quarter}季度" if lang == "zh" else f"Q{quarter} {year}"
-
-
 def signed(value: float | None, lang: Lang) -> str:
     """A change with its sign: +3.2, −1.5, ±0.0."""
     if value is None:

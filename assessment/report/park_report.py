@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ..export import SIZE_BANDS, size_band
-from ..industries import INDUSTRIES
 from ..models.common import Lang, StrPath, TextValue
-from ..park import TIERS, ParkSummary
+from ..models.industries import INDUSTRIES
+from ..park.export import SIZE_BANDS, size_band
+from ..park.summary import TIERS, ParkSummary
 from . import charts, content
 from .html import render, search_path, trusted_svg
 from .render import STYLESHEET, pdf_from_html

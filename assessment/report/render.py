@@ -6,15 +6,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from ..atomic import safe_stem, short_name, write_atomic
-from ..evidence import read_beside
-from ..industries import INDUSTRIES
+from ..engine.pipeline import Assessment
+from ..files.atomic import safe_stem, short_name, write_atomic
+from ..files.evidence import read_beside
 from ..models.common import Lang, StrPath, TextValue
+from ..models.industries import INDUSTRIES
 from ..models.results import ScoreCard
-from ..peers import PeerAverages
-from ..pipeline import Assessment
-from ..programme.adoption import FirmAdoption
-from ..trends import FirmTrend
+from ..park.adoption import FirmAdoption
+from ..park.peers import PeerAverages
+from ..park.trends import FirmTrend
 from . import charts, content, summary
 from .html import render, search_path, trusted_svg
 from .pdf import html_to_pdf

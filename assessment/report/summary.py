@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..engine.pipeline import Assessment
+from ..engine.schedule import FIRST_YEAR, first_year_cost, in_roadmap_order
 from ..models.common import Lang, TextValue
 from ..models.results import Recommendation, Support
-from ..pipeline import Assessment
-from ..schedule import FIRST_YEAR, first_year_cost, in_roadmap_order
 from . import content
 from .gantt import GanttBar, gantt
 

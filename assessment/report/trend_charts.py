@@ -9,28 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..display import one_decimal
-from .charts import (
-    _DASH,
-    _EDGE,
-    GRID,
-    INK,
-    LINE,
-    SMALL,
-    Series,
-    Style,
-    _el,
-    _fit,
-    _legend,
-    _line,
-    _marker,
-    _poly,
-    _rect,
-    _svg,
-    _text,
-    _tick,
-    _width,
-    _wrap,
-)
+from . import svg
+from .charts import EDGE, Series, Style, series_legend
+from .svg import GRID, INK, LINE, SMALL
 
 __all__ = ["LINES_BOTTOM", "LINES_TOP", "levels_over_time", "lines"]
 
@@ -64,9 +45,9 @@ def _period_labels(
     slot = (WIDTH - LEFT - RIGHT) / len(labels)
     body = []
     for x, label, note in zip(xs, labels, notes, strict=True):
-        body.append(_text(x, top, _fit(label, slot - 4), "middle"))
+        body.append(svg.text(x, top, svg.fit(label, slot - 4), "middle"))
         if note:
-            body.append(_text(x, top + LINE, _fit(note, slot - 4), "middle", SMALL))
+            body.append(svg.text(x, top + LINE, svg.fit(note, slot - 4), "middle", SMALL))
     return body
 
 
@@ -94,38 +75,40 @@ def lines(
     def y_of(v: float) -> float:
         return LINES_BOTTOM - plot_h * min(max(v / max_value, 0.0), 1.0)
 
-    body = [_text(8, 16, _fit(axis_label, WIDTH - 16))]
+    body = [svg.text(8, 16, svg.fit(axis_label, WIDTH - 16))]
     for k in range(6):
         y = LINES_BOTTOM - plot_h * k / 5
-        body.append(_line(LEFT, y, WIDTH - RIGHT, y, stroke=GRID if k else INK, w=0.6))
-        body.append(_text(LEFT - 6, y + 4, _tick(max_value * k / 5), "end", SMALL))
-    body.append(_line(LEFT, LINES_TOP, LEFT, LINES_BOTTOM))
+        body.append(svg.line(LEFT, y, WIDTH - RIGHT, y, stroke=GRID if k else INK, w=0.6))
+        body.append(svg.text(LEFT - 6, y + 4, svg.tick(max_value * k / 5), "end", SMALL))
+    body.append(svg.line(LEFT, LINES_TOP, LEFT, LINES_BOTTOM))
     styled = []
     marks: list[str] = []
     labels: list[str] = []
     for idx, (name, values) in enumerate(series):
         style = _style(idx)
         styled.append(Series(name, values, style))
-        edge = {**_EDGE, "stroke_width": 2.6 if idx == 0 else 1.4}
+        edge = {**EDGE, "stroke_width": 2.6 if idx == 0 else 1.4}
         run: list[tuple[float, float]] = []
         for x, v in [*zip(xs, values, strict=True), (0.0, None)]:
             if v is not None:
                 run.append((x, y_of(v)))
-                marks.append(_marker(idx, x, y_of(v), hollow=False))
+                marks.append(svg.marker(idx, x, y_of(v), hollow=False))
                 if idx == 0:  # on a white patch, readable over the other lines
                     shown, top = one_decimal(v), y_of(v) - 19
-                    w = _width(shown) + 4
-                    patch = _el("rect", x=x - w / 2, y=top, width=w, height=13, fill="#ffffff")
+                    w = svg.text_width(shown) + 4
+                    patch = svg.el("rect", x=x - w / 2, y=top, width=w, height=13, fill="#ffffff")
                     labels.append(patch)
-                    labels.append(_text(x, top + 10.5, shown, "middle"))
+                    labels.append(svg.text(x, top + 10.5, shown, "middle"))
             elif run:
                 if len(run) > 1:
-                    body.append(_poly("polyline", run, {"fill": "none", **edge, **_DASH[style]}))
+                    body.append(
+                        svg.poly("polyline", run, {"fill": "none", **edge, **svg.DASH[style]})
+                    )
                 run = []
     body += marks + labels
     body += _period_labels(periods, notes, xs, LINES_BOTTOM + 16)
-    legend, height = _legend(styled, "", WIDTH, LINES_BOTTOM + 16 + 2 * LINE + 12)
-    return _svg(WIDTH, height, title, body + legend)
+    legend, height = series_legend(styled, "", WIDTH, LINES_BOTTOM + 16 + 2 * LINE + 12)
+    return svg.document(WIDTH, height, title, body + legend)
 
 
 def levels_over_time(
@@ -148,12 +131,12 @@ def levels_over_time(
     plot_h = LINES_BOTTOM - LINES_TOP
     xs = _x_positions(n)
     col = min(64.0, (WIDTH - LEFT - RIGHT) / n * 0.55)
-    body = [_text(8, 16, _fit(axis_label, WIDTH - 16))]
+    body = [svg.text(8, 16, svg.fit(axis_label, WIDTH - 16))]
     for step in range(6):
         y = LINES_BOTTOM - plot_h * step / 5
-        body.append(_line(LEFT, y, WIDTH - RIGHT, y, stroke=GRID if step else INK, w=0.6))
-        body.append(_text(LEFT - 6, y + 4, f"{step * 20}%", "end", SMALL))
-    body.append(_line(LEFT, LINES_TOP, LEFT, LINES_BOTTOM))
+        body.append(svg.line(LEFT, y, WIDTH - RIGHT, y, stroke=GRID if step else INK, w=0.6))
+        body.append(svg.text(LEFT - 6, y + 4, f"{step * 20}%", "end", SMALL))
+    body.append(svg.line(LEFT, LINES_TOP, LEFT, LINES_BOTTOM))
     texts: list[str] = []
     for x, row in zip(xs, counts, strict=True):
         total, y = sum(row), float(LINES_BOTTOM)
@@ -162,29 +145,29 @@ def levels_over_time(
                 continue
             h = plot_h * count / total
             fill, dark = _shade(j, k)
-            body.append(_rect(x - col / 2, y - h, col, h, fill))
+            body.append(svg.rect(x - col / 2, y - h, col, h, fill))
             if h >= 11:
                 ink = "#ffffff" if dark else INK
                 texts.append(
-                    _el("text", str(count), x=x, y=y - h / 2 + 3.5, font_size=SMALL,
+                    svg.el("text", str(count), x=x, y=y - h / 2 + 3.5, font_size=SMALL,
                         text_anchor="middle", fill=ink)
                 )  # fmt: skip
             y -= h
     body += texts
     body += _period_labels(periods, notes, xs, LINES_BOTTOM + 16)
     height = _swatches(levels, body, LINES_BOTTOM + 16 + 2 * LINE + 8)
-    return _svg(WIDTH, height, title, body)
+    return svg.document(WIDTH, height, title, body)
 
 
 def _swatches(levels: Sequence[str], body: list[str], top: float) -> float:
     """Legend rows of level swatches appended to `body`; returns the chart's height."""
     x, y = 8.0, top
     for j, name in enumerate(levels):
-        label = _wrap(name, 140, 1)[0]
-        w = 20 + _width(label) + 14
+        label = svg.wrap(name, 140, 1)[0]
+        w = 20 + svg.text_width(label) + 14
         if x > 8 and x + w > WIDTH - 8:
             x, y = 8.0, y + 18
-        body.append(_rect(x, y - 5, 12, 12, _shade(j, len(levels))[0]))
-        body.append(_text(x + 18, y + 5, label))
+        body.append(svg.rect(x, y - 5, 12, 12, _shade(j, len(levels))[0]))
+        body.append(svg.text(x + 18, y + 5, label))
         x += w
     return y + 14

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..display import period as period_label
 from ..models.common import Lang, TextValue
-from ..trends import FirmPoint, FirmTrend, ParkTrend
-from . import i18n, trend_charts
+from ..park.trends import FirmPoint, FirmTrend, ParkTrend
+from . import trend_charts
 from .html import trusted_svg
 
 T = TextValue
@@ -25,7 +26,7 @@ def park_trend_context(trend: ParkTrend | None, lang: Lang) -> dict[str, Any] | 
     """The park's trend page: levels and means per period, each period's firm count named."""
     if trend is None or len(trend.points) < MIN_PERIODS:
         return None
-    labels = [i18n.period(p, lang) for p in trend.periods]
+    labels = [period_label(p, lang) for p in trend.periods]
     notes = [firms(p.firms, lang) for p in trend.points]
     level_ids = [lid for lid, _ in trend.levels]
     levels_chart = trend_charts.levels_over_time(
@@ -67,7 +68,7 @@ def firm_trend_context(trend: FirmTrend | None, lang: Lang) -> dict[str, Any] | 
         return point.overall if key == "overall" else point.scores.get(key)
 
     chart = trend_charts.lines(
-        [i18n.period(p, lang) for p in trend.periods],
+        [period_label(p, lang) for p in trend.periods],
         [(label.get(lang), [value(p, key) for p in trend.points]) for key, label in keys],
         title=T(zh="各期得分", en="Scores by period").get(lang),
         axis_label=SCORE_AXIS.get(lang),

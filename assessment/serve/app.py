@@ -18,10 +18,11 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import credit_code, evidence
 from ..accounts import Accounts, LoginRefused, Role, Throttled, User, audit
 from ..accounts.attestation import Attestation, attest
 from ..accounts.audit import AuditEntry, answer_changes
+from ..files import evidence
+from ..models import credit_code
 from ..models.common import LANGS, Lang
 from ..store import Store
 from . import pages

@@ -6,13 +6,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..answerfile import dump_answers
-from ..atomic import safe_stem, write_atomic
-from ..evidence import FOLDER, parse_entry
+from ..collect.answerfile import dump_answers
+from ..engine.pipeline import assess
+from ..files.atomic import safe_stem, write_atomic
+from ..files.evidence import FOLDER, parse_entry
 from ..models.answers import AnswerSheet
 from ..models.common import Lang
 from ..models.questionnaire import Questionnaire
-from ..pipeline import assess
 from ..report.render import (
     Confirmed,
     Kind,

@@ -10,16 +10,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..answercheck import check_answers
+from ..engine.answercheck import check_answers
+from ..engine.loader import plan_of
+from ..engine.pipeline import Assessment, catalogue_for
+from ..engine.recommend import recommend
+from ..engine.scoring import score
 from ..errors import Problem, ValidationFailed
-from ..loader import plan_of
-from ..locator import KeyPath, Locator, Reporter
+from ..files.locator import KeyPath, Locator, Reporter
 from ..models.answers import Answer
 from ..models.questionnaire import Dimension, Questionnaire
 from ..models.results import Recommendation, RecommendationList, ScoreCard
-from ..pipeline import Assessment, catalogue_for
-from ..recommend import recommend
-from ..scoring import score
 from .drafts import Draft
 
 _MISSING = re.compile(r"^question '([a-z][a-z0-9_]*)' has no answer")

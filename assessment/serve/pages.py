@@ -12,16 +12,17 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from .. import loader, resources
+from .. import resources
 from ..accounts import Accounts, Role, User
 from ..accounts.attestation import Attestation, attestation_of
+from ..engine import loader
+from ..engine.pipeline import Assessment
 from ..errors import DtmError
-from ..evidence import EvidenceError, accept, parse_entry
-from ..industries import INDUSTRIES
+from ..files.evidence import EvidenceError, accept, parse_entry
 from ..models.answers import Answer, AnswerSheet
 from ..models.common import LANGS, Lang
+from ..models.industries import INDUSTRIES
 from ..models.questionnaire import Question, Questionnaire
-from ..pipeline import Assessment
 from ..report import content
 from ..report.html import environment, trusted_svg
 from ..report.html import render as render_template

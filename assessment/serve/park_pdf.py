@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..models.common import Lang
 from ..models.results import ScoreCard
-from ..park import summarise
+from ..park.summary import summarise
 from ..report.park_report import render_park
 from ..store import Store
 

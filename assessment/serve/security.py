@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..evidence import MAX_BYTES
+from ..files.evidence import MAX_BYTES
 
 ACCESS_COOKIE = "dtm_access"
 SESSION_COOKIE = "dtm_session"

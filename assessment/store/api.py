@@ -30,7 +30,7 @@ from .records import (
 from .schema import ASSESSMENT_FIELDS, AssessmentRow, FirmRow, RevisionRow
 
 if TYPE_CHECKING:
-    from ..pipeline import Assessment
+    from ..engine.pipeline import Assessment
 
 Records = list[StoredAssessment]
 Periods = list[str]

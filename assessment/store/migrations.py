@@ -308,7 +308,7 @@ def upgrade(engine: Engine, *, target: int = SCHEMA_VERSION) -> int:
 
     Raises NewerStoreError, touching nothing, when the store is already past what we know.
     """
-    from .. import __version__
+    from .._version import __version__
 
     with engine.execution_options(**{WRITE: True}).begin() as conn:
         if conn.dialect.name == "postgresql":

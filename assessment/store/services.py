@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from ..programme.services import Service
+from ..collect.services import Service
 from .api import Store
 from .schema import ServiceRow
 

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 
 from assessment import AnswerSheet, Questionnaire, load_answers, load_questionnaire
 from assessment.collect.wjx_text import HEADER_FIELDS, asked_questions, options, wjx_text
-from assessment.industries import INDUSTRIES
+from assessment.models.industries import INDUSTRIES
 
 HERE = Path(__file__).parent
 ANSWERS = HERE.parent / "sample_park" / "2026Q3"

@@ -1,0 +1,3 @@
+"""The package version, in one place for the package and the store's migrations table."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,153 @@
+"""Commands that move answers in and out: `dtm template` and `dtm import`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .common import (
+    LangOption,
+    QuestionnaireOption,
+    app,
+    check_lang,
+    check_period,
+    fail,
+    run,
+)
+
+
+@app.command()
+def template(
+    questionnaire: Annotated[str, typer.Argument(help="A path or shipped id.")],
+    xlsx: Annotated[
+        Path | None, typer.Option("--xlsx", help="Write an Excel/WPS workbook to fill in.")
+    ] = None,
+    wjx: Annotated[
+        Path | None, typer.Option("--wjx", help="Write the text that 问卷星's 文本导入 reads.")
+    ] = None,
+    xlsform: Annotated[
+        Path | None, typer.Option("--xlsform", help="Write an XLSForm for ODK Collect / Kobo.")
+    ] = None,
+    lang: LangOption = "zh",
+    firms: Annotated[
+        int, typer.Option("--firms", help="Rows made ready for this many firms (workbook).")
+    ] = 50,
+) -> None:
+    """Write the questionnaire as a workbook, 问卷星 text or an XLSForm to collect answers.
+
+    An existing file is never replaced. Example: dtm template park_quick_scan --xlsx park.xlsx
+    """
+    chosen = [p for p in (xlsx, wjx, xlsform) if p is not None]
+    if len(chosen) != 1:
+        raise fail("Error: give exactly one of --xlsx FILE, --wjx FILE, --xlsform FILE")
+    if not 1 <= firms <= 10_000:
+        raise fail(f"Error: --firms must be from 1 to 10000, not {firms}")
+    from ..collect.templates import TemplateKind, write_template
+    from ..engine import loader
+
+    code = check_lang(lang)
+    q = run(lambda: loader.load_questionnaire(questionnaire))
+
+    kind: TemplateKind = "xlsx" if xlsx else "wjx" if wjx else "xlsform"
+    notes = run(lambda: write_template(q, kind, chosen[0], lang=code, firms=firms))
+    for note in notes:
+        typer.echo(str(note), err=True)
+    typer.echo(f"wrote {chosen[0]}")
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="A workbook or CSV: ours, 问卷星's or ODK/Kobo's.")],
+    questionnaire: QuestionnaireOption = None,
+    period: Annotated[
+        str | None, typer.Option("--period", "-p", help="The quarter for rows that name none.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write OUT/<period>/<credit code>.yaml.")
+    ] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Also store the assessments (a store URL).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace answer files that differ.")
+    ] = False,
+    services: Annotated[
+        bool,
+        typer.Option(
+            "--services", help="The table is a services register (服务台账), not answers."
+        ),
+    ] = False,
+) -> None:
+    """Read answers from a table, check every row, write answer files and/or store them.
+
+    With --services the table is a quarter's services register: checked, and stored with --db.
+
+    Every problem is listed as FILE:SHEET!CELL: CODE message (hint). Rows without problems are
+    written even when others have some: exit 0 all good, 1 some rows left out, 2 none imported.
+    Without --out or --db the table is only checked.
+    Example: dtm import park.xlsx --out answers --db dtm.db
+    """
+    from ..batch.intake import store_sheets
+    from ..collect.importer import guess_questionnaire, import_table, write_answer_files
+    from ..engine import loader
+    from ..store import Store
+
+    if period is not None:
+        check_period(period, "--period")
+    if services:
+        _import_services(file, period, db)
+        return
+    q = run(
+        lambda: (
+            loader.load_questionnaire(questionnaire) if questionnaire else guess_questionnaire(file)
+        )
+    )
+    report = run(lambda: import_table(file, q, period=period))
+    for problem in [*report.imported.warnings, *report.problems]:
+        typer.echo(str(problem), err=True)
+    sheets = [sheet for _, sheet in report.imported.sheets]
+    if sheets and out is not None:
+        written = run(lambda: write_answer_files(sheets, out, force=force))
+        typer.echo(f"wrote {len(written)} answer files under {out}")
+    if sheets and db is not None:
+
+        def save() -> list[str]:
+            with Store.open(db) as store:
+                return store_sheets(sheets, q, store)
+
+        typer.echo(f"stored {len(run(save))} assessments")
+    failed = len(report.imported.failed_rows)
+    typer.echo(
+        f"{file}: {len(sheets)} firms read ({report.format}, {q.id}), {failed} rows with problems"
+        + ("" if out or db else "; checked only (give --out or --db to keep them)")
+    )
+    raise typer.Exit(report.exit_code)
+
+
+def _import_services(file: Path, period: str | None, db: str | None) -> None:
+    from ..collect.services import read_services
+    from ..store import Store
+    from ..store.services import save_services
+
+    lines = run(lambda: read_services(file, period=period))
+    quarters = sorted({line.period for line in lines})
+    if period is None and len(quarters) > 1:
+        raise fail(
+            f"Error: {file}: the lines span {', '.join(quarters)}; a register is one quarter's "
+            "(give --period, or split the file)"
+        )
+    quarter = period or quarters[0]
+    if db is None:
+        typer.echo(f"{file}: {len(lines)} lines for {quarter}; checked only (give --db to store)")
+        return
+
+    def save() -> Any:
+        with Store.open(db) as store:
+            return save_services(store, quarter, lines)
+
+    saved = run(save)
+    typer.echo(
+        f"{file}: {len(lines)} lines for {quarter} {saved.action} (revision {saved.revision})"
+    )

@@ -1,0 +1,273 @@
+"""What the store holds: `dtm list`, `history`, `park-summary`, `check-store`; backups."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import printable
+from .common import (
+    DbOption,
+    LangOption,
+    app,
+    check_lang,
+    check_period,
+    check_tiers,
+    fail,
+    run,
+)
+
+
+@app.command("list")
+def list_command(
+    period: Annotated[str | None, typer.Option("--period", "-p", help="Only this quarter.")] = None,
+    industry: Annotated[
+        str | None, typer.Option("--industry", help="Only this industry id, e.g. machinery.")
+    ] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    services: Annotated[
+        bool, typer.Option("--services", help="List the stored services registers instead.")
+    ] = False,
+) -> None:
+    """List the stored assessments (current revisions), or with --services the support given.
+
+    Example: dtm list --period 2026Q3 --industry machinery
+    """
+    from ..store import Store
+    from .console import print_stored
+
+    if services:
+        _list_services(period, db, as_json)
+        return
+    if industry is not None:
+        _known_industry(industry)
+
+    def work() -> Any:
+        with Store.open(db, create=False) as store:
+            return store.list(period=period, industry=industry)
+
+    records = run(work)
+    if as_json:
+        from .console import stored_summary
+
+        for record in records:
+            typer.echo(json.dumps(stored_summary(record), ensure_ascii=False))
+    else:
+        print_stored(records, title="Stored assessments")
+    damaged = sum(1 for record in records if record.problem is not None)
+    if damaged:
+        typer.echo(f"{damaged} stored assessments do not read back: see dtm check-store", err=True)
+
+
+def _list_services(period: str | None, db: str | None, as_json: bool) -> None:
+    from ..collect.services import load_kinds
+    from ..store import Store
+    from ..store.services import service_periods, services
+
+    def work() -> list[Any]:
+        with Store.open(db, create=False) as store:
+            periods = [period] if period else service_periods(store)
+            return [(p, line) for p in periods for line in services(store, p)]
+
+    lines = run(work)
+    labels = {k.id: k.label.zh for k in run(load_kinds)}
+    for p, line in lines:
+        row = {
+            "period": p,
+            "credit_code": line.credit_code,
+            "date": line.served_on.isoformat(),
+            "kind": line.kind,
+            "provider": line.provider,
+            "amount": line.amount,
+            "note": line.note,
+        }
+        if as_json:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            amount = "" if line.amount is None else f"{line.amount:g} 万元"
+            typer.echo(
+                printable(
+                    f"{p}  {line.credit_code}  {row['date']}  {labels.get(line.kind, line.kind)}"
+                    f"  {line.provider}  {amount}  {line.note}".rstrip()
+                )
+            )
+    if not as_json:
+        typer.echo(f"{len(lines)} services lines", err=True)
+
+
+@app.command("park-summary")
+def park_summary(
+    period: Annotated[
+        str | None, typer.Option("--period", "-p", help="The quarter, e.g. 2026Q3.")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="A year: its stored quarters added up.")
+    ] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    register: Annotated[
+        Path | None, typer.Option("--register", help="The park's firm register (CSV).")
+    ] = None,
+    park: Annotated[str | None, typer.Option("--park", help="The park's name.")] = None,
+    tiers: Annotated[
+        str, typer.Option("--tiers", help="Shortlist sizes: leading,showcase,demonstration.")
+    ] = "3,3,6",
+    lang: LangOption = "zh",
+) -> None:
+    """The park's work summary (工作简报) of a stored quarter or year: visited, assessed,
+    willing, support by kind, scenarios adopted, level migrations, tiers, recognition candidates.
+
+    Example: dtm park-summary --period 2026Q3 --json
+    """
+    from ..park.gather import period_summary, year_summary
+    from ..park.summary import read_register
+    from ..store import Store
+
+    if (period is None) == (year is None):
+        raise fail("Error: give either --period (like 2026Q3) or --year (like 2026)")
+    if period is not None:
+        check_period(period, "--period")
+    if year is not None and not 1900 <= year <= 2099:
+        raise fail(f"Error: --year must be a year like 2026, not {year}")
+    code, counts = check_lang(lang), check_tiers(tiers)
+
+    def work() -> Any:
+        firms = read_register(register) if register is not None else None
+        with Store.open(db, create=False) as store:
+            if period is not None:
+                return period_summary(store, period, register=firms, park=park, tiers=counts)
+            assert year is not None
+            return year_summary(store, year, register=firms, park=park, tiers=counts)
+
+    summary = run(work)
+    if as_json:
+        typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{summary.scope} ({', '.join(summary.periods)})")
+    for f in summary.figures:
+        value = "—" if f.value is None else f"{f.value:g}"
+        of = "" if f.of is None else f" / {f.of}"
+        share = "" if f.share is None else f" ({f.share:.1%})"
+        typer.echo(printable(f"{f.label.get(code)}: {value}{of}{share} — {f.counts.get(code)}"))
+    for k in summary.support:
+        typer.echo(
+            printable(f"  {k.label.get(code)}: {k.firms} firms, {k.lines} lines, {k.amount:g} 万元")
+        )
+
+
+@app.command()
+def history(
+    firm: Annotated[
+        str, typer.Argument(help="The firm's unified social credit code, or part of its name.")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Show every stored assessment of one firm, with earlier revisions.
+
+    Example: dtm history 91320594MA1A3K7R2A, or dtm history 恒锐
+    """
+    from ..store import Store
+    from .console import print_stored
+
+    def work() -> Any:
+        with Store.open(db, create=False) as store:
+            records = store.history(firm)
+            named = [] if records else store.find_firms(firm)
+            if len(named) == 1:
+                records = store.history(named[0][0])
+            return records, named
+
+    records, named = run(work)
+    if not records:
+        if named:
+            found = "; ".join(f"{code} {name}" for code, name in named)
+            raise fail(f"Error: {len(named)} stored firms match {firm!r}: {found}; give one code")
+        raise fail(f"Error: no assessment of {firm} is stored (by credit code or name)")
+    first = records[0]
+    print_stored(records, title=f"History of {first.credit_code} {first.card.firm.name}")
+
+
+def _known_industry(industry: str) -> None:
+    from ..errors import did_you_mean
+    from ..models.industries import INDUSTRIES
+
+    if industry in INDUSTRIES:
+        return
+    starts = [i for i in INDUSTRIES if industry.lower() in i]
+    hint = did_you_mean(industry, INDUSTRIES)
+    if len(starts) == 1:
+        hint = f"did you mean '{starts[0]}'?"
+    raise fail(
+        f"Error: --industry {industry!r} is not an industry id; "
+        + (hint or "industries: " + ", ".join(INDUSTRIES))
+    )
+
+
+@app.command("check-store")
+def check_store(db: DbOption = None) -> None:
+    """List stored assessments whose saved answers or result no longer read back.
+
+    Exit 0 when none is damaged, 1 when some are (one line each).
+    Example: dtm check-store --db dtm.db
+    """
+    from ..store import Store
+
+    def work() -> tuple[int, list[Any]]:
+        with Store.open(db) as store:
+            return store.count(), store.check()
+
+    total, damaged = run(work)
+    for record in damaged:
+        state = "current" if record.current else "superseded"
+        typer.echo(
+            printable(
+                f"{record.credit_code} {record.period} revision {record.revision} ({state}): "
+                f"{record.problem}"
+            ),
+            err=True,
+        )
+    typer.echo(f"{total} assessments stored, {len(damaged)} damaged")
+    raise typer.Exit(1 if damaged else 0)
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="The backup file to write.")],
+    db: DbOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Copy a SQLite store, in use or not, into one file: assessments, revisions, evidence.
+
+    A PostgreSQL store is backed up with pg_dump (docs/deploy.md).
+    Example: dtm backup backups/park-2026-12-01.db --db park.db
+    """
+    from ..store.backup import backup as copy_store
+
+    summary = run(lambda: copy_store(db, file, force=force))
+    typer.echo(f"backed up {summary}")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A backup file made by dtm backup.")],
+    db: DbOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a store that holds assessments.")
+    ] = False,
+) -> None:
+    """Put a backup in place of a SQLite store; a store with data is replaced only with --force,
+    and is kept beside it first.
+
+    Stop `dtm serve` and any batch using the store before restoring.
+    Example: dtm restore backups/park-2026-12-01.db --db park.db --force
+    """
+    from ..store.backup import restore as put_back
+
+    summary, kept = run(lambda: put_back(file, db, force=force))
+    typer.echo(f"restored {summary}")
+    if kept is not None:
+        typer.echo(f"the store it replaced is kept as {kept}")

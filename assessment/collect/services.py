@@ -1,0 +1,253 @@
+"""The park's services register (服务台账): support given to firms, read and checked by cell."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..engine.labels import key, plain
+from ..errors import Location, ProblemList, UsageError, did_you_mean
+from ..models import credit_code
+from ..models.answers import quarter_bounds
+from ..models.common import TextValue
+from .grid import Grid, read_grids
+
+T = TextValue
+KINDS_FILE = Path(__file__).with_name("service_kinds.yaml")
+# The register's columns, each found by its id or its header in either language.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "credit_code": ("统一社会信用代码", "信用代码", "Unified social credit code"),
+    "date": ("日期", "服务日期", "Date", "served_on"),
+    "kind": ("服务类型", "类型", "Kind", "Service"),
+    "provider": ("服务商", "服务机构", "Provider"),
+    "amount": ("金额（万元）", "金额", "Amount (10k CNY)", "Amount"),
+    "note": ("备注", "Note"),
+}
+REQUIRED = ("credit_code", "date", "kind")
+MAX_AMOUNT = 1_000_000.0  # 万元: 100 亿元, beyond any one firm's support
+
+
+@dataclass(frozen=True)
+class ServiceKind:
+    """A kind of support (free diagnosis, software package, …) as the kinds file names it."""
+
+    id: str
+    label: TextValue
+    visit: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Service:
+    """One line of the register: support given to one firm on one day."""
+
+    credit_code: str
+    served_on: date
+    kind: str
+    provider: str = ""
+    amount: float | None = None
+    note: str = ""
+
+    @property
+    def period(self) -> str:
+        return f"{self.served_on.year}Q{(self.served_on.month - 1) // 3 + 1}"
+
+
+def load_kinds(path: Path | None = None) -> list[ServiceKind]:
+    """The kinds of support, from `path` or the shipped `service_kinds.yaml`."""
+    source = path or KINDS_FILE
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        found = [
+            ServiceKind(
+                str(item["id"]),
+                T(zh=str(item["label"]["zh"]), en=str(item["label"]["en"])),
+                bool(item.get("visit", False)),
+                tuple(str(a) for a in item.get("aliases", ())),
+            )
+            for item in data["kinds"]
+        ]
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        raise UsageError(
+            f"{source}: not a list of service kinds ({exc}); each needs an id and a label with "
+            "zh and en"
+        ) from exc
+    if not found:
+        raise UsageError(f"{source}: lists no service kinds")
+    return found
+
+
+def read_services(
+    path: Path, *, period: str | None = None, kinds: Sequence[ServiceKind] | None = None
+) -> list[Service]:
+    """Every line of a services register (.csv or .xlsx, first sheet), checked.
+
+    All problems are raised at once as ValidationFailed, each at its cell; with `period`, a line
+    dated outside that quarter is one of them."""
+    kinds = list(kinds) if kinds is not None else load_kinds()
+    grid = read_grids(Path(path))[0]
+    problems = ProblemList()
+    rows = [r for r in grid.rows if any(_text(v) for v in r)]
+    if not rows:
+        raise UsageError(f"{path}: the services register is empty")
+    header_row = grid.rows.index(rows[0])
+    columns = _columns(path, grid, header_row, problems)
+    problems.raise_if_any()
+    names = _kind_names(kinds)
+    found: list[Service] = []
+    seen: dict[tuple[str, date, str, str], int] = {}
+    for r_i in range(header_row + 1, len(grid.rows)):
+        row = grid.rows[r_i]
+        if not any(_text(v) for v in row):
+            continue
+
+        def cell(name: str, row: list[Any] = row) -> Any:
+            c_i = columns.get(name)
+            return row[c_i] if c_i is not None and c_i < len(row) else None
+
+        def at(name: str, r_i: int = r_i) -> Location:
+            return _where(path, grid, r_i, columns.get(name, 0))
+
+        before = len(problems.problems)
+        code = plain(_text(cell("credit_code"))).upper()
+        if reason := credit_code.problem(code):
+            problems.add(
+                at("credit_code"),
+                "SVC002",
+                f"'{code}' is not a valid credit code: {reason}",
+                "copy the code from the firm's business licence",
+            )
+        served = _date(cell("date"))
+        if served is None:
+            problems.add(
+                at("date"),
+                "SVC003",
+                f"'{_text(cell('date'))}' is not a date",
+                "write it as 2026-07-15",
+            )
+        elif period is not None and not _within(served, period):
+            problems.add(
+                at("date"),
+                "SVC003",
+                f"{served.isoformat()} is not in {period}",
+                "move the line to that quarter's register or run with its --period",
+            )
+        kind_text = plain(_text(cell("kind")))
+        kind = names.get(key(kind_text))
+        if kind is None:
+            hint = did_you_mean(kind_text, [k.id for k in kinds] + [k.label.zh for k in kinds])
+            problems.add(
+                at("kind"),
+                "SVC004",
+                f"'{kind_text}' is not a kind of support",
+                hint or "use one of: " + ", ".join(k.label.zh for k in kinds),
+            )
+        amount, bad = _amount(cell("amount"))
+        if bad:
+            problems.add(
+                at("amount"),
+                "SVC005",
+                f"'{_text(cell('amount'))}' is not an amount",
+                f"give a number of 万元 from 0 to {MAX_AMOUNT:,.0f}, or leave it empty",
+            )
+        if len(problems.problems) > before or served is None or kind is None:
+            continue
+        provider = _text(cell("provider"))
+        same = (code, served, kind, provider)
+        if same in seen:
+            problems.add(
+                at("credit_code"),
+                "SVC006",
+                f"repeats row {seen[same]} (same firm, date, kind and provider)",
+                "delete one of the two rows, or merge their amounts",
+            )
+            continue
+        seen[same] = r_i + 1
+        found.append(Service(code, served, kind, provider, amount, _text(cell("note"))))
+    problems.raise_if_any()
+    return found
+
+
+def _columns(path: Path, grid: Grid, header_row: int, problems: ProblemList) -> dict[str, int]:
+    wanted = {key(text): name for name, texts in COLUMNS.items() for text in (name, *texts)}
+    columns: dict[str, int] = {}
+    for c_i, header in enumerate(grid.rows[header_row]):
+        name = wanted.get(key(_text(header)))
+        if name is not None:
+            columns.setdefault(name, c_i)
+    for name in REQUIRED:
+        if name not in columns:
+            problems.add(
+                _where(path, grid, header_row, 0),
+                "SVC001",
+                f"the register has no '{name}' column ({COLUMNS[name][0]})",
+                "columns: credit_code, date, kind, provider, amount, note",
+            )
+    return columns
+
+
+def _where(path: Path, grid: Grid, row: int, column: int) -> Location:
+    if grid.name:  # a workbook: the cell, as Excel names it
+        return Location(f"{path}:{grid.ref(row, column)}")
+    return Location(str(path), row + 1, column + 1)
+
+
+def _kind_names(kinds: Sequence[ServiceKind]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for kind in kinds:
+        for text in (kind.id, kind.label.zh, kind.label.en, *kind.aliases):
+            names.setdefault(key(text), kind.id)
+    return names
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = plain(_text(value)).replace("/", "-").replace(".", "-")
+    for sep in ("年", "月"):
+        text = text.replace(sep, "-")
+    text = text.removesuffix("日")
+    try:
+        return date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
+    except ValueError:
+        return None
+
+
+def _within(served: date, period: str) -> bool:
+    start, end = quarter_bounds(period)
+    return start <= served <= end
+
+
+def _amount(value: Any) -> tuple[float | None, bool]:
+    """The amount in 万元, and whether the cell holds something that is not one."""
+    if isinstance(value, bool):
+        return None, True
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = plain(_text(value)).replace(",", "").removesuffix("万元").removesuffix("万").strip()
+        if not text:
+            return None, False
+        try:
+            number = float(text)
+        except ValueError:
+            return None, True
+    if not math.isfinite(number) or not 0 <= number <= MAX_AMOUNT:
+        return None, True
+    return round(number, 4), False

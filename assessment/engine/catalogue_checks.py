@@ -1,0 +1,86 @@
+"""Checks on a scenario catalogue that its schema alone cannot make: ids, conditions, support."""
+
+from __future__ import annotations
+
+from ..errors import did_you_mean
+from ..files.locator import Reporter
+from ..models.catalogue import Catalogue
+from ..models.questionnaire import Questionnaire
+from .plan import parse_condition
+
+
+def check_catalogue(c: Catalogue, q: Questionnaire, report: Reporter) -> None:
+    """Every problem of catalogue `c` against questionnaire `q`, reported as it is found."""
+    ids = [s.id for s in c.scenarios]
+    targets = {*q.node_map, *q.question_map}
+    for s_i, scenario in enumerate(c.scenarios):
+        loc = ("scenarios", s_i)
+        if ids.count(scenario.id) > 1 and ids.index(scenario.id) != s_i:
+            report((*loc, "id"), "ID001", f"the scenario id '{scenario.id}' is used twice")
+        parse_condition(
+            scenario.trigger,
+            (*loc, "trigger"),
+            report,
+            q,
+            scores_allowed=True,
+            rating_allowed=True,
+        )
+        if scenario.adopted_when is not None:
+            parse_condition(
+                scenario.adopted_when,
+                (*loc, "adopted_when"),
+                report,
+                q,
+                scores_allowed=True,
+                rating_allowed=True,
+            )
+        for a_i, target in enumerate(scenario.addresses):
+            if target not in targets:
+                report(
+                    (*loc, "addresses", a_i),
+                    "REF001",
+                    f"'{target}' is not a dimension, indicator or question",
+                    did_you_mean(target, targets),
+                )
+        for p_i, prereq in enumerate(scenario.prerequisites):
+            if prereq not in ids:
+                report(
+                    (*loc, "prerequisites", p_i),
+                    "REF001",
+                    f"there is no scenario '{prereq}'",
+                    did_you_mean(prereq, ids),
+                )
+    _check_prerequisite_cycles(c, report)
+    _check_support(c, ids, report)
+
+
+def _check_support(c: Catalogue, ids: list[str], report: Reporter) -> None:
+    for r_i, route in enumerate(c.support):
+        for s_i, scenario in enumerate(route.scenarios):
+            if scenario not in ids:
+                report(
+                    ("support", r_i, "scenarios", s_i),
+                    "REF001",
+                    f"there is no scenario '{scenario}'",
+                    did_you_mean(scenario, ids),
+                )
+
+
+def _check_prerequisite_cycles(c: Catalogue, report: Reporter) -> None:
+    graph = {s.id: list(s.prerequisites) for s in c.scenarios}
+    for start in graph:
+        stack, seen = [(start, [start])], set()
+        while stack:
+            node, trail = stack.pop()
+            for nxt in graph.get(node, []):
+                if nxt == start:
+                    report(
+                        ("scenarios",),
+                        "CYCLE001",
+                        "prerequisites form a cycle: " + " -> ".join([*trail, start]),
+                        "remove one prerequisite",
+                    )
+                    return
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, [*trail, nxt]))

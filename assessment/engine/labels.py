@@ -1,0 +1,230 @@
+"""Reads an answer the way a person types it: choice labels in either language, full-width input.
+
+A consultant or a park officer writes `偶尔过问，遇到问题时才讨论` rather than `occasional`, types
+`１２` or `35%` with a Chinese input method, and joins choices with `，` or `、`. Each value is
+turned into its canonical form (choice ids, plain numbers, yes/no) before it is checked; a value
+that cannot be read is left as it was, so the answer checks report it with their usual message.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from ..models.answers import NOT_APPLICABLE, UNKNOWN, Answer
+from ..models.common import MAX_FIGURE
+from ..models.industries import INDUSTRIES
+from ..models.questionnaire import Choice, Question, Questionnaire
+
+# Separators a person uses between several choices in one cell or one YAML string. `┋` is how
+# 问卷星 joins the options of a multiple-choice answer.
+LIST_SEPARATORS = re.compile(r"\s*[,;|┋\n、]\s*")
+_SPACES = re.compile(r"\s+")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_STATUS_WORDS: dict[str, str] = {
+    "不适用": NOT_APPLICABLE,
+    "not applicable": NOT_APPLICABLE,
+    "不知道": UNKNOWN,
+    "不清楚": UNKNOWN,
+    "don't know": UNKNOWN,
+    "do not know": UNKNOWN,
+}
+_YES_NO: dict[str, str] = {
+    "yes": "yes",
+    "no": "no",
+    "是": "yes",
+    "有": "yes",
+    "对": "yes",
+    "√": "yes",
+    "✓": "yes",
+    "✔": "yes",
+    "y": "yes",
+    "true": "yes",
+    "否": "no",
+    "无": "no",
+    "没有": "no",
+    "不是": "no",
+    "×": "no",
+    "✗": "no",
+    "✘": "no",
+    "n": "no",
+    "false": "no",
+}
+
+
+def plain(text: str) -> str:
+    """Full-width letters, digits and punctuation made half-width; `、` and `：` made ASCII."""
+    text = unicodedata.normalize("NFKC", text)
+    return text.replace("、", ",").replace("。", ".").strip()
+
+
+def key(text: str) -> str:
+    """What two spellings of one label have in common: NFKC, no spaces, case folded."""
+    return _SPACES.sub("", plain(text)).casefold()
+
+
+@dataclass(frozen=True)
+class ChoiceIndex:
+    """Every way a question's choices can be named, by `key`: id, Chinese and English label."""
+
+    ids: tuple[str, ...]
+    by_key: Mapping[str, tuple[str, ...]]
+
+    def match(self, text: str) -> str | None:
+        """The choice id `text` names, or None when it names none or several."""
+        if text in self.ids:
+            return text
+        found = self.by_key.get(key(text), ())
+        return found[0] if len(found) == 1 else None
+
+    def candidates(self, text: str) -> tuple[str, ...]:
+        return self.by_key.get(key(text), ())
+
+    def names(self) -> list[str]:
+        """Every id and label, for did-you-mean hints."""
+        return [*self.ids, *(k for k in self.by_key if k not in self.ids)]
+
+
+def _index(choices: tuple[Choice, ...]) -> ChoiceIndex:
+    by_key: dict[str, list[str]] = {}
+    for choice in choices:
+        for name in (choice.id, choice.label.zh, choice.label.en):
+            ids = by_key.setdefault(key(name), [])
+            if choice.id not in ids:
+                ids.append(choice.id)
+    return ChoiceIndex(tuple(c.id for c in choices), {k: tuple(v) for k, v in by_key.items()})
+
+
+_indexed = cache(_index)
+
+
+def choice_index(q: Questionnaire, question: Question) -> ChoiceIndex:
+    return _indexed(tuple(q.choices_of(question)))
+
+
+def status_word(value: str) -> str | None:
+    """`n/a` or `unknown` when `value` is one of their labels."""
+    if value in (NOT_APPLICABLE, UNKNOWN):
+        return value
+    return _STATUS_WORDS.get(plain(value).casefold())
+
+
+def canonical_value(q: Questionnaire, question: Question, value: Any) -> Any:
+    """The canonical form of one answer value; the value itself when it cannot be read."""
+    if isinstance(value, str):
+        status = status_word(value)
+        if status is not None:
+            return status
+    kind = question.type
+    if kind == "single" and isinstance(value, str):
+        return choice_index(q, question).match(value) or value
+    if kind == "multi":
+        return _multi(choice_index(q, question), value)
+    if kind in ("number", "percent", "ordinal") and isinstance(value, str):
+        return number(value, question) if number(value, question) is not None else value
+    if kind == "yesno" and isinstance(value, str):
+        return _YES_NO.get(plain(value).casefold(), value)
+    return value
+
+
+def _multi(index: ChoiceIndex, value: Any) -> Any:
+    if isinstance(value, str):
+        items: list[Any] = [value]
+    elif isinstance(value, list):
+        items = value
+    else:
+        return value
+    picked: list[Any] = []
+    for item in items:
+        if not isinstance(item, str):
+            return value
+        whole = index.match(item)
+        if whole is not None:
+            picked.append(whole)
+        else:
+            parts = [p for p in LIST_SEPARATORS.split(plain(item)) if p]
+            picked.extend(_longest_matches(index, parts) if len(parts) > 1 else [item])
+    return list(dict.fromkeys(picked))
+
+
+def _longest_matches(index: ChoiceIndex, parts: list[str]) -> list[str]:
+    """Match runs of parts to choices, longest first, since a label may contain a separator."""
+    found: list[str] = []
+    start = 0
+    while start < len(parts):
+        for end in range(len(parts), start, -1):
+            match = index.match(",".join(parts[start:end]))
+            if match is not None:
+                found.append(match)
+                start = end
+                break
+        else:
+            found.append(parts[start])
+            start += 1
+    return found
+
+
+def number(text: str, question: Question | None = None) -> int | float | None:
+    """A number typed as text (`１２`, `1,200`, `35%`, `12 台`); None when it is not one."""
+    raw = _SPACES.sub("", plain(text))
+    if question is not None:
+        for unit in _units(question):
+            if unit and raw.casefold().endswith(unit.casefold()) and len(raw) > len(unit):
+                raw = raw[: -len(unit)]
+                break
+    if raw.endswith("%") and (question is None or question.type == "percent"):
+        raw = raw[:-1]
+    if _GROUPED.fullmatch(raw):
+        raw = raw.replace(",", "")
+    if len(raw) > 30 or not _NUMBER.fullmatch(raw):
+        return None
+    parsed = float(raw)
+    if abs(parsed) > MAX_FIGURE:
+        return None
+    return int(parsed) if parsed.is_integer() and "." not in raw else parsed
+
+
+def _units(question: Question) -> list[str]:
+    if question.unit is None:
+        return []
+    return sorted(
+        {_SPACES.sub("", plain(question.unit.zh)), _SPACES.sub("", plain(question.unit.en))},
+        key=len,
+        reverse=True,
+    )
+
+
+def canonical_answers(
+    q: Questionnaire, answers: Mapping[str, Answer]
+) -> tuple[dict[str, Answer], list[str]]:
+    """Every answer in canonical form, and the ids of the questions whose value changed."""
+    result: dict[str, Answer] = {}
+    changed: list[str] = []
+    for qid, answer in answers.items():
+        question = q.question_map.get(qid)
+        value = answer.value
+        new = canonical_value(q, question, value) if question is not None else value
+        if new != value or type(new) is not type(value):
+            changed.append(qid)
+            answer = answer.model_copy(update={"value": new})
+        result[qid] = answer
+    return result, changed
+
+
+_INDUSTRY_KEYS = {
+    key(name): industry_id
+    for industry_id, text in INDUSTRIES.items()
+    for name in (industry_id, text.zh, text.en)
+}
+
+
+def industry_id(value: Any) -> Any:
+    """The industry id of an industry given by id or by its name in either language."""
+    if not isinstance(value, str):
+        return value
+    return _INDUSTRY_KEYS.get(key(value), value)

@@ -1,0 +1,384 @@
+"""Reads questionnaires, catalogues and answer files, and reports every problem in them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from .. import resources
+from ..errors import ProblemList, UsageError, ValidationFailed, did_you_mean
+from ..files.locator import Locator, Reporter
+from ..files.yamlio import read_yaml
+from ..models.answers import AnswerSheet, Firm
+from ..models.catalogue import Catalogue
+from ..models.common import StrPath
+from ..models.questionnaire import Questionnaire
+from . import checks
+from .answercheck import check_answers
+from .build import MODELS, Kind, M, build_model, kind_of
+from .catalogue_checks import check_catalogue
+from .labels import canonical_answers, industry_id, number
+from .plan import Plan, build_plan
+
+
+def content_hash(model: BaseModel) -> str:
+    canonical = json.dumps(model.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def compile_questionnaire(
+    q: Questionnaire, locator: Locator | None = None, problems: ProblemList | None = None
+) -> Questionnaire:
+    """Check a questionnaire and attach its compiled conditions; raise if anything is wrong."""
+    own = problems is None
+    report = Reporter(locator or Locator(f"<{q.id}>"), problems)
+    checks.check_questionnaire(q, report)
+    plan = build_plan(q, report)
+    q.__pydantic_private__["_plan"] = plan  # type: ignore[index]
+    q.__pydantic_private__["_content_hash"] = content_hash(q)  # type: ignore[index]
+    if own:
+        report.problems.raise_if_any()
+    return q
+
+
+# Answer sheets that passed the checks, so scoring need not repeat them: by id, with a weak
+# reference that drops the entry when the sheet goes away (a mark on the model itself would make
+# it compare unequal to the same sheet read back from a store).
+_checked: dict[int, tuple[weakref.ref[AnswerSheet], str, bool]] = {}
+
+
+def mark_checked(sheet: AnswerSheet, q: Questionnaire, partial: bool) -> None:
+    """Remember that this very sheet passed the checks against this questionnaire."""
+    key = id(sheet)
+    _checked[key] = (weakref.ref(sheet, lambda _: _checked.pop(key, None)), q.content_hash, partial)
+
+
+def checked_already(sheet: AnswerSheet, q: Questionnaire, partial: bool) -> bool:
+    """True when `mark_checked` saw this sheet (a complete check also covers a partial one)."""
+    mark = _checked.get(id(sheet))
+    return (
+        mark is not None
+        and mark[0]() is sheet
+        and mark[1] == q.content_hash
+        and (partial or not mark[2])
+    )
+
+
+def plan_of(q: Questionnaire) -> Plan:
+    plan = (q.__pydantic_private__ or {}).get("_plan")
+    if plan is None:
+        compile_questionnaire(q)
+        plan = q.__pydantic_private__["_plan"]  # type: ignore[index]
+    assert isinstance(plan, Plan)
+    return plan
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What `check_file` found: the kind, the model when valid, and every problem."""
+
+    path: Path
+    kind: Kind | None
+    model: BaseModel | None
+    problems: ProblemList
+    relabelled: tuple[str, ...] = ()
+    """Answers given by label or typed loosely, which `dtm validate --fix` rewrites as ids."""
+
+
+def check_file(
+    path: StrPath,
+    questionnaire: Questionnaire | None = None,
+    *,
+    partial: bool = False,
+    expect: Kind | None = None,
+) -> Checked:
+    """Read any of the three file kinds and collect all its problems, raising nothing.
+
+    `partial=True` accepts answer files with questions still unanswered (a draft); `expect`
+    refuses a file of another kind before looking inside it (so an answer file named as its
+    own questionnaire is one error, not an endless loop).
+    """
+    path = Path(path)
+    problems = ProblemList()
+    data = read_yaml(path, problems)
+    locator = Locator(str(path), data)
+    if problems:
+        return Checked(path, None, None, problems)
+    kind = kind_of(data)
+    if kind is None:
+        problems.add(
+            locator(()),
+            "FILE002",
+            "this is not a questionnaire, scenario catalogue or answer file",
+            "a questionnaire has 'dimensions:', a catalogue 'scenarios:', "
+            "an answer file 'answers:'",
+        )
+        return Checked(path, None, None, problems)
+    if expect is not None and kind != expect:
+        problems.add(
+            locator(()),
+            "FILE002",
+            f"this is {_KIND_NAMES[kind]}, not {_KIND_NAMES[expect]}",
+            f"name {_KIND_NAMES[expect]} here",
+        )
+        return Checked(path, kind, None, problems)
+    if kind == "answers":
+        sheet, relabelled = check_answer_data(
+            data, locator, problems, questionnaire, path, partial=partial
+        )
+        return Checked(path, kind, sheet, problems, relabelled)
+    model = build_model(MODELS[kind], data, locator, problems)
+    if model is None:
+        return Checked(path, kind, None, problems)
+    if isinstance(model, Questionnaire):
+        compile_questionnaire(model, locator, problems)
+        model.__pydantic_private__["_source"] = str(path)  # type: ignore[index]
+    elif isinstance(model, Catalogue):
+        _check_catalogue(model, questionnaire, path, locator, problems)
+    return Checked(path, kind, None if problems else model, problems)
+
+
+def check_answer_data(
+    data: Any,
+    locator: Locator,
+    problems: ProblemList,
+    questionnaire: Questionnaire | None = None,
+    path: Path | None = None,
+    *,
+    partial: bool = False,
+) -> tuple[AnswerSheet | None, tuple[str, ...]]:
+    """Build and check an answer sheet from plain data (a file, a workbook row, a form).
+
+    Choices given by label and numbers typed loosely are read in their canonical form first;
+    the second value names what was rewritten so. The sheet is None when anything is wrong.
+    """
+    read = canonical_sheet(data, locator, problems, questionnaire, path, partial=partial)
+    if read.sheet is None or read.questionnaire is None:
+        return None, read.relabelled
+    q, sheet = read.questionnaire, read.sheet
+    check_answers(q, plan_of(q), sheet, Reporter(locator, problems), partial=partial)
+    if problems:
+        return None, read.relabelled
+    mark_checked(sheet, q, partial)
+    return sheet, read.relabelled
+
+
+@dataclass(frozen=True)
+class CanonicalSheet:
+    """An answer sheet with every label read as its id, before the answers are checked."""
+
+    sheet: AnswerSheet | None
+    questionnaire: Questionnaire | None
+    relabelled: tuple[str, ...]
+
+
+def canonical_sheet(
+    data: Any,
+    locator: Locator,
+    problems: ProblemList,
+    questionnaire: Questionnaire | None = None,
+    path: Path | None = None,
+    *,
+    partial: bool = False,
+) -> CanonicalSheet:
+    """The answer sheet in `data`, its questionnaire, and which values were labels."""
+    relabelled: list[str] = []
+    firm = data.get("firm") if isinstance(data, dict) else None
+    if isinstance(firm, dict) and "industry" in firm:
+        industry = industry_id(firm["industry"])
+        if industry != firm["industry"]:
+            firm["industry"] = industry
+            relabelled.append("firm.industry")
+    for figure in ("employees", "revenue"):  # a table or form gives them as text: `１２０`
+        if isinstance(firm, dict) and isinstance(firm.get(figure), str):
+            typed = number(firm[figure])
+            if typed is not None:
+                firm[figure] = typed
+                relabelled.append(f"firm.{figure}")
+    sheet = build_model(AnswerSheet, data, locator, problems)
+    header_ok = sheet is not None
+    if sheet is None:
+        # The header's problems are reported; check the answers too, in the same run.
+        sheet = _with_stand_in_header(data, locator)
+        if sheet is None:
+            return CanonicalSheet(None, None, tuple(relabelled))
+    where = path or Path(locator.path)
+    q = questionnaire or _questionnaire_for(sheet, where, locator, problems)
+    if q is None:
+        return CanonicalSheet(sheet, None, tuple(relabelled))
+    answers, changed = canonical_answers(q, sheet.answers)
+    if changed:
+        sheet = sheet.model_copy(update={"answers": answers})
+        relabelled.extend(f"answers.{qid}" for qid in changed)
+    if not header_ok:
+        check_answers(q, plan_of(q), sheet, Reporter(locator, problems), partial=partial)
+        return CanonicalSheet(None, None, tuple(relabelled))
+    return CanonicalSheet(sheet, q, tuple(relabelled))
+
+
+QUESTIONNAIRE_SUFFIXES = (".yaml", ".yml", ".json")
+_KIND_NAMES = {
+    "questionnaire": "a questionnaire",
+    "catalogue": "a scenario catalogue",
+    "answers": "an answer file",
+}
+_STAND_IN_FIRM: dict[str, Any] = {
+    "name": "-",
+    "credit_code": "91320594MA1A3K7R2A",
+    "industry": "other",
+    "employees": 1,
+}
+_STAND_IN: dict[str, Any] = {"period": "2026Q1", "assessor": "-", "assessed_on": "2026-01-01"}
+
+
+def _with_stand_in_header(data: Any, locator: Locator) -> AnswerSheet | None:
+    """The sheet with a valid stand-in header, so that its answers can be checked when the
+    header is wrong; None when the answers or the questionnaire reference are wrong too."""
+    if not isinstance(data, dict):
+        return None
+    raw = data.get("firm")
+    firm_data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    firm = dict(_STAND_IN_FIRM)
+    # The firm's own industry and size steer skip logic; keep them when they are sound.
+    for key in ("industry", "employees"):
+        candidate = {**_STAND_IN_FIRM, key: firm_data.get(key)}
+        if build_model(Firm, candidate, locator, ProblemList()) is not None:
+            firm[key] = firm_data.get(key)
+    stand_in = {**data, **_STAND_IN, "firm": firm}
+    return build_model(AnswerSheet, stand_in, locator, ProblemList())
+
+
+_cache: dict[tuple[str, int, int], Questionnaire] = {}
+
+
+def load_questionnaire(source: StrPath) -> Questionnaire:
+    """A questionnaire from a file path or the id of a shipped one, checked and compiled."""
+    path = _find(source, "questionnaire")
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _cache:
+        _cache[key] = _expect(check_file(path, expect="questionnaire"), Questionnaire)
+    return _cache[key]
+
+
+_catalogues: dict[tuple[str, int, int, str], Catalogue] = {}
+
+
+def load_catalogue(source: StrPath, questionnaire: Questionnaire | None = None) -> Catalogue:
+    """A scenario catalogue from a path or shipped id, with its triggers checked."""
+    path = _find(source, "catalogue")
+    stat = path.stat()
+    key = (
+        str(path.resolve()),
+        stat.st_mtime_ns,
+        stat.st_size,
+        questionnaire.content_hash if questionnaire else "",
+    )
+    if key not in _catalogues:
+        _catalogues[key] = _expect(check_file(path, questionnaire, expect="catalogue"), Catalogue)
+    return _catalogues[key]
+
+
+def load_answers(
+    path: StrPath, questionnaire: Questionnaire | None = None, *, partial: bool = False
+) -> AnswerSheet:
+    """An answer file, checked against its questionnaire (found from its `questionnaire` key)."""
+    return _expect(check_file(Path(path), questionnaire, partial=partial), AnswerSheet)
+
+
+def questionnaire_for(sheet: AnswerSheet, path: StrPath | None = None) -> Questionnaire:
+    """The questionnaire an answer sheet names, by shipped id or by a path beside the file."""
+    problems = ProblemList()
+    found = _questionnaire_for(
+        sheet, Path(path or "."), Locator(str(path or "<answers>")), problems
+    )
+    problems.raise_if_any()
+    assert found is not None
+    return found
+
+
+def _questionnaire_for(
+    sheet: AnswerSheet, path: Path, locator: Locator, problems: ProblemList
+) -> Questionnaire | None:
+    ref = sheet.questionnaire
+    target: str | Path | None = ref.id
+    if ref.path is not None:
+        if (
+            Path(ref.path).is_absolute()
+            or Path(ref.path).suffix.lower() not in QUESTIONNAIRE_SUFFIXES
+        ):
+            problems.add(
+                locator(("questionnaire", "path")),
+                "REF001",
+                f"'{ref.path}' is not a questionnaire file beside the answers",
+                "write a relative path to a .yaml file, or the id of a shipped questionnaire",
+            )
+            return None
+        target = path.parent / ref.path
+    assert target is not None
+    try:
+        return load_questionnaire(target)
+    except UsageError as exc:
+        problems.add(
+            locator(("questionnaire",)),
+            "REF001",
+            str(exc),
+            "give the questionnaire with --questionnaire",
+        )
+    except ValidationFailed as exc:
+        problems.extend(exc.problems)
+    return None
+
+
+def _find(source: StrPath, what: str) -> Path:
+    if isinstance(source, os.PathLike) or any(c in str(source) for c in "/\\."):
+        path = Path(source)
+        if not path.exists():
+            raise UsageError(f"{path}: no such {what} file")
+        if not path.is_file():
+            raise UsageError(f"{path}: not a regular file; name a {what} file")
+        return path
+    shipped = resources.shipped_file(str(source))
+    if shipped is None:
+        known = resources.shipped_ids()
+        hint = did_you_mean(str(source), known) or "shipped: " + ", ".join(known)
+        raise UsageError(f"there is no shipped {what} '{source}' ({hint})")
+    return shipped
+
+
+def _expect(checked: Checked, model: type[M]) -> M:
+    if checked.problems:
+        raise ValidationFailed(checked.problems.problems)
+    if not isinstance(checked.model, model):
+        kind = checked.kind or "unknown"
+        raise UsageError(f"{checked.path}: this is a {kind} file, not a {model.__name__.lower()}")
+    return checked.model
+
+
+def _check_catalogue(
+    c: Catalogue,
+    questionnaire: Questionnaire | None,
+    path: Path,
+    locator: Locator,
+    problems: ProblemList,
+) -> None:
+    report = Reporter(locator, problems)
+    q = questionnaire
+    if q is None:
+        try:
+            q = load_questionnaire(c.questionnaire)
+        except (UsageError, ValidationFailed) as exc:
+            report(
+                ("questionnaire",),
+                "REF001",
+                f"the catalogue's questionnaire cannot be loaded: {str(exc).splitlines()[0]}",
+            )
+            return
+    check_catalogue(c, q, report)

@@ -1,0 +1,1 @@
+"""Files read and written safely: YAML with locations, atomic writes, safe names, evidence files."""

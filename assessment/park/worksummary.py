@@ -1,0 +1,431 @@
+"""The park's work summary (工作简报): the figures a park reports upward, for a quarter or a year.
+
+Every figure says what it counts and over how many firms. A year adds up its quarters with each
+firm counted once: firms are counted by credit code across the quarters, support amounts are
+summed, adoption is counted once per firm and scenario, and a firm's level migration runs from its
+first assessment in view to its last.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from ..collect.services import Service, ServiceKind
+from ..models.catalogue import Catalogue
+from ..models.common import TextValue
+from ..models.questionnaire import Questionnaire
+from ..models.results import Recommendation, ScoreCard
+from .adoption import FirmAdoption, ScenarioAdoption, by_scenario, firm_adoption
+from .recognition import Candidates, candidates, willing
+
+T = TextValue
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """One stored period as the work summary reads it."""
+
+    period: str
+    cards: Sequence[ScoreCard]
+    recommendations: Mapping[str, Sequence[Recommendation]]
+    services: Sequence[Service] = ()
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number of the summary: its value, what it counts, and the firms it is a share of."""
+
+    id: str
+    label: TextValue
+    value: float | None
+    counts: TextValue
+    of: int | None = None
+    proportion: bool = True  # whether value / of is a meaningful share
+
+    @property
+    def share(self) -> float | None:
+        if not self.proportion or self.value is None or not self.of:
+            return None
+        return round(self.value / self.of, 4)
+
+
+@dataclass(frozen=True)
+class KindRow:
+    """Support of one kind: distinct firms, register lines and the amount in 万元."""
+
+    kind: str
+    label: TextValue
+    firms: int
+    lines: int
+    amount: float
+
+
+@dataclass(frozen=True)
+class TierRow:
+    """A demonstration tier: firms shortlisted against the places the park set."""
+
+    tier: str
+    label: TextValue
+    filled: int
+    places: int
+
+
+@dataclass
+class WorkSummary:
+    scope: str
+    periods: list[str]
+    compared_with: str | None
+    park: str | None
+    figures: list[Figure]
+    support: list[KindRow]
+    adoption: list[ScenarioAdoption]
+    adopters: list[FirmAdoption] = field(default_factory=list)
+    tiers: list[TierRow] = field(default_factory=list)
+    recognition: list[Candidates] = field(default_factory=list)
+
+    def figure(self, figure_id: str) -> Figure:
+        return next(f for f in self.figures if f.id == figure_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for `dtm park-summary --json`; labels in both languages."""
+        return {
+            "scope": self.scope,
+            "periods": self.periods,
+            "compared_with": self.compared_with,
+            "park": self.park,
+            "figures": [
+                {
+                    "id": f.id,
+                    "label": f.label.model_dump(),
+                    "value": f.value,
+                    "of": f.of,
+                    "share": f.share,
+                    "counts": f.counts.model_dump(),
+                }
+                for f in self.figures
+            ],
+            "support": [
+                {
+                    "kind": k.kind,
+                    "label": k.label.model_dump(),
+                    "firms": k.firms,
+                    "lines": k.lines,
+                    "amount": k.amount,
+                }
+                for k in self.support
+            ],
+            "adoption": [
+                {
+                    "scenario": a.scenario,
+                    "name": a.name.model_dump(),
+                    "recommended": a.recommended,
+                    "adopted": a.adopted,
+                    "adopted_by": list(a.adopted_by),
+                }
+                for a in self.adoption
+            ],
+            "tiers": [
+                {
+                    "tier": t.tier,
+                    "label": t.label.model_dump(),
+                    "filled": t.filled,
+                    "places": t.places,
+                }
+                for t in self.tiers
+            ],
+            "recognition": [
+                {
+                    "id": c.id,
+                    "name": c.name.model_dump(),
+                    "questionnaire": c.questionnaire,
+                    "judged": c.judged,
+                    "meets": [card.firm.credit_code for card in c.meets],
+                    "within_reach": [
+                        {
+                            "credit_code": s.card.firm.credit_code,
+                            "unmet": [u.model_dump() for u in s.unmet],
+                        }
+                        for s in c.within_reach
+                    ],
+                }
+                for c in self.recognition
+            ],
+        }
+
+
+def _latest(quarters: Sequence[Quarter]) -> dict[str, ScoreCard]:
+    latest: dict[str, ScoreCard] = {}
+    for quarter in sorted(quarters, key=lambda q: q.period):
+        for card in quarter.cards:
+            latest[card.firm.credit_code] = card
+    return latest
+
+
+def _support(services: Sequence[Service], kinds: Sequence[ServiceKind]) -> list[KindRow]:
+    firms: dict[str, set[str]] = defaultdict(set)
+    lines: dict[str, int] = defaultdict(int)
+    amount: dict[str, float] = defaultdict(float)
+    for s in services:
+        firms[s.kind].add(s.credit_code)
+        lines[s.kind] += 1
+        amount[s.kind] += s.amount or 0.0
+    return [
+        KindRow(k.id, k.label, len(firms[k.id]), lines[k.id], round(amount[k.id], 4))
+        for k in kinds
+        if lines.get(k.id)
+    ]
+
+
+def _journeys(
+    chain: Sequence[Quarter], scope: set[str]
+) -> dict[str, list[tuple[str, ScoreCard, Sequence[Recommendation]]]]:
+    """Each firm's assessments along the chain of periods, oldest first."""
+    found: dict[str, list[tuple[str, ScoreCard, Sequence[Recommendation]]]] = defaultdict(list)
+    for quarter in sorted(chain, key=lambda q: q.period):
+        for card in quarter.cards:
+            code = card.firm.credit_code
+            found[code].append((quarter.period, card, quarter.recommendations.get(code, ())))
+    return {k: v for k, v in found.items() if v[-1][0] in scope}
+
+
+def work_summary(
+    quarters: Sequence[Quarter],
+    *,
+    kinds: Sequence[ServiceKind],
+    before: Quarter | None = None,
+    register: int | None = None,
+    tiers: Sequence[TierRow] = (),
+    questionnaires: Mapping[str, Questionnaire] | None = None,
+    catalogues: Mapping[str, Catalogue] | None = None,
+    scope: str | None = None,
+    park: str | None = None,
+) -> WorkSummary:
+    """The work summary of `quarters` (one, or the quarters of a year); `before` is the period
+    stored just before them, against which adoption and migrations of the first are measured."""
+    quarters = sorted(quarters, key=lambda q: q.period)
+    periods = [q.period for q in quarters]
+    questionnaires = questionnaires or {}
+    latest = _latest(quarters)
+    services = [s for q in quarters for s in q.services]
+    steps = [*([before] if before else []), *quarters]
+    adopters, moves = _outcomes(_journeys(steps, set(periods)), catalogues or {})
+    adoption = by_scenario(adopters)
+    honours = candidates(list(latest.values()), questionnaires)
+    figures = [
+        *_reach(latest, services, kinds, questionnaires, register, periods),
+        *_progress(adoption, adopters, moves, tiers, periods),
+        *_recognition(honours),
+    ]
+    return WorkSummary(
+        scope=scope or (periods[0] if len(periods) == 1 else periods[0][:4]),
+        periods=periods,
+        compared_with=before.period if before else None,
+        park=park,
+        figures=figures,
+        support=_support(services, kinds),
+        adoption=adoption,
+        adopters=[a for a in adopters if a.adopted],
+        tiers=list(tiers),
+        recognition=honours,
+    )
+
+
+def _outcomes(
+    journeys: Mapping[str, Sequence[tuple[str, ScoreCard, Sequence[Recommendation]]]],
+    catalogues: Mapping[str, Catalogue],
+) -> tuple[list[FirmAdoption], dict[str, int]]:
+    """Each firm's adoption between consecutive stored periods, and how many firms rose a level,
+    kept it or fell back between their earliest and latest assessment."""
+    adopters: list[FirmAdoption] = []
+    moves = {"rose": 0, "same": 0, "fell": 0}
+    for _code, steps in sorted(journeys.items()):
+        for (period, _, earlier), (_, card, later) in pairwise(steps):
+            if earlier:
+                catalogue = catalogues.get(card.questionnaire.id)
+                adopters.append(
+                    firm_adoption(earlier, card, later, before=period, catalogue=catalogue)
+                )
+        if len(steps) > 1:
+            first, last = steps[0][1], steps[-1][1]
+            a, b = first.level.rank if first.level else 0, last.level.rank if last.level else 0
+            moves["rose" if b > a else "fell" if b < a else "same"] += 1
+    return adopters, moves
+
+
+def _reach(
+    latest: Mapping[str, ScoreCard],
+    services: Sequence[Service],
+    kinds: Sequence[ServiceKind],
+    questionnaires: Mapping[str, Questionnaire],
+    register: int | None,
+    periods: Sequence[str],
+) -> list[Figure]:
+    """Whom the park reached: registered, visited, assessed, willing, supported, and the money."""
+    assessed = set(latest)
+    visit_kinds = {k.id for k in kinds if k.visit}
+    visited = assessed | {s.credit_code for s in services if s.kind in visit_kinds}
+    supported = {s.credit_code for s in services}
+    amounts = [s.amount for s in services if s.amount is not None]
+    judged = [
+        answer
+        for card in latest.values()
+        if (q := questionnaires.get(card.questionnaire.id)) is not None
+        and (answer := willing(card, q)) is not None
+    ]
+    in_scope = T(zh=f"{'、'.join(periods)}", en=", ".join(periods))
+    return [
+        Figure(
+            "registered",
+            T(zh="园区登记企业", en="Firms on the park register"),
+            register,
+            T(zh="园区企业名录的行数", en="rows of the park's firm register"),
+        ),
+        Figure(
+            "visited",
+            T(zh="走访企业", en="Firms visited"),
+            len(visited),
+            T(
+                zh=f"{in_scope.zh} 完成诊断或接受免费诊断、上门服务的企业（按信用代码计一次）",
+                en=f"firms assessed or given free diagnosis or an on-site service in "
+                f"{in_scope.en}, each counted once",
+            ),
+            register,
+        ),
+        Figure(
+            "assessed",
+            T(zh="完成诊断企业", en="Firms assessed"),
+            len(assessed),
+            T(
+                zh=f"{in_scope.zh} 有诊断结果的企业（按信用代码计一次）",
+                en=f"firms with an assessment in {in_scope.en}, each counted once",
+            ),
+            register,
+        ),
+        Figure(
+            "willing",
+            T(zh="有转型意愿企业", en="Firms willing to transform"),
+            sum(judged),
+            T(
+                zh="按最近一次诊断，问卷定义为有意愿的企业；占回答了意愿问题的企业",
+                en="firms willing by the questionnaire's definition, in their latest "
+                "assessment; a share of the firms that answered the question",
+            ),
+            len(judged),
+        ),
+        Figure(
+            "supported",
+            T(zh="获得服务支持企业", en="Firms given support"),
+            len(supported),
+            T(
+                zh="服务台账中至少有一条记录的企业（按信用代码计一次）",
+                en="firms with at least one line in the services register, each counted once",
+            ),
+            len(visited),
+        ),
+        Figure(
+            "support_amount",
+            T(zh="支持金额（万元）", en="Support given (10k CNY)"),
+            round(sum(amounts), 4),
+            T(
+                zh=f"服务台账中 {len(amounts)} 条有金额记录的合计",
+                en=f"the sum of the {len(amounts)} register lines that give an amount",
+            ),
+        ),
+    ]
+
+
+def _progress(
+    adoption: Sequence[ScenarioAdoption],
+    adopters: Sequence[FirmAdoption],
+    moves: Mapping[str, int],
+    tiers: Sequence[TierRow],
+    periods: Sequence[str],
+) -> list[Figure]:
+    """What changed: scenarios adopted, firms that moved a level, demonstration places filled."""
+    panel = sum(moves.values())
+    adoption_panel = len({a.credit_code for a in adopters})
+    adopting = len({a.credit_code for a in adopters if a.adopted})
+    return [
+        Figure(
+            "adopted",
+            T(zh="已落地的推荐场景", en="Recommended scenarios adopted"),
+            sum(a.adopted for a in adoption),
+            T(
+                zh="上期推荐、本期已不再需要的场景（每家企业每个场景计一次）；"
+                "分母为前后两期均诊断且上期有推荐的企业",
+                en="scenarios recommended earlier and no longer needed now (once per firm and "
+                "scenario); out of firms assessed in both periods with earlier recommendations",
+            ),
+            adoption_panel,
+            proportion=False,
+        ),
+        Figure(
+            "adopting_firms",
+            T(zh="落地至少一个场景的企业", en="Firms that adopted a scenario"),
+            adopting,
+            T(
+                zh="前后两期均诊断且上期有推荐的企业中，至少落地一个场景的",
+                en="firms assessed in both periods with earlier recommendations that adopted "
+                "at least one",
+            ),
+            adoption_panel,
+        ),
+        Figure(
+            "rose",
+            T(zh="等级提升企业", en="Firms that rose a level"),
+            moves["rose"],
+            T(
+                zh="同口径：多期均诊断的企业，最近一次等级高于最早一次",
+                en="like for like: firms assessed more than once whose latest level is above "
+                "their earliest",
+            ),
+            panel,
+        ),
+        Figure(
+            "fell",
+            T(zh="等级回落企业", en="Firms that fell back"),
+            moves["fell"],
+            T(
+                zh="同口径：多期均诊断的企业，最近一次等级低于最早一次",
+                en="like for like: firms assessed more than once whose latest level is below "
+                "their earliest",
+            ),
+            panel,
+        ),
+        Figure(
+            "tiers_filled",
+            T(zh="示范梯队已入选", en="Demonstration places filled"),
+            sum(t.filled for t in tiers),
+            T(
+                zh=f"{periods[-1]} 示范梯队入选企业数，分母为设定名额",
+                en=f"firms shortlisted in the demonstration tiers of {periods[-1]}, out of the "
+                "places set",
+            ),
+            sum(t.places for t in tiers),
+        ),
+    ]
+
+
+def _recognition(honours: Sequence[Candidates]) -> list[Figure]:
+    """One figure per recognition (数字化车间, 智能工厂, a level): firms meeting its criteria."""
+    figures = []
+    for honour in honours:
+        figures.append(
+            Figure(
+                f"recognition.{honour.id}",
+                honour.name,
+                len(honour.meets),
+                T(
+                    zh=f"按最近一次诊断达到全部认定条件的企业（另有 {len(honour.within_reach)} "
+                    "家接近）",
+                    en=f"firms meeting every criterion in their latest assessment "
+                    f"({len(honour.within_reach)} more within reach)",
+                ),
+                honour.judged,
+            )
+        )
+    return figures
