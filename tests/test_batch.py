@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import shutil
 import signal
@@ -231,7 +234,7 @@ def test_list_and_history_show_what_is_stored(park_store: tuple[Store, Path]) ->
     db = ["--db", store.url]
     listed = runner.invoke(app, ["list", "--period", "2026Q3", "--json", *db])
     assert listed.exit_code == 0, listed.output
-    assert len(listed.stdout.strip().splitlines()) == 28
+    assert len(json.loads(listed.stdout)) == 28
     code = Q3[0].stem
     history = runner.invoke(app, ["history", code, *db])
     assert history.exit_code == 0
@@ -239,6 +242,61 @@ def test_list_and_history_show_what_is_stored(park_store: tuple[Store, Path]) ->
     missing = runner.invoke(app, ["history", "91320594MA1000000X", *db])
     assert missing.exit_code == 2
     assert "no assessment of 91320594MA1000000X is stored" in missing.stderr
+
+
+def test_list_piped_writes_whole_tab_separated_rows(park_store: tuple[Store, Path]) -> None:
+    from assessment.cli.console import STORED_COLUMNS
+
+    store, _ = park_store
+    listed = runner.invoke(app, ["list", "--period", "2026Q3", "--db", store.url])
+    assert listed.exit_code == 0, listed.output
+    header, *rows = [line.split("\t") for line in listed.stdout.splitlines()]
+    assert tuple(header) == STORED_COLUMNS
+    assert sorted(r[0] for r in rows) == sorted(p.stem for p in Q3)  # every code whole
+    assert all(len(r) == len(header) for r in rows)
+    names = {c.firm.credit_code: c.firm.name for c in store.cards("2026Q3")}
+    assert all(r[header.index("name")] == names[r[0]] for r in rows)
+
+
+@pytest.mark.parametrize("command", [["list", "--period", "2026Q3"], ["history", Q3[0].stem]])
+def test_list_and_history_write_csv_json_and_json_lines(
+    park_store: tuple[Store, Path], command: list[str]
+) -> None:
+    store, _ = park_store
+    db = ["--db", store.url]
+    as_json = json.loads(runner.invoke(app, [*command, "--json", *db]).stdout)
+    lines = runner.invoke(app, [*command, "--nl", *db]).stdout.splitlines()
+    as_csv = list(csv.DictReader(io.StringIO(runner.invoke(app, [*command, "--csv", *db]).stdout)))
+    assert as_json == [json.loads(line) for line in lines]
+    assert [r["credit_code"] for r in as_csv] == [r["credit_code"] for r in as_json]
+    assert [r["period"] for r in as_csv] == [r["period"] for r in as_json]
+    both = runner.invoke(app, [*command, "--json", "--csv", *db])
+    assert both.exit_code == 2
+    assert "--json and --csv cannot be used together" in both.stderr
+
+
+@pytest.mark.parametrize("period", ["2026-4", "2026Q5", "26Q3"])
+def test_list_refuses_a_period_every_other_command_refuses(
+    park_store: tuple[Store, Path], period: str
+) -> None:
+    store, _ = park_store
+    listed = runner.invoke(app, ["list", "--period", period, "--db", store.url])
+    assert listed.exit_code == 2
+    assert listed.stderr == f"Error: --period must look like 2026Q3, not {period!r}\n"
+    assert listed.stdout == ""
+
+
+def test_the_terminal_table_never_cuts_a_credit_code(park_store: tuple[Store, Path]) -> None:
+    from rich.console import Console
+
+    from assessment.cli.console import print_stored
+
+    store, _ = park_store
+    records = store.list(period="2026Q3")
+    console = Console(width=80, record=True, force_terminal=True)
+    print_stored(records, title="Stored assessments", console=console)
+    text = console.export_text()
+    assert all(r.credit_code in text for r in records)
 
 
 @pytest.mark.parametrize(

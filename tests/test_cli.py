@@ -233,3 +233,25 @@ def test_report_in_an_unknown_language_is_one_line(mini_answers_path: Path, tmp_
 def test_the_help_says_where_the_default_store_is() -> None:
     result = CliRunner().invoke(app, ["--help"])
     assert "$DTM_DB, else dtm.db in the working folder" in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["lsit"],
+            "Error: dtm: no such command 'lsit' (did you mean 'list'? dtm --help lists them)",
+        ),
+        (["--debug", "scroe"], "Error: dtm: no such command 'scroe' (did you mean 'score'? "),
+        (["user", "ad"], "Error: dtm user: no such command 'ad' (did you mean 'add'? "),
+        (["xyzzy"], "Error: dtm: no such command 'xyzzy' (dtm --help lists them)"),
+    ],
+)
+def test_a_mistyped_command_is_one_line_with_its_did_you_mean(args: list[str], line: str) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "assessment", *args], capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert len(run.stderr.splitlines()) == 1
+    assert run.stderr.startswith(line)

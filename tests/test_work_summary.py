@@ -147,7 +147,7 @@ def test_services_are_listed_and_a_register_with_mistakes_stops_the_batch(
 ) -> None:
     listed = dtm("list", "--services", "--period", "2026Q3", "--json", "--db", park["db"])
     assert listed.exit_code == 0
-    rows = [json.loads(line) for line in listed.output.splitlines()]
+    rows = json.loads(listed.output)
     assert len(rows) == len((SAMPLE / "services-2026Q3.csv").read_text("utf-8").splitlines()) - 1
     assert {r["period"] for r in rows} == {"2026Q3"}
     db = f"sqlite:///{tmp_path / 'new.db'}"

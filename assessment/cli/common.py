@@ -13,6 +13,7 @@ from ..errors import DtmError, ValidationFailed, printable
 if TYPE_CHECKING:
     from ..models.common import Lang
 
+
 app = typer.Typer(
     help="Diagnose small manufacturers' digital transformation: validate, score, recommend.\n\n"
     "The store is --db URL, else $DTM_DB, else dtm.db in the working folder; only dtm batch "

@@ -17,7 +17,7 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
+from rich.table import Column, Table
 
 from ..display import one_decimal
 from ..engine.pipeline import Assessment
@@ -147,6 +147,24 @@ def print_batch(result: BatchResult, console: Console | None = None) -> None:
         console.print(f"{kind}: {path}", highlight=False)
 
 
+STORED_COLUMNS = (
+    "credit_code",
+    "period",
+    "revision",
+    "current",
+    "name",
+    "damaged",
+    "industry",
+    "level",
+    "overall",
+    "coverage",
+    "questionnaire",
+    "assessor",
+    "assessed_on",
+    "imported_at",
+)
+
+
 def stored_summary(record: StoredAssessment) -> dict[str, object]:
     return {
         "credit_code": record.credit_code,
@@ -171,14 +189,15 @@ def print_stored(
 ) -> None:
     console = console or Console()
     table = Table(
-        "credit code",
-        "firm",
-        "period",
-        "rev",
-        "level",
-        "overall",
-        "coverage",
-        "imported",
+        # The credit code is what people copy into `dtm history`: never cut; long names wrap.
+        Column("credit code", no_wrap=True, min_width=18),
+        Column("firm", overflow="fold", ratio=1),
+        Column("period", no_wrap=True),
+        Column("rev", no_wrap=True),
+        Column("level", overflow="fold"),
+        Column("overall", no_wrap=True, justify="right"),
+        Column("coverage", no_wrap=True, justify="right"),
+        Column("imported", no_wrap=True),
         title=title,
     )
     for record in records:

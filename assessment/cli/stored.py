@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,6 +20,12 @@ from .common import (
     fail,
     run,
 )
+from .output import CsvOption, Format, JsonOption, NlOption, chosen, default_format, write_rows
+
+if TYPE_CHECKING:
+    from ..store import StoredAssessment
+
+SERVICE_COLUMNS = ("period", "credit_code", "date", "kind", "provider", "amount", "note")
 
 
 @app.command("list")
@@ -28,20 +35,25 @@ def list_command(
         str | None, typer.Option("--industry", help="Only this industry id, e.g. machinery.")
     ] = None,
     db: DbOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    as_json: JsonOption = False,
+    nl: NlOption = False,
+    as_csv: CsvOption = False,
     services: Annotated[
         bool, typer.Option("--services", help="List the stored services registers instead.")
     ] = False,
 ) -> None:
     """List the stored assessments (current revisions), or with --services the support given.
 
-    Example: dtm list --period 2026Q3 --industry machinery
+    On a terminal a table; piped or redirected, tab-separated rows with a header, nothing cut.
+    Example: dtm list --period 2026Q3 --industry machinery --csv > firms.csv
     """
     from ..store import Store
-    from .console import print_stored
 
+    fmt = chosen(as_json, nl, as_csv)
+    if period is not None:
+        check_period(period, "--period")
     if services:
-        _list_services(period, db, as_json)
+        _list_services(period, db, fmt)
         return
     if industry is not None:
         _known_industry(industry)
@@ -51,19 +63,23 @@ def list_command(
             return store.list(period=period, industry=industry)
 
     records = run(work)
-    if as_json:
-        from .console import stored_summary
-
-        for record in records:
-            typer.echo(json.dumps(stored_summary(record), ensure_ascii=False))
-    else:
-        print_stored(records, title="Stored assessments")
+    _show_stored(records, fmt, "Stored assessments")
     damaged = sum(1 for record in records if record.problem is not None)
     if damaged:
         typer.echo(f"{damaged} stored assessments do not read back: see dtm check-store", err=True)
 
 
-def _list_services(period: str | None, db: str | None, as_json: bool) -> None:
+def _show_stored(records: Sequence[StoredAssessment], fmt: Format | None, title: str) -> None:
+    from .console import STORED_COLUMNS, print_stored, stored_summary
+
+    fmt = fmt or default_format()
+    if fmt is Format.table:
+        print_stored(records, title=title)
+    else:
+        write_rows([stored_summary(r) for r in records], fmt, STORED_COLUMNS)
+
+
+def _list_services(period: str | None, db: str | None, fmt: Format | None) -> None:
     from ..collect.services import load_kinds
     from ..store import Store
     from ..store.services import service_periods, services
@@ -75,6 +91,8 @@ def _list_services(period: str | None, db: str | None, as_json: bool) -> None:
 
     lines = run(work)
     labels = {k.id: k.label.zh for k in run(load_kinds)}
+    shown = fmt or default_format()
+    rows: list[dict[str, Any]] = []
     for p, line in lines:
         row = {
             "period": p,
@@ -85,9 +103,8 @@ def _list_services(period: str | None, db: str | None, as_json: bool) -> None:
             "amount": line.amount,
             "note": line.note,
         }
-        if as_json:
-            typer.echo(json.dumps(row, ensure_ascii=False))
-        else:
+        rows.append(row)
+        if shown is Format.table:
             amount = "" if line.amount is None else f"{line.amount:g} 万元"
             typer.echo(
                 printable(
@@ -95,7 +112,9 @@ def _list_services(period: str | None, db: str | None, as_json: bool) -> None:
                     f"  {line.provider}  {amount}  {line.note}".rstrip()
                 )
             )
-    if not as_json:
+    if shown is not Format.table:
+        write_rows(rows, shown, SERVICE_COLUMNS)
+    if shown in (Format.table, Format.tsv):
         typer.echo(f"{len(lines)} services lines", err=True)
 
 
@@ -165,13 +184,18 @@ def history(
         str, typer.Argument(help="The firm's unified social credit code, or part of its name.")
     ],
     db: DbOption = None,
+    as_json: JsonOption = False,
+    nl: NlOption = False,
+    as_csv: CsvOption = False,
 ) -> None:
     """Show every stored assessment of one firm, with earlier revisions.
 
+    On a terminal a table; piped or redirected, tab-separated rows with a header, nothing cut.
     Example: dtm history 91320594MA1A3K7R2A, or dtm history 恒锐
     """
     from ..store import Store
-    from .console import print_stored
+
+    fmt = chosen(as_json, nl, as_csv)
 
     def work() -> Any:
         with Store.open(db, create=False) as store:
@@ -188,7 +212,7 @@ def history(
             raise fail(f"Error: {len(named)} stored firms match {firm!r}: {found}; give one code")
         raise fail(f"Error: no assessment of {firm} is stored (by credit code or name)")
     first = records[0]
-    print_stored(records, title=f"History of {first.credit_code} {first.card.firm.name}")
+    _show_stored(records, fmt, f"History of {first.credit_code} {first.card.firm.name}")
 
 
 def _known_industry(industry: str) -> None:
