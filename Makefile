@@ -2,17 +2,29 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
-APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils postgresql chromium
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+# The reports need a CJK font and HarfBuzz's subsetter (without it WeasyPrint is 20x slower).
+DEMO_APT := fonts-noto-cjk libharfbuzz-subset0
+# The tests also read PDFs (poppler-utils), start PostgreSQL and drive Chromium.
+TEST_APT := $(DEMO_APT) poppler-utils postgresql chromium
 OUT ?= out
 
-.PHONY: setup system-deps demo test lint typecheck unit bench schema messages apidocs clean
+.PHONY: setup demo-deps test-deps demo test lint typecheck unit bench schema messages apidocs clean
 
-setup: system-deps $(STAMP)
+# Everything the tests and the development tools need.
+setup: test-deps $(DEV_STAMP)
 
-system-deps:
+demo-deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(DEMO_APT)"
+
+test-deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_APT)"
+
+.PHONY: apt-install
+apt-install:
 	@missing=""; \
-	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if ! command -v apt-get >/dev/null; then echo "please install:$$missing"; exit 1; fi; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -21,13 +33,19 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $(RUN_STAMP)
+
+$(DEV_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
-	touch $(STAMP)
+	touch $(RUN_STAMP) $(DEV_STAMP)
 
-demo: setup
+demo: demo-deps $(RUN_STAMP)
 	$(BIN)/dtm demo --out $(OUT)
 
 lint: setup
@@ -43,19 +61,19 @@ unit: setup
 
 test: lint typecheck unit
 
-bench: setup
+bench: demo-deps $(DEV_STAMP)
 	$(BIN)/python benchmarks/scoring.py
 	$(BIN)/python benchmarks/startup.py
 
 # The API reference from the docstrings (pdoc); tests/test_apidocs.py builds it in `make test` too.
-apidocs: setup
+apidocs: $(DEV_STAMP)
 	$(BIN)/python docs/apidocs.py site/api
 
-schema: setup
+schema: $(RUN_STAMP)
 	for kind in questionnaire catalogue answers result; do \
 	  $(BIN)/dtm schema $$kind > questionnaires/schema/$$kind.schema.json; done
 
-messages: setup
+messages: $(RUN_STAMP)
 	$(BIN)/pybabel extract -F babel.cfg --project=dtm --no-wrap --sort-by-file \
 	  -o report_templates/locale/messages.pot .
 	$(BIN)/pybabel update -i report_templates/locale/messages.pot -d report_templates/locale \

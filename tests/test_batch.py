@@ -432,7 +432,7 @@ def test_batch_no_render_stores_a_past_quarter_without_pdfs(tmp_path: Path) -> N
     args = ["batch", str(folder), "--period", "2026Q2", "--out", str(out), "--db", db]
     result = runner.invoke(app, [*args, "--no-render"])
     assert result.exit_code == 0, result.output
-    assert "3 stored, 0 rendered" in result.stdout
+    assert "2026Q2: 3 stored, not rendered, 0 failed" in result.stdout
     assert not out.exists()
     with Store.open(db) as store:
         assert len(store.cards("2026Q2")) == 3
@@ -469,3 +469,21 @@ def test_the_shortlist_keeps_to_the_questionnaires_eligibility_rules(
     assert miss.card.firm.credit_code == best.firm.credit_code
     html = render_park_html(again, lang="en")
     assert "Left out by the eligibility rules" in html and rule.en in html
+
+
+def test_demo_says_what_it_stored_for_every_quarter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assessment import resources
+
+    sample = tmp_path / "sample"
+    sample.mkdir()
+    for period, files in (("2026Q2", Q2[:2]), ("2026Q3", Q3[:2])):
+        folder_of(sample, period, files)
+    shutil.copy(sample_park_dir() / "firms.csv", sample / "firms.csv")
+    monkeypatch.setattr(resources, "sample_park_dir", lambda: sample)
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path / "out"), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "2026Q2: 2 stored, not rendered, 0 failed" in lines
+    assert "2026Q3: 2 stored, 2 rendered, 0 unchanged, 0 failed" in lines

@@ -19,10 +19,11 @@ def run_demo(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     png: bool = False,
-) -> BatchResult:
+) -> list[BatchResult]:
     """Import every sample quarter (and its services register) into a fresh store
     `out/demo.db`, then render the latest quarter's firm reports (with `png`, their summary PNGs
-    too), the park report and the exports into `out`."""
+    too), the park report and the exports into `out`. Returns each quarter's result, oldest
+    first: the earlier quarters only stored, the latest rendered."""
     root = resources.sample_park_dir()
     periods = sorted(p.name for p in root.iterdir() if p.is_dir())
     out.mkdir(parents=True, exist_ok=True)
@@ -30,7 +31,7 @@ def run_demo(
     for stale in (db, db.with_name("demo.db-wal"), db.with_name("demo.db-shm")):
         stale.unlink(missing_ok=True)  # the demo's own store, made afresh each run
     with Store.open(f"sqlite:///{db}") as store:
-        for period in periods[:-1]:
+        results = [
             run_batch(
                 root / period,
                 period=period,
@@ -39,7 +40,9 @@ def run_demo(
                 render=False,
                 services=_services(root, period),
             )
-        return run_batch(
+            for period in periods[:-1]
+        ]
+        latest = run_batch(
             root / periods[-1],
             period=periods[-1],
             out=out,
@@ -51,6 +54,7 @@ def run_demo(
             png=png,
             services=_services(root, periods[-1]),
         )
+    return [*results, latest]
 
 
 def _services(root: Path, period: str) -> Path | None:

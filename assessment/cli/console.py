@@ -128,9 +128,12 @@ def batch_progress(console: Console | None = None) -> Iterator[Callable[[int, in
 
 def print_batch(result: BatchResult, console: Console | None = None) -> None:
     console = console or Console(soft_wrap=True)
+    if result.rendered or result.skipped or result.files:
+        done = f"{len(result.rendered)} rendered, {len(result.skipped)} unchanged"
+    else:
+        done = "not rendered"
     console.print(
-        f"{result.period}: {len(result.stored)} stored, {len(result.rendered)} rendered, "
-        f"{len(result.skipped)} unchanged, {len(result.failures)} failed"
+        f"{result.period}: {len(result.stored)} stored, {done}, {len(result.failures)} failed"
     )
     for failure in result.failures:
         console.print(f"[red]failed[/red] {escape(str(failure.path))}", highlight=False)

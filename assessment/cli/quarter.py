@@ -266,6 +266,7 @@ def demo(
         with batch_progress() as progress:
             return run_demo(out, lang=code, workers=workers, progress=progress, png=png)
 
-    result = run(work)
-    print_batch(result)
-    print_demo(result, out)
+    results = run(work)
+    for result in results:
+        print_batch(result)
+    print_demo(results[-1], out)
