@@ -51,10 +51,19 @@ if TYPE_CHECKING:
     from .engine.pipeline import Assessment, FailedFile, assess, assess_many, sample_park
     from .engine.recommend import recommend
     from .engine.scoring import score
-    from .errors import CODES, DtmError, Location, Problem, UsageError, ValidationFailed
+    from .errors import (
+        CODES,
+        DtmError,
+        FileMissing,
+        Location,
+        NoSuchFile,
+        Problem,
+        UsageError,
+        ValidationFailed,
+    )
     from .models.answers import NOT_APPLICABLE, UNKNOWN, Answer, AnswerSheet, Firm
     from .models.catalogue import Catalogue, Scenario
-    from .models.common import BilingualText, StrPath
+    from .models.common import BilingualText, StrPath, UnknownLanguage
     from .models.questionnaire import Dimension, Indicator, Level, Question, Questionnaire
     from .models.results import (
         DimensionResult,
@@ -74,7 +83,18 @@ from ._version import __version__
 # Where each public name lives; imported when first asked for (PEP 562).
 _HOMES: dict[str, str] = {
     **dict.fromkeys(
-        ["CODES", "DtmError", "Location", "Problem", "UsageError", "ValidationFailed"], "errors"
+        [
+            "CODES",
+            "DtmError",
+            "FileMissing",
+            "Location",
+            "NoSuchFile",
+            "NoSuchFile",
+            "Problem",
+            "UsageError",
+            "ValidationFailed",
+        ],
+        "errors",
     ),
     "results_frame": "park.frames",
     **dict.fromkeys(
@@ -92,7 +112,7 @@ _HOMES: dict[str, str] = {
         ["NOT_APPLICABLE", "UNKNOWN", "Answer", "AnswerSheet", "Firm"], "models.answers"
     ),
     **dict.fromkeys(["Catalogue", "Scenario"], "models.catalogue"),
-    **dict.fromkeys(["BilingualText", "StrPath"], "models.common"),
+    **dict.fromkeys(["BilingualText", "StrPath", "UnknownLanguage"], "models.common"),
     **dict.fromkeys(
         ["Dimension", "Indicator", "Level", "Question", "Questionnaire"], "models.questionnaire"
     ),
@@ -141,6 +161,7 @@ __all__ = [
     "DimensionResult",
     "DtmError",
     "FailedFile",
+    "FileMissing",
     "Firm",
     "Indicator",
     "IndicatorResult",
@@ -148,6 +169,7 @@ __all__ = [
     "LevelCheck",
     "LevelRef",
     "Location",
+    "NoSuchFile",
     "Problem",
     "Question",
     "QuestionResult",
@@ -158,6 +180,7 @@ __all__ = [
     "Scenario",
     "ScoreCard",
     "StrPath",
+    "UnknownLanguage",
     "UsageError",
     "ValidationFailed",
     "__version__",
@@ -176,7 +199,18 @@ __all__ = [
 ]
 
 
+# The stages, reachable as attributes after `import assessment` (`assessment.report.render`).
+_SUBPACKAGES = frozenset(
+    {
+        "accounts", "batch", "cli", "collect", "display", "engine", "errors", "export", "files",
+        "models", "park", "queue", "report", "resources", "serve", "store",
+    }
+)  # fmt: skip
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f".{name}", __name__)
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'assessment' has no attribute {name!r}")

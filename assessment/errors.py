@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import errno
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -116,6 +118,18 @@ class ValidationFailed(DtmError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class FileMissing(ValidationFailed, FileNotFoundError):
+    """The file named is not there: a `ValidationFailed` with its one located problem (FILE001),
+    and a `FileNotFoundError` for code that catches `OSError`."""
+
+    def __init__(self, problems: Sequence[Problem], path: str) -> None:
+        ValidationFailed.__init__(self, problems)
+        self.errno, self.strerror, self.filename = errno.ENOENT, os.strerror(errno.ENOENT), path
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
 class UsageError(DtmError):
     """The caller asked for something that cannot be done (a missing file, an unknown id)."""
 
@@ -125,6 +139,7 @@ class ProblemList:
     """Collects problems while a file is checked, so all of them are reported at once."""
 
     problems: list[Problem] = field(default_factory=list)
+    missing: str | None = None  # the file named, when it is not there at all
 
     def add(self, location: Location, code: str, message: str, hint: str = "") -> None:
         assert code in CODES, code
@@ -134,6 +149,8 @@ class ProblemList:
         self.problems.extend(problems)
 
     def raise_if_any(self) -> None:
+        if self.missing is not None and all(p.code == "FILE001" for p in self.problems):
+            raise FileMissing(self.problems, self.missing)
         if self.problems:
             raise ValidationFailed(self.problems)
 
@@ -148,3 +165,15 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
         folded.setdefault(option.casefold(), option)
     close = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.6)
     return f"did you mean '{folded[close[0]]}'?" if close else ""
+
+
+class NoSuchFile(UsageError, FileNotFoundError):
+    """A questionnaire, catalogue or folder named by path that is not there: a `UsageError`
+    with one clear line, and a `FileNotFoundError` for code that catches `OSError`."""
+
+    def __init__(self, message: str, path: str) -> None:
+        UsageError.__init__(self, message)
+        self.errno, self.strerror, self.filename = errno.ENOENT, os.strerror(errno.ENOENT), path
+
+    def __str__(self) -> str:
+        return str(self.args[0])

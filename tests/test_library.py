@@ -11,6 +11,7 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -275,3 +276,55 @@ def test_every_path_taking_function_takes_strings(tmp_path: Path, result: Assess
         out = str(tmp_path / "o")
         batch = run_batch(str(folder), period="2026Q3", out=out, store=store, render=False)
     assert len(batch.stored) == 3 and len(batch.failures) == 2
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda missing: assessment.load_answers(missing),
+        lambda missing: assessment.assess(missing),
+        lambda missing: assessment.load_questionnaire(missing),
+        lambda missing: assessment.load_catalogue(missing),
+        lambda missing: list(assessment.assess_many(missing.parent / "no-folder")),
+    ],
+    ids=["load_answers", "assess", "load_questionnaire", "load_catalogue", "assess_many"],
+)
+def test_a_missing_file_is_a_file_not_found_error(tmp_path: Path, call: Any) -> None:
+    missing = tmp_path / "missing.yaml"
+    with pytest.raises(FileNotFoundError) as caught:
+        call(missing)
+    assert isinstance(caught.value, assessment.DtmError)
+    assert caught.value.filename in (str(missing), str(tmp_path / "no-folder"))
+    assert str(caught.value).startswith(str(caught.value.filename))  # one located line
+
+
+def test_an_unknown_language_is_a_value_error() -> None:
+    result = assessment.assess(FIRM)
+    for call in (
+        lambda: assessment.results_frame([result], lang="fr"),  # type: ignore[arg-type]
+        lambda: assessment.results_frame([], lang="fr"),  # type: ignore[arg-type]
+        lambda: result.card.to_row("fr"),  # type: ignore[arg-type]
+        lambda: result.recommendations.to_dataframe("fr"),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(ValueError, match="'fr' is not a language of dtm"):
+            call()
+    with pytest.raises(KeyError):
+        result.card.level_name["fr"]  # type: ignore[index]
+
+
+def test_assess_many_takes_one_file() -> None:
+    (only,) = assessment.assess_many(str(FIRM))
+    assert isinstance(only, assessment.Assessment)
+    assert only.card.firm.credit_code == FIRM.stem
+
+
+def test_the_stages_are_attributes_after_a_plain_import() -> None:
+    code = (
+        "import assessment; "
+        "print(assessment.report.render.write_reports.__name__, assessment.store.Store.__name__)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["write_reports", "Store"]
+    with pytest.raises(AttributeError):
+        assessment.report.no_such_module  # noqa: B018

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .. import resources
-from ..errors import ProblemList, UsageError, ValidationFailed, did_you_mean
+from ..errors import NoSuchFile, ProblemList, UsageError, ValidationFailed, did_you_mean
 from ..files.locator import Locator, Reporter
 from ..files.yamlio import read_yaml
 from ..models.answers import AnswerSheet, Firm
@@ -341,7 +341,7 @@ def _find(source: StrPath, what: str) -> Path:
     if isinstance(source, os.PathLike) or any(c in str(source) for c in "/\\."):
         path = Path(source)
         if not path.exists():
-            raise UsageError(f"{path}: no such {what} file")
+            raise NoSuchFile(f"{path}: no such {what} file", str(path))
         if not path.is_file():
             raise UsageError(f"{path}: not a regular file; name a {what} file")
         return path
@@ -354,8 +354,7 @@ def _find(source: StrPath, what: str) -> Path:
 
 
 def _expect(checked: Checked, model: type[M]) -> M:
-    if checked.problems:
-        raise ValidationFailed(checked.problems.problems)
+    checked.problems.raise_if_any()
     if not isinstance(checked.model, model):
         kind = checked.kind or "unknown"
         raise UsageError(f"{checked.path}: this is a {kind} file, not a {model.__name__.lower()}")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import resources
-from ..errors import DtmError, Location, Problem, UsageError, ValidationFailed
+from ..errors import DtmError, Location, NoSuchFile, Problem, ValidationFailed
 from ..models.answers import AnswerSheet
 from ..models.catalogue import Catalogue
 from ..models.common import StrPath
@@ -123,7 +123,7 @@ def answer_files(folder: StrPath) -> list[Path]:
     """
     root = Path(folder)
     if not root.is_dir():
-        raise UsageError(f"{root}: no such folder of answer files")
+        raise NoSuchFile(f"{root}: no such folder of answer files", str(root))
     return sorted(
         p
         for p in root.rglob("*")
@@ -141,14 +141,15 @@ def assess_many(
     catalogue: StrPath | None = None,
     partial: bool = False,
 ) -> Iterator[Assessment | FailedFile]:
-    """Assess a folder of answer files (or the files given), yielding each result in order.
+    """Assess a folder of answer files (or one file, or the files given), yielding each result
+    in order.
 
     A file that cannot be assessed yields a `FailedFile` with its located problems, and the
     rest go on. `workers=None` assesses in this process, one file at a time as you iterate;
     `workers=N` (N > 1) spreads the files over N processes.
     """
     if isinstance(answers, str | os.PathLike):
-        files = answer_files(answers)
+        files = [Path(answers)] if Path(answers).is_file() else answer_files(answers)
     else:
         files = [Path(f) for f in answers]
     options = _Options(questionnaire, catalogue, partial)

@@ -286,6 +286,7 @@ def read_yaml(path: Path, problems: ProblemList) -> Any:
             )
         else:
             problems.add(Location(name), "FILE001", "the file does not exist", "check the path")
+            problems.missing = name
         return None
     except IsADirectoryError:
         problems.add(Location(name), "FILE001", "this is a folder, not a file", "name a file")

@@ -17,6 +17,22 @@ from pydantic import (
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
+
+
+class UnknownLanguage(KeyError, ValueError):
+    """A language dtm does not write in: a `ValueError`, and a `KeyError` for `text["fr"]`."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def check_lang(lang: object) -> Lang:
+    """`lang` when it is one of dtm's languages (zh, en); else `UnknownLanguage`."""
+    if lang not in LANGS:
+        raise UnknownLanguage(f"{lang!r} is not a language of dtm (zh or en)")
+    return lang
+
+
 StrPath = str | os.PathLike[str]
 """What every function that reads or writes a file accepts: a string or a path."""
 
@@ -58,9 +74,7 @@ class _Text(Model):
     en: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
     def __getitem__(self, lang: Lang) -> str:
-        if lang not in LANGS:
-            raise KeyError(f"{lang!r} is not a language of dtm (zh or en)")
-        return self.zh if lang == "zh" else self.en
+        return self.zh if check_lang(lang) == "zh" else self.en
 
     def get(self, lang: Lang) -> str:
         return self[lang]

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..engine.pipeline import Assessment, FailedFile
-from ..models.common import Lang
+from ..models.common import Lang, check_lang
 from ..models.results import ScoreCard
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ def results_frame(
     """
     import pandas as pd
 
+    check_lang(lang)
     rows = []
     for item in results:
         if isinstance(item, FailedFile):
