@@ -328,3 +328,22 @@ def test_the_stages_are_attributes_after_a_plain_import() -> None:
     assert run.stdout.split() == ["write_reports", "Store"]
     with pytest.raises(AttributeError):
         assessment.report.no_such_module  # noqa: B018
+
+
+def test_a_rewritten_questionnaire_is_read_again_even_with_its_old_size_and_time(
+    tmp_path: Path,
+) -> None:
+    source = Path("questionnaires/park_quick_scan.yaml").read_text("utf-8")
+    path = tmp_path / "q.yaml"
+    path.write_text(source.replace("weight: 15", "weight: 65", 1), "utf-8")
+    before = os.stat(path)
+    first = assessment.load_questionnaire(path)
+    path.write_text(source.replace("weight: 15", "weight: 99", 1), "utf-8")  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(path).st_size == before.st_size
+    second = assessment.load_questionnaire(path)
+    weights = [
+        (d.weight, e.weight) for d, e in zip(first.dimensions, second.dimensions, strict=True)
+    ]
+    assert (65, 99) in weights
+    assert assessment.load_questionnaire(path) is second  # unchanged content: the cached one

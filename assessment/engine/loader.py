@@ -255,35 +255,44 @@ def _with_stand_in_header(data: Any, locator: Locator) -> AnswerSheet | None:
     return build_model(AnswerSheet, stand_in, locator, ProblemList())
 
 
-_cache: dict[tuple[str, int, int], Questionnaire] = {}
+def _file_key(path: Path) -> tuple[str, str]:
+    """A loaded file's cache key: where it is and what it holds. Its content, not its size and
+    modification time, which a rewrite can keep (a copy with `cp -p`, an editor restoring them)."""
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        digest = ""  # unreadable: never cached, check_file reports why
+    return str(path.resolve()), digest
+
+
+_cache: dict[tuple[str, str], Questionnaire] = {}
 
 
 def load_questionnaire(source: StrPath) -> Questionnaire:
     """A questionnaire from a file path or the id of a shipped one, checked and compiled."""
     path = _find(source, "questionnaire")
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    if key not in _cache:
-        _cache[key] = _expect(check_file(path, expect="questionnaire"), Questionnaire)
-    return _cache[key]
+    key = _file_key(path)
+    found = _cache.get(key)
+    if found is None:
+        found = _expect(check_file(path, expect="questionnaire"), Questionnaire)
+        if key[1] and _file_key(path) == key:  # not cached if the file changed while read
+            _cache[key] = found
+    return found
 
 
-_catalogues: dict[tuple[str, int, int, str], Catalogue] = {}
+_catalogues: dict[tuple[str, str, str], Catalogue] = {}
 
 
 def load_catalogue(source: StrPath, questionnaire: Questionnaire | None = None) -> Catalogue:
     """A scenario catalogue from a path or shipped id, with its triggers checked."""
     path = _find(source, "catalogue")
-    stat = path.stat()
-    key = (
-        str(path.resolve()),
-        stat.st_mtime_ns,
-        stat.st_size,
-        questionnaire.content_hash if questionnaire else "",
-    )
-    if key not in _catalogues:
-        _catalogues[key] = _expect(check_file(path, questionnaire, expect="catalogue"), Catalogue)
-    return _catalogues[key]
+    key = (*_file_key(path), questionnaire.content_hash if questionnaire else "")
+    found = _catalogues.get(key)
+    if found is None:
+        found = _expect(check_file(path, questionnaire, expect="catalogue"), Catalogue)
+        if key[1] and _file_key(path) == key[:2]:
+            _catalogues[key] = found
+    return found
 
 
 def load_answers(
