@@ -347,3 +347,20 @@ def test_a_rewritten_questionnaire_is_read_again_even_with_its_old_size_and_time
     ]
     assert (65, 99) in weights
     assert assessment.load_questionnaire(path) is second  # unchanged content: the cached one
+
+
+def test_results_and_models_have_short_reprs(result: Assessment) -> None:
+    shown = {
+        "ScoreCard": result.card,
+        "Questionnaire": result.questionnaire,
+        "AnswerSheet": result.sheet,
+        "Recommendation": result.recommendations[0],
+        "Assessment": result,
+        "Catalogue": assessment.load_catalogue("park_quick_scan_scenarios"),
+    }
+    for name, value in shown.items():
+        text = repr(value)
+        assert text.startswith(f"<{name} "), text
+        assert len(text) < 200, text
+    assert "Starting, overall 9.6," in repr(result.card)
+    assert repr(result.recommendations).startswith("<RecommendationList of ")

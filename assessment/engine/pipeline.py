@@ -32,10 +32,10 @@ class Assessment:
 
     def __repr__(self) -> str:
         card = self.card
+        overall = "not rated" if card.overall is None else f"overall {card.overall:.1f}"
         return (
             f"<Assessment {card.firm.credit_code} {card.firm.name} {card.period}: "
-            f"{card.level_name.en}, overall {card.overall}, "
-            f"{len(self.recommendations)} scenarios>"
+            f"{card.level_name.en}, {overall}, {len(self.recommendations)} scenarios>"
         )
 
     def _repr_html_(self) -> str:

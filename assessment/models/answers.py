@@ -140,3 +140,9 @@ class AnswerSheet(Model):
             Answer, BeforeValidator(_answer_from_plain, json_schema_input_type=RawValue | Answer)
         ],
     ] = Field(default_factory=dict, max_length=MAX_ANSWERS)
+
+    def __repr__(self) -> str:
+        return (
+            f"<AnswerSheet {self.firm.credit_code} {self.firm.name} {self.period}: "
+            f"{len(self.answers)} answers to {self.questionnaire.id}>"
+        )

@@ -99,3 +99,9 @@ class Catalogue(Model):
 
     def scenario(self, scenario_id: str) -> Scenario:
         return next(s for s in self.scenarios if s.id == scenario_id)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Catalogue {self.id} {self.version} for {self.questionnaire}: "
+            f"{len(self.scenarios)} scenarios>"
+        )

@@ -301,3 +301,10 @@ class Questionnaire(Model):
             for tag in {*q.tags, *(["mandatory"] if q.mandatory else [])}:
                 found.setdefault(tag, []).append(q)
         return found
+
+    def __repr__(self) -> str:
+        questions = len(self.question_map)
+        return (
+            f"<Questionnaire {self.id} {self.version}: {len(self.dimensions)} dimensions, "
+            f"{questions} questions, {len(self.levels)} levels>"
+        )

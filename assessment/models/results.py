@@ -184,6 +184,13 @@ class ScoreCard(Model):
     def _repr_html_(self) -> str:
         return notebook_html(self)
 
+    def __repr__(self) -> str:
+        overall = "not rated" if self.overall is None else f"overall {self.overall:.1f}"
+        return (
+            f"<ScoreCard {self.firm.credit_code} {self.firm.name} {self.period}: "
+            f"{self.level_name.en}, {overall}, {len(self.dimensions)} dimensions>"
+        )
+
 
 class TriggerAnswer(Model):
     question: str
@@ -225,6 +232,12 @@ class Recommendation(Model):
     end_month: int = Field(3, description="Roadmap month it ends in (inclusive).")
     support: list[Support] = Field(default_factory=list)
 
+    def __repr__(self) -> str:
+        return (
+            f"<Recommendation {self.rank}. {self.scenario} ({self.slot}), "
+            f"priority {self.priority:.2f}>"
+        )
+
 
 class RecommendationList(list[Recommendation]):
     """The ranked recommendations of one firm: a list that shows as a table in a notebook."""
@@ -253,6 +266,9 @@ class RecommendationList(list[Recommendation]):
 
     def _repr_html_(self) -> str:
         return notebook_html(self)
+
+    def __repr__(self) -> str:
+        return f"<RecommendationList of {len(self)}: {', '.join(r.scenario for r in self)}>"
 
 
 RESULT_SCHEMA_VERSION: Literal["1.0"] = "1.0"
