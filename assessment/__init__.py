@@ -41,6 +41,7 @@ from .models import _views
 
 if TYPE_CHECKING:
     from .engine.loader import (
+        Checked,
         check_file,
         compile_questionnaire,
         load_answers,
@@ -75,8 +76,11 @@ if TYPE_CHECKING:
         RecommendationList,
         RuleCheck,
         ScoreCard,
+        TriggerAnswer,
     )
     from .park.frames import results_frame
+    from .park.peers import PeerAverages
+    from .park.trends import FirmTrend
 
 from ._version import __version__
 
@@ -97,6 +101,9 @@ _HOMES: dict[str, str] = {
         "errors",
     ),
     "results_frame": "park.frames",
+    "Checked": "engine.loader",
+    "PeerAverages": "park.peers",
+    "FirmTrend": "park.trends",
     **dict.fromkeys(
         [
             "check_file",
@@ -127,6 +134,7 @@ _HOMES: dict[str, str] = {
             "RecommendationList",
             "RuleCheck",
             "ScoreCard",
+            "TriggerAnswer",
         ],
         "models.results",
     ),
@@ -157,12 +165,14 @@ __all__ = [
     "Assessment",
     "BilingualText",
     "Catalogue",
+    "Checked",
     "Dimension",
     "DimensionResult",
     "DtmError",
     "FailedFile",
     "FileMissing",
     "Firm",
+    "FirmTrend",
     "Indicator",
     "IndicatorResult",
     "Level",
@@ -170,6 +180,7 @@ __all__ = [
     "LevelRef",
     "Location",
     "NoSuchFile",
+    "PeerAverages",
     "Problem",
     "Question",
     "QuestionResult",
@@ -180,6 +191,7 @@ __all__ = [
     "Scenario",
     "ScoreCard",
     "StrPath",
+    "TriggerAnswer",
     "UnknownLanguage",
     "UsageError",
     "ValidationFailed",

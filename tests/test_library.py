@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import typing
 import warnings
 from pathlib import Path
 from typing import Any
@@ -364,3 +365,29 @@ def test_results_and_models_have_short_reprs(result: Assessment) -> None:
         assert len(text) < 200, text
     assert "Starting, overall 9.6," in repr(result.card)
     assert repr(result.recommendations).startswith("<RecommendationList of ")
+
+
+def test_every_type_in_a_public_signature_is_public() -> None:
+    public = {
+        getattr(assessment, n)
+        for n in assessment.__all__
+        if isinstance(getattr(assessment, n), type)
+    }
+    for name in assessment.__all__:
+        value = getattr(assessment, name)
+        if not callable(value) or isinstance(value, type):
+            continue
+        hints = typing.get_type_hints(value)  # resolves: no name left undefined
+        for hint in hints.values():
+            for arg in _types_in(hint):
+                if arg.__module__.startswith("assessment"):
+                    assert arg in public, f"{name} uses {arg.__qualname__}, which is not exported"
+    assert not any(n.startswith("_") for n in assessment.__all__ if n != "__version__")
+    assert assessment.BilingualText.__name__ == "BilingualText"
+
+
+def _types_in(hint: Any) -> list[type]:
+    found = [hint] if isinstance(hint, type) else []
+    for arg in typing.get_args(hint):
+        found += _types_in(arg)
+    return found

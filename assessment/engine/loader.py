@@ -33,19 +33,20 @@ def content_hash(model: BaseModel) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def compile_questionnaire(
-    q: Questionnaire, locator: Locator | None = None, problems: ProblemList | None = None
-) -> Questionnaire:
-    """Check a questionnaire and attach its compiled conditions; raise if anything is wrong."""
-    own = problems is None
-    report = Reporter(locator or Locator(f"<{q.id}>"), problems)
+def compile_questionnaire(q: Questionnaire) -> Questionnaire:
+    """Check a questionnaire built in memory (`Questionnaire.model_validate(data)`) and attach
+    its compiled conditions, so it can score; raise `ValidationFailed` listing every problem."""
+    report = Reporter(Locator(f"<{q.id}>"), None)
+    _compile(q, report)
+    report.problems.raise_if_any()
+    return q
+
+
+def _compile(q: Questionnaire, report: Reporter) -> None:
     checks.check_questionnaire(q, report)
     plan = build_plan(q, report)
     q.__pydantic_private__["_plan"] = plan  # type: ignore[index]
     q.__pydantic_private__["_content_hash"] = content_hash(q)  # type: ignore[index]
-    if own:
-        report.problems.raise_if_any()
-    return q
 
 
 # Answer sheets that passed the checks, so scoring need not repeat them: by id, with a weak
@@ -138,7 +139,7 @@ def check_file(
     if model is None:
         return Checked(path, kind, None, problems)
     if isinstance(model, Questionnaire):
-        compile_questionnaire(model, locator, problems)
+        _compile(model, Reporter(locator, problems))
         model.__pydantic_private__["_source"] = str(path)  # type: ignore[index]
     elif isinstance(model, Catalogue):
         _check_catalogue(model, questionnaire, path, locator, problems)

@@ -67,7 +67,7 @@ def _text_from_string(value: Any) -> Any:
     return {"zh": value, "en": value} if isinstance(value, str) else value
 
 
-class _Text(Model):
+class BilingualText(Model):
     """Text in Chinese and English: read it as `text.zh`, `text.en` or `text[lang]`."""
 
     zh: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
@@ -92,6 +92,7 @@ class _Text(Model):
         return self.zh
 
 
-Text = Annotated[_Text, BeforeValidator(_text_from_string, json_schema_input_type=str | _Text)]
-TextValue = _Text
-BilingualText = _Text
+Text = Annotated[
+    BilingualText, BeforeValidator(_text_from_string, json_schema_input_type=str | BilingualText)
+]
+TextValue = BilingualText

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from ..engine.pipeline import Assessment, FailedFile
 from ..models.common import Lang, check_lang
 from ..models.results import ScoreCard
 
-if TYPE_CHECKING:
+# This module is imported on first use of `results_frame`, which needs pandas anyway; at module
+# level, `typing.get_type_hints(results_frame)` can resolve its return type. Without the `pandas`
+# extra, calling it raises ModuleNotFoundError naming pandas.
+with contextlib.suppress(ImportError):
     import pandas as pd
 
 
