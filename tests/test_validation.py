@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 import assessment
-from assessment import CODES, Problem, Questionnaire
+from assessment import CODES, Problem, Questionnaire, ValidationFailed
 from assessment.cli import app
 from assessment.engine.loader import check_file
 from assessment.files.yamlio import MAX_FILE_BYTES
@@ -1070,3 +1071,26 @@ def test_header_and_answer_problems_come_together_and_a_missing_answer_names_its
     asked = (DATA_DIR / "mini.yaml").read_text(encoding="utf-8").splitlines()
     line_no = next(i for i, t in enumerate(asked, 1) if "- id: plan" in t)
     assert f"(asked at {tmp_path / 'mini.yaml'}:{line_no}:" in missing
+
+
+def test_a_value_no_question_takes_is_one_line_and_the_other_answers_are_still_checked(
+    tmp_path: Path,
+) -> None:
+    sample = Path("examples/sample_park/2026Q3/91320594MA1A3K7R2A.yaml").read_text("utf-8")
+    data = yaml.safe_load(sample)
+    data["answers"]["digital_staff"] = [1, 2]
+    data["answers"]["invest_share"] = "lots"
+    data["answers"]["month_end_days"] = {"value": [[3]], "note": "月底"}
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    with pytest.raises(ValidationFailed) as caught:
+        assessment.load_answers(path)
+    lines = [str(p) for p in caught.value.problems]
+    about = {qid: [ln for ln in lines if f"'{qid}'" in ln] for qid in data["answers"]}
+    assert len(about["digital_staff"]) == 1
+    assert "ANS002 the answer to 'digital_staff' is a list of numbers" in about["digital_staff"][0]
+    assert len(about["month_end_days"]) == 1
+    assert len(about["invest_share"]) == 1
+    assert "ANS002 'invest_share' needs a number, not 'lots'" in about["invest_share"][0]
+    assert not any("SCHEMA002" in ln or "ANS006" in ln for ln in lines)
+    assert len(lines) == 3

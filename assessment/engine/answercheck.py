@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -48,9 +49,18 @@ def firm_facts(sheet: AnswerSheet) -> dict[str, Any]:
 
 
 def check_answers(
-    q: Questionnaire, plan: Plan, sheet: AnswerSheet, report: Reporter, *, partial: bool = False
+    q: Questionnaire,
+    plan: Plan,
+    sheet: AnswerSheet,
+    report: Reporter,
+    *,
+    partial: bool = False,
+    unreadable: Collection[str] = (),
 ) -> Values:
-    """Report every problem with the answers; return the worked-out values either way."""
+    """Report every problem with the answers; return the worked-out values either way.
+
+    `unreadable` names answers already reported as holding no readable value: they are not
+    reported again as missing."""
     ref = sheet.questionnaire
     if ref.id is not None and ref.id != q.id:
         report(
@@ -97,7 +107,7 @@ def check_answers(
             if qid in values.computed_by_hand:
                 _check_by_hand(question, values, report)
             _check_computed_range(question, values.values.get(qid), report)
-        elif question.required and not answered and not partial:
+        elif question.required and not answered and not partial and qid not in unreadable:
             report(
                 ("answers", qid),
                 "ANS006",

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .. import resources
 from ..errors import NoSuchFile, ProblemList, UsageError, ValidationFailed, did_you_mean
 from ..files.locator import Locator, Reporter
 from ..files.yamlio import read_yaml
-from ..models.answers import AnswerSheet, Firm
+from ..models.answers import AnswerInput, AnswerSheet, Firm
 from ..models.catalogue import Catalogue
 from ..models.common import StrPath
 from ..models.questionnaire import Questionnaire
@@ -164,7 +164,8 @@ def check_answer_data(
     if read.sheet is None or read.questionnaire is None:
         return None, read.relabelled
     q, sheet = read.questionnaire, read.sheet
-    check_answers(q, plan_of(q), sheet, Reporter(locator, problems), partial=partial)
+    report = Reporter(locator, problems)
+    check_answers(q, plan_of(q), sheet, report, partial=partial, unreadable=read.unreadable)
     if problems:
         return None, read.relabelled
     mark_checked(sheet, q, partial)
@@ -178,6 +179,7 @@ class CanonicalSheet:
     sheet: AnswerSheet | None
     questionnaire: Questionnaire | None
     relabelled: tuple[str, ...]
+    unreadable: frozenset[str] = frozenset()  # answers reported already: no value could be read
 
 
 def canonical_sheet(
@@ -203,6 +205,7 @@ def canonical_sheet(
             if typed is not None:
                 firm[figure] = typed
                 relabelled.append(f"firm.{figure}")
+    data, unreadable = _without_unreadable_answers(data, locator, problems)
     sheet = build_model(AnswerSheet, data, locator, problems)
     header_ok = sheet is not None
     if sheet is None:
@@ -218,10 +221,58 @@ def canonical_sheet(
     if changed:
         sheet = sheet.model_copy(update={"answers": answers})
         relabelled.extend(f"answers.{qid}" for qid in changed)
+    report = Reporter(locator, problems)
     if not header_ok:
-        check_answers(q, plan_of(q), sheet, Reporter(locator, problems), partial=partial)
+        check_answers(q, plan_of(q), sheet, report, partial=partial, unreadable=unreadable)
         return CanonicalSheet(None, None, tuple(relabelled))
-    return CanonicalSheet(sheet, q, tuple(relabelled))
+    return CanonicalSheet(sheet, q, tuple(relabelled), unreadable)
+
+
+def _without_unreadable_answers(
+    data: Any, locator: Locator, problems: ProblemList
+) -> tuple[Any, frozenset[str]]:
+    """The data without answers whose value cannot be an answer at all (`[[1]]`, a mapping
+    without `value:`), each reported once as ANS002, so the other answers are still checked."""
+    answers = data.get("answers") if isinstance(data, dict) else None
+    if not isinstance(answers, dict):
+        return data, frozenset()
+    unreadable = {qid for qid, raw in answers.items() if not _readable(raw)}
+    for qid in sorted(unreadable, key=str):
+        problems.add(
+            locator(("answers", qid)),
+            "ANS002",
+            f"the answer to '{qid}' is {_shape(answers[qid])}, which no question takes",
+            "write a number, a choice (its id or label), a list of choices, yes or no, "
+            "'unknown' or 'n/a'",
+        )
+    if not unreadable:
+        return data, frozenset()
+    kept = {qid: raw for qid, raw in answers.items() if qid not in unreadable}
+    return {**data, "answers": kept}, frozenset(str(qid) for qid in unreadable)
+
+
+_ANSWER: TypeAdapter[Any] = TypeAdapter(AnswerInput)
+
+
+def _readable(raw: Any) -> bool:
+    try:
+        _ANSWER.validate_python(raw)
+    except ValidationError as exc:
+        # Only the value's own type is judged here; a bad note or evidence keeps its own message.
+        return not any(e["loc"][:1] == ("value",) for e in exc.errors())
+    return True
+
+
+def _shape(raw: Any) -> str:
+    value = raw.get("value") if isinstance(raw, dict) and "value" in raw else raw
+    if isinstance(value, list):
+        held = sorted({_shape(v) for v in value}) or ["nothing"]
+        return "a list of " + " and ".join(held)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, bool):
+        return "yes/no"
+    return "numbers" if isinstance(value, int | float) else "text" if value is not None else "empty"
 
 
 QUESTIONNAIRE_SUFFIXES = (".yaml", ".yml", ".json")

@@ -120,6 +120,12 @@ def _answer_from_plain(value: Any) -> Any:
     return {"value": value}
 
 
+# An answer as a file writes it: a plain value, or a mapping with `value:` and maybe `note:`.
+AnswerInput = Annotated[
+    Answer, BeforeValidator(_answer_from_plain, json_schema_input_type=RawValue | Answer)
+]
+
+
 def _ref_from_string(value: Any) -> Any:
     return {"id": value} if isinstance(value, str) else value
 
@@ -134,12 +140,7 @@ class AnswerSheet(Model):
     period: Period
     assessor: Name
     assessed_on: Annotated[date, BeforeValidator(_date_as_text)]
-    answers: dict[
-        str,
-        Annotated[
-            Answer, BeforeValidator(_answer_from_plain, json_schema_input_type=RawValue | Answer)
-        ],
-    ] = Field(default_factory=dict, max_length=MAX_ANSWERS)
+    answers: dict[str, AnswerInput] = Field(default_factory=dict, max_length=MAX_ANSWERS)
 
     def __repr__(self) -> str:
         return (
