@@ -510,17 +510,42 @@ def test_missing_templates_are_refused_before_any_work(tmp_path: Path) -> None:
     assert not (tmp_path / "dtm.db").exists()
 
 
-def test_a_register_in_gbk_with_odd_figures_is_read(tmp_path: Path) -> None:
+def test_a_register_in_gbk_reads_any_digits_and_names_a_figure_that_is_not_one(
+    tmp_path: Path,
+) -> None:
+    from assessment.errors import UsageError
     from assessment.park.summary import read_register
 
     path = tmp_path / "firms.csv"
+    header = "credit_code,name,industry,employees\n"
     path.write_bytes(
-        "credit_code,name,industry,employees\nX1,苏州甲,machinery,²\nX2,苏州乙,machinery,12\n".encode(
-            "gb18030"
-        )
+        (header + "X1,苏州甲,machinery,１２０\nX2,苏州乙,machinery,\n").encode("gb18030")
     )
     firms = read_register(path)
     assert [(f.credit_code, f.name, f.employees) for f in firms] == [
-        ("X1", "苏州甲", None),
-        ("X2", "苏州乙", 12),
+        ("X1", "苏州甲", 120),
+        ("X2", "苏州乙", None),
     ]
+    path.write_bytes(
+        (header + "X1,苏州甲,machinery,12\nX2,苏州乙,machinery,3²\n").encode("gb18030")
+    )
+    with pytest.raises(UsageError) as caught:
+        read_register(path)
+    assert str(caught.value) == (
+        f"{path}:3: employees '3²' is not a whole number "
+        "(write the head-count in digits, e.g. 120, or leave it empty)"
+    )
+
+
+def test_a_register_cell_over_the_csv_limit_is_one_located_line(tmp_path: Path) -> None:
+    from assessment.errors import UsageError
+    from assessment.park.summary import read_register
+
+    path = tmp_path / "firms.csv"
+    long_name = "甲" * 140_000
+    path.write_text(
+        f"credit_code,name,industry,employees\nX1,苏州,machinery,1\nX2,{long_name},machinery,2\n",
+        "utf-8",
+    )
+    with pytest.raises(UsageError, match=r"firms\.csv:3: the park register cannot be read"):
+        read_register(path)

@@ -1094,3 +1094,36 @@ def test_a_value_no_question_takes_is_one_line_and_the_other_answers_are_still_c
     assert "ANS002 'invest_share' needs a number, not 'lots'" in about["invest_share"][0]
     assert not any("SCHEMA002" in ln or "ANS006" in ln for ln in lines)
     assert len(lines) == 3
+
+
+@pytest.mark.parametrize(
+    ("sample", "total", "networked", "share"),
+    [
+        (
+            "examples/sample_park/2026Q3/91320594MA1A3K7R2A.yaml",
+            "production_devices",
+            "networked_devices",
+            "networked_share",
+        ),
+        (
+            "examples/miit_2024/2026Q3/91320594MA1A3K7R2A.yaml",
+            "total_devices",
+            "networked_devices",
+            "networked_device_share",
+        ),
+    ],
+    ids=["quick scan", "MIIT 2024"],
+)
+def test_more_networked_machines_than_machines_is_a_contradiction(
+    tmp_path: Path, sample: str, total: str, networked: str, share: str
+) -> None:
+    data = yaml.safe_load(Path(sample).read_text("utf-8"))
+    data["answers"][total] = 10
+    data["answers"][networked] = 500
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    with pytest.raises(ValidationFailed) as caught:
+        assessment.load_answers(path)
+    lines = [str(p) for p in caught.value.problems]
+    assert any(f"ANS010 '{share}' works out at 5000% from its figures" in ln for ln in lines)
+    assert all("ANS010" in ln for ln in lines)

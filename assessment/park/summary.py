@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..display import one_decimal
 from ..errors import UsageError
@@ -51,25 +51,40 @@ def read_register(path: Path) -> list[Registered]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:  # saved from Excel on a Chinese Windows: GBK
         text = raw.decode("gb18030", errors="replace")
-    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     found = []
-    for number, row in enumerate(rows, start=2):
-        code = (row.get("credit_code") or "").strip()
-        if not code:
-            raise UsageError(
-                f"{path}:{number}: no credit_code (columns: credit_code, name, industry, employees)"
-            )
-        employees = (row.get("employees") or "").strip()
-        found.append(
-            Registered(
-                code,
-                (row.get("name") or "").strip(),
-                (row.get("industry") or "").strip(),
-                int(employees) if employees.isascii() and employees.isdecimal() else None,
-                (row.get("park") or "").strip(),
-            )
-        )
+    try:
+        for row in reader:
+            found.append(_registered(path, reader.line_num, row))
+    except csv.Error as exc:  # a field over the csv module's limit, a stray NUL…
+        # The record that failed starts on the line after the last one read.
+        raise UsageError(
+            f"{path}:{reader.line_num + 1}: the park register cannot be read ({exc}); "
+            "save it again as CSV from the spreadsheet"
+        ) from None
     return found
+
+
+def _registered(path: Path, number: int, row: dict[str | Any, str | Any]) -> Registered:
+    code = (row.get("credit_code") or "").strip()
+    if not code:
+        raise UsageError(
+            f"{path}:{number}: no credit_code (columns: credit_code, name, industry, employees)"
+        )
+    employees = (row.get("employees") or "").strip()
+    # Digits of any script (`１２０`) are a number; `3²` or `1,2` is not, and says so.
+    if employees and not employees.isdecimal():
+        raise UsageError(
+            f"{path}:{number}: employees {employees!r} is not a whole number "
+            "(write the head-count in digits, e.g. 120, or leave it empty)"
+        )
+    return Registered(
+        code,
+        (row.get("name") or "").strip(),
+        (row.get("industry") or "").strip(),
+        int(employees) if employees else None,
+        (row.get("park") or "").strip(),
+    )
 
 
 def register_park(path: Path, register: Sequence[Registered]) -> str | None:
