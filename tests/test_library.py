@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -391,3 +393,23 @@ def _types_in(hint: Any) -> list[type]:
     for arg in typing.get_args(hint):
         found += _types_in(arg)
     return found
+
+
+def _written(signature: inspect.Signature) -> str:
+    """A signature as docs/api.md writes it: names and defaults, `*` before keyword-only ones."""
+    parts: list[str] = []
+    for p in signature.parameters.values():
+        if p.kind is p.KEYWORD_ONLY and "*" not in parts:
+            parts.append("*")
+        default = "" if p.default is p.empty else "=" + json.dumps(p.default)
+        parts.append(p.name + default.replace("null", "None").replace("false", "False"))
+    return ", ".join(parts)
+
+
+def test_the_signatures_in_the_api_doc_are_the_codes() -> None:
+    text = Path("docs/api.md").read_text("utf-8")
+    written = re.findall(r"`assessment\.(\w+)\(([^)`]*)\)`", text)
+    assert len(written) >= 10
+    for name, args in written:
+        assert name in assessment.__all__, name
+        assert args == _written(inspect.signature(getattr(assessment, name))), name
