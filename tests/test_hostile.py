@@ -436,9 +436,10 @@ def test_a_dangling_link_or_fifo_in_a_batch_folder_is_reported(tmp_path: Path) -
 def test_a_batch_finishes_its_quarter_whatever_one_firm_or_optional_input_does(
     tmp_path: Path,
 ) -> None:
-    """One firm's reports fail late, the register is GBK with a `²` head-count and a row without a
-    credit code, another period's half-written file lies in --out: every other firm's PDFs, the
-    park report and the exports are still written, each problem is one line, and exit is 1."""
+    """One firm's reports fail late, the register is GBK with a `²` head-count (refused, so the
+    register is left out with a warning), another period's half-written file lies in --out: every
+    other firm's PDFs, the park report and the exports are still written, each problem is one
+    line, and exit is 1."""
     import shutil
 
     from assessment.resources import templates_dir
@@ -491,7 +492,8 @@ def test_a_batch_finishes_its_quarter_whatever_one_firm_or_optional_input_does(
     flat = " ".join(result.output.split())
     late = f"{folder / files[1].name}: its reports could not be written (diagnosis.html: "
     assert late + "template error: 'no_such_value' is undefined)" in flat
-    assert "warning: " in result.output and "no credit_code" in result.output
+    warning = f"warning: {register}:2: employees '²' is not a whole number"
+    assert warning in flat and "(the register is left out of this run)" in flat
     pdfs = sorted(p.name for p in (out / "firms").glob("*.pdf"))
     assert len(pdfs) == 4 and not any(doomed in name for name in pdfs)
     assert (out / "park-2026Q3.pdf").is_file()
