@@ -51,6 +51,8 @@ CODES: dict[str, str] = {
     "IMP003": "the same firm and period appear in two rows",
     "IMP004": "a cell cannot be read (merged, an error value, a formula without a value)",
     "IMP005": "the file is not a table dtm can read (workbook, CSV, survey export)",
+    "IMP006": "a figure is written with a unit of another kind than its question's",
+    "IMP007": "a value was read in another form than it was typed (a notice, not an error)",
     "SVC001": "a services register lacks a column it needs (credit code, date, kind)",
     "SVC002": "a services register line has an invalid credit code",
     "SVC003": "a services register line has no readable date, or one outside the period",

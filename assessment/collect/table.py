@@ -19,7 +19,7 @@ from ..engine.loader import check_answer_data
 from ..errors import Location, Problem, ProblemList
 from ..files.locator import KeyPath, Locator
 from ..models.answers import AnswerSheet
-from ..models.common import TextValue
+from ..models.common import Lang, TextValue
 from ..models.questionnaire import Question, Questionnaire
 
 T = TextValue
@@ -159,29 +159,43 @@ def import_rows(
     *,
     period: str | None = None,
     defaults: Mapping[str, Any] | None = None,
+    lang: Lang = "en",
 ) -> Imported:
-    """Check every row as an answer sheet; a bad row is left out and the others go on."""
+    """Check every row as an answer sheet; a bad row is left out and the others go on.
+
+    Two rows for one firm and period are both left out, whatever else is wrong with either."""
+    from .cells import normalise_row
+
     result = Imported()
-    seen: dict[tuple[str, str], Row] = {}
+    rows = list(rows)
+    checks = []
     for row in rows:
         for name, value in (defaults or {}).items():
             if is_empty(row.fields.get(name)):
                 row.fields[name] = value
+        checked = normalise_row(row, q, path, lang)
+        result.warnings.extend(checked.notices)
+        checks.append(checked.problems)
+    twins = _twins(rows, period)
+    for row, cell_problems in zip(rows, checks, strict=True):
         problems = ProblemList()
+        problems.extend(cell_problems)
         locator = CellLocator(path, row)
         data = row_data(row, q, period=period)
         sheet, _ = check_answer_data(data, locator, problems, q)
-        if sheet is not None:
-            key_ = (sheet.firm.credit_code, sheet.period)
-            if key_ in seen:
-                problems.add(
-                    locator(("firm", "credit_code")),
-                    "IMP003",
-                    f"{key_[0]} is already answered for {key_[1]} in {seen[key_].ref}",
-                    "keep one row per firm and period",
-                )
-            else:
-                seen[key_] = row
+        others = [r.ref for r in twins.get(id(row), [])]
+        if others:
+            code, when = _firm_period(row, period) or ("", "")
+            problems.add(
+                locator(("firm", "credit_code")),
+                "IMP003",
+                _say(
+                    lang,
+                    f"{code} 在 {when} 有多行答卷：本行和 {', '.join(others)}",
+                    f"{code} is answered for {when} in this row and in {', '.join(others)}",
+                ),
+                _say(lang, "每家企业每期只保留一行", "keep one row per firm and period"),
+            )
         if problems:
             result.problems.extend(problems.problems)
             result.failed_rows.append(row)
@@ -189,6 +203,34 @@ def import_rows(
             assert sheet is not None
             result.sheets.append((row, sheet))
     return result
+
+
+def _say(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def _firm_period(row: Row, period: str | None) -> tuple[str, str] | None:
+    """The firm's credit code and the period a row is for, as written, or None."""
+    code, when = row.fields.get("firm.credit_code"), row.fields.get("period")
+    when = _text(when) or period
+    if is_empty(code) or when is None:
+        return None
+    return plain(str(_cell_value(code))).upper(), when.upper()
+
+
+def _twins(rows: list[Row], period: str | None) -> dict[int, list[Row]]:
+    """For each row that shares its firm and period with others, those other rows."""
+    groups: dict[tuple[str, str], list[Row]] = {}
+    for row in rows:
+        found = _firm_period(row, period)
+        if found is not None:
+            groups.setdefault(found, []).append(row)
+    return {
+        id(row): [other for other in group if other is not row]
+        for group in groups.values()
+        if len(group) > 1
+        for row in group
+    }
 
 
 def _cell_value(value: Any) -> Any:
