@@ -27,8 +27,10 @@ FIRM_UNITS: dict[str, tuple[str, ...]] = {
     "firm.employees": ("人", "people"),
     "firm.revenue": ("万元", "10k CNY"),
 }
-# `其他〖纺织机械配件〗`, `其他(纺织机械配件)`, `其他：纺织机械配件`: an option, then the words typed.
-_OTHER = re.compile(r"^(?P<option>[^〖【(（:：]+?)\s*(?:[〖【(（](?P<a>.*)[〗】)）]|[:：](?P<b>.*))$")
+# `其他〖纺织机械配件〗`, `其他(…)`, `其他：…`: an option, then the words typed after it.
+_OTHER = re.compile(
+    r"^(?P<option>[^〖【(（:：]+?)\s*(?:[〖【(（](?P<a>.*)[〗】)）]|[:：](?P<b>.*))$"
+)
 _OTHER_WORDS = {key(w) for w in ("其他", "其它", "other", "others")}
 # Excel counts days from 1899-12-30; a serial in this range is a date of 1954–2119.
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -203,6 +205,6 @@ def _answer(
 
 def _serial_date(row: Row, value: Any) -> None:
     """An Excel date serial (a date cell formatted as a number) as the date it counts."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and value == int(value):
-        if int(value) in _SERIALS:
-            row.fields["assessed_on"] = (_EXCEL_EPOCH + timedelta(days=int(value))).isoformat()
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if numeric and value == int(value) and int(value) in _SERIALS:
+        row.fields["assessed_on"] = (_EXCEL_EPOCH + timedelta(days=int(value))).isoformat()

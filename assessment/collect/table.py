@@ -168,21 +168,25 @@ def import_rows(
 
     result = Imported()
     rows = list(rows)
-    checks = []
+    cell_checks: list[list[Problem]] = []
     for row in rows:
         for name, value in (defaults or {}).items():
             if is_empty(row.fields.get(name)):
                 row.fields[name] = value
         checked = normalise_row(row, q, path, lang)
         result.warnings.extend(checked.notices)
-        checks.append(checked.problems)
+        cell_checks.append(checked.problems)
     twins = _twins(rows, period)
-    for row, cell_problems in zip(rows, checks, strict=True):
+    for row, cell_problems in zip(rows, cell_checks, strict=True):
         problems = ProblemList()
         problems.extend(cell_problems)
         locator = CellLocator(path, row)
         data = row_data(row, q, period=period)
-        sheet, _ = check_answer_data(data, locator, problems, q)
+        found = ProblemList()
+        sheet, _ = check_answer_data(data, locator, found, q)
+        # A cell already reported (a unit that does not fit) is not reported again.
+        told = {p.location for p in cell_problems}
+        problems.extend(p for p in found.problems if p.location not in told)
         others = [r.ref for r in twins.get(id(row), [])]
         if others:
             code, when = _firm_period(row, period) or ("", "")

@@ -343,12 +343,16 @@ def _unknown_choice(q: Questionnaire, question: Question, item: str) -> tuple[st
             "write the choice id",
             "ANS004",
         )
-    labels = [text for c in q.choices_of(question) for text in (c.label.zh, c.label.en)]
+    # A hint in the words the person used: Chinese labels for Chinese typing, ids for ids.
+    choices = q.choices_of(question)
+    zh, en = [c.label.zh for c in choices], [c.label.en for c in choices]
+    typed_zh = not item.isascii()
+    tried = (zh, list(index.ids), en) if typed_zh else (list(index.ids), en, zh)
+    listed = "、".join(zh) if typed_zh else ", ".join(index.ids)
+    hint = next((h for names in tried if (h := did_you_mean(item, names))), "")
     return (
         f"'{item}' is not a choice of '{question.id}'",
-        did_you_mean(item, index.ids)
-        or did_you_mean(item, labels)
-        or "choices: " + ", ".join(index.ids),
+        hint or "choices: " + listed,
         "ANS004",
     )
 

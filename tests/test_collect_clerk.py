@@ -1,0 +1,165 @@
+"""A workbook filled the way a park clerk fills it reads the same as xlsx, CSV GBK and CSV UTF-8."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+import assessment
+from assessment.cli import app
+from assessment.collect.importer import import_table
+from tests.test_collect_workbook import fill, samples
+
+ANSWERS = "答卷"
+
+
+def _columns(ws: Any) -> dict[str, int]:
+    return {str(c.value): c.column for c in ws[2] if c.value is not None}
+
+
+def clerk_workbook(tmp_path: Path) -> Path:
+    """Eight sample firms, then typed as people type: percent cells, units, dashes, 其他〖〗,
+    lower-case codes, trailing spaces, and one firm twice with the first copy invalid."""
+    q, sheets = samples("park_quick_scan")
+    path = fill(tmp_path / "clerk.xlsx", q, sheets[:8])
+    book = openpyxl.load_workbook(path)
+    ws = book[ANSWERS]
+    col = _columns(ws)
+
+    def put(row: int, field: str, value: Any, number_format: str | None = None) -> None:
+        cell = ws.cell(row, col[field], value)
+        if number_format is not None:
+            cell.number_format = number_format
+
+    answered = [r for r in range(3, 8) if ws.cell(r, col["training_coverage"]).value is not None]
+    put(answered[0], "training_coverage", 0.6, "0%")  # typed 60% in a percent-formatted cell
+    put(4, "invest_share", 0.012, "0.0%")  # typed 1.2%
+    put(3, "firm.employees", "１４０人")
+    put(4, "firm.employees", "35.0")
+    put(5, "firm.revenue", "1,200万")
+    put(6, "firm.revenue", "1200万元")
+    put(7, "firm.revenue", "0.98亿")
+    put(5, "production_devices", "46台")
+    put(6, "production_devices", "１２０台")
+    put(7, "production_devices", "46台（套）")
+    put(3, "operator_skills", "10%-30%")  # ASCII hyphen for the label's en dash
+    put(4, "operator_skills", "30%~60%  ")  # a tilde, and trailing spaces
+    put(5, "firm.industry", "其他〖纺织机械配件〗")
+    put(6, "firm.credit_code", str(ws.cell(6, col["firm.credit_code"]).value).lower())
+    # The same firm twice: the first copy has a wrong answer, the second is good.
+    for column in range(1, ws.max_column + 1):
+        ws.cell(11, column, ws.cell(8, column).value)
+        ws.cell(12, column, ws.cell(8, column).value)
+    put(11, "leader_attention", "天天开会")
+    for row in (8, 9, 10):
+        for column in range(1, ws.max_column + 1):
+            ws.cell(row, column).value = None
+    book.save(path)
+    return path
+
+
+def as_csv(xlsx: Path, out: Path, encoding: str) -> Path:
+    """The answers sheet as Excel saves it as CSV: every cell as it is shown."""
+    book = openpyxl.load_workbook(xlsx)
+    lines = []
+    for row in book[ANSWERS].iter_rows():
+        line = []
+        for cell in row:
+            value = cell.value
+            if value is None:
+                line.append("")
+            elif isinstance(value, float | int) and "%" in str(cell.number_format):
+                line.append(f"{value * 100:g}%")
+            elif isinstance(value, datetime | date):
+                line.append(f"{value:%Y/%m/%d}")
+            else:
+                line.append(str(value))
+        lines.append(line)
+    with out.open("w", encoding=encoding, newline="") as handle:
+        csv.writer(handle).writerows(lines)
+    return out
+
+
+def _files(out: Path) -> dict[str, str]:
+    return {str(p.relative_to(out)): p.read_text("utf-8") for p in sorted(out.rglob("*.yaml"))}
+
+
+def test_a_clerks_workbook_reads_the_same_as_xlsx_csv_gbk_and_csv_utf8(tmp_path: Path) -> None:
+    xlsx = clerk_workbook(tmp_path)
+    files = [
+        xlsx,
+        as_csv(xlsx, tmp_path / "clerk-gbk.csv", "gbk"),
+        as_csv(xlsx, tmp_path / "clerk-utf8.csv", "utf-8-sig"),
+    ]
+    written = []
+    for index, path in enumerate(files):
+        out = tmp_path / f"out{index}"
+        result = CliRunner().invoke(
+            app, ["import", str(path), "--questionnaire", "park_quick_scan", "--out", str(out)]
+        )
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output
+        written.append(_files(out))
+    assert written[0] == written[1] == written[2]
+    assert len(written[0]) == 5
+
+
+def test_a_clerks_typing_is_read_as_meant(tmp_path: Path) -> None:
+    q = assessment.load_questionnaire("park_quick_scan")
+    report = import_table(clerk_workbook(tmp_path), q)
+    got = {row.ref: sheet for row, sheet in report.imported.sheets}
+    coverage = [
+        s.answers[k].value for s in got.values() for k in s.answers if k == "training_coverage"
+    ]
+    assert 60 in coverage and 0.6 not in coverage
+    assert got["答卷!4"].answers["invest_share"].value == 1.2
+    assert (got["答卷!3"].firm.employees, got["答卷!4"].firm.employees) == (140, 35)
+    revenues = [got[f"答卷!{r}"].firm.revenue for r in (5, 6, 7)]
+    assert revenues == [1200, 1200, 9800]
+    assert [got[f"答卷!{r}"].answers["production_devices"].value for r in (5, 6, 7)] == [
+        46,
+        120,
+        46,
+    ]
+    assert got["答卷!3"].answers["operator_skills"].value == "p10_30"
+    assert got["答卷!4"].answers["operator_skills"].value == "p30_60"
+    assert got["答卷!5"].firm.industry == "other"
+    assert got["答卷!6"].firm.credit_code.isupper()
+    notices = [str(w) for w in report.imported.warnings]
+    assert any("答卷!B6: IMP007" in n for n in notices), notices
+    assert any("纺织机械配件" in n for n in notices), notices
+    assert any("0.98亿" in n and "9800" in n for n in notices), notices
+    twins = [str(p) for p in report.problems if p.code == "IMP003"]
+    assert len(twins) == 2, twins
+    assert "答卷!12" in twins[0] and "答卷!11" in twins[1]
+    assert "答卷!11" not in got and "答卷!12" not in got
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "units"),
+    [
+        pytest.param("firm.employees", "35台", ("台", "人")),
+        pytest.param("production_devices", "12人", ("人", "台（套）")),
+        pytest.param("invest_share", "30天", ("天", "%")),
+    ],
+)
+def test_a_unit_of_another_kind_is_an_error_naming_both(
+    tmp_path: Path, field: str, typed: str, units: tuple[str, str]
+) -> None:
+    q, sheets = samples("park_quick_scan")
+    path = fill(tmp_path / "units.xlsx", q, sheets[:1])
+    book = openpyxl.load_workbook(path)
+    ws = book[ANSWERS]
+    ws.cell(3, _columns(ws)[field], typed)
+    book.save(path)
+    report = import_table(path, q)
+    lines = [str(p) for p in report.problems]
+    assert len(lines) == 1 and ": IMP006 " in lines[0], lines
+    assert all(f"'{unit}'" in lines[0] for unit in units), lines
+    assert report.exit_code == 2
