@@ -67,6 +67,25 @@ def test_the_form_has_both_languages_and_its_settings(
     assert 'lang="Chinese (zh)"' in xform and 'lang="English (en)"' in xform
 
 
+def test_whole_number_questions_take_integers_and_say_so_in_both_languages(
+    form: tuple[Questionnaire, bytes, str],
+) -> None:
+    q, data, xform = form
+    rows = {r["name"]: r for r in _sheet_rows(data, "survey")}
+    whole = [x for x in q.questions() if x.integer and not x.compute]
+    assert whole, "the questionnaire has counts of whole items"
+    for question in whole:
+        assert rows[question.id]["type"] == "integer"
+        assert 'type="int"' in _binding(xform, question.id)
+    for question in q.questions():
+        if question.type in ("number", "percent") and not question.integer and not question.compute:
+            assert rows[question.id]["type"] == "decimal"
+    for row in rows.values():
+        if row.get("constraint"):
+            assert row.get("constraint_message::Chinese (zh)"), row["name"]
+            assert row.get("constraint_message::English (en)"), row["name"]
+
+
 def _binding(xform: str, name: str) -> str:
     line = next(x for x in xform.splitlines() if "<bind " in x and f'/{name}"' in x)
     return line
