@@ -489,6 +489,55 @@ def test_an_export_with_labels_reads_the_same(tmp_path: Path) -> None:
     assert [s.answers for _, s in imported.sheets] == [_photos_by_file_name(s) for s in sheets[:4]]
 
 
+def kobo_labels_xlsx(q: Questionnaire, sheets: list[AnswerSheet], folder: Path) -> Path:
+    """A KoboToolbox export "with labels": every header the labels of its groups and field,
+    every choice its label, the 0/1 column of a choice headed by the question and choice labels."""
+    data = xlsform_bytes(q)[0]
+    rows = _sheet_rows(data, "survey")
+    zh = "label::Chinese (zh)"
+    by_name = {r["name"]: r for r in rows}
+    groups = {r["name"]: r[zh] for r in rows if r["type"] == "begin_group" and zh in r}
+    choices: dict[str, dict[str, str]] = {}
+    for choice in _sheet_rows(data, "choices"):
+        choices.setdefault(choice["list_name"], {})[str(choice["name"])] = choice[zh]
+    path = kobo_xlsx(q, sheets, folder)
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    for column in range(1, sheet.max_column + 1):
+        parts = str(sheet.cell(1, column).value).split("/")
+        field = by_name.get(parts[-1]) if parts[-1] in by_name else None
+        if field is None and len(parts) >= 2 and parts[-2] in by_name:  # a choice's 0/1 column
+            question = by_name[parts[-2]]
+            options = choices[question["type"].split()[1]]
+            labels = [groups[g] for g in parts[:-2]] + [question[zh], options[parts[-1]]]
+            sheet.cell(1, column).value = "/".join(labels)
+            continue
+        if field is None:
+            continue
+        sheet.cell(1, column).value = "/".join([*(groups[g] for g in parts[:-1]), field[zh]])
+        kind, _, list_name = field["type"].partition(" ")
+        if kind not in ("select_one", "select_multiple"):
+            continue
+        for row in range(2, sheet.max_row + 1):
+            cell = sheet.cell(row, column)
+            if cell.value is not None:
+                cell.value = " ".join(choices[list_name][v] for v in str(cell.value).split())
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("qid", ["park_quick_scan", "miit_2024_manufacturing"])
+def test_a_kobo_labels_export_reads_as_its_names_export(qid: str, tmp_path: Path) -> None:
+    q, sheets = _samples(qid)
+    (tmp_path / "names").mkdir()
+    (tmp_path / "labels").mkdir()
+    names = _imported(kobo_xlsx(q, sheets[:6], tmp_path / "names"), q)
+    labels = _imported(kobo_labels_xlsx(q, sheets[:6], tmp_path / "labels"), q)
+    assert [str(p) for p in labels.problems] == []
+    assert [s for _, s in labels.sheets] == [s for _, s in names.sheets]
+    assert len(labels.sheets) == 6
+
+
 def test_per_choice_columns_stand_for_a_missing_choices_column(tmp_path: Path) -> None:
     q, sheets = _samples("park_quick_scan")
     path = kobo_xlsx(q, sheets[:2], tmp_path)
