@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -163,3 +164,48 @@ def test_a_unit_of_another_kind_is_an_error_naming_both(
     assert len(lines) == 1 and ": IMP006 " in lines[0], lines
     assert all(f"'{unit}'" in lines[0] for unit in units), lines
     assert report.exit_code == 2
+
+
+def _mistaken(tmp_path: Path) -> tuple[Path, dict[str, int]]:
+    q, sheets = samples("park_quick_scan")
+    path = fill(tmp_path / "mistakes.xlsx", q, sheets[:4])
+    book = openpyxl.load_workbook(path)
+    ws = book[ANSWERS]
+    col = _columns(ws)
+    ws.cell(3, col["leader_attention"], "定期列入经营会议")
+    ws.cell(4, col["digital_staff"], "很多")
+    ws.cell(5, col["period"]).value = None
+    ws.cell(6, col["demo_willing"], "也许")
+    book.save(path)
+    return path, col
+
+
+def test_with_lang_zh_every_problem_is_chinese_with_the_question_and_what_to_type(
+    tmp_path: Path,
+) -> None:
+    path, _ = _mistaken(tmp_path)
+    args = ["import", str(path), "--questionnaire", "park_quick_scan", "--lang", "zh"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if ": ANS" in line or ": SCHEMA" in line]
+    assert len(lines) == 4, result.output
+    for line in lines:
+        words = line.split(": ", 1)[1].split(" ", 1)[1]
+        english = re.findall(r"[A-Za-z]{4,}", re.sub(r"（[a-z_]+）|`[^`]*`|--\w+", "", words))
+        assert english == [], line
+    text = "\n".join(lines)
+    assert "「企业主要负责人对数字化转型的重视程度如何？」" in text
+    assert "是不是“定期列入经营会议议题并跟踪进度”？" in text
+    assert "要填数字，不是 '很多'" in text and "例如 " in text
+    assert "缺少「评估期」" in text and "--period 2026Q3" in text
+
+
+def test_the_default_language_is_the_questionnaires_and_en_keeps_english(tmp_path: Path) -> None:
+    path, _ = _mistaken(tmp_path)
+    q = assessment.load_questionnaire("park_quick_scan")
+    chinese = [str(p) for p in import_table(path, q).problems]
+    english = [str(p) for p in import_table(path, q, lang="en").problems]
+    assert len(chinese) == len(english) == 4
+    assert any("没有答案" in p or "缺少" in p for p in chinese)
+    assert any("is missing" in p for p in english)
+    assert [p.split(" ", 2)[:2] for p in chinese] == [p.split(" ", 2)[:2] for p in english]

@@ -165,6 +165,7 @@ def import_rows(
 
     Two rows for one firm and period are both left out, whatever else is wrong with either."""
     from .cells import normalise_row
+    from .clerk_words import in_language
 
     result = Imported()
     rows = list(rows)
@@ -201,7 +202,7 @@ def import_rows(
                 _say(lang, "每家企业每期只保留一行", "keep one row per firm and period"),
             )
         if problems:
-            result.problems.extend(problems.problems)
+            result.problems.extend(in_language(p, lang, q, row) for p in problems.problems)
             result.failed_rows.append(row)
         else:
             assert sheet is not None
