@@ -209,3 +209,24 @@ def test_the_default_language_is_the_questionnaires_and_en_keeps_english(tmp_pat
     assert any("没有答案" in p or "缺少" in p for p in chinese)
     assert any("is missing" in p for p in english)
     assert [p.split(" ", 2)[:2] for p in chinese] == [p.split(" ", 2)[:2] for p in english]
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("en", "its check character is 'B' but should be 'A'"), ("zh", "校验位是 'B'，应为 'A'")],
+)
+def test_a_lower_case_code_with_a_wrong_check_character_keeps_its_precise_reason(
+    tmp_path: Path, lang: str, words: str
+) -> None:
+    q, sheets = samples("park_quick_scan")
+    path = fill(tmp_path / "code.xlsx", q, sheets[:1])
+    book = openpyxl.load_workbook(path)
+    ws = book[ANSWERS]
+    cell = ws.cell(3, _columns(ws)["firm.credit_code"])
+    assert cell.value == "91320594MA1A3K7R2A"
+    cell.value = "91320594ma1a3k7r2b"
+    book.save(path)
+    report = import_table(path, q, lang=lang)  # type: ignore[arg-type]
+    lines = [str(p) for p in report.problems]
+    assert len(lines) == 1 and ": FIRM001 " in lines[0] and words in lines[0], lines
+    assert [w.code for w in report.imported.warnings] == ["IMP007"]

@@ -92,6 +92,16 @@ def test_a_deleted_column_is_one_file_level_error_naming_the_question(
     assert "leader_attention" in lines[0] and "重视程度" in lines[0]
 
 
+def test_other_with_words_for_the_industry_in_the_text_download(tmp_path: Path) -> None:
+    q, sheets = sample_sheets("park_quick_scan", 3)
+    rows = export_rows(q, sheets)
+    rows[1][_column(rows, numbering(q)["firm.industry"])] = "其他〖纺织机械配件〗"
+    report = read_back(write_xlsx(rows, tmp_path / "export.xlsx"), q)
+    assert report.problems == []
+    assert report.imported.sheets[0][1].firm.industry == "other"
+    assert any("纺织机械配件" in str(w) for w in report.imported.warnings)
+
+
 def test_a_lower_case_credit_code_is_read_in_capitals_with_a_notice(tmp_path: Path) -> None:
     q, sheets = sample_sheets("park_quick_scan", 2)
     rows = export_rows(q, sheets)
