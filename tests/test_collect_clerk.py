@@ -230,3 +230,19 @@ def test_a_lower_case_code_with_a_wrong_check_character_keeps_its_precise_reason
     lines = [str(p) for p in report.problems]
     assert len(lines) == 1 and ": FIRM001 " in lines[0] and words in lines[0], lines
     assert [w.code for w in report.imported.warnings] == ["IMP007"]
+
+
+def test_a_deleted_question_column_is_one_line_for_the_file(tmp_path: Path) -> None:
+    q, sheets = samples("park_quick_scan")
+    path = fill(tmp_path / "deleted.xlsx", q, sheets[:6])
+    book = openpyxl.load_workbook(path)
+    ws = book[ANSWERS]
+    ws.delete_cols(_columns(ws)["leader_attention"])
+    book.save(path)
+    report = import_table(path, q, lang="en")
+    lines = [str(p) for p in report.problems]
+    assert lines == [
+        f"{path}: IMP001 no column for question '{q.question_map['leader_attention'].text.zh}' "
+        "(leader_attention) (add the column back (copy it from a new `dtm template --xlsx`))"
+    ]
+    assert report.exit_code == 2

@@ -218,6 +218,12 @@ def _imp001(p: Problem) -> tuple[str, str]:
             f"没有第{number}题「{title}」（{qid}）的一栏",
             "重新下载全部题目的答卷，或在问卷星中把这道题加回来",
         )
+    question = re.search(r"question '(.+)' \((\w+)\)", p.message)
+    if question is not None:
+        return (
+            f"没有「{question[1]}」（{question[2]}）一栏",
+            "从新生成的 `dtm template --xlsx` 模板复制这一栏",
+        )
     what = p.message.removeprefix("no column for ")
     return f"缺少「{what}」一栏", "加上 `dtm template --xlsx` 模板中的企业信息各栏（表头写明栏名）"
 
