@@ -207,7 +207,7 @@ def test_the_default_language_is_the_questionnaires_and_en_keeps_english(tmp_pat
     english = [str(p) for p in import_table(path, q, lang="en").problems]
     assert len(chinese) == len(english) == 4
     assert any("没有答案" in p or "缺少" in p for p in chinese)
-    assert any("is missing" in p for p in english)
+    assert any("is empty" in p for p in english)
     assert [p.split(" ", 2)[:2] for p in chinese] == [p.split(" ", 2)[:2] for p in english]
 
 
@@ -246,3 +246,33 @@ def test_a_deleted_question_column_is_one_line_for_the_file(tmp_path: Path) -> N
         "(leader_attention) (add the column back (copy it from a new `dtm template --xlsx`))"
     ]
     assert report.exit_code == 2
+
+
+def test_a_date_kept_as_an_excel_serial_and_figures_typed_as_text_are_read(
+    tmp_path: Path,
+) -> None:
+    q, sheets = samples("park_quick_scan")
+    path = fill(tmp_path / "serial.xlsx", q, sheets[:1])
+    book = openpyxl.load_workbook(path)
+    ws = book[ANSWERS]
+    col = _columns(ws)
+    when = ws.cell(3, col["assessed_on"])
+    when.value, when.number_format = 46280, "General"  # a date cell reformatted as a number
+    ws.cell(3, col["production_devices"]).value = " ４６ "
+    book.save(path)
+    report = import_table(path, q)
+    assert report.problems == []
+    sheet = report.imported.sheets[0][1]
+    assert sheet.assessed_on == date(2026, 9, 15)
+    assert sheet.answers["production_devices"].value == 46
+
+
+def test_in_english_a_missing_period_is_said_in_a_tables_terms(tmp_path: Path) -> None:
+    path, col = _mistaken(tmp_path)
+    q = assessment.load_questionnaire("park_quick_scan")
+    lines = [str(p) for p in import_table(path, q, lang="en").problems if p.code == "SCHEMA003"]
+    letter = openpyxl.utils.get_column_letter(col["period"])
+    assert lines == [
+        f"{path}:答卷!{letter}5: SCHEMA003 the column 'Period' is empty "
+        "(fill it in like 2026Q3, or give --period 2026Q3 on import)"
+    ]

@@ -37,8 +37,11 @@ def clerk_lang(q: Questionnaire) -> Lang:
 
 
 def in_language(problem: Problem, lang: Lang, q: Questionnaire, row: Row | None = None) -> Problem:
-    """The problem worded in `lang`; English problems pass unchanged."""
-    if lang != "zh" or _is_chinese(problem.message):
+    """The problem worded in `lang`; English problems pass unchanged but for the hints written
+    for answer files (`add 'period:'`), which a table says in its own terms."""
+    if lang != "zh":
+        return _table_english(problem, _field_at(problem, row))
+    if _is_chinese(problem.message):
         return problem
     name = _field_at(problem, row)
     typed = row.fields.get(name) if row is not None and name else None
@@ -54,6 +57,25 @@ def in_language(problem: Problem, lang: Lang, q: Questionnaire, row: Row | None 
     if problem.code == "ANS004" and not hint and question is not None:
         hint = "可选：" + "、".join(c.label.zh for c in q.choices_of(question))
     return Problem(problem.location, problem.code, message, hint, problem.severity)
+
+
+_ENGLISH_HINTS = {
+    "period": "fill it in like 2026Q3, or give --period 2026Q3 on import",
+    "assessed_on": "fill it in like 2026-07-13",
+}
+
+
+def _table_english(problem: Problem, name: str | None) -> Problem:
+    if problem.code != "SCHEMA003" or name is None:
+        return problem
+    label = FIRM_FIELDS[name].en if name in FIRM_FIELDS else name
+    return Problem(
+        problem.location,
+        problem.code,
+        f"the column '{label}' is empty",
+        _ENGLISH_HINTS.get(name, "fill it in"),
+        problem.severity,
+    )
 
 
 def _is_chinese(text: str) -> bool:
