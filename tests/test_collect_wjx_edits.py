@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl.utils import get_column_letter
 
 from assessment.collect.wjx_text import industry_options, numbering
 from tests.test_collect_wjx import (
@@ -111,3 +112,15 @@ def test_a_lower_case_credit_code_is_read_in_capitals_with_a_notice(tmp_path: Pa
     assert report.problems == []
     assert report.imported.sheets[0][1].firm.credit_code == sheets[0].firm.credit_code
     assert [w.code for w in report.imported.warnings] == ["IMP007"]
+
+
+def test_a_blank_required_answer_is_located_at_its_own_cell(tmp_path: Path) -> None:
+    q, sheets = sample_sheets("park_quick_scan", 3)
+    rows = export_rows(q, sheets)
+    column = _column(rows, numbering(q)[LEADER])
+    rows[2][column] = "(空)"
+    report = read_back(write_xlsx(rows, tmp_path / "export.xlsx"), q)
+    letter = get_column_letter(column + 1)
+    assert [(str(p.location).split(":")[-1], p.code) for p in report.problems] == [
+        (f"Sheet1!{letter}3", "ANS006")
+    ]

@@ -138,6 +138,7 @@ def _row(grid: Grid, r: int, columns: list[Column], matcher: ColumnMatcher, by_n
                 picked.append(option_value(q, question, column.option))
             continue
         if is_empty(raw):
+            row.cells.setdefault(column.field, ref)  # a missing answer is located at its cell
             continue
         value, other = _value(q, column.field, question, raw, by_number)
         row.put(column.field, value, ref)
