@@ -151,6 +151,8 @@ def _row(
         cell = grid.ref(r, c)
         kind, _, rest = name.partition(".")
         if kind == "ignored" or is_empty(value):
+            if kind in ("answers", "firm") or name in ("period", "assessor", "assessed_on"):
+                row.cells.setdefault(name, cell)  # a missing answer is located at its cell
             continue
         if kind == "choice":
             qid, choice = rest.split(".", 1)
