@@ -581,3 +581,17 @@ def test_dtm_import_reads_an_odk_export(tmp_path: Path, monkeypatch: pytest.Monk
     assert back.answers == _photos_by_file_name(
         next(s for s in sheets if s.firm.credit_code == written[0].stem)
     )
+
+
+def test_a_lower_case_credit_code_is_read_in_capitals_with_a_notice(tmp_path: Path) -> None:
+    q, sheets = _samples("park_quick_scan")
+    path = kobo_xlsx(q, sheets[:2], tmp_path)
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    column = next(c.column for c in sheet[1] if str(c.value).endswith("credit_code"))
+    sheet.cell(2, column).value = str(sheet.cell(2, column).value).lower()
+    book.save(path)
+    imported = _imported(path, q)
+    assert imported.problems == []
+    assert imported.sheets[0][1].firm.credit_code == sheets[0].firm.credit_code
+    assert [w.code for w in imported.warnings] == ["IMP007"]
