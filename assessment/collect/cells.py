@@ -19,7 +19,7 @@ from ..engine.labels import choice_index, expected_units, industry_id, key, plai
 from ..errors import Location, Problem
 from ..models.common import Lang, TextValue
 from ..models.questionnaire import Question, Questionnaire
-from .table import FIRM_FIELDS, Row, is_empty
+from .rows import FIRM_FIELDS, Row, is_empty
 
 T = TextValue
 # The unit each firm figure is kept in (the first), and its other names.

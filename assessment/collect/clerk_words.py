@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import Problem
 from ..models.common import Lang
 from ..models.questionnaire import Question, Questionnaire
-from .table import FIRM_FIELDS, Row
+from .rows import FIRM_FIELDS, Row
 
 _DID_YOU_MEAN = re.compile(r"did you mean '(?P<word>.+)'\?")
 _QUOTED = re.compile(r"'([^']*)'")

@@ -20,6 +20,7 @@ from ..models.answers import AnswerSheet
 from ..models.common import Lang
 from ..models.questionnaire import Questionnaire
 from .answerfile import dump_answers
+from .clerk_words import clerk_lang, in_language
 from .grid import Grid, read_grids
 from .table import ColumnMatcher, Imported, Row, import_rows
 
@@ -136,8 +137,6 @@ def import_table(
     """Read and check every row of a table; nothing is written.
 
     Problems are worded in `lang`, by default the questionnaire's first language."""
-    from .clerk_words import clerk_lang, in_language
-
     words: Lang = lang or clerk_lang(q)
     read = read_table(path, q)
     imported = import_rows(read.rows, str(path), q, period=period, defaults=defaults, lang=words)

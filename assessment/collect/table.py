@@ -21,43 +21,17 @@ from ..files.locator import KeyPath, Locator
 from ..models.answers import AnswerSheet
 from ..models.common import Lang, TextValue
 from ..models.questionnaire import Question, Questionnaire
+from .cells import normalise_row
+from .clerk_words import in_language
+from .rows import EMPTY as EMPTY
+from .rows import FIRM_FIELDS as FIRM_FIELDS
+from .rows import Row as Row
+from .rows import is_empty as is_empty
 
 T = TextValue
-# The firm header, in the order the columns come first in every template.
-FIRM_FIELDS: dict[str, TextValue] = {
-    "firm.name": T(zh="企业名称", en="Firm name"),
-    "firm.credit_code": T(zh="统一社会信用代码", en="Unified social credit code"),
-    "firm.industry": T(zh="所属行业", en="Industry"),
-    "firm.employees": T(zh="从业人数", en="Employees"),
-    "firm.revenue": T(zh="营业收入（万元）", en="Revenue (10k CNY)"),
-    "firm.park": T(zh="所属园区", en="Park"),
-    "period": T(zh="评估期", en="Period"),
-    "assessor": T(zh="评估人", en="Assessor"),
-    "assessed_on": T(zh="评估日期", en="Assessment date"),
-}
 REQUIRED_FIELDS = ("firm.name", "firm.credit_code", "firm.industry", "firm.employees")
 NOTE_SUFFIX = T(zh="备注", en="note")
-# Values that mean "no answer here": empty, or what survey platforms write for a skipped item.
-EMPTY = {"", "(跳过)", "(空)", "-", "—"}
 _NUMBERED = re.compile(r"^\s*(?:第?\d+(?:[.．、)）]|\s)+)\s*")
-
-
-@dataclass
-class Row:
-    """One firm's answers as found in a table: each field's value and the cell it came from.
-
-    Fields are `firm.name` … (see FIRM_FIELDS), `period`, `assessor`, `assessed_on`,
-    `answers.<question id>`, `notes.<question id>` and `evidence.<question id>` (a list of
-    file names); cells read like `答卷!F12`.
-    """
-
-    ref: str
-    fields: dict[str, Any] = field(default_factory=dict)
-    cells: dict[str, str] = field(default_factory=dict)
-
-    def put(self, name: str, value: Any, cell: str) -> None:
-        self.fields[name] = value
-        self.cells[name] = cell
 
 
 class ColumnMatcher:
@@ -90,10 +64,6 @@ class ColumnMatcher:
 
     def question(self, name: str) -> Question | None:
         return self.q.question_map.get(name.split(".", 1)[1]) if "." in name else None
-
-
-def is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and plain(value) in EMPTY)
 
 
 class CellLocator(Locator):
@@ -164,9 +134,6 @@ def import_rows(
     """Check every row as an answer sheet; a bad row is left out and the others go on.
 
     Two rows for one firm and period are both left out, whatever else is wrong with either."""
-    from .cells import normalise_row
-    from .clerk_words import in_language
-
     result = Imported()
     rows = list(rows)
     cell_checks: list[list[Problem]] = []
