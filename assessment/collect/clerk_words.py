@@ -104,8 +104,10 @@ def _subject(name: str, question: Question | None) -> str:
 def _status_hint(question: Question | None) -> str:
     if question is None:
         return ""
-    allowed = ["“不知道”"] + (["“不适用”"] if question.allow_na else [])
-    return "；不清楚可填" + "或".join(allowed)
+    allowed = (["“不知道”"] if question.allow_unknown else []) + (
+        ["“不适用”"] if question.allow_na else []
+    )
+    return "；不清楚可填" + "或".join(allowed) if allowed else ""
 
 
 def _shown(value: Any) -> str:
