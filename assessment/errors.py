@@ -48,11 +48,13 @@ CODES: dict[str, str] = {
     "FIRM001": "the unified social credit code is not valid",
     "FIRM002": "the period is not of the form 2026Q3",
     "FIRM003": "the assessment date does not fit the period",
-    "IMP001": "a table lacks a column it needs (the firm's name, credit code, industry, size)",
+    "IMP001": "a table lacks a column it needs (a firm column, or a required question's)",
     "IMP002": "a table has two columns for the same question or field",
     "IMP003": "the same firm and period appear in two rows",
     "IMP004": "a cell cannot be read (merged, an error value, a formula without a value)",
     "IMP005": "the file is not a table dtm can read (workbook, CSV, survey export)",
+    "IMP006": "a figure is written with a unit of another kind than its question's",
+    "IMP007": "a value was read in another form than it was typed (a notice, not an error)",
     "SVC001": "a services register lacks a column it needs (credit code, date, kind)",
     "SVC002": "a services register line has an invalid credit code",
     "SVC003": "a services register line has no readable date, or one outside the period",
@@ -61,6 +63,7 @@ CODES: dict[str, str] = {
     "SVC006": "a services register repeats a line (same firm, date, kind and provider)",
     "WJX001": "a part of the questionnaire 问卷星's text import cannot carry; set it by hand",
     "WJX002": "a column of a 问卷星 download names no question and is left out",
+    "WJX003": "a column's title was edited in 问卷星 and is read as the closest question (warning)",
     "XLSF001": "a condition or formula cannot be written in XLSForm (reported, not an error)",
 }
 

@@ -67,6 +67,25 @@ def test_the_form_has_both_languages_and_its_settings(
     assert 'lang="Chinese (zh)"' in xform and 'lang="English (en)"' in xform
 
 
+def test_whole_number_questions_take_integers_and_say_so_in_both_languages(
+    form: tuple[Questionnaire, bytes, str],
+) -> None:
+    q, data, xform = form
+    rows = {r["name"]: r for r in _sheet_rows(data, "survey")}
+    whole = [x for x in q.questions() if x.integer and not x.compute]
+    assert whole, "the questionnaire has counts of whole items"
+    for question in whole:
+        assert rows[question.id]["type"] == "integer"
+        assert 'type="int"' in _binding(xform, question.id)
+    for question in q.questions():
+        if question.type in ("number", "percent") and not question.integer and not question.compute:
+            assert rows[question.id]["type"] == "decimal"
+    for row in rows.values():
+        if row.get("constraint"):
+            assert row.get("constraint_message::Chinese (zh)"), row["name"]
+            assert row.get("constraint_message::English (en)"), row["name"]
+
+
 def _binding(xform: str, name: str) -> str:
     line = next(x for x in xform.splitlines() if "<bind " in x and f'/{name}"' in x)
     return line
@@ -470,6 +489,55 @@ def test_an_export_with_labels_reads_the_same(tmp_path: Path) -> None:
     assert [s.answers for _, s in imported.sheets] == [_photos_by_file_name(s) for s in sheets[:4]]
 
 
+def kobo_labels_xlsx(q: Questionnaire, sheets: list[AnswerSheet], folder: Path) -> Path:
+    """A KoboToolbox export "with labels": every header the labels of its groups and field,
+    every choice its label, the 0/1 column of a choice headed by the question and choice labels."""
+    data = xlsform_bytes(q)[0]
+    rows = _sheet_rows(data, "survey")
+    zh = "label::Chinese (zh)"
+    by_name = {r["name"]: r for r in rows}
+    groups = {r["name"]: r[zh] for r in rows if r["type"] == "begin_group" and zh in r}
+    choices: dict[str, dict[str, str]] = {}
+    for choice in _sheet_rows(data, "choices"):
+        choices.setdefault(choice["list_name"], {})[str(choice["name"])] = choice[zh]
+    path = kobo_xlsx(q, sheets, folder)
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    for column in range(1, sheet.max_column + 1):
+        parts = str(sheet.cell(1, column).value).split("/")
+        field = by_name.get(parts[-1]) if parts[-1] in by_name else None
+        if field is None and len(parts) >= 2 and parts[-2] in by_name:  # a choice's 0/1 column
+            question = by_name[parts[-2]]
+            options = choices[question["type"].split()[1]]
+            labels = [groups[g] for g in parts[:-2]] + [question[zh], options[parts[-1]]]
+            sheet.cell(1, column).value = "/".join(labels)
+            continue
+        if field is None:
+            continue
+        sheet.cell(1, column).value = "/".join([*(groups[g] for g in parts[:-1]), field[zh]])
+        kind, _, list_name = field["type"].partition(" ")
+        if kind not in ("select_one", "select_multiple"):
+            continue
+        for row in range(2, sheet.max_row + 1):
+            cell = sheet.cell(row, column)
+            if cell.value is not None:
+                cell.value = " ".join(choices[list_name][v] for v in str(cell.value).split())
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("qid", ["park_quick_scan", "miit_2024_manufacturing"])
+def test_a_kobo_labels_export_reads_as_its_names_export(qid: str, tmp_path: Path) -> None:
+    q, sheets = _samples(qid)
+    (tmp_path / "names").mkdir()
+    (tmp_path / "labels").mkdir()
+    names = _imported(kobo_xlsx(q, sheets[:6], tmp_path / "names"), q)
+    labels = _imported(kobo_labels_xlsx(q, sheets[:6], tmp_path / "labels"), q)
+    assert [str(p) for p in labels.problems] == []
+    assert [s for _, s in labels.sheets] == [s for _, s in names.sheets]
+    assert len(labels.sheets) == 6
+
+
 def test_per_choice_columns_stand_for_a_missing_choices_column(tmp_path: Path) -> None:
     q, sheets = _samples("park_quick_scan")
     path = kobo_xlsx(q, sheets[:2], tmp_path)
@@ -513,3 +581,17 @@ def test_dtm_import_reads_an_odk_export(tmp_path: Path, monkeypatch: pytest.Monk
     assert back.answers == _photos_by_file_name(
         next(s for s in sheets if s.firm.credit_code == written[0].stem)
     )
+
+
+def test_a_lower_case_credit_code_is_read_in_capitals_with_a_notice(tmp_path: Path) -> None:
+    q, sheets = _samples("park_quick_scan")
+    path = kobo_xlsx(q, sheets[:2], tmp_path)
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    column = next(c.column for c in sheet[1] if str(c.value).endswith("credit_code"))
+    sheet.cell(2, column).value = str(sheet.cell(2, column).value).lower()
+    book.save(path)
+    imported = _imported(path, q)
+    assert imported.problems == []
+    assert imported.sheets[0][1].firm.credit_code == sheets[0].firm.credit_code
+    assert [w.code for w in imported.warnings] == ["IMP007"]

@@ -53,7 +53,8 @@ def test_a_table_naming_no_firm_or_question_is_refused(tmp_path: Path) -> None:
     sheet.append(["日期", "事项"])
     sheet.append(["2026-07-01", "走访"])
     book.save(path)
-    result = runner.invoke(app, ["import", str(path), "--questionnaire", "park_quick_scan"])
+    args = ["import", str(path), "--questionnaire", "park_quick_scan", "--lang", "en"]
+    result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert result.output.startswith(f"{path}: IMP005 no sheet has a header row")
 
@@ -67,7 +68,7 @@ def test_two_columns_for_one_question_are_named(tmp_path: Path) -> None:
     column = sheet.max_column + 1
     sheet.cell(1, column, q.question_map["leader_attention"].text.zh)
     book.save(path)
-    problems = [str(p) for p in import_table(path, q).problems]
+    problems = [str(p) for p in import_table(path, q, lang="en").problems]
     letter = openpyxl.utils.get_column_letter(column)
     assert any(
         f"!{letter}1: IMP002" in p and "repeats answers.leader_attention" in p for p in problems

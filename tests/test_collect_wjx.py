@@ -413,7 +413,8 @@ def test_dtm_import_names_the_bad_cell_and_exits_1(tmp_path: Path) -> None:
     rows = export_rows(q, sheets)
     cell = _spoil(rows, q, "answers.digital_staff", "很多")
     path = write_xlsx(rows, tmp_path / "export.xlsx")
-    result = CliRunner().invoke(app, ["import", str(path), "--questionnaire", "park_quick_scan"])
+    args = ["import", str(path), "--questionnaire", "park_quick_scan", "--lang", "en"]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
     assert f"{path}:{cell}: ANS002 'digital_staff' needs a number, not '很多'" in result.output
     assert "Traceback" not in result.output

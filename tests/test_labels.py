@@ -248,3 +248,23 @@ def test_fix_round_trips_sample_files_written_in_labels(sample: Path, tmp_path: 
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert runner.invoke(app, ["validate", "--fix", str(path)]).exit_code == 0
     assert path.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        pytest.param("10%-35%", "10%–30%", id="ascii-label-gets-a-label"),
+        pytest.param("百分之十到三十", None, id="chinese-gets-chinese-or-nothing"),
+        pytest.param("p10_31", "p10_30", id="id-gets-an-id"),
+    ],
+)
+def test_did_you_mean_answers_in_the_words_typed(typed: str, meant: str | None) -> None:
+    from assessment.engine.answercheck import _unknown_choice
+
+    q = assessment.load_questionnaire("park_quick_scan")
+    _, hint, code = _unknown_choice(q, q.question_map["operator_skills"], typed)
+    assert code == "ANS004"
+    if meant is None:
+        assert "p10_30" not in hint
+    else:
+        assert hint == f"did you mean '{meant}'?"

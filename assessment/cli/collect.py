@@ -79,6 +79,12 @@ def import_command(
             "--services", help="The table is a services register (服务台账), not answers."
         ),
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help="Language of the problems: zh or en (default: the questionnaire's)."
+        ),
+    ] = None,
 ) -> None:
     """Read answers from a table, check every row, write answer files and/or store them.
 
@@ -87,6 +93,8 @@ def import_command(
     Every problem is listed as FILE:SHEET!CELL: CODE message (hint). Rows without problems are
     written even when others have some: exit 0 all good, 1 some rows left out, 2 none imported.
     Without --out or --db the table is only checked.
+    Problems are worded in the questionnaire's first language (Chinese for the shipped ones);
+    --lang en words them in English.
     Example: dtm import park.xlsx --out answers --db dtm.db
     """
     from ..batch.intake import store_sheets
@@ -96,6 +104,7 @@ def import_command(
 
     if period is not None:
         check_period(period, "--period")
+    words = check_lang(lang) if lang is not None else None
     if services:
         _import_services(file, period, db)
         return
@@ -104,7 +113,7 @@ def import_command(
             loader.load_questionnaire(questionnaire) if questionnaire else guess_questionnaire(file)
         )
     )
-    report = run(lambda: import_table(file, q, period=period))
+    report = run(lambda: import_table(file, q, period=period, lang=words))
     for problem in [*report.imported.warnings, *report.problems]:
         typer.echo(str(problem), err=True)
     sheets = [sheet for _, sheet in report.imported.sheets]

@@ -6,6 +6,7 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,7 @@ def _workbook_grids(path: Path) -> list[Grid]:
         ) from exc
     grids = []
     for sheet in book.worksheets:
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        rows = [[_shown(c.value, c.number_format) for c in r] for r in sheet.iter_rows()]
         merged: set[tuple[int, int]] = set()
         for span in sheet.merged_cells.ranges:
             for r in range(span.min_row, span.max_row + 1):
@@ -93,6 +94,21 @@ def _workbook_grids(path: Path) -> list[Grid]:
         grids.append(Grid(sheet.title, _limited(path, rows), merged, hidden))
     book.close()
     return grids
+
+
+def _shown(value: Any, number_format: Any) -> Any:
+    """A cell's value as the sheet shows it where that differs from what Excel stores: a
+    percent-formatted 0.6 is the `60%` the clerk typed and sees (a CSV saved from it holds
+    `60%` too), so the same typing reads the same from either file."""
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and isinstance(number_format, str)
+        and "%" in number_format.replace('"%"', "").replace("\\%", "")
+    ):
+        shown = (Decimal(str(value)) * 100).normalize()
+        return f"{shown:f}%"
+    return value
 
 
 def _limited(path: Path, rows: list[list[Any]]) -> list[list[Any]]:

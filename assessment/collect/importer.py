@@ -17,8 +17,10 @@ from typing import Any, Protocol
 from ..errors import Location, Problem, UsageError
 from ..files.atomic import safe_stem, write_atomic
 from ..models.answers import AnswerSheet
+from ..models.common import Lang
 from ..models.questionnaire import Questionnaire
 from .answerfile import dump_answers
+from .clerk_words import clerk_lang, in_language
 from .grid import Grid, read_grids
 from .table import ColumnMatcher, Imported, Row, import_rows
 
@@ -130,12 +132,17 @@ def import_table(
     *,
     period: str | None = None,
     defaults: dict[str, Any] | None = None,
+    lang: Lang | None = None,
 ) -> ImportReport:
-    """Read and check every row of a table; nothing is written."""
+    """Read and check every row of a table; nothing is written.
+
+    Problems are worded in `lang`, by default the questionnaire's first language."""
+    words: Lang = lang or clerk_lang(q)
     read = read_table(path, q)
-    imported = import_rows(read.rows, str(path), q, period=period, defaults=defaults)
-    imported.warnings.extend(read.warnings)
-    return ImportReport(read.format, imported, read.problems)
+    imported = import_rows(read.rows, str(path), q, period=period, defaults=defaults, lang=words)
+    imported.warnings.extend(in_language(w, words, q) for w in read.warnings)
+    problems = [in_language(p, words, q) for p in read.problems]
+    return ImportReport(read.format, imported, problems)
 
 
 def answer_file_path(out: Path, sheet: AnswerSheet) -> Path:

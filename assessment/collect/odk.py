@@ -21,6 +21,7 @@ from ..models.answers import NOT_APPLICABLE, UNKNOWN
 from ..models.questionnaire import Question, Questionnaire
 from .grid import Grid
 from .importer import TableRead
+from .odk_labels import named_header
 from .table import ColumnMatcher, Row, header_problems, is_empty
 from .xlsform import EVIDENCE_SUFFIX, FIRM_NAMES, NOTE_SUFFIX, STATUS_SUFFIX
 from .xpath import NA_CHOICE, UNKNOWN_CHOICE
@@ -87,13 +88,24 @@ class FormColumns(ColumnMatcher):
         return super().field(header) or super().field(parts[-1])
 
 
+def _by_names(grid: Grid, q: Questionnaire) -> tuple[Grid, dict[int, dict[str, str]]]:
+    """The sheet with a labels export's header put as names, and each single choice column's
+    choices by label (nothing to change for a names export)."""
+    labelled = named_header(grid.rows[0], q) if grid.rows else None
+    if labelled is None:
+        return grid, {}
+    named = Grid(grid.name, [labelled.names, *grid.rows[1:]], grid.merged, grid.hidden_columns)
+    return named, labelled.choices
+
+
 def sniff(grids: Sequence[Grid], q: Questionnaire) -> Grid | None:
-    """The first sheet whose header has a server's own columns and names the form's fields."""
+    """The first sheet whose header has a server's own columns and names the form's fields,
+    by their names or by their labels."""
     matcher = FormColumns(q)
     for grid in grids:
         if not grid.rows:
             continue
-        header = [h for h in grid.rows[0] if not is_empty(h)]
+        header = [h for h in _by_names(grid, q)[0].rows[0] if not is_empty(h)]
         meta = any(key(_parts(h)[-1]) in META_COLUMNS for h in header if _parts(h))
         named = sum(1 for h in header if (matcher.field(h) or "").startswith("answers."))
         if meta and named >= 2:
@@ -104,6 +116,7 @@ def sniff(grids: Sequence[Grid], q: Questionnaire) -> Grid | None:
 def read(path: str, grid: Grid, q: Questionnaire) -> TableRead:
     """Every submission of the export as a row, each value with its cell."""
     matcher = FormColumns(q)
+    grid, labels = _by_names(grid, q)
     headers = [(grid.ref(0, c), h) for c, h in enumerate(grid.rows[0]) if not is_empty(h)]
     columns, problems = header_problems(path, headers, matcher)
     if any(p.code == "IMP001" for p in problems):
@@ -112,16 +125,25 @@ def read(path: str, grid: Grid, q: Questionnaire) -> TableRead:
         c: columns[grid.ref(0, c)] for c in range(len(grid.rows[0])) if grid.ref(0, c) in columns
     }
     rows = [
-        _row(q, grid, r, fields)
+        _row(q, grid, r, fields, labels)
         for r in range(1, len(grid.rows))
         if not all(is_empty(v) for v in grid.rows[r])
     ]
     return TableRead(NAME, rows=rows, problems=problems)
 
 
-def _row(q: Questionnaire, grid: Grid, r: int, fields: dict[int, str]) -> Row:
+def _row(
+    q: Questionnaire,
+    grid: Grid,
+    r: int,
+    fields: dict[int, str],
+    labels: dict[int, dict[str, str]],
+) -> Row:
     row = Row(grid.ref(r, 0))
-    cells = grid.rows[r]
+    cells = [
+        labels[c].get(key(str(v)), v) if c in labels and isinstance(v, str) else v
+        for c, v in enumerate(grid.rows[r])
+    ]
     ticked: dict[str, tuple[list[str], str]] = {}
     statuses: dict[str, tuple[Any, str]] = {}
     for c, name in fields.items():
@@ -129,6 +151,8 @@ def _row(q: Questionnaire, grid: Grid, r: int, fields: dict[int, str]) -> Row:
         cell = grid.ref(r, c)
         kind, _, rest = name.partition(".")
         if kind == "ignored" or is_empty(value):
+            if kind in ("answers", "firm") or name in ("period", "assessor", "assessed_on"):
+                row.cells.setdefault(name, cell)  # a missing answer is located at its cell
             continue
         if kind == "choice":
             qid, choice = rest.split(".", 1)

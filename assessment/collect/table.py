@@ -19,45 +19,19 @@ from ..engine.loader import check_answer_data
 from ..errors import Location, Problem, ProblemList
 from ..files.locator import KeyPath, Locator
 from ..models.answers import AnswerSheet
-from ..models.common import TextValue
+from ..models.common import Lang, TextValue
 from ..models.questionnaire import Question, Questionnaire
+from .cells import normalise_row
+from .clerk_words import in_language
+from .rows import EMPTY as EMPTY
+from .rows import FIRM_FIELDS as FIRM_FIELDS
+from .rows import Row as Row
+from .rows import is_empty as is_empty
 
 T = TextValue
-# The firm header, in the order the columns come first in every template.
-FIRM_FIELDS: dict[str, TextValue] = {
-    "firm.name": T(zh="企业名称", en="Firm name"),
-    "firm.credit_code": T(zh="统一社会信用代码", en="Unified social credit code"),
-    "firm.industry": T(zh="所属行业", en="Industry"),
-    "firm.employees": T(zh="从业人数", en="Employees"),
-    "firm.revenue": T(zh="营业收入（万元）", en="Revenue (10k CNY)"),
-    "firm.park": T(zh="所属园区", en="Park"),
-    "period": T(zh="评估期", en="Period"),
-    "assessor": T(zh="评估人", en="Assessor"),
-    "assessed_on": T(zh="评估日期", en="Assessment date"),
-}
 REQUIRED_FIELDS = ("firm.name", "firm.credit_code", "firm.industry", "firm.employees")
 NOTE_SUFFIX = T(zh="备注", en="note")
-# Values that mean "no answer here": empty, or what survey platforms write for a skipped item.
-EMPTY = {"", "(跳过)", "(空)", "-", "—"}
 _NUMBERED = re.compile(r"^\s*(?:第?\d+(?:[.．、)）]|\s)+)\s*")
-
-
-@dataclass
-class Row:
-    """One firm's answers as found in a table: each field's value and the cell it came from.
-
-    Fields are `firm.name` … (see FIRM_FIELDS), `period`, `assessor`, `assessed_on`,
-    `answers.<question id>`, `notes.<question id>` and `evidence.<question id>` (a list of
-    file names); cells read like `答卷!F12`.
-    """
-
-    ref: str
-    fields: dict[str, Any] = field(default_factory=dict)
-    cells: dict[str, str] = field(default_factory=dict)
-
-    def put(self, name: str, value: Any, cell: str) -> None:
-        self.fields[name] = value
-        self.cells[name] = cell
 
 
 class ColumnMatcher:
@@ -90,10 +64,6 @@ class ColumnMatcher:
 
     def question(self, name: str) -> Question | None:
         return self.q.question_map.get(name.split(".", 1)[1]) if "." in name else None
-
-
-def is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and plain(value) in EMPTY)
 
 
 class CellLocator(Locator):
@@ -159,36 +129,80 @@ def import_rows(
     *,
     period: str | None = None,
     defaults: Mapping[str, Any] | None = None,
+    lang: Lang = "en",
 ) -> Imported:
-    """Check every row as an answer sheet; a bad row is left out and the others go on."""
+    """Check every row as an answer sheet; a bad row is left out and the others go on.
+
+    Two rows for one firm and period are both left out, whatever else is wrong with either."""
     result = Imported()
-    seen: dict[tuple[str, str], Row] = {}
+    rows = list(rows)
+    cell_checks: list[list[Problem]] = []
     for row in rows:
         for name, value in (defaults or {}).items():
             if is_empty(row.fields.get(name)):
                 row.fields[name] = value
+        checked = normalise_row(row, q, path, lang)
+        result.warnings.extend(checked.notices)
+        cell_checks.append(checked.problems)
+    twins = _twins(rows, period)
+    for row, cell_problems in zip(rows, cell_checks, strict=True):
         problems = ProblemList()
+        problems.extend(cell_problems)
         locator = CellLocator(path, row)
         data = row_data(row, q, period=period)
-        sheet, _ = check_answer_data(data, locator, problems, q)
-        if sheet is not None:
-            key_ = (sheet.firm.credit_code, sheet.period)
-            if key_ in seen:
-                problems.add(
-                    locator(("firm", "credit_code")),
-                    "IMP003",
-                    f"{key_[0]} is already answered for {key_[1]} in {seen[key_].ref}",
-                    "keep one row per firm and period",
-                )
-            else:
-                seen[key_] = row
+        found = ProblemList()
+        sheet, _ = check_answer_data(data, locator, found, q)
+        # A cell already reported (a unit that does not fit) is not reported again.
+        told = {p.location for p in cell_problems}
+        problems.extend(p for p in found.problems if p.location not in told)
+        others = [r.ref for r in twins.get(id(row), [])]
+        if others:
+            code, when = _firm_period(row, period) or ("", "")
+            problems.add(
+                locator(("firm", "credit_code")),
+                "IMP003",
+                _say(
+                    lang,
+                    f"{code} 在 {when} 有多行答卷：本行和 {', '.join(others)}",
+                    f"{code} is answered for {when} in this row and in {', '.join(others)}",
+                ),
+                _say(lang, "每家企业每期只保留一行", "keep one row per firm and period"),
+            )
         if problems:
-            result.problems.extend(problems.problems)
+            result.problems.extend(in_language(p, lang, q, row) for p in problems.problems)
             result.failed_rows.append(row)
         else:
             assert sheet is not None
             result.sheets.append((row, sheet))
     return result
+
+
+def _say(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def _firm_period(row: Row, period: str | None) -> tuple[str, str] | None:
+    """The firm's credit code and the period a row is for, as written, or None."""
+    code, when = row.fields.get("firm.credit_code"), row.fields.get("period")
+    when = _text(when) or period
+    if is_empty(code) or when is None:
+        return None
+    return plain(str(_cell_value(code))).upper(), when.upper()
+
+
+def _twins(rows: list[Row], period: str | None) -> dict[int, list[Row]]:
+    """For each row that shares its firm and period with others, those other rows."""
+    groups: dict[tuple[str, str], list[Row]] = {}
+    for row in rows:
+        found = _firm_period(row, period)
+        if found is not None:
+            groups.setdefault(found, []).append(row)
+    return {
+        id(row): [other for other in group if other is not row]
+        for group in groups.values()
+        if len(group) > 1
+        for row in group
+    }
 
 
 def _cell_value(value: Any) -> Any:

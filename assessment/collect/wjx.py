@@ -12,41 +12,35 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ..engine.labels import choice_index, key, number, plain
-from ..errors import Location, Problem
+from ..engine.labels import key, plain
 from ..models.answers import NOT_APPLICABLE, UNKNOWN
 from ..models.questionnaire import Question, Questionnaire
 from .grid import Grid
 from .importer import TableRead
 from .table import ColumnMatcher, Row, header_problems, is_empty
+from .wjx_columns import (
+    FIXED_COLUMNS,
+    Column,
+    find_columns,
+    first_of_each,
+    match_titles,
+    option_value,
+    trailing_brackets,
+)
+
+__all__ = ["FIXED_COLUMNS", "find_columns", "read", "sniff", "trailing_brackets"]
 from .wjx_text import industry_options, options
 
 NAME = "wjx"
-FIXED_COLUMNS = ("序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP")
 SUBMITTED = "提交答卷时间"
-# Other columns 问卷星 may add that name no question.
-_KNOWN_EXTRA = {key(c) for c in (*FIXED_COLUMNS, "总分", "IP", "答题时长", "用户ID", "微信昵称")}
 _MULTI_SEPARATOR = "┋"
 _OTHER_TEXT = re.compile(r"〖(.*?)〗")
-_NUMBER_ONLY = re.compile(r"^\s*(?P<n>\d+)\s*[.．、]?\s*$")
-_LEVEL = re.compile(r"^\s*(?P<n>\d+)\s*级")
 _DATE = re.compile(r"^\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _FIXED_KEYS = {key(c) for c in FIXED_COLUMNS}
 _INDEX = re.compile(r"\d+(?:\.0)?")
-
-
-@dataclass
-class Column:
-    """A column of the download: the field it fills, and for a split multi-choice column, the
-    option it stands for."""
-
-    index: int
-    field: str
-    option: str | None = None
 
 
 def header_row(grid: Grid) -> int | None:
@@ -72,18 +66,13 @@ def read(path: str, grid: Grid, q: Questionnaire) -> TableRead:
     headers = grid.rows[top]
     matcher = ColumnMatcher(q)
     columns, unknown = find_columns(headers, q, matcher)
-    fields = [(grid.ref(top, c.index), c.field) for c in _first_of_each(columns)]
+    refs = [grid.ref(top, index) for index in range(len(headers))]
+    titles = match_titles(path, refs, headers, columns, unknown, q)
+    columns = titles.columns
+    fields = [(grid.ref(top, c.index), c.field) for c in first_of_each(columns)]
     _, result.problems = header_problems(path, fields, matcher)
-    for index in unknown:
-        result.warnings.append(
-            Problem(
-                Location(f"{path}:{grid.ref(top, index)}"),
-                "WJX002",
-                f"the column '{headers[index]}' names no question of {q.id}; it is left out",
-                f"keep the question texts of `dtm template {q.id} --wjx` in 问卷星",
-                severity="warning",
-            )
-        )
+    result.problems.extend(titles.problems)
+    result.warnings.extend(titles.warnings)
     if result.problems:
         return result
     by_number = answers_by_number(grid, top, columns, matcher)
@@ -101,107 +90,14 @@ def read(path: str, grid: Grid, q: Questionnaire) -> TableRead:
     return result
 
 
-def find_columns(
-    headers: Sequence[Any], q: Questionnaire, matcher: ColumnMatcher
-) -> tuple[list[Column], list[int]]:
-    """Each question column with its field, and the indices of columns that name nothing."""
-    columns: list[Column] = []
-    unknown: list[int] = []
-    by_number: dict[str, list[tuple[int, str]]] = {}
-    for index, header in enumerate(headers):
-        if header is None or not str(header).strip() or key(str(header)) in _KNOWN_EXTRA:
-            continue
-        text = str(header).strip().rstrip("*")
-        found = _whole_or_option(text, matcher, q)
-        if found is not None:
-            columns.append(Column(index, *found))
-            continue
-        split = trailing_brackets(text)
-        number_only = _NUMBER_ONLY.match(split[0]) if split else None
-        if split and number_only:
-            by_number.setdefault(number_only.group("n"), []).append((index, split[1]))
-        else:
-            unknown.append(index)
-    for group in by_number.values():
-        question = _multi_with_options(q, [option for _, option in group], columns)
-        if question is None:
-            unknown.extend(index for index, _ in group)
-        else:
-            columns.extend(Column(i, f"answers.{question.id}", o) for i, o in group)
-    return sorted(columns, key=lambda c: c.index), sorted(unknown)
-
-
-def _whole_or_option(
-    text: str, matcher: ColumnMatcher, q: Questionnaire
-) -> tuple[str, str | None] | None:
-    """The field a header names whole, or a multi-choice question and option it splits off;
-    brackets `dtm template --wjx` appended (unit, range, skip note) are dropped one by one."""
-    name = matcher.field(text)
-    if name is not None:
-        return name, None
-    while (split := trailing_brackets(text)) is not None:
-        head, inner = split
-        name = matcher.field(head)
-        question = matcher.question(name) if name else None
-        if (
-            name is not None
-            and question is not None
-            and question.type == "multi"
-            and _option_value(q, question, inner) is not None
-        ):
-            return name, inner
-        if name is not None:
-            return name, None
-        text = head
-    return None
-
-
-def trailing_brackets(text: str) -> tuple[str, str] | None:
-    """`("题目", "单位：台（套）")` for `题目（单位：台（套））`: the text before a closing
-    bracketed group (nested brackets kept whole) and what is inside it; None without one."""
-    text = text.rstrip()
-    if not text.endswith((")", "）")):
-        return None
-    depth = 0
-    for index in range(len(text) - 1, -1, -1):
-        char = text[index]
-        depth += char in ")）"
-        depth -= char in "(（"
-        if depth == 0:
-            return text[:index].rstrip(), text[index + 1 : -1]
-    return None
-
-
-def _multi_with_options(q: Questionnaire, names: list[str], taken: list[Column]) -> Question | None:
-    used = {c.field for c in taken}
-    fits = [
-        question
-        for question in q.questions()
-        if question.type == "multi"
-        and f"answers.{question.id}" not in used
-        and all(_option_value(q, question, name) is not None for name in names)
-    ]
-    return fits[0] if len(fits) == 1 else None
-
-
-def _first_of_each(columns: list[Column]) -> list[Column]:
-    seen: set[str] = set()
-    first = []
-    for column in columns:
-        if column.option is not None:
-            if column.field in seen:
-                continue
-            seen.add(column.field)
-        first.append(column)
-    return first
-
-
 def answers_by_number(grid: Grid, top: int, columns: list[Column], matcher: ColumnMatcher) -> bool:
-    """True for the 按选项序号 download: every filled choice cell holds option numbers only.
+    """True for the 按选项序号 download: most filled choice cells hold option numbers (`7` or
+    `7〖纺织机械配件〗` with the words typed after an option), judged over the whole file, so one
+    odd cell does not make it a text download.
 
     Questions whose options are numbers themselves read the same either way, so they do not count.
     """
-    seen = False
+    numeric = total = 0
     for column in columns:
         question = matcher.question(column.field)
         if column.option is not None or not _telling(column.field, question, matcher.q):
@@ -210,11 +106,10 @@ def answers_by_number(grid: Grid, top: int, columns: list[Column], matcher: Colu
             value = _cell(values, column.index)
             if is_empty(value):
                 continue
-            parts = plain(str(value)).split(_MULTI_SEPARATOR)
-            if not all(_INDEX.fullmatch(p.strip()) for p in parts):
-                return False
-            seen = True
-    return seen
+            parts = _OTHER_TEXT.sub("", plain(str(value))).split(_MULTI_SEPARATOR)
+            total += 1
+            numeric += all(_INDEX.fullmatch(p.strip()) for p in parts)
+    return total > 0 and numeric * 2 > total
 
 
 def _telling(name: str, question: Question | None, q: Questionnaire) -> bool:
@@ -240,9 +135,10 @@ def _row(grid: Grid, r: int, columns: list[Column], matcher: ColumnMatcher, by_n
             if column.field not in row.cells:
                 row.cells[column.field] = ref
             if _ticked(raw):
-                picked.append(_option_value(q, question, column.option))
+                picked.append(option_value(q, question, column.option))
             continue
         if is_empty(raw):
+            row.cells.setdefault(column.field, ref)  # a missing answer is located at its cell
             continue
         value, other = _value(q, column.field, question, raw, by_number)
         row.put(column.field, value, ref)
@@ -289,35 +185,20 @@ def _choice(q: Questionnaire, question: Question, text: str, by_number: bool) ->
         opts = options(q, question)
         index = int(float(plain(text))) - 1
         return opts[index][1] if 0 <= index < len(opts) else text
-    found = _option_value(q, question, text)
+    found = option_value(q, question, text)
     return found if found is not None else text
 
 
-def _option_value(q: Questionnaire, question: Question, text: str) -> Any:
-    """The canonical value an option's text stands for, in either language, or None."""
-    wanted = key(text)
-    for lang in ("zh", "en"):
-        for label, value in options(q, question, lang):
-            if key(label) == wanted:
-                return value
-    if question.type in ("single", "multi"):
-        return choice_index(q, question).match(text)
-    if question.type == "ordinal":
-        level = _LEVEL.match(plain(text))
-        return int(level.group("n")) if level else None
-    return None
-
-
 def _firm_value(name: str, raw: Any, by_number: bool) -> Any:
-    if name == "firm.industry" and by_number and _INDEX.fullmatch(plain(str(raw))):
+    text = plain(str(raw))
+    bare = _OTHER_TEXT.sub("", text).strip()
+    if name == "firm.industry" and by_number and _INDEX.fullmatch(bare):
         industries = industry_options()
-        index = int(float(plain(str(raw)))) - 1
-        return industries[index][1] if 0 <= index < len(industries) else raw
-    if name in ("firm.employees", "firm.revenue") and isinstance(raw, str):
-        figure = number(raw)
-        return figure if figure is not None else raw
-    if name == "firm.credit_code" and isinstance(raw, str):
-        return plain(raw).upper()
+        index = int(float(bare)) - 1
+        if not 0 <= index < len(industries):
+            return raw
+        # The words typed after 其他 stay with it, for the notice that shows them.
+        return industries[index][0] + "".join(f"〖{o}〗" for o in _OTHER_TEXT.findall(text))
     return raw
 
 

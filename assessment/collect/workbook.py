@@ -72,7 +72,8 @@ def read(path: str, grid: Grid, q: Questionnaire) -> TableRead:
         return TableRead(NAME, problems=[Problem(Location(path), "IMP005", "no header row")])
     layout = _layout(path, grid, header, matcher)
     result = TableRead(NAME, problems=list(layout.problems), warnings=_version_warnings(path, q))
-    if any(p.code == "IMP001" for p in layout.problems):
+    result.problems.extend(_missing_questions(path, layout, q))
+    if any(p.code == "IMP001" for p in result.problems):
         return result
     for index in range(layout.first, len(grid.rows)):
         values = grid.rows[index]
@@ -84,6 +85,25 @@ def read(path: str, grid: Grid, q: Questionnaire) -> TableRead:
         else:
             result.rows.append(row)
     return result
+
+
+def _missing_questions(path: str, layout: Layout, q: Questionnaire) -> list[Problem]:
+    """One problem for the file per question every firm must answer that has no column, rather
+    than a missing answer in every row (a conditional one is left to the rows it is asked in)."""
+    present = set(layout.fields.values()) | {f"answers.{c[0].id}" for c in layout.choices.values()}
+    return [
+        Problem(
+            Location(path),
+            "IMP001",
+            f"no column for question '{question.text.zh}' ({question.id})",
+            "add the column back (copy it from a new `dtm template --xlsx`)",
+        )
+        for question in q.questions()
+        if question.required
+        and not question.compute
+        and not question.when
+        and f"answers.{question.id}" not in present
+    ]
 
 
 def _layout(path: str, grid: Grid, header: int, matcher: ColumnMatcher) -> Layout:

@@ -174,8 +174,24 @@ def _firm_group(form: Form) -> None:
         **_message(T(zh="应为 18 位统一社会信用代码", en="18 characters of a credit code")),
     )
     form.row(f"select_one {industries}", "industry", label["industry"], required="yes")
-    form.row("integer", "employees", label["employees"], required="yes", constraint=". >= 0")
-    form.row("decimal", "revenue", label["revenue"], constraint=". >= 0")
+    not_negative = _message(T(zh="不应小于 0", en="at least 0"))
+    form.row(
+        "integer",
+        "employees",
+        label["employees"],
+        required="yes",
+        constraint=". >= 0",
+        **_hint(T(zh="单位：人", en="people")),
+        **not_negative,
+    )
+    form.row(
+        "decimal",
+        "revenue",
+        label["revenue"],
+        constraint=". >= 0",
+        **_hint(T(zh="单位：万元", en="10k CNY")),
+        **not_negative,
+    )
     form.row("text", "park", label["park"])
     form.row(
         "text",
@@ -286,7 +302,8 @@ def _kind(form: Form, question: Question) -> tuple[str, str, TextValue | None]:
     """The XLSForm type of a question, its constraint and the constraint's message."""
     kind = question.type
     if kind in NUMBER_TYPES:
-        return ("decimal", *_range(question))
+        # A count of whole items takes whole numbers on the tablet, as the import does.
+        return ("integer" if question.integer else "decimal", *_range(question))
     if kind == "text":
         return "text", "", None
     if kind == "yesno":

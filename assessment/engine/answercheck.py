@@ -28,6 +28,7 @@ from .labels import choice_index
 from .plan import Plan, Values, work_out
 
 # Control characters other than tab and line breaks: no workbook or report can hold them.
+_ID_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NEAR_MISSES = {
     "na": NOT_APPLICABLE,
@@ -353,12 +354,22 @@ def _unknown_choice(q: Questionnaire, question: Question, item: str) -> tuple[st
             "write the choice id",
             "ANS004",
         )
-    labels = [text for c in q.choices_of(question) for text in (c.label.zh, c.label.en)]
+    # A hint in the words the person used: Chinese labels for Chinese typing, ids for ids.
+    choices = q.choices_of(question)
+    zh, en = [c.label.zh for c in choices], [c.label.en for c in choices]
+    ids = list(index.ids)
+    typed_zh = not item.isascii()
+    if typed_zh:
+        tried = (zh, en, ids)
+    elif _ID_LIKE.fullmatch(item):
+        tried = (ids, en, zh)
+    else:  # typed like a label (`10%-35%`): name the label, not the id
+        tried = (en, zh, ids)
+    listed = "、".join(zh) if typed_zh else ", ".join(ids)
+    hint = next((h for names in tried if (h := did_you_mean(item, names))), "")
     return (
         f"'{item}' is not a choice of '{question.id}'",
-        did_you_mean(item, index.ids)
-        or did_you_mean(item, labels)
-        or "choices: " + ", ".join(index.ids),
+        hint or "choices: " + listed,
         "ANS004",
     )
 

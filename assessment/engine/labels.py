@@ -19,13 +19,12 @@ from ..models.answers import NOT_APPLICABLE, UNKNOWN, Answer
 from ..models.common import MAX_FIGURE
 from ..models.industries import INDUSTRIES
 from ..models.questionnaire import Choice, Question, Questionnaire
+from .figures import read_figure
 
 # Separators a person uses between several choices in one cell or one YAML string. `┋` is how
 # 问卷星 joins the options of a multiple-choice answer.
 LIST_SEPARATORS = re.compile(r"\s*[,;|┋\n、]\s*")
 _SPACES = re.compile(r"\s+")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _STATUS_WORDS: dict[str, str] = {
     "不适用": NOT_APPLICABLE,
     "not applicable": NOT_APPLICABLE,
@@ -63,9 +62,20 @@ def plain(text: str) -> str:
     return text.replace("、", ",").replace("。", ".").strip()
 
 
+# Dashes and tildes people type between two figures (`10%-30%`, `2~3次`, `10至50万元`) are one.
+_DASHES = re.compile(r"[\-\u2010-\u2015\u2212~\u301c\uff5e]|(?<=[\d%])至(?=\d)")
+_BRACKETS = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")", "〖": "(", "〗": ")"})
+_BRACKETS.update(str.maketrans({"〔": "(", "〕": ")", "「": "(", "」": ")", "{": "(", "}": ")"}))
+_QUOTES = re.compile(r"[\"'\u2018\u2019\u201c\u201d]")
+_TRAILING = re.compile(r"[.,;:!?]+$")
+
+
 def key(text: str) -> str:
-    """What two spellings of one label have in common: NFKC, no spaces, case folded."""
-    return _SPACES.sub("", plain(text)).casefold()
+    """What two spellings of one label have in common: NFKC, no spaces, case folded, every
+    dash one, every bracket round, no quotes and no full stop at the end."""
+    folded = _SPACES.sub("", plain(text)).translate(_BRACKETS)
+    folded = _DASHES.sub("-", _QUOTES.sub("", folded))
+    return _TRAILING.sub("", folded).casefold()
 
 
 @dataclass(frozen=True)
@@ -170,33 +180,23 @@ def _longest_matches(index: ChoiceIndex, parts: list[str]) -> list[str]:
 
 
 def number(text: str, question: Question | None = None) -> int | float | None:
-    """A number typed as text (`１２`, `1,200`, `35%`, `12 台`); None when it is not one."""
-    raw = _SPACES.sub("", plain(text))
-    if question is not None:
-        for unit in _units(question):
-            if unit and raw.casefold().endswith(unit.casefold()) and len(raw) > len(unit):
-                raw = raw[: -len(unit)]
-                break
-    if raw.endswith("%") and (question is None or question.type == "percent"):
-        raw = raw[:-1]
-    if _GROUPED.fullmatch(raw):
-        raw = raw.replace(",", "")
-    if len(raw) > 30 or not _NUMBER.fullmatch(raw):
+    """A number typed as text (`１２`, `1,200`, `35%`, `12 台`, `1.2亿` for 万元); None when it
+    is not one, or when its unit does not fit the question's."""
+    figure = read_figure(text, expected_units(question))
+    if figure is None or figure.misfit or abs(figure.value) > MAX_FIGURE:
         return None
-    parsed = float(raw)
-    if abs(parsed) > MAX_FIGURE:
-        return None
-    return int(parsed) if parsed.is_integer() and "." not in raw else parsed
+    return figure.value
 
 
-def _units(question: Question) -> list[str]:
-    if question.unit is None:
-        return []
-    return sorted(
-        {_SPACES.sub("", plain(question.unit.zh)), _SPACES.sub("", plain(question.unit.en))},
-        key=len,
-        reverse=True,
-    )
+def expected_units(question: Question | None) -> tuple[str, ...]:
+    """The units a question's figures are written in: its own in either language, `%` for a
+    percentage."""
+    if question is None:
+        return ()
+    units = [question.unit.zh, question.unit.en] if question.unit is not None else []
+    if question.type == "percent":
+        units.append("%")
+    return tuple(units)
 
 
 def canonical_answers(
