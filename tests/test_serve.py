@@ -154,7 +154,7 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(
     }
     response = post(client, draft_url, {"shown": "digital_plan"}, big)
     assert response.status_code == 413
-    assert "at most 10 MB" in response.text
+    assert "不得超过 10 MB" in response.text
     assert DraftBook(store).evidence_count() == 0
 
 
@@ -164,7 +164,7 @@ def test_a_file_that_only_claims_to_be_a_photo_is_not_attached(
     fake = {"f.digital_plan": ("photo.jpg", b"MZ\x90\x00 not a photo", "image/jpeg")}
     response = post(client, draft_url, {"shown": "digital_plan"}, fake)
     assert response.status_code == 200
-    assert "the file was not attached: only JPEG, PNG or WebP photos and PDF files" in response.text
+    assert "只能附上 JPEG、PNG、WebP 照片或 PDF 文件" in response.text
     assert DraftBook(store).evidence_count() == 0
 
 

@@ -31,7 +31,7 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils"),
 ]
 SETTLED = (
-    "document.addEventListener('htmx:afterSettle', "
+    "document.addEventListener('dtm:saved', "
     "() => { window.__settled = (window.__settled || 0) + 1; });"
 )
 
