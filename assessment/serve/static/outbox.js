@@ -16,7 +16,7 @@
   var FIELD = /^[axn]\.(.+)$/;
   var MAX_SIDE = 2000;
   var csrf = document.body.dataset.csrf || "";
-  var uploads = [];
+  var uploads = [], preparing = 0;
   var busy = false, offline = false, signIn = false, wait = 0, timer = null, progress = null;
   var leaving = false;
 
@@ -40,7 +40,7 @@
     return found;
   }
   function pending() {
-    var n = uploads.length;
+    var n = uploads.length + preparing;
     keys().forEach(function (k) { n += read(k).length; });
     return n;
   }
@@ -269,7 +269,9 @@
     input.value = "";
     if (!file) { return; }
     var name = file.name.replace(/\.[^.]*$/, "") || "photo";
+    preparing += 1;
     shrink(file).then(function (blob) {
+      preparing -= 1;
       var jpeg = blob !== file;
       uploads.push({ q: qid, url: url, blob: blob, name: jpeg ? name + ".jpg" : file.name });
       show();
@@ -313,7 +315,7 @@
       enqueue(FIELD.exec(active.name)[1]);
     }
     // Changes of this draft outlive a move to its next page (they stay in localStorage); photos do not.
-    if (uploads.length || (!leaving && pending())) { e.preventDefault(); e.returnValue = text.leave; return text.leave; }
+    if (uploads.length || preparing || (!leaving && pending())) { e.preventDefault(); e.returnValue = text.leave; return text.leave; }
   });
   window.addEventListener("online", function () { wait = 0; clearTimeout(timer); timer = null; pump(); });
   window.addEventListener("offline", function () { offline = true; show(); });
