@@ -107,7 +107,7 @@ def test_fast_taps_at_400_ms_latency_are_all_saved_and_stay_shown(
     stored = answers(server, page)
     assert stored["digital_plan"].value == "none"
     assert stored["leader_attention"].value == "personally_leads"
-    assert sorted(stored["subsidies_used"].value) == sorted(values)
+    assert stored["subsidies_used"].value == [v for v in values if v]
 
 
 def test_taps_while_the_server_is_unreachable_are_kept_and_sent_on_return(

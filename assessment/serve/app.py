@@ -6,6 +6,7 @@ import re
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -222,9 +223,11 @@ def _next(target: str | None) -> str:
 
 
 async def language(ctx: Context, lang: str) -> Response:
-    back = ctx.request.headers.get("referer", "/")
-    path = "/" + back.split("://", 1)[-1].split("/", 1)[-1] if "://" in back else "/"
-    response = RedirectResponse(path if path.startswith("/") else "/", status_code=303)
+    """Switch the language and go back to the page it was switched on, on this server only."""
+    back = urlsplit(ctx.request.headers.get("referer", ""))
+    same = back.netloc == ctx.request.headers.get("host") and back.scheme in ("http", "https")
+    target = _next(back.path + (f"?{back.query}" if back.query else "")) if same else "/"
+    response = RedirectResponse(target, status_code=303)
     if lang in LANGS:
         response.set_cookie(LANG_COOKIE, lang, httponly=True, samesite="strict")
     return response
