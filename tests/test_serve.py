@@ -259,6 +259,10 @@ def test_form_to_yaml_to_form_gives_the_same_answers(
 
     done = client.post(f"{base}/finish", data={"csrf": csrf_of(client)})
     assert done.status_code == 200, done.text
+    assert done.url.path == f"{base}/finished" and str(tmp_path) not in done.text
+    again = client.get(f"{base}/1")  # a reload, or a page of the finished draft
+    assert again.url.path == f"{base}/finished" and again.status_code == 200
+    assert 'id="answer-file">2026Q3/91320594MA1A3K7R2A.yaml<' in again.text
     written = tmp_path / "out" / "2026Q3" / "91320594MA1A3K7R2A.yaml"
     checked = loader.check_file(written)
     assert not checked.problems and checked.model == sample
@@ -282,6 +286,8 @@ def test_finishing_an_incomplete_sheet_lists_every_problem_with_a_link(
     assert response.status_code == 422
     assert f'href="{base}/3#q-digital_staff"' in response.text
     assert "ANS006 question &#39;digital_staff&#39; has no answer" in response.text
+    link = f'<a href="{base}/3#q-digital_staff">企业有几名专职的信息化/数字化人员？</a>：尚未回答'
+    assert link in response.text
     assert store.list() == []
 
 
@@ -340,7 +346,7 @@ def test_the_firms_confirmation_is_printed_on_the_diagnosis_report_and_logged(
     fill_from(client, base, q, sample)
     bad = {"csrf": csrf_of(client), "confirmed_by": "张伟", "confirmed_on": "14/07/2026"}
     refused = client.post(f"{base}/finish", data=bad)
-    assert refused.status_code == 422 and "needs a name" in refused.text
+    assert refused.status_code == 422 and "企业确认需要填写确认人姓名" in refused.text
     assert store.list() == []
     fields = {**bad, "confirmed_on": "2026-07-14"}
     assert client.post(f"{base}/finish", data=fields).status_code == 200

@@ -233,8 +233,12 @@ def finish_and_compare(page: Any, server: Server, tmp_path: Path) -> Path:
     page.wait_for_selector("#summary-level")
     page.click("#finish")
     page.wait_for_selector("#answer-file")
-    answer_file = Path(page.inner_text("#answer-file"))
+    answer_file = server.folder / "out" / page.inner_text("#answer-file")
     assert answer_file.is_file()
+    page.reload()  # the finished page again, not a 404
+    assert (
+        page.inner_text("#answer-file") == answer_file.relative_to(server.folder / "out").as_posix()
+    )
     downloaded = {}
     for kind in ("diagnosis", "scenarios"):
         with page.expect_download() as info:

@@ -123,6 +123,13 @@ class AuditLog:
         with Session(self.store.engine) as session:
             return session.scalar(query) or 0
 
+    def finished(self, draft_id: str) -> AuditEntry | None:
+        """The line that says a draft was finished into a stored assessment, if it was."""
+        query = select(AuditRow).where(AuditRow.action == FINISH, AuditRow.draft_id == draft_id)
+        with Session(self.store.engine) as session:
+            row = session.scalars(query.order_by(AuditRow.id.desc()).limit(1)).first()
+            return _entry(row) if row is not None else None
+
     def failures(self, username: str, address: str | None, since: datetime) -> tuple[int, int]:
         """Failed log-ins since a time: for this account, and from this address."""
         with Session(self.store.engine) as session:

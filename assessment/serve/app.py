@@ -23,7 +23,7 @@ from ..accounts.audit import answer_changes
 from ..models import credit_code
 from ..models.common import LANGS
 from . import fill, pages
-from .context import LANG_COOKIE, Context, Posted, Settings, handler
+from .context import LANG_COOKIE, Context, Moved, Posted, Settings, handler
 from .finish import draft_pdf, stored_reports
 from .forms import assessed_on
 from .login import LOGIN_COOKIE, SignIn, client_address, login_cookie
@@ -83,7 +83,7 @@ async def finish(ctx: Context, draft_id: str) -> Response:
     posted = await ctx.posted()
     confirmed, problem = _confirmation(posted)
     if problem:
-        problems = [{"question": None, "page": 1, "message": problem}]
+        problems = [{"question": None, "page": 1, "code": problem, "message": ""}]
         return ctx.page("summary.html", status=422, **pages.summary(draft, ctx.lang, problems))
     context, done = pages.finish_draft(draft, ctx.book, ctx.settings, ctx.lang, confirmed)
     if done is None:
@@ -92,7 +92,23 @@ async def finish(ctx: Context, draft_id: str) -> Response:
     if confirmed is not None:
         entry = ctx.entry(audit.CONFIRM, draft)
         attest(ctx.settings.store, draft.firm.credit_code, draft.period, confirmed, entry)
-    return ctx.page("finished.html", **context)
+    return RedirectResponse(f"/drafts/{draft.id}/finished", status_code=303)
+
+
+async def finished(ctx: Context, draft_id: str) -> Response:
+    """The end page of a finished draft, again and again: what was stored and its PDFs."""
+    line = ctx.accounts.log.finished(draft_id[:32])
+    if line is None or line.credit_code is None or line.period is None:
+        raise HTTPException(404, "no such draft: it was finished or never started")
+    code, period = line.credit_code, line.period
+    ctx.allow(ctx.may_read_firm(code))
+    if ctx.user is not None and ctx.user.role == Role.CONSULTANT:
+        ctx.allow((code, period) in ctx.accounts.authored(ctx.user.name))
+    record = ctx.settings.store.get(code, period)
+    if record is None:
+        raise HTTPException(404, "no such report")
+    answer_file = f"{period}/{code}.yaml"
+    return ctx.page("finished.html", record=record, code=code, period=period, file=answer_file)
 
 
 async def draft_report(ctx: Context, draft_id: str, kind: str) -> Response:
@@ -211,7 +227,7 @@ def _confirmation(posted: Posted) -> tuple[Attestation | None, str | None]:
         return None, None
     when = assessed_on((posted.fields.get("confirmed_on") or [""])[-1])
     if len(name) > 200 or when is None:
-        return None, "the firm's confirmation needs a name (at most 200 characters) and a date"
+        return None, "confirmation"
     return Attestation(name, when), None
 
 
@@ -234,11 +250,7 @@ async def language(ctx: Context, lang: str) -> Response:
 
 
 def _draft(ctx: Context, draft_id: str) -> Any:
-    found = ctx.book.get(draft_id) if len(draft_id) <= 32 else None
-    if found is None:
-        raise HTTPException(404, "no such draft: it was finished or never started")
-    ctx.allow(ctx.user is None or ctx.user.may_edit(found.owner))
-    return found
+    return ctx.draft(draft_id)
 
 
 def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
@@ -248,6 +260,9 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
 
     def route(path: str, action: Any, methods: list[str] | None = None) -> Route:
         return Route(path, handler(settings, keys, accounts, action), methods=methods or ["GET"])
+
+    async def moved(request: Request, exc: Exception) -> Response:
+        return RedirectResponse(exc.location if isinstance(exc, Moved) else "/", status_code=303)
 
     async def error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
@@ -264,6 +279,7 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
         route("/session/csrf", fill.token),
         route("/drafts/{draft_id}/summary", summary),
         route("/drafts/{draft_id}/finish", finish, ["POST"]),
+        route("/drafts/{draft_id}/finished", finished),
         route("/drafts/{draft_id}/draft-{kind}.pdf", draft_report),
         route("/evidence/{sha256}", evidence_file),
         route("/reports/{code}/{period}/{kind}.pdf", report_file),
@@ -285,7 +301,7 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
     return Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={HTTPException: error},
+        exception_handlers={HTTPException: error, Moved: moved},
     )
 
 

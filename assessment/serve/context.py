@@ -41,6 +41,14 @@ class Posted:
     files: dict[str, UploadFile]
 
 
+class Moved(Exception):
+    """A page that is now somewhere else: a finished draft's pages show the finished page."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
 class Context:
     """Per-request helpers handed to the page builders."""
 
@@ -112,6 +120,16 @@ class Context:
             period=draft.period,
             **fields,
         )
+
+    def draft(self, draft_id: str) -> Any:
+        """The draft, if this account may fill it; a finished one's pages move to its end page."""
+        found = self.book.get(draft_id) if len(draft_id) <= 32 else None
+        if found is None:
+            if self.request.method == "GET" and self.accounts.log.finished(draft_id[:32]):
+                raise Moved(f"/drafts/{draft_id}/finished")
+            raise HTTPException(404, "no such draft: it was finished or never started")
+        self.allow(self.user is None or self.user.may_edit(found.owner))
+        return found
 
     def allow(self, allowed: bool) -> None:
         if not allowed:

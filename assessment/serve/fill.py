@@ -7,7 +7,6 @@ from a proxy or an error page.
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
 from ..accounts import audit
@@ -21,10 +20,7 @@ SAVED = {"x-dtm-saved": "1", "cache-control": "no-store"}
 
 
 def _draft(ctx: Context, draft_id: str) -> Draft:
-    found = ctx.book.get(draft_id) if len(draft_id) <= 32 else None
-    if found is None:
-        raise HTTPException(404, "no such draft: it was finished or never started")
-    ctx.allow(ctx.user is None or ctx.user.may_edit(found.owner))
+    found: Draft = ctx.draft(draft_id)
     return found
 
 

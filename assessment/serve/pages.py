@@ -35,6 +35,8 @@ from .forms import INDUSTRY_IDS, Fields, assessed_on, firm_from, one
 
 TEMPLATES = Path(__file__).parent / "templates"
 _PERIOD = re.compile(r"^(19|20)\d\dQ[1-4]$")
+# A problem's file:line:col, which names a path on the server: never shown on a page.
+_LOCATION = re.compile(r"^\S+:\d+:\d+:\s*")
 
 
 def choice_options(q: Questionnaire, question: Question) -> list[tuple[Any, Any, Any]]:
@@ -217,10 +219,19 @@ def finish_draft(
     ev = live.evaluate(q, draft, complete=True, with_score=False)
     pages = _page_of(q)
     found = [
-        {"question": qid, "page": pages.get(qid, 1), "message": text}
+        {
+            "question": qid,
+            "text": q.question_map[qid].text if qid in q.question_map else None,
+            "page": pages.get(qid, 1),
+            "code": text.split(" ", 1)[0],
+            "message": _LOCATION.sub("", text),
+        }
         for qid, texts in ev.problems.items()
         for text in texts
-    ] + [{"question": None, "page": 1, "message": text} for text in ev.general]
+    ] + [
+        {"question": None, "page": 1, "code": "", "message": _LOCATION.sub("", text)}
+        for text in ev.general
+    ]
     if found:
         return summary(draft, lang, found), None
     done = finish(
