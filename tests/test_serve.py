@@ -138,12 +138,18 @@ def test_a_bad_credit_code_is_named_and_nothing_is_started(
     fields = {**FIRM, "credit_code": "91320594MA1A3K7R2B", "csrf": csrf_of(client)}
     response = client.post("/drafts", data=fields)
     assert response.status_code == 422
-    assert "check character is &#39;B&#39; but should be &#39;A&#39;" in response.text
+    assert "不是有效的统一社会信用代码" in response.text or "校验码是 B，应为 A" in response.text
+    assert "校验码是 B，应为 A" in response.text and "should be" not in response.text
     assert DraftBook(store).all() == []
     check = client.post(
         "/check/credit-code", data={"credit_code": "91320594MA1A3K7R2B", "csrf": csrf_of(client)}
     )
-    assert "✗" in check.text and "should be" in check.text
+    assert "✗" in check.text and "校验码是 B，应为 A" in check.text
+    client.cookies.set("dtm_lang", "en")
+    check = client.post(
+        "/check/credit-code", data={"credit_code": "91320594MA1A3K7R2B", "csrf": csrf_of(client)}
+    )
+    assert "its check character is B but should be A" in check.text
 
 
 def test_an_upload_over_the_limit_is_refused_before_it_is_read(

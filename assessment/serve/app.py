@@ -20,12 +20,11 @@ from starlette.staticfiles import StaticFiles
 from ..accounts import Accounts, LoginRefused, Role, Throttled, audit
 from ..accounts.attestation import Attestation, attest
 from ..accounts.audit import answer_changes
-from ..models import credit_code
 from ..models.common import LANGS
 from . import fill, pages
 from .context import LANG_COOKIE, Context, Moved, Posted, Settings, handler
 from .finish import draft_pdf, stored_reports
-from .forms import assessed_on
+from .forms import assessed_on, code_problem
 from .login import LOGIN_COOKIE, SignIn, client_address, login_cookie
 from .park_pdf import park_pdf
 from .security import CSRF_FIELD, Guard, Keys
@@ -49,8 +48,7 @@ async def check_code(ctx: Context) -> Response:
     ctx.allow(ctx.may_fill())
     posted = await ctx.posted()
     code = (posted.fields.get("credit_code") or [""])[-1].strip().upper()
-    reason = credit_code.problem(code) if code else None
-    return ctx.page("_code_check.html", code=code, reason=reason)
+    return ctx.page("_code_check.html", code=code, reason=code_problem(code) if code else None)
 
 
 async def start(ctx: Context) -> Response:

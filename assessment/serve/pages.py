@@ -31,7 +31,7 @@ from ..store import Store
 from . import live
 from .drafts import Draft, DraftBook, new_id
 from .finish import answer_file, finish
-from .forms import INDUSTRY_IDS, Fields, assessed_on, firm_from, one
+from .forms import INDUSTRY_IDS, Fields, assessed_on, code_problem, firm_from, one
 
 TEMPLATES = Path(__file__).parent / "templates"
 _PERIOD = re.compile(r"^(19|20)\d\dQ[1-4]$")
@@ -57,6 +57,7 @@ _HELPERS = {
     "choice_options": choice_options,
     "level_options": level_options,
     "evidence_sha": evidence_sha,
+    "code_problem": code_problem,
     "industries": INDUSTRIES,
 }
 
