@@ -156,7 +156,7 @@ class Form:
         self.changed(lambda: self.page.set_input_files(f"input[name='f.{qid}']", photo))
 
     def visible(self, qid: str) -> bool:
-        return self.page.locator(f"fieldset#q-{qid}").count() == 1
+        return self.page.locator(f"fieldset#q-{qid}:not([hidden])").count() == 1
 
 
 def number_for(question: Question) -> str:

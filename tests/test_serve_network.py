@@ -130,7 +130,7 @@ def test_taps_while_the_server_is_unreachable_are_kept_and_sent_on_return(
     assert stored["digital_plan"].value == "written"
     assert stored["leader_attention"].value == "regular_agenda"
     assert stored["leader_attention"].note == "老板亲自抓"
-    assert page.locator("#q-plan_review").count() == 1  # the follow-up came with the redraw
+    assert page.locator("#q-plan_review:not([hidden])").count() == 1  # came with the redraw
 
 
 def test_a_restarted_server_is_invisible_and_nothing_is_lost(page: Any, server: Server) -> None:
@@ -202,3 +202,41 @@ def _png() -> bytes:
     from tests.test_serve_browser import tiny_png
 
     return tiny_png()
+
+
+def test_a_whole_page_and_the_next_answered_offline_are_sent_on_return(
+    page: Any, server: Server
+) -> None:
+    page.wait_for_function("sessionStorage.length > 0")  # the next page is kept for offline
+    page.context.set_offline(True)
+    tick(page, "leader_attention", "regular_agenda")
+    tick(page, "leader_learning", "once")
+    tick(page, "digital_plan", "written")
+    follow_up = page.locator("#q-plan_review")
+    assert follow_up.is_visible() and "待联网后判断" in follow_up.inner_text()
+    tick(page, "plan_review", "yearly")
+    tick(page, "transform_willingness", "planned")
+    tick(page, "demo_willing", "yes")
+    page.locator("#q-main_pain_point textarea[name='a.main_pain_point']").fill("缺人才")
+    page.click("#next")  # offline: the kept page 2
+    page.wait_for_selector("#q-annual_budget")
+    assert page.url.endswith("/2")
+    tick(page, "annual_budget", "annual")
+    page.locator("#q-invest_share input[name='a.invest_share']").fill("3")
+    page.locator("#q-invest_share input[name='a.invest_share']").press("Tab")
+    assert "离线（答案保存在本机）" in page.inner_text("#save-state")
+    page.context.set_offline(False)
+    all_saved(page)
+    stored = answers(server, page)
+    given = {
+        "leader_attention": "regular_agenda",
+        "leader_learning": "once",
+        "digital_plan": "written",
+        "plan_review": "yearly",
+        "transform_willingness": "planned",
+        "demo_willing": "yes",
+        "main_pain_point": "缺人才",
+        "annual_budget": "annual",
+        "invest_share": 3,
+    }
+    assert {qid: stored[qid].value for qid in given} == given

@@ -34,7 +34,8 @@ def _save(ctx: Context, before: Draft, draft: Draft) -> None:
 
 async def show(ctx: Context, draft_id: str, page: int) -> Response:
     draft = _draft(ctx, draft_id)
-    return ctx.page("dimension.html", **page_of.dimension(draft, page, {}, {}))
+    template = "_sheet.html" if ctx.partial else "dimension.html"
+    return ctx.page(template, **page_of.dimension(draft, page, {}, {}))
 
 
 async def change(ctx: Context, draft_id: str, page: int) -> Response:

@@ -53,7 +53,14 @@ def evidence_sha(entry: str) -> str | None:
     return parsed[0] if parsed else None
 
 
+def depends(q: Questionnaire, qid: str) -> str:
+    """The ids a question's condition reads, for the page to tell which follow-ups may change."""
+    condition = loader.plan_of(q).when.get(qid)
+    return " ".join(sorted(condition.names | condition.references)) if condition else ""
+
+
 _HELPERS = {
+    "depends": depends,
     "choice_options": choice_options,
     "level_options": level_options,
     "evidence_sha": evidence_sha,

@@ -78,6 +78,28 @@
     return fields;
   }
 
+  /* Offline, a follow-up whose condition reads this answer may now apply: show it, marked. */
+  function undecided(qid) {
+    if (!offline && navigator.onLine) { return; }
+    document.querySelectorAll("#sheet fieldset.skipped[data-depends]").forEach(function (box) {
+      if (box.dataset.depends.split(" ").indexOf(qid) < 0) { return; }
+      box.hidden = false;
+      box.disabled = false;
+      box.classList.add("undecided");
+    });
+  }
+
+  /* The previous and next pages, kept for moving on while the server cannot be reached. */
+  function prefetch() {
+    document.querySelectorAll("#sheet #next, #sheet #prev").forEach(function (link) {
+      var href = link.getAttribute("href");
+      if (!/^\/drafts\/[^/]+\/\d+$/.test(href)) { return; }
+      fetch(href, { credentials: "same-origin", headers: { "X-Dtm-Outbox": "1" } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html) { sessionStorage.setItem("dtm-page:" + href, html); } }, function () {});
+    });
+  }
+
   function enqueue(qid, extra) {
     var s = sheet(), key = draftKey();
     if (!s || !key) { return; }
@@ -92,6 +114,7 @@
     change.fields = capture(qid).concat(change.extra, [["seq." + qid, String(nextSeq())]]);
     list.push(change);
     write(key, list);
+    undecided(qid);
     show();
     pump();
   }
@@ -115,11 +138,11 @@
     });
   }
 
-  function redraw(html) {
+  function redraw(html, moving) {
     var s = sheet();
     if (!s) { return; }
     var active = document.activeElement;
-    var typing = active && s.contains(active) && (active.tagName === "TEXTAREA" || active.type === "text") ? active : null;
+    var typing = !moving && active && s.contains(active) && (active.tagName === "TEXTAREA" || active.type === "text") ? active : null;
     var open = [];
     s.querySelectorAll("details[open]").forEach(function (d) { var f = d.closest("fieldset"); if (f) { open.push(f.id); } });
     var holder = document.createElement("template");
@@ -127,6 +150,7 @@
     var fresh = holder.content.querySelector("#sheet");
     if (!fresh) { return; }
     s.replaceWith(fresh);
+    if (moving) { open = []; }
     open.forEach(function (id) { var d = document.querySelector("#" + id + " details"); if (d) { d.open = true; } });
     reapply();
     if (typing) {
@@ -307,7 +331,18 @@
   });
   document.addEventListener("click", function (e) {
     var link = e.target.closest && e.target.closest("a[href^='/']");
-    if (link) { leaving = true; setTimeout(function () { leaving = false; }, 1000); }
+    if (!link) { return; }
+    var href = link.getAttribute("href");
+    var kept = sessionStorage.getItem("dtm-page:" + href);
+    if ((offline || !navigator.onLine) && kept) {
+      e.preventDefault();
+      redraw(kept, true);
+      history.pushState(null, "", href);
+      window.scrollTo(0, 0);
+      return;
+    }
+    leaving = true;
+    setTimeout(function () { leaving = false; }, 1000);
   });
   window.addEventListener("beforeunload", function (e) {
     var active = document.activeElement, s = sheet();
@@ -317,10 +352,12 @@
     // Changes of this draft outlive a move to its next page (they stay in localStorage); photos do not.
     if (uploads.length || preparing || (!leaving && pending())) { e.preventDefault(); e.returnValue = text.leave; return text.leave; }
   });
-  window.addEventListener("online", function () { wait = 0; clearTimeout(timer); timer = null; pump(); });
+  window.addEventListener("popstate", function () { location.reload(); });
+  window.addEventListener("online", function () { prefetch(); wait = 0; clearTimeout(timer); timer = null; pump(); });
   window.addEventListener("offline", function () { offline = true; show(); });
 
   reapply();
   show();
   pump();
+  prefetch();
 })();
