@@ -8,6 +8,7 @@ store and checks every answer it gave.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -240,3 +241,46 @@ def test_a_whole_page_and_the_next_answered_offline_are_sent_on_return(
         "invest_share": 3,
     }
     assert {qid: stored[qid].value for qid in given} == given
+
+
+def test_on_a_phone_the_form_fits_its_bars_stay_and_times_are_local(
+    browser: Any, server: Server
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, timezone_id="Asia/Shanghai", has_touch=True
+    )
+    phone = context.new_page()
+    start(phone, server, "park_quick_scan", "苏州恒锐精密金属制品有限公司", next(CODES))
+    width = "document.documentElement.scrollWidth"
+    assert phone.evaluate(width) <= 390
+    for target in ("#q-digital_plan details summary", "#q-digital_plan label.opt"):
+        assert phone.locator(target).first.bounding_box()["height"] >= 44, target
+    phone.locator("#q-digital_plan details summary").click()
+    assert phone.locator("input[name='f.digital_plan']").bounding_box()["height"] >= 44
+    phone.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    bar = phone.locator("#live-progress").bounding_box()
+    assert bar is not None and 0 <= bar["y"] < 844  # the score and progress stay in sight
+    for path in ("/assessments", "/"):
+        phone.goto(server.url + path)
+        assert phone.evaluate(width) <= 390, path
+    shown = phone.locator("ul.drafts time").first
+    stored = shown.get_attribute("datetime")
+    assert stored is not None and "UTC" not in shown.inner_text()
+    hour = (int(stored[11:13]) + 8) % 24  # Shanghai is UTC+8
+    assert re.search(rf"\b0?{hour}:{stored[14:16]}\b", shown.inner_text())
+    context.close()
+
+
+def test_finishing_shows_that_it_is_working(page: Any, server: Server) -> None:
+    tick(page, "digital_plan", "none")
+    all_saved(page)
+    page.click("a.summary-link")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    conditions = {"offline": False, "latency": 1500, "downloadThroughput": -1}
+    cdp.send("Network.emulateNetworkConditions", {**conditions, "uploadThroughput": -1})
+    page.click("#finish", no_wait_after=True)
+    button = page.locator("#finish")
+    assert button.is_disabled() and "正在完成" in button.inner_text()
+    page.wait_for_selector("#finish-problems")  # the sheet is incomplete: each problem listed
+    assert "尚未回答" in page.inner_text("#finish-problems")

@@ -9,6 +9,13 @@
  */
 (function () {
   "use strict";
+  /* Times are stored in UTC; each is shown in this device's own time. */
+  document.querySelectorAll("time[data-local]").forEach(function (t) {
+    var when = new Date(t.getAttribute("datetime"));
+    if (!isNaN(when.getTime())) {
+      t.textContent = when.toLocaleString(document.documentElement.lang, { dateStyle: "short", timeStyle: "short" });
+    }
+  });
   var state = document.getElementById("save-state");
   if (!state) { return; }
   var text = state.dataset;
