@@ -271,16 +271,33 @@ def test_on_a_phone_the_form_fits_its_bars_stay_and_times_are_local(
     context.close()
 
 
-def test_finishing_shows_that_it_is_working(page: Any, server: Server) -> None:
-    tick(page, "digital_plan", "none")
-    all_saved(page)
-    page.click("a.summary-link")
+def slow(page: Any, latency: int) -> None:
+    """Chromium's own network emulation: every request of this page takes `latency` ms more."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
-    conditions = {"offline": False, "latency": 1500, "downloadThroughput": -1}
+    conditions = {"offline": False, "latency": latency, "downloadThroughput": -1}
     cdp.send("Network.emulateNetworkConditions", {**conditions, "uploadThroughput": -1})
-    page.click("#finish", no_wait_after=True)
-    button = page.locator("#finish")
-    assert button.is_disabled() and "正在完成" in button.inner_text()
-    page.wait_for_selector("#finish-problems")  # the sheet is incomplete: each problem listed
+
+
+WATCH_FINISH = """
+document.addEventListener("submit", (e) => setTimeout(() => {
+  const b = e.target.querySelector("#finish");
+  if (b) { sessionStorage.setItem("finish-seen", (b.disabled ? "disabled " : "") + b.textContent); }
+}, 0));
+"""
+
+
+def test_finishing_waits_for_what_is_not_yet_sent_and_shows_that_it_is_working(
+    page: Any, server: Server
+) -> None:
+    page.context.add_init_script(WATCH_FINISH)
+    slow(page, 1500)
+    tick(page, "digital_plan", "none")
+    page.click("a.summary-link")  # while the change is still on its way: it is sent again
+    page.wait_for_function("document.getElementById('save-state').textContent !== ''")
+    page.click("#finish")
+    page.wait_for_selector("#finish-problems", timeout=30_000)  # incomplete: problems listed
+    seen = page.evaluate("sessionStorage.getItem('finish-seen')")
+    assert seen.startswith("disabled ") and "正在完成" in seen
     assert "尚未回答" in page.inner_text("#finish-problems")
+    assert answers(server, page)["digital_plan"].value == "none"

@@ -25,7 +25,7 @@
   var csrf = document.body.dataset.csrf || "";
   var uploads = [], preparing = 0;
   var busy = false, offline = false, signIn = false, wait = 0, timer = null, progress = null;
-  var leaving = false;
+  var leaving = false, finishing = null;
 
   function sheet() { return document.getElementById("sheet"); }
   function draftKey() { var s = sheet(); return s ? PREFIX + s.dataset.draft : null; }
@@ -62,6 +62,7 @@
     state.dataset.count = String(n);
     state.textContent = line;
     state.hidden = !sheet() && !n;
+    if (finishing && !n) { var form = finishing; finishing = null; leaving = true; form.submit(); }
   }
 
   function nextSeq() {
@@ -333,8 +334,15 @@
       return;
     }
     var finish = e.target.querySelector("#finish");
-    if (finish && pending()) { e.preventDefault(); pump(); return; }
-    if (finish) { finish.disabled = true; finish.textContent = text.finishing; finish.setAttribute("aria-busy", "true"); }
+    if (!finish) { return; }
+    finish.disabled = true;
+    finish.textContent = text.finishing;
+    finish.setAttribute("aria-busy", "true");
+    if (pending()) {  // what waits is sent first; the sheet is finished once the server has it all
+      e.preventDefault();
+      finishing = e.target;
+      pump();
+    }
   });
   document.addEventListener("click", function (e) {
     var link = e.target.closest && e.target.closest("a[href^='/']");
