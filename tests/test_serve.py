@@ -220,6 +220,7 @@ def test_with_an_access_code_every_page_needs_it_once(store: Store, tmp_path: Pa
     for path in ("/", "/assessments", "/static/serve.css", "/firms/91320594MA1A3K7R2A"):
         assert client.get(path).status_code == 403, path
     assert client.get("/?token=wrong").status_code == 403
+    assert "访问码" in client.get("/").text
     entry = client.get("/assessments?token=s3cret-code&period=2026Q3", follow_redirects=False)
     assert entry.status_code == 303 and entry.headers["location"] == "/assessments?period=2026Q3"
     assert "HttpOnly" in entry.headers["set-cookie"]
@@ -362,3 +363,23 @@ def test_the_firms_confirmation_is_printed_on_the_diagnosis_report_and_logged(
     assert "数据经企业确认" in cover and "张伟" in cover and "2026年7月14日" in cover
     (line,) = [e for e in AuditLog(store).entries() if e.action == "assessment.confirm"]
     assert line.credit_code == "91320594MA1A3K7R2A" and line.new == "张伟 2026-07-14"
+
+
+def test_a_change_sent_again_is_applied_once_and_an_older_one_never_overwrites(
+    client: TestClient, store: Store, draft_url: str
+) -> None:
+    first = {"shown": "digital_plan", "a.digital_plan": "written", "seq.digital_plan": "10"}
+    later = {"shown": "digital_plan", "a.digital_plan": "none", "seq.digital_plan": "11"}
+    for fields in (first, later, first):  # the first one's reply was lost: it comes again
+        assert post(client, draft_url, fields).status_code == 200
+    assert draft_answers(store)["digital_plan"].value == "none"
+    lines = [e for e in AuditLog(store).entries() if e.question == "digital_plan"]
+    assert len(lines) == 2  # written, then none: the retry changed nothing
+
+
+@pytest.mark.parametrize("path", ["/drafts/nope/1", "/no-such-page"])
+def test_error_pages_speak_the_pages_language(client: TestClient, path: str) -> None:
+    assert "没有" in client.get(path).text
+    client.cookies.set("dtm_lang", "en")
+    page = client.get(path).text
+    assert "No such" in page and "没有" not in page

@@ -132,10 +132,9 @@ class Guard:
         held = request.cookies.get(ACCESS_COOKIE, "")
         if held and hmac.compare_digest(held, self.keys.access_cookie()):
             return None
-        return PlainTextResponse(
-            "403 Forbidden: open the address with the access code that `dtm serve` printed.",
-            status_code=403,
-        )
+        cookie = request.cookies.get("dtm_lang", "")
+        lang = cookie if cookie in LANGS else "zh"
+        return HTMLResponse(pages.render("_flash.html", lang, detail="access"), status_code=403)
 
     def _cookie(self, name: str, value: str) -> str:
         return f"{name}={value}; Path=/; HttpOnly; SameSite=Strict"
