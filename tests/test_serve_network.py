@@ -165,10 +165,17 @@ def test_a_30_mb_photo_is_made_smaller_and_the_next_taps_are_saved(
     photo = big_photo()
     assert len(photo) > 12 * 1024 * 1024
     page.locator("#q-digital_plan details summary").click()
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    conditions = {"offline": False, "latency": 20, "downloadThroughput": -1}
+    cdp.send("Network.emulateNetworkConditions", {**conditions, "uploadThroughput": 400_000})
     page.set_input_files(
         "input[name='f.digital_plan']",
         {"name": "IMG_2041.jpg", "mimeType": "image/jpeg", "buffer": photo},
     )
+    page.wait_for_function(
+        "document.getElementById('save-state').textContent.includes('照片上传中')", timeout=30_000
+    )  # the upload's progress is shown
     tick(page, "leader_attention", "regular_agenda")
     tick(page, "digital_plan", "written")
     all_saved(page, timeout=60_000)
@@ -182,6 +189,13 @@ def test_a_30_mb_photo_is_made_smaller_and_the_next_taps_are_saved(
 
 def test_a_refused_file_says_why_and_leaves_the_page_working(page: Any, server: Server) -> None:
     page.locator("#q-digital_plan details summary").click()
+    scan = {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7" * 1_500_000}
+    page.set_input_files("input[name='f.digital_plan']", scan)  # 12 MB: a PDF is not made smaller
+    page.wait_for_selector("#flash p.error")
+    assert "不得超过 10 MB" in page.inner_text("#flash")
+    tick(page, "demo_willing", "yes")
+    tick(page, "leader_learning", "once")
+    all_saved(page)
     fake = {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90 not a file"}
     page.set_input_files("input[name='f.digital_plan']", fake)
     page.wait_for_selector("#flash p.error")
@@ -197,6 +211,7 @@ def test_a_refused_file_says_why_and_leaves_the_page_working(page: Any, server: 
     assert stored["digital_plan"].value == "written"
     assert stored["leader_attention"].value == "regular_agenda"
     assert len(stored["digital_plan"].evidence) == 1
+    assert stored["demo_willing"].value == "yes" and stored["leader_learning"].value == "once"
 
 
 def _png() -> bytes:

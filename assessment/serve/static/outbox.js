@@ -22,6 +22,7 @@
   var PREFIX = "dtm-outbox:";
   var FIELD = /^[axn]\.(.+)$/;
   var MAX_SIDE = 2000;
+  var MAX_BYTES = 10 * 1024 * 1024;  // the server's limit for one file
   var csrf = document.body.dataset.csrf || "";
   var uploads = [], preparing = 0;
   var busy = false, offline = false, signIn = false, wait = 0, timer = null, progress = null;
@@ -304,6 +305,7 @@
     preparing += 1;
     shrink(file).then(function (blob) {
       preparing -= 1;
+      if (blob.size > MAX_BYTES) { flash(text.tooLarge); show(); return; }
       var jpeg = blob !== file;
       uploads.push({ q: qid, url: url, blob: blob, name: jpeg ? name + ".jpg" : file.name });
       show();
