@@ -247,7 +247,7 @@ def test_each_role_is_refused_what_it_may_not_do_and_nothing_changes(
         fields = {**FIRM, "shown": "digital_plan", "a.digital_plan": "none", "prefill": "1"}
         response = client.post(url, data={**fields, "csrf": csrf_of(client)}, files=NO_FILE)
     assert response.status_code == 403, response.text
-    assert "may not" in response.text
+    assert "无权查看或执行此操作" in response.text
     assert snapshot(site.store) == before
 
 

@@ -60,6 +60,8 @@ def wheel_names(wheel: Path) -> set[str]:
         "assessment/serve/templates/_sheet.html",
         "assessment/serve/templates/_question.html",
         "assessment/serve/static/htmx.min.js",
+        "assessment/serve/static/outbox.js",
+        "assessment/serve/templates/_messages.html",
         "assessment/serve/static/htmx-LICENSE.txt",
         "assessment/serve/static/serve.css",
     ],

@@ -138,12 +138,18 @@ def test_a_bad_credit_code_is_named_and_nothing_is_started(
     fields = {**FIRM, "credit_code": "91320594MA1A3K7R2B", "csrf": csrf_of(client)}
     response = client.post("/drafts", data=fields)
     assert response.status_code == 422
-    assert "check character is &#39;B&#39; but should be &#39;A&#39;" in response.text
+    assert "不是有效的统一社会信用代码" in response.text or "校验码是 B，应为 A" in response.text
+    assert "校验码是 B，应为 A" in response.text and "should be" not in response.text
     assert DraftBook(store).all() == []
     check = client.post(
         "/check/credit-code", data={"credit_code": "91320594MA1A3K7R2B", "csrf": csrf_of(client)}
     )
-    assert "✗" in check.text and "should be" in check.text
+    assert "✗" in check.text and "校验码是 B，应为 A" in check.text
+    client.cookies.set("dtm_lang", "en")
+    check = client.post(
+        "/check/credit-code", data={"credit_code": "91320594MA1A3K7R2B", "csrf": csrf_of(client)}
+    )
+    assert "its check character is B but should be A" in check.text
 
 
 def test_an_upload_over_the_limit_is_refused_before_it_is_read(
@@ -154,7 +160,7 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(
     }
     response = post(client, draft_url, {"shown": "digital_plan"}, big)
     assert response.status_code == 413
-    assert "at most 10 MB" in response.text
+    assert "不得超过 10 MB" in response.text
     assert DraftBook(store).evidence_count() == 0
 
 
@@ -164,7 +170,7 @@ def test_a_file_that_only_claims_to_be_a_photo_is_not_attached(
     fake = {"f.digital_plan": ("photo.jpg", b"MZ\x90\x00 not a photo", "image/jpeg")}
     response = post(client, draft_url, {"shown": "digital_plan"}, fake)
     assert response.status_code == 200
-    assert "the file was not attached: only JPEG, PNG or WebP photos and PDF files" in response.text
+    assert "只能附上 JPEG、PNG、WebP 照片或 PDF 文件" in response.text
     assert DraftBook(store).evidence_count() == 0
 
 
@@ -214,6 +220,7 @@ def test_with_an_access_code_every_page_needs_it_once(store: Store, tmp_path: Pa
     for path in ("/", "/assessments", "/static/serve.css", "/firms/91320594MA1A3K7R2A"):
         assert client.get(path).status_code == 403, path
     assert client.get("/?token=wrong").status_code == 403
+    assert "访问码" in client.get("/").text
     entry = client.get("/assessments?token=s3cret-code&period=2026Q3", follow_redirects=False)
     assert entry.status_code == 303 and entry.headers["location"] == "/assessments?period=2026Q3"
     assert "HttpOnly" in entry.headers["set-cookie"]
@@ -259,6 +266,10 @@ def test_form_to_yaml_to_form_gives_the_same_answers(
 
     done = client.post(f"{base}/finish", data={"csrf": csrf_of(client)})
     assert done.status_code == 200, done.text
+    assert done.url.path == f"{base}/finished" and str(tmp_path) not in done.text
+    again = client.get(f"{base}/1")  # a reload, or a page of the finished draft
+    assert again.url.path == f"{base}/finished" and again.status_code == 200
+    assert 'id="answer-file">2026Q3/91320594MA1A3K7R2A.yaml<' in again.text
     written = tmp_path / "out" / "2026Q3" / "91320594MA1A3K7R2A.yaml"
     checked = loader.check_file(written)
     assert not checked.problems and checked.model == sample
@@ -282,6 +293,8 @@ def test_finishing_an_incomplete_sheet_lists_every_problem_with_a_link(
     assert response.status_code == 422
     assert f'href="{base}/3#q-digital_staff"' in response.text
     assert "ANS006 question &#39;digital_staff&#39; has no answer" in response.text
+    link = f'<a href="{base}/3#q-digital_staff">企业有几名专职的信息化/数字化人员？</a>：尚未回答'
+    assert link in response.text
     assert store.list() == []
 
 
@@ -340,7 +353,7 @@ def test_the_firms_confirmation_is_printed_on_the_diagnosis_report_and_logged(
     fill_from(client, base, q, sample)
     bad = {"csrf": csrf_of(client), "confirmed_by": "张伟", "confirmed_on": "14/07/2026"}
     refused = client.post(f"{base}/finish", data=bad)
-    assert refused.status_code == 422 and "needs a name" in refused.text
+    assert refused.status_code == 422 and "企业确认需要填写确认人姓名" in refused.text
     assert store.list() == []
     fields = {**bad, "confirmed_on": "2026-07-14"}
     assert client.post(f"{base}/finish", data=fields).status_code == 200
@@ -350,3 +363,23 @@ def test_the_firms_confirmation_is_printed_on_the_diagnosis_report_and_logged(
     assert "数据经企业确认" in cover and "张伟" in cover and "2026年7月14日" in cover
     (line,) = [e for e in AuditLog(store).entries() if e.action == "assessment.confirm"]
     assert line.credit_code == "91320594MA1A3K7R2A" and line.new == "张伟 2026-07-14"
+
+
+def test_a_change_sent_again_is_applied_once_and_an_older_one_never_overwrites(
+    client: TestClient, store: Store, draft_url: str
+) -> None:
+    first = {"shown": "digital_plan", "a.digital_plan": "written", "seq.digital_plan": "10"}
+    later = {"shown": "digital_plan", "a.digital_plan": "none", "seq.digital_plan": "11"}
+    for fields in (first, later, first):  # the first one's reply was lost: it comes again
+        assert post(client, draft_url, fields).status_code == 200
+    assert draft_answers(store)["digital_plan"].value == "none"
+    lines = [e for e in AuditLog(store).entries() if e.question == "digital_plan"]
+    assert len(lines) == 2  # written, then none: the retry changed nothing
+
+
+@pytest.mark.parametrize("path", ["/drafts/nope/1", "/no-such-page"])
+def test_error_pages_speak_the_pages_language(client: TestClient, path: str) -> None:
+    assert "没有" in client.get(path).text
+    client.cookies.set("dtm_lang", "en")
+    page = client.get(path).text
+    assert "No such" in page and "没有" not in page

@@ -31,7 +31,7 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils"),
 ]
 SETTLED = (
-    "document.addEventListener('htmx:afterSettle', "
+    "document.addEventListener('dtm:saved', "
     "() => { window.__settled = (window.__settled || 0) + 1; });"
 )
 
@@ -156,7 +156,7 @@ class Form:
         self.changed(lambda: self.page.set_input_files(f"input[name='f.{qid}']", photo))
 
     def visible(self, qid: str) -> bool:
-        return self.page.locator(f"fieldset#q-{qid}").count() == 1
+        return self.page.locator(f"fieldset#q-{qid}:not([hidden])").count() == 1
 
 
 def number_for(question: Question) -> str:
@@ -233,8 +233,12 @@ def finish_and_compare(page: Any, server: Server, tmp_path: Path) -> Path:
     page.wait_for_selector("#summary-level")
     page.click("#finish")
     page.wait_for_selector("#answer-file")
-    answer_file = Path(page.inner_text("#answer-file"))
+    answer_file = server.folder / "out" / page.inner_text("#answer-file")
     assert answer_file.is_file()
+    page.reload()  # the finished page again, not a 404
+    assert (
+        page.inner_text("#answer-file") == answer_file.relative_to(server.folder / "out").as_posix()
+    )
     downloaded = {}
     for kind in ("diagnosis", "scenarios"):
         with page.expect_download() as info:

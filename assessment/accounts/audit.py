@@ -123,16 +123,30 @@ class AuditLog:
         with Session(self.store.engine) as session:
             return session.scalar(query) or 0
 
+    def finished(self, draft_id: str) -> AuditEntry | None:
+        """The line that says a draft was finished into a stored assessment, if it was."""
+        query = select(AuditRow).where(AuditRow.action == FINISH, AuditRow.draft_id == draft_id)
+        with Session(self.store.engine) as session:
+            row = session.scalars(query.order_by(AuditRow.id.desc()).limit(1)).first()
+            return _entry(row) if row is not None else None
+
     def failures(self, username: str, address: str | None, since: datetime) -> tuple[int, int]:
         """Failed log-ins since a time: for this account, and from this address."""
-        recent = (AuditRow.action == LOGIN_FAILED, AuditRow.at >= since)
-        count = select(func.count()).select_from(AuditRow).where(*recent)
         with Session(self.store.engine) as session:
-            by_name = session.scalar(count.where(AuditRow.username == username)) or 0
-            by_address = 0
-            if address is not None:
-                by_address = session.scalar(count.where(AuditRow.address == address)) or 0
-        return by_name, by_address
+            return failures(session, username, address, since)
+
+
+def failures(
+    session: Session, username: str, address: str | None, since: datetime
+) -> tuple[int, int]:
+    """Failed log-ins since a time, read in the caller's transaction: by account, by address."""
+    recent = (AuditRow.action == LOGIN_FAILED, AuditRow.at >= since)
+    count = select(func.count()).select_from(AuditRow).where(*recent)
+    by_name = session.scalar(count.where(AuditRow.username == username)) or 0
+    by_address = 0
+    if address is not None:
+        by_address = session.scalar(count.where(AuditRow.address == address)) or 0
+    return by_name, by_address
 
 
 def _entry(row: AuditRow) -> AuditEntry:

@@ -10,7 +10,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from ..errors import DtmError
@@ -29,6 +29,8 @@ SESSION_HOURS = 12
 # are refused, right or wrong, until the window has passed.
 MAX_FAILURES = 5
 MAX_FAILURES_PER_ADDRESS = 20
+# The advisory lock that makes log-ins on PostgreSQL count their failures one at a time.
+LOG_IN_LOCK = 0x64746D_4C4F47
 WINDOW = timedelta(minutes=15)
 
 
@@ -53,6 +55,12 @@ def _hasher() -> PasswordHasher:
 def _decoy() -> str:
     """A hash to check wrong names against, so they take as long as wrong passwords."""
     return _hasher().hash(secrets.token_urlsafe(16))
+
+
+def _lock_log_ins(session: Session) -> None:
+    """SQLite's write transaction (BEGIN IMMEDIATE) is the lock; PostgreSQL takes an advisory."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOG_IN_LOCK})
 
 
 def _digest(token: str) -> str:
@@ -157,36 +165,42 @@ class Accounts:
     # Signing in
 
     def log_in(self, name: str, password: str, address: str | None = None) -> str:
-        """A new session token for the account, or LoginRefused / Throttled."""
+        """A new session token for the account, or LoginRefused / Throttled.
+
+        The failures are counted, the password checked and the outcome logged in one
+        transaction that holds the store's log-in lock, so parallel attempts are counted one
+        after another and the limits hold however many arrive at once.
+        """
         name = name[:64]
-        now = datetime.now(UTC)
-        by_name, by_address = self.log.failures(name, address, now - WINDOW)
-        if by_name >= MAX_FAILURES or by_address >= MAX_FAILURES_PER_ADDRESS:
-            raise Throttled("too many failed log-ins: wait 15 minutes and try again")
-        with Session(self.store.engine) as session:
-            row = session.get(UserRow, name)
-            stored = row.password_hash if row is not None else _decoy()
-            enabled = row is not None and not row.disabled
-        try:
-            _hasher().verify(stored, password)
-            good = enabled
-        except (VerificationError, InvalidHashError):
-            good = False
-        if not good:
-            self.log.append(AuditEntry(audit.LOGIN_FAILED, name, now, address))
-            raise LoginRefused("the name or the password is wrong, or the account is disabled")
         token = secrets.token_urlsafe(32)
         with Session(self._writer) as session, session.begin():
-            session.add(
-                LoginSessionRow(
-                    token_hash=_digest(token),
-                    username=name,
-                    created_at=now,
-                    expires_at=now + timedelta(hours=SESSION_HOURS),
+            _lock_log_ins(session)
+            now = datetime.now(UTC)
+            by_name, by_address = audit.failures(session, name, address, now - WINDOW)
+            if by_name >= MAX_FAILURES or by_address >= MAX_FAILURES_PER_ADDRESS:
+                raise Throttled("too many failed log-ins: wait 15 minutes and try again")
+            row = session.get(UserRow, name)
+            stored = row.password_hash if row is not None else _decoy()
+            try:
+                _hasher().verify(stored, password)
+                good = row is not None and not row.disabled
+            except (VerificationError, InvalidHashError):
+                good = False
+            if not good:
+                audit.record(session, [AuditEntry(audit.LOGIN_FAILED, name, now, address)])
+            else:
+                session.add(
+                    LoginSessionRow(
+                        token_hash=_digest(token),
+                        username=name,
+                        created_at=now,
+                        expires_at=now + timedelta(hours=SESSION_HOURS),
+                    )
                 )
-            )
-            session.execute(delete(LoginSessionRow).where(LoginSessionRow.expires_at < now))
-            audit.record(session, [AuditEntry(audit.LOGIN, name, now, address)])
+                session.execute(delete(LoginSessionRow).where(LoginSessionRow.expires_at < now))
+                audit.record(session, [AuditEntry(audit.LOGIN, name, now, address)])
+        if not good:
+            raise LoginRefused("the name or the password is wrong, or the account is disabled")
         return token
 
     def user_of(self, token: str | None) -> User | None:

@@ -3,32 +3,28 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..accounts import Accounts, LoginRefused, Role, Throttled, User, audit
+from ..accounts import Accounts, LoginRefused, Role, Throttled, audit
 from ..accounts.attestation import Attestation, attest
-from ..accounts.audit import AuditEntry, answer_changes
-from ..files import evidence
-from ..models import credit_code
-from ..models.common import LANGS, Lang
-from ..store import Store
-from . import pages
-from .drafts import DraftBook
+from ..accounts.audit import answer_changes
+from ..models.common import LANGS
+from . import fill, pages
+from .context import LANG_COOKIE, Context, Moved, Posted, Settings, handler
 from .finish import draft_pdf, stored_reports
-from .forms import assessed_on
+from .forms import assessed_on, code_problem
 from .login import LOGIN_COOKIE, SignIn, client_address, login_cookie
 from .park_pdf import park_pdf
 from .security import CSRF_FIELD, Guard, Keys
@@ -37,112 +33,6 @@ STATIC = Path(__file__).parent / "static"
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 _CODE = re.compile(r"^[0-9A-Z]{18}$")
 _PERIOD = re.compile(r"^(19|20)\d\dQ[1-4]$")
-LANG_COOKIE = "dtm_lang"
-
-
-@dataclass
-class Settings:
-    """What one running form needs: the store, where finished files go, the default language."""
-
-    store: Store
-    out: Path
-    lang: Lang = "zh"
-    folder: Path | None = None
-    # Accounts mode: everyone signs in and sees what their role allows (docs/serve.md).
-    accounts: bool = False
-
-
-@dataclass
-class Posted:
-    fields: dict[str, list[str]]
-    files: dict[str, UploadFile]
-
-
-class Context:
-    """Per-request helpers handed to the page builders."""
-
-    def __init__(
-        self, request: Request, settings: Settings, keys: Keys, accounts: Accounts
-    ) -> None:
-        self.request = request
-        self.settings = settings
-        self.keys = keys
-        self.accounts = accounts
-        self.book = DraftBook(settings.store)
-        # None in token mode, where whoever holds the access code may do everything.
-        self.user: User | None = request.scope.get("state", {}).get("user")
-        chosen = request.cookies.get(LANG_COOKIE, settings.lang)
-        self.lang: Lang = chosen if chosen in LANGS else settings.lang
-
-    @property
-    def csrf(self) -> str:
-        return self.keys.csrf(self.request.scope["state"]["session"])
-
-    @property
-    def htmx(self) -> bool:
-        return self.request.headers.get("hx-request") == "true"
-
-    async def posted(self) -> Posted:
-        """The form, after the CSRF check; a form the browser cannot have sent is refused."""
-        form = await self.request.form(max_files=20, max_fields=2000, max_part_size=64 * 1024)
-        fields: dict[str, list[str]] = {}
-        files: dict[str, UploadFile] = {}
-        for key, value in form.multi_items():
-            if isinstance(value, str):
-                fields.setdefault(key, []).append(value)
-            elif value.filename:
-                files[key] = value
-        if not self.keys.csrf_ok(self.request, fields):
-            raise HTTPException(403, "the form has expired (CSRF check failed); reload the page")
-        return Posted(fields, files)
-
-    def page(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        html = pages.render(
-            template,
-            self.lang,
-            csrf=self.csrf,
-            path=self.request.url.path,
-            user=self.user,
-            **context,
-        )
-        return HTMLResponse(html, status_code=status)
-
-    @property
-    def name(self) -> str | None:
-        return self.user.name if self.user is not None else None
-
-    def entry(self, action: str, draft: Any, **fields: Any) -> AuditEntry:
-        return AuditEntry(
-            action,
-            self.name,
-            address=client_address(self.request),
-            draft_id=draft.id,
-            credit_code=draft.firm.credit_code,
-            period=draft.period,
-            **fields,
-        )
-
-    def allow(self, allowed: bool) -> None:
-        if not allowed:
-            raise HTTPException(403, "your account may not see or do this")
-
-    def may_fill(self) -> bool:
-        return self.user is None or self.user.fills_forms
-
-    def may_read_firm(self, code: str) -> bool:
-        if self.user is None or self.user.role == Role.ADMIN:
-            return True
-        firm = self.settings.store.firm(code)
-        return self.user.may_read(firm.park if firm else None, self.accounts.authors(code))
-
-
-def _handler(settings: Settings, keys: Keys, accounts: Accounts, action: Any) -> Any:
-    async def endpoint(request: Request) -> Response:
-        ctx = Context(request, settings, keys, accounts)
-        response: Response = await action(ctx, **request.path_params)
-        return response
-
-    return endpoint
 
 
 async def home(ctx: Context) -> Response:
@@ -158,8 +48,7 @@ async def check_code(ctx: Context) -> Response:
     ctx.allow(ctx.may_fill())
     posted = await ctx.posted()
     code = (posted.fields.get("credit_code") or [""])[-1].strip().upper()
-    reason = credit_code.problem(code) if code else None
-    return ctx.page("_code_check.html", code=code, reason=reason)
+    return ctx.page("_code_check.html", code=code, reason=code_problem(code) if code else None)
 
 
 async def start(ctx: Context) -> Response:
@@ -182,25 +71,6 @@ async def start(ctx: Context) -> Response:
     return RedirectResponse(f"/drafts/{draft.id}/1", status_code=303)
 
 
-async def sheet(ctx: Context, draft_id: str, page: int) -> Response:
-    draft = _draft(ctx, draft_id)
-    return ctx.page("dimension.html", **pages.dimension(draft, page, {}, {}))
-
-
-async def change(ctx: Context, draft_id: str, page: int) -> Response:
-    before = _draft(ctx, draft_id)
-    posted = await ctx.posted()
-    uploads = {k: await f.read(evidence.MAX_BYTES + 1) for k, f in posted.files.items()}
-    draft, raw, errors = pages.apply_change(before, page, posted.fields, uploads, ctx.book)
-    log = [
-        ctx.entry(audit.ANSWER, draft, question=qid, old=old, new=new)
-        for qid, old, new in answer_changes(before.answers, draft.answers)
-    ]
-    ctx.book.save(draft, log)
-    template = "_sheet.html" if ctx.htmx else "dimension.html"
-    return ctx.page(template, **pages.dimension(draft, page, raw, errors))
-
-
 async def summary(ctx: Context, draft_id: str) -> Response:
     draft = _draft(ctx, draft_id)
     return ctx.page("summary.html", **pages.summary(draft, ctx.lang))
@@ -211,7 +81,7 @@ async def finish(ctx: Context, draft_id: str) -> Response:
     posted = await ctx.posted()
     confirmed, problem = _confirmation(posted)
     if problem:
-        problems = [{"question": None, "page": 1, "message": problem}]
+        problems = [{"question": None, "page": 1, "code": problem, "message": ""}]
         return ctx.page("summary.html", status=422, **pages.summary(draft, ctx.lang, problems))
     context, done = pages.finish_draft(draft, ctx.book, ctx.settings, ctx.lang, confirmed)
     if done is None:
@@ -220,7 +90,23 @@ async def finish(ctx: Context, draft_id: str) -> Response:
     if confirmed is not None:
         entry = ctx.entry(audit.CONFIRM, draft)
         attest(ctx.settings.store, draft.firm.credit_code, draft.period, confirmed, entry)
-    return ctx.page("finished.html", **context)
+    return RedirectResponse(f"/drafts/{draft.id}/finished", status_code=303)
+
+
+async def finished(ctx: Context, draft_id: str) -> Response:
+    """The end page of a finished draft, again and again: what was stored and its PDFs."""
+    line = ctx.accounts.log.finished(draft_id[:32])
+    if line is None or line.credit_code is None or line.period is None:
+        raise HTTPException(404, "no such draft: it was finished or never started")
+    code, period = line.credit_code, line.period
+    ctx.allow(ctx.may_read_firm(code))
+    if ctx.user is not None and ctx.user.role == Role.CONSULTANT:
+        ctx.allow((code, period) in ctx.accounts.authored(ctx.user.name))
+    record = ctx.settings.store.get(code, period)
+    if record is None:
+        raise HTTPException(404, "no such report")
+    answer_file = f"{period}/{code}.yaml"
+    return ctx.page("finished.html", record=record, code=code, period=period, file=answer_file)
 
 
 async def draft_report(ctx: Context, draft_id: str, kind: str) -> Response:
@@ -339,7 +225,7 @@ def _confirmation(posted: Posted) -> tuple[Attestation | None, str | None]:
         return None, None
     when = assessed_on((posted.fields.get("confirmed_on") or [""])[-1])
     if len(name) > 200 or when is None:
-        return None, "the firm's confirmation needs a name (at most 200 characters) and a date"
+        return None, "confirmation"
     return Attestation(name, when), None
 
 
@@ -351,20 +237,18 @@ def _next(target: str | None) -> str:
 
 
 async def language(ctx: Context, lang: str) -> Response:
-    back = ctx.request.headers.get("referer", "/")
-    path = "/" + back.split("://", 1)[-1].split("/", 1)[-1] if "://" in back else "/"
-    response = RedirectResponse(path if path.startswith("/") else "/", status_code=303)
+    """Switch the language and go back to the page it was switched on, on this server only."""
+    back = urlsplit(ctx.request.headers.get("referer", ""))
+    same = back.netloc == ctx.request.headers.get("host") and back.scheme in ("http", "https")
+    target = _next(back.path + (f"?{back.query}" if back.query else "")) if same else "/"
+    response = RedirectResponse(target, status_code=303)
     if lang in LANGS:
         response.set_cookie(LANG_COOKIE, lang, httponly=True, samesite="strict")
     return response
 
 
 def _draft(ctx: Context, draft_id: str) -> Any:
-    found = ctx.book.get(draft_id) if len(draft_id) <= 32 else None
-    if found is None:
-        raise HTTPException(404, "no such draft: it was finished or never started")
-    ctx.allow(ctx.user is None or ctx.user.may_edit(found.owner))
-    return found
+    return ctx.draft(draft_id)
 
 
 def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
@@ -373,7 +257,10 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
     accounts = Accounts(settings.store)
 
     def route(path: str, action: Any, methods: list[str] | None = None) -> Route:
-        return Route(path, _handler(settings, keys, accounts, action), methods=methods or ["GET"])
+        return Route(path, handler(settings, keys, accounts, action), methods=methods or ["GET"])
+
+    async def moved(request: Request, exc: Exception) -> Response:
+        return RedirectResponse(exc.location if isinstance(exc, Moved) else "/", status_code=303)
 
     async def error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
@@ -384,10 +271,13 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
         route("/", home),
         route("/check/credit-code", check_code, ["POST"]),
         route("/drafts", start, ["POST"]),
-        route("/drafts/{draft_id}/{page:int}", sheet),
-        route("/drafts/{draft_id}/{page:int}", change, ["POST"]),
+        route("/drafts/{draft_id}/{page:int}", fill.show),
+        route("/drafts/{draft_id}/{page:int}", fill.change, ["POST"]),
+        route("/drafts/{draft_id}/{page:int}/evidence", fill.upload, ["POST"]),
+        route("/session/csrf", fill.token),
         route("/drafts/{draft_id}/summary", summary),
         route("/drafts/{draft_id}/finish", finish, ["POST"]),
+        route("/drafts/{draft_id}/finished", finished),
         route("/drafts/{draft_id}/draft-{kind}.pdf", draft_report),
         route("/evidence/{sha256}", evidence_file),
         route("/reports/{code}/{period}/{kind}.pdf", report_file),
@@ -409,7 +299,7 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
     return Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={HTTPException: error},
+        exception_handlers={HTTPException: error, Moved: moved},
     )
 
 

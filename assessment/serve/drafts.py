@@ -33,6 +33,10 @@ class Draft(Model):
     prefilled: list[str] = Field(
         default_factory=list, description="Answers copied from last quarter, not yet confirmed."
     )
+    seqs: dict[str, int] = Field(
+        default_factory=dict,
+        description="Each question's last change applied, by the page's sequence number.",
+    )
     owner: str | None = Field(
         default=None, max_length=64, description="The account that started it (accounts mode)."
     )

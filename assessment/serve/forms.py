@@ -15,6 +15,7 @@ from typing import Any, get_args
 
 from pydantic import ValidationError
 
+from ..models import credit_code
 from ..models.answers import NOT_APPLICABLE, UNKNOWN, Answer, Firm, Industry
 from ..models.questionnaire import Question, Questionnaire
 
@@ -125,6 +126,18 @@ def firm_from(fields: Fields) -> tuple[Firm | None, dict[str, str]]:
             field = str(error["loc"][0]) if error["loc"] else "name"
             problems.setdefault(field, str(error["msg"]).replace("Value error, ", ""))
         return None, problems
+
+
+def code_problem(code: str) -> dict[str, Any] | None:
+    """Why a credit code is not valid, as data the page words in its own language."""
+    if credit_code.problem(code) is None:
+        return None
+    if len(code) != 18:
+        return {"kind": "length", "n": len(code)}
+    bad = sorted({c for c in code if c not in credit_code.ALPHABET})
+    if bad:
+        return {"kind": "characters", "chars": " ".join(bad)}
+    return {"kind": "check", "given": code[17], "expected": credit_code.check_character(code[:17])}
 
 
 def assessed_on(text: str) -> date | None:

@@ -18,8 +18,8 @@ from ..accounts.attestation import Attestation, attestation_of
 from ..engine import loader
 from ..engine.pipeline import Assessment
 from ..errors import DtmError
-from ..files.evidence import EvidenceError, accept, parse_entry
-from ..models.answers import Answer, AnswerSheet
+from ..files.evidence import parse_entry
+from ..models.answers import AnswerSheet
 from ..models.common import LANGS, Lang
 from ..models.industries import INDUSTRIES
 from ..models.questionnaire import Question, Questionnaire
@@ -31,10 +31,12 @@ from ..store import Store
 from . import live
 from .drafts import Draft, DraftBook, new_id
 from .finish import answer_file, finish
-from .forms import INDUSTRY_IDS, Fields, FormError, answer_from, assessed_on, firm_from, one
+from .forms import INDUSTRY_IDS, Fields, assessed_on, code_problem, firm_from, one
 
 TEMPLATES = Path(__file__).parent / "templates"
 _PERIOD = re.compile(r"^(19|20)\d\dQ[1-4]$")
+# A problem's file:line:col, which names a path on the server: never shown on a page.
+_LOCATION = re.compile(r"^\S+:\d+:\d+:\s*")
 
 
 def choice_options(q: Questionnaire, question: Question) -> list[tuple[Any, Any, Any]]:
@@ -51,10 +53,18 @@ def evidence_sha(entry: str) -> str | None:
     return parsed[0] if parsed else None
 
 
+def depends(q: Questionnaire, qid: str) -> str:
+    """The ids a question's condition reads, for the page to tell which follow-ups may change."""
+    condition = loader.plan_of(q).when.get(qid)
+    return " ".join(sorted(condition.names | condition.references)) if condition else ""
+
+
 _HELPERS = {
+    "depends": depends,
     "choice_options": choice_options,
     "level_options": level_options,
     "evidence_sha": evidence_sha,
+    "code_problem": code_problem,
     "industries": INDUSTRIES,
 }
 
@@ -188,93 +198,6 @@ def _page_of(q: Questionnaire) -> dict[str, int]:
     }
 
 
-def dimension(
-    draft: Draft,
-    page: int,
-    raw: dict[str, str],
-    errors: dict[str, list[str]],
-    folder: Path | None = None,
-) -> dict[str, Any]:
-    q = questionnaire_of(draft, folder)
-    if not 1 <= page <= len(q.dimensions):
-        from starlette.exceptions import HTTPException
-
-        raise HTTPException(404, "no such page")
-    ev = live.evaluate(q, draft)
-    shown_problems = {k: [*errors.get(k, []), *v] for k, v in ev.problems.items()}
-    for k, v in errors.items():
-        shown_problems.setdefault(k, v)
-    return {
-        "draft": draft,
-        "q": q,
-        "dim": q.dimensions[page - 1],
-        "page": page,
-        "ev": ev,
-        "raw": raw,
-        "problems": shown_problems,
-        "level_name": ev.card.level_name if ev.card else None,
-    }
-
-
-def _shown_value(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return "" if value is None else str(value)
-
-
-def apply_change(
-    draft: Draft, page: int, fields: Fields, uploads: dict[str, bytes], book: DraftBook
-) -> tuple[Draft, dict[str, str], dict[str, list[str]]]:
-    """The draft after one post: values that do not fit are shown with their problem, not kept."""
-    q = questionnaire_of(draft)
-    if not 1 <= page <= len(q.dimensions):
-        from starlette.exceptions import HTTPException
-
-        raise HTTPException(404, "no such page")
-    on_page = {x.id: x for i in q.dimensions[page - 1].indicators for x in i.questions}
-    posted = [qid for qid in fields.get("shown", []) if qid in on_page]
-    answers = dict(draft.answers)
-    prefilled = set(draft.prefilled) - set(fields.get("confirm", []))
-    errors: dict[str, list[str]] = {}
-    dropped = {tuple(d.split(" ", 1)) for d in fields.get("drop", []) if " " in d}
-    for qid in posted:
-        before = answers.get(qid)
-        try:
-            new = answer_from(q, on_page[qid], fields, before)
-        except FormError as exc:
-            errors[qid] = [str(exc)]
-            continue
-        kept = [e for e in new.evidence if (qid, e) not in dropped]
-        upload = uploads.get(f"f.{qid}")
-        if upload is not None:
-            try:
-                attached = accept(upload)
-                book.add_evidence(attached.sha256, attached.media_type, attached.content)
-                if attached.entry not in kept:
-                    kept.append(attached.entry)
-            except EvidenceError as exc:
-                errors.setdefault(qid, []).append(f"the file was not attached: {exc}")
-        new = new.model_copy(update={"evidence": kept})
-        if before is None or new.value != before.value:
-            prefilled.discard(qid)
-        if new.value is None and not new.note and not new.evidence:
-            answers.pop(qid, None)
-        else:
-            answers[qid] = new
-    changed = draft.model_copy(update={"answers": answers, "prefilled": sorted(prefilled)})
-    raw: dict[str, str] = {}
-    for qid, found in live.rejected(q, changed).items():
-        if qid not in on_page:
-            continue
-        raw[qid] = _shown_value(answers[qid].value)
-        errors.setdefault(qid, []).extend(found)
-        before = draft.answers.get(qid)
-        answers[qid] = answers[qid].model_copy(update={"value": before.value if before else None})
-        if answers[qid] == Answer():
-            answers.pop(qid)
-    return changed.model_copy(update={"answers": answers}), raw, errors
-
-
 def scorable_sheet(draft: Draft) -> AnswerSheet:
     q = questionnaire_of(draft)
     return draft.sheet(live.evaluate(q, draft, with_score=False).scorable)
@@ -304,10 +227,19 @@ def finish_draft(
     ev = live.evaluate(q, draft, complete=True, with_score=False)
     pages = _page_of(q)
     found = [
-        {"question": qid, "page": pages.get(qid, 1), "message": text}
+        {
+            "question": qid,
+            "text": q.question_map[qid].text if qid in q.question_map else None,
+            "page": pages.get(qid, 1),
+            "code": text.split(" ", 1)[0],
+            "message": _LOCATION.sub("", text),
+        }
         for qid, texts in ev.problems.items()
         for text in texts
-    ] + [{"question": None, "page": 1, "message": text} for text in ev.general]
+    ] + [
+        {"question": None, "page": 1, "code": "", "message": _LOCATION.sub("", text)}
+        for text in ev.general
+    ]
     if found:
         return summary(draft, lang, found), None
     done = finish(

@@ -16,6 +16,8 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..files.evidence import MAX_BYTES
+from ..models.common import LANGS
+from . import pages
 
 ACCESS_COOKIE = "dtm_access"
 SESSION_COOKIE = "dtm_session"
@@ -114,7 +116,7 @@ class Guard:
             if not length.isdigit():
                 return PlainTextResponse("A form post must say its length.", status_code=411)
             if int(length) > MAX_BODY:
-                return too_large(request.headers.get("hx-request") == "true")
+                return too_large(request)
         code = self.keys.access_code
         if code is None:
             return None
@@ -130,23 +132,24 @@ class Guard:
         held = request.cookies.get(ACCESS_COOKIE, "")
         if held and hmac.compare_digest(held, self.keys.access_cookie()):
             return None
-        return PlainTextResponse(
-            "403 Forbidden: open the address with the access code that `dtm serve` printed.",
-            status_code=403,
-        )
+        cookie = request.cookies.get("dtm_lang", "")
+        lang = cookie if cookie in LANGS else "zh"
+        return HTMLResponse(pages.render("_flash.html", lang, detail="access"), status_code=403)
 
     def _cookie(self, name: str, value: str) -> str:
         return f"{name}={value}; Path=/; HttpOnly; SameSite=Strict"
 
 
-def too_large(htmx: bool) -> Response:
-    """Refused before it is read; on the form the message shows above the questions."""
-    limit = MAX_BYTES // (1024 * 1024)
-    text = f"The upload is too large: files of at most {limit} MB can be attached."
-    if htmx:
+def too_large(request: Request) -> Response:
+    """Refused before it is read, in the page's language; the form shows it above the questions."""
+    cookie = request.cookies.get("dtm_lang", "")
+    lang = cookie if cookie in LANGS else "zh"
+    text = pages.render("_upload_error.html", lang, reason="too-large")
+    html = f'<p class="error">{text.strip()}</p>'
+    if request.headers.get("hx-request") == "true":
         headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
-        return HTMLResponse(f'<p class="error">{text}</p>', status_code=413, headers=headers)
-    return PlainTextResponse(text, status_code=413)
+        return HTMLResponse(html, status_code=413, headers=headers)
+    return HTMLResponse(html, status_code=413)
 
 
 def _limited(receive: Receive) -> Receive:
