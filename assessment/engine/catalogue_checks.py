@@ -52,6 +52,23 @@ def check_catalogue(c: Catalogue, q: Questionnaire, report: Reporter) -> None:
                 )
     _check_prerequisite_cycles(c, report)
     _check_support(c, ids, report)
+    _check_budget(c, q, report)
+
+
+def _check_budget(c: Catalogue, q: Questionnaire, report: Reporter) -> None:
+    """The budget rule's expressions read only the questionnaire's answers."""
+    if c.budget is None:  # no plan then: the roadmap slots scenarios by rank
+        return
+    rule = c.budget
+    for i, source in enumerate(rule.sources):
+        loc = ("budget", "sources", i, "value")
+        parse_condition(source.value, loc, report, q, scores_allowed=False)
+    for i, limit in enumerate(rule.limits):
+        loc = ("budget", "limits", i, "when")
+        parse_condition(limit.when, loc, report, q, scores_allowed=False)
+    for i, c_rule in enumerate(rule.capacity):
+        loc = ("budget", "capacity", i, "when")
+        parse_condition(c_rule.when, loc, report, q, scores_allowed=False)
 
 
 def _check_support(c: Catalogue, ids: list[str], report: Reporter) -> None:
