@@ -149,8 +149,8 @@ def _placed(
             "end_month": lanes.end[rec.scenario],
             "slot": "now" if start <= 3 else ("next" if start <= 6 else "later"),
         }
-    else:
-        update |= {"slot": "later"}
+    else:  # not in the plan: no months of its own
+        update |= {"slot": "later", "start_month": 0, "end_month": 0}
     return rec.model_copy(update=update)
 
 

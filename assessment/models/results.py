@@ -223,8 +223,12 @@ class Recommendation(Model):
         None, description="Highest cost of its band in CNY; none if open-ended or unknown."
     )
     duration_months: int = Field(3, description="Months it takes (3 when the catalogue is silent).")
-    start_month: int = Field(1, description="Roadmap month it starts in, counting from 1.")
-    end_month: int = Field(3, description="Roadmap month it ends in (inclusive).")
+    start_month: int = Field(
+        1, description="Roadmap month it starts in, counting from 1; 0 when the plan leaves it out."
+    )
+    end_month: int = Field(
+        3, description="Roadmap month it ends in (inclusive); 0 when the plan leaves it out."
+    )
     support: list[Support] = Field(default_factory=list)
     firm_cost_min: float | None = Field(
         None, description="Lowest cost to the firm in CNY, after the support that pays a share."
