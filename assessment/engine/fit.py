@@ -98,8 +98,8 @@ def fit(
                 dropped.add(rec.scenario)
                 if lost:
                     reason[rec.scenario], waiting_on[rec.scenario] = "prerequisite", lost
-                elif reason.get(rec.scenario) != "prerequisite":
-                    reason[rec.scenario] = "over_budget"
+                else:
+                    reason[rec.scenario], waiting_on[rec.scenario] = "over_budget", []
                 continue
             if stop is None:
                 month = lanes.earliest(rec, first)
