@@ -125,6 +125,7 @@ class WorkSummary:
                     "recommended": a.recommended,
                     "adopted": a.adopted,
                     "adopted_by": list(a.adopted_by),
+                    "dropped": a.dropped,
                 }
                 for a in self.adoption
             ],
@@ -355,10 +356,13 @@ def _progress(
             T(zh="已落地的推荐场景", en="Recommended scenarios adopted"),
             sum(a.adopted for a in adoption),
             T(
-                zh="上期推荐、本期已不再需要的场景（每家企业每个场景计一次）；"
+                zh="上期推荐、本期答卷满足目录中该场景落地条件（adopted_when）的场景，"
+                "每家企业每个场景计一次；不再触发但无落地证据的另计；"
                 "分母为前后两期均诊断且上期有推荐的企业",
-                en="scenarios recommended earlier and no longer needed now (once per firm and "
-                "scenario); out of firms assessed in both periods with earlier recommendations",
+                en="scenarios recommended earlier whose adoption condition in the catalogue "
+                "(adopted_when) the later answers meet, once per firm and scenario; those no "
+                "longer triggered without that evidence are counted apart; out of firms "
+                "assessed in both periods with earlier recommendations",
             ),
             adoption_panel,
             proportion=False,
