@@ -155,6 +155,7 @@ def scenario(sid: str, impact: int, *prerequisites: str, trigger: str = "true") 
         "summary": sid,
         "industries": ["all"],
         "trigger": trigger,
+        "adopted_when": "score(awareness) == 100",
         "addresses": ["awareness"],
         "impact": impact,
         "effort": 1,
