@@ -10,7 +10,6 @@ from ..models.catalogue import Catalogue
 from ..models.questionnaire import Questionnaire
 from .plan import parse_condition
 
-
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -93,8 +92,8 @@ def _check_budget(c: Catalogue, q: Questionnaire, report: Reporter) -> None:
         if limit.min is not None and limit.max is not None and limit.max < limit.min:
             report((*loc, "max"), "BUDGET002", "max is below min", "make max at least min")
     for i, c_rule in enumerate(rule.capacity):
-        loc = ("budget", "capacity", i, "when")
-        parse_condition(c_rule.when, loc, report, q, scores_allowed=False)
+        where = ("budget", "capacity", i, "when")
+        parse_condition(c_rule.when, where, report, q, scores_allowed=False)
     bounds = [d.max_employees for d in rule.by_size]
     ordered = all(b is not None for b in bounds[:-1]) and bounds[-1] is None
     ordered = ordered and bounds[:-1] == sorted(b for b in bounds[:-1] if b is not None)
