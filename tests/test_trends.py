@@ -329,6 +329,8 @@ def test_the_english_workbook_names_its_sheets_and_levels_in_english(
 
 
 def test_lines_that_end_close_together_are_named_apart_at_their_ends() -> None:
+    from itertools import pairwise
+
     from assessment.report.trend_charts import LABEL_GAP, lines, spread
 
     assert spread([50.0, 51.0, 52.0], 12, 0, 300) == [50.0, 62.0, 74.0]
@@ -344,4 +346,4 @@ def test_lines_that_end_close_together_are_named_apart_at_their_ends() -> None:
     ]
     assert len(labelled) == len(names)  # each line named once, beside its end, no legend
     labelled.sort()
-    assert all(b - a >= LABEL_GAP - 0.01 for a, b in zip(labelled, labelled[1:], strict=False))
+    assert all(b - a >= LABEL_GAP - 0.01 for a, b in pairwise(labelled))
