@@ -274,3 +274,28 @@ def test_every_sample_firms_plan_fits(path: Path) -> None:
     assert a.plan is not None
     for year in a.plan.years:
         assert year.cost_max <= a.plan.budget
+
+
+def test_a_firm_whose_year_one_is_empty_is_told_so_not_that_nothing_is_called_for(
+    tmp_path: Path,
+) -> None:
+    import json
+    import re
+
+    import yaml
+
+    from assessment.report.render import render_html
+
+    a = assess(SMALL)
+    shipped = Path(__file__).parent.parent / "questionnaires" / "park_quick_scan_scenarios.yaml"
+    data = yaml.safe_load(shipped.read_text("utf-8"))
+    for route in data["support"]:
+        route["covers"] = 0  # nothing free: every low band reaches 100k, above 73.5k
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    b = assess_sheet(a.sheet, a.questionnaire, catalogue=path)
+    assert b.plan is not None and b.plan.years == []
+    page = re.sub(r"<[^>]+>", "", render_html("diagnosis", b, lang="zh").split('class="cover"')[0])
+    assert "答卷触发的 16 个场景都超出第一年的预算或实施力量" in page
+    assert "第一年预算：7.35 万元" in page
+    assert "暂无需要推荐的场景" not in page
