@@ -89,7 +89,8 @@ def fit(
     dropped: set[str] = set()
     for year in range(1, years + 1):
         first, last = (year - 1) * YEAR + 1, year * YEAR
-        spent_high, stop = 0.0, None
+        spent_high = 0.0
+        stop: DeferReason | None = None
         left: list[Recommendation] = []
         for rec in remaining:
             high = costs[rec.scenario][1] or 0.0
@@ -114,7 +115,7 @@ def fit(
                     continue
             if year == 1:
                 late = [p for p in rec.waiting_for if p not in year_of and p in costs]
-                reason[rec.scenario] = "prerequisite" if late else stop  # type: ignore[assignment]
+                reason[rec.scenario] = "prerequisite" if late else (stop or "budget")
                 waiting_on[rec.scenario] = late
             left.append(rec)
         remaining = left
