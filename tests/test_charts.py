@@ -375,3 +375,17 @@ def test_score_labels_name_the_good_end_and_charts_say_higher_is_better() -> Non
     for lang, words in (("zh", "分数越高越好"), ("en", "higher is better")):
         assert words in radar_svg(a.card, None, lang)
         assert words in indicator_bars_svg(paper, None, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("4. 数字化转型规划与政策申报服务", ["4. 数字化转型规划与", "政策申报服务"]),
+        ("6. 数字化人才培养计划", ["6. 数字化人才培养计划"]),
+        ("云 ERP 替代手工账（进销存）", ["云 ERP 替代手工账", "（进销存）"]),
+    ],
+)
+def test_roadmap_boxes_break_names_between_terms(text: str, lines: list[str]) -> None:
+    from assessment.report import svg
+
+    assert svg.wrap_terms(text, 120, 3) == lines

@@ -255,3 +255,18 @@ def test_a_mistyped_command_is_one_line_with_its_did_you_mean(args: list[str], l
     assert run.stdout == ""
     assert len(run.stderr.splitlines()) == 1
     assert run.stderr.startswith(line)
+
+
+def test_dtm_score_prints_the_plan_that_fits_the_firm() -> None:
+    from assessment.cli import app as dtm
+    from assessment.resources import sample_park_dir
+
+    path = sample_park_dir() / "2026Q3" / "91320594MA1A3K7R2A.yaml"
+    result = CliRunner().invoke(dtm, ["score", str(path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Budget: CNY 73,500 a year (from the answers); 1 project(s) at once" in result.output
+    assert (
+        "year 1: digital_plan_service, talent_programme, cloud_erp; cost to the firm CNY 0–50,000"
+        in (result.output)
+    )
+    assert "year 2 (budget)" in result.output

@@ -155,7 +155,7 @@ def test_results_frame_has_a_row_per_firm_and_skips_failures(tmp_path: Path) -> 
 
 def test_the_json_result_has_a_versioned_schema(result: Assessment) -> None:
     document = json.loads(json.dumps(result.to_document().model_dump(mode="json")))
-    assert document["schema_version"] == "1.0"
+    assert document["schema_version"] == "1.1"
     jsonschema.validate(document, schema_of("result"))
     assert document["recommendations"][0]["scenario"] == result.recommendations[0].scenario
 

@@ -1,12 +1,15 @@
 """Adoption, recognition and the work summary, worked out by hand on the mini questionnaire.
 
-Firm A (machinery) keeps books on paper and has 12 of 40 devices networked, then drops the paper
-ledger and networks 30 of 40: cloud_erp ('inventory' in paper) and connect_devices (under 50%)
-stop firing, so they are adopted; strategy_workshop (plan 'some'), mes_rollout (MES level 1 below
-the next level 3) and level_review (level 2, awareness 66.7 < 70) still fire. Firm B (metal
-processing) has nobody in charge, then has: leader_coaching is adopted; metal_ledger (trigger
-`true`) never can be. Firm C moves its plan from 'none' to 'some': strategy_workshop still fires,
-so it is adopted only under a catalogue whose `adopted_when` says a plan of any kind will do.
+Adoption is judged by evidence, the catalogue's `adopted_when`. Firm A (machinery) keeps books on
+paper and has 12 of 40 devices networked, then drops the paper ledger and networks 30 of 40:
+cloud_erp ('inventory' in paper) stops firing and its evidence (no paper books) holds, so it is
+adopted; connect_devices (under 50%) stops firing too, but its evidence asks for 80% networked,
+so it is counted apart as dropped, not adopted; strategy_workshop (plan 'some'), mes_rollout
+(MES level 1 below the next level 3) and level_review (level 2, awareness 66.7 < 70) still fire.
+Firm B (metal processing) has nobody in charge, then has: leader_coaching is adopted;
+metal_ledger (trigger `true`, adopted_when `false`) never can be. Firm C moves its plan from
+'none' to 'some': strategy_workshop still fires, so it is adopted only under a catalogue whose
+`adopted_when` says a plan of any kind will do.
 """
 
 from __future__ import annotations
@@ -93,17 +96,26 @@ def _ids(recs: Any) -> list[str]:
     return [r.scenario for r in recs]
 
 
-def test_adoption_of_firm_a_and_b_by_hand(make: Any) -> None:
+def test_adoption_of_firm_a_and_b_by_hand(make: Any, mini: tuple[Questionnaire, Catalogue]) -> None:
+    cat = mini[1]
     a2, a3 = make(A, "machinery", "2026Q2", A_PAPER), make(A, "machinery", "2026Q3", A_CLOUD)
-    found = firm_adoption(a2.recommendations, a3.card, a3.recommendations, before="2026Q2")
-    assert _ids(found.adopted) == ["cloud_erp", "connect_devices"]
+    found = firm_adoption(
+        a2.recommendations, a3.card, a3.recommendations, before="2026Q2", catalogue=cat
+    )
+    assert _ids(found.adopted) == ["cloud_erp"]
+    assert _ids(found.dropped) == ["connect_devices"]  # trigger stopped, no evidence
     assert sorted(_ids(found.pending)) == ["level_review", "mes_rollout", "strategy_workshop"]
+    # without the catalogue's evidence nothing counts as adopted
+    bare = firm_adoption(a2.recommendations, a3.card, a3.recommendations, before="2026Q2")
+    assert _ids(bare.adopted) == [] and _ids(bare.dropped) == ["cloud_erp", "connect_devices"]
     assert (found.before, found.period) == ("2026Q2", "2026Q3")
     b2, b3 = (
         make(B, "metal_processing", "2026Q2", B_ALONE),
         make(B, "metal_processing", "2026Q3", B_LED),
     )
-    found = firm_adoption(b2.recommendations, b3.card, b3.recommendations, before="2026Q2")
+    found = firm_adoption(
+        b2.recommendations, b3.card, b3.recommendations, before="2026Q2", catalogue=cat
+    )
     assert (_ids(found.adopted), _ids(found.pending)) == (["leader_coaching"], ["metal_ledger"])
 
 
@@ -130,7 +142,9 @@ def test_adoption_can_be_defined_per_scenario_in_the_catalogue(
         assessment.load_catalogue(path, mini[0])
 
 
-def test_per_scenario_counts_cover_only_firms_assessed_in_both(make: Any) -> None:
+def test_per_scenario_counts_cover_only_firms_assessed_in_both(
+    make: Any, mini: tuple[Questionnaire, Catalogue]
+) -> None:
     before = {
         A: make(A, "machinery", "2026Q2", A_PAPER),
         B: make(B, "metal_processing", "2026Q2", B_ALONE),
@@ -141,11 +155,13 @@ def test_per_scenario_counts_cover_only_firms_assessed_in_both(make: Any) -> Non
         {k: v.recommendations for k, v in now.items()},
         {k: v.card for k, v in before.items()},
         {k: v.recommendations for k, v in before.items()},
+        catalogues={"mini": mini[1]},
     )
     assert [f.credit_code for f in firms] == [A]  # B not assessed now, C not before
-    rows = {r.scenario: (r.recommended, r.adopted) for r in by_scenario(firms)}
-    assert rows["cloud_erp"] == (1, 1)
-    assert rows["strategy_workshop"] == (1, 0)
+    rows = {r.scenario: (r.recommended, r.adopted, r.dropped) for r in by_scenario(firms)}
+    assert rows["cloud_erp"] == (1, 1, 0)
+    assert rows["connect_devices"] == (1, 0, 1)  # no longer recommended, not adopted
+    assert rows["strategy_workshop"] == (1, 0, 0)
 
 
 def _with_recognition(data_dir: Path, tmp_path: Path, extra: str) -> Path:
@@ -231,22 +247,26 @@ def test_a_year_counts_each_firm_once(make: Any, mini: tuple[Questionnaire, Cata
         [line(A, "2026-08-19", "training", None), line(B, "2026-08-20", "subsidy", 10.0)],
     )
     kinds = load_kinds()
-    year = work_summary([q1, q2, q3], kinds=kinds, register=5, scope="2026")
+    cats = {"mini": mini[1]}
+    year = work_summary([q1, q2, q3], kinds=kinds, register=5, scope="2026", catalogues=cats)
     value = {f.id: (f.value, f.of) for f in year.figures}
     assert value["assessed"] == (3, 5)  # seven assessments, three firms
     assert value["visited"] == (4, 5)  # D had an on-site visit only
     assert value["supported"] == (3, 4)
     assert value["support_amount"][0] == 13.5
-    # A adopts cloud_erp and connect_devices Q1→Q2; B adopts leader_coaching Q1→Q3 (its next
+    # A adopts cloud_erp Q1→Q2 (connect_devices stops firing at 75% networked, short of the 80%
+    # its evidence asks: dropped, not adopted); B adopts leader_coaching Q1→Q3 (its next
     # assessment); C adopts nothing. Each firm and scenario once, over the three firms.
-    assert value["adopted"] == (3, 3)
+    assert value["adopted"] == (2, 3)
+    dropped = {a.scenario: a.dropped for a in year.adoption}
+    assert dropped["connect_devices"] == 1 and dropped["cloud_erp"] == 0
     assert value["adopting_firms"] == (2, 3)
     # First against last assessment of the year: A level 2 → 2, B 3 → 3, C 2 → 3.
     assert (value["rose"], value["fell"]) == ((1, 3), (0, 3))
     support = {k.kind: (k.firms, k.lines, k.amount) for k in year.support}
     assert support["software_package"] == (1, 2, 3.5)
     assert support["onsite_service"] == (1, 1, 0.0)
-    quarter = work_summary([q3], kinds=kinds, before=q2, register=5)
+    quarter = work_summary([q3], kinds=kinds, before=q2, register=5, catalogues=cats)
     value = {f.id: (f.value, f.of) for f in quarter.figures}
     assert value["assessed"] == (3, 5)
     assert value["adopted"] == (0, 2)  # A and C assessed in both quarters, nothing new
@@ -258,22 +278,28 @@ def test_a_year_counts_each_firm_once(make: Any, mini: tuple[Questionnaire, Cata
 @pytest.mark.parametrize(
     ("lang", "adopted", "still_open"),
     [
-        ("zh", "贵企业已落地：云 ERP、设备联网。", "尚待落地："),
-        ("en", "you adopted: Cloud ERP, Connect devices.", "Still open from"),
+        ("zh", "贵企业已落地：云 ERP。", "尚待落地："),
+        ("en", "you adopted: Cloud ERP.", "Still open from"),
     ],
 )
 def test_the_diagnosis_report_says_what_the_firm_adopted(
-    make: Any, lang: str, adopted: str, still_open: str
+    make: Any, mini: tuple[Questionnaire, Catalogue], lang: str, adopted: str, still_open: str
 ) -> None:
     from assessment.report.render import render_html
 
     a2, a3 = make(A, "machinery", "2026Q2", A_PAPER), make(A, "machinery", "2026Q3", A_CLOUD)
-    found = firm_adoption(a2.recommendations, a3.card, a3.recommendations, before="2026Q2")
+    found = firm_adoption(
+        a2.recommendations, a3.card, a3.recommendations, before="2026Q2", catalogue=mini[1]
+    )
     html = render_html("diagnosis", a3, lang=lang, previous=a2.card, adoption=found)  # type: ignore[arg-type]
     text = re.sub(r"<[^>]+>", "", html)
     text = re.sub(r"\s+", " ", text)
     assert adopted in text
     assert still_open in text
+    dropped = (
+        "不再推荐、但尚无落地证据：设备联网。" if lang == "zh" else "adoption: Connect devices."
+    )
+    assert dropped in text
     plain = render_html("diagnosis", a3, lang=lang, previous=a2.card)  # type: ignore[arg-type]
     assert still_open not in re.sub(r"<[^>]+>", "", plain)
 
@@ -284,7 +310,8 @@ def test_dtm_report_with_an_earlier_file_names_the_adopted_scenarios(make: Any) 
     a2, a3 = make(A, "machinery", "2026Q2", A_PAPER), make(A, "machinery", "2026Q3", A_CLOUD)
     assert a2.source is not None
     found = adoption_since(a3, a2.source, DATA / "mini_scenarios.yaml")
-    assert _ids(found.adopted) == ["cloud_erp", "connect_devices"]
+    assert _ids(found.adopted) == ["cloud_erp"]
+    assert _ids(found.dropped) == ["connect_devices"]
     with pytest.raises(assessment.DtmError, match="not a period before"):
         adoption_since(a2, a3.source or "")
 

@@ -155,6 +155,7 @@ def scenario(sid: str, impact: int, *prerequisites: str, trigger: str = "true") 
         "summary": sid,
         "industries": ["all"],
         "trigger": trigger,
+        "adopted_when": "score(awareness) == 100",
         "addresses": ["awareness"],
         "impact": impact,
         "effort": 1,
@@ -292,8 +293,20 @@ def park() -> list[Any]:
     return sample_park("2026Q3")
 
 
+def planned_in_order(recs: list[Recommendation]) -> bool:
+    """In a plan, every planned prerequisite ends before its dependant starts, and a dependant
+    is never planned without its prerequisites."""
+    by_id = {r.scenario: r for r in recs}
+    return all(
+        by_id[p].year is not None and by_id[p].end_month < r.start_month
+        for r in recs
+        if r.year is not None
+        for p in r.waiting_for
+    )
+
+
 def test_every_sample_firm_gets_its_prerequisites_first(park: list[Any]) -> None:
-    out_of_order = [a.card.firm.name for a in park if not in_order(a.recommendations)]
+    out_of_order = [a.card.firm.name for a in park if not planned_in_order(a.recommendations)]
     assert out_of_order == []
 
 

@@ -16,9 +16,8 @@ from typer.testing import CliRunner
 
 from assessment.cli import app
 from assessment.engine.pipeline import Assessment, assess, assess_sheet
-from assessment.engine.schedule import first_year_cost
+from assessment.report.plan_view import planned_in_order
 from assessment.report.render import render_diagnosis, render_html, render_summary_png
-from assessment.report.summary import first_actions
 from assessment.resources import sample_park_dir
 from assessment.store import Store
 
@@ -63,7 +62,9 @@ HEADINGS = {
     ],
 }
 MONTHS = {"zh": "{n} 个月", "en": "{n} month"}
-COST = {"zh": "低（10 万元以下）", "en": "Low (under CNY 100k)"}
+# the sample firm's year one: two scenarios the park's free training pays for in full, and cloud
+# ERP (low band, CNY 0–100k) half paid by the park's software package
+COST = {"zh": ["0 万元", "0–5 万元"], "en": ["CNY 0", "CNY 0–50k"]}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -83,32 +84,42 @@ def test_the_first_page_is_the_whole_summary(
     assert len(strengths) == len(gaps) == 3
     for _, indicator in [*strengths, *gaps]:
         assert squash(indicator.label.get(lang)) in first  # type: ignore[arg-type]
-    actions = first_actions(firm.recommendations)
-    assert len(actions) == 3
+    actions = [r for r in planned_in_order(firm.recommendations) if r.year == 1][:3]
+    assert [r.scenario for r in actions] == [
+        "digital_plan_service",
+        "talent_programme",
+        "cloud_erp",
+    ]
     for r in actions:
         for words in (r.name.get(lang), r.benefits[0].get(lang)):  # type: ignore[arg-type]
             assert squash(words) in first
         assert squash(MONTHS[lang].format(n=r.duration_months)) in first
         for route in r.support:
             assert squash(route.name.get(lang)) in first  # type: ignore[arg-type]
-    assert squash(COST[lang]) in first  # the sample firm's first actions are all in the low band
+    for cost in COST[lang]:
+        assert squash(cost) in first
     # the page ends with the pointer to the appendix: nothing spilled over onto page 2
-    assert first.endswith(("时间表见示范场景推荐报告。", "andtheirtimetable."))
+    assert first.endswith(("全部16个触发场景。", "inanappendix."))
     cover_title = "数字化诊断报告" if lang == "zh" else "Digital diagnosis report"
     assert squash(cover_title) in pages[lang][1]
 
 
-def test_the_summary_states_the_first_year_like_the_scenario_report(
+def test_the_summary_states_the_plans_first_year_not_every_triggered_scenario(
     firm: Assessment, pages: dict[str, list[str]]
 ) -> None:
-    cost = first_year_cost(firm.recommendations)
-    assert cost is not None
-    # worked out from the catalogue's bands: the count of low, medium and high scenarios
-    bands = [r.cost_band for r in cost.scenarios]
-    low = 100_000 * bands.count("medium") + 500_000 * bands.count("high")
-    high = 100_000 * bands.count("low") + 500_000 * bands.count("medium")
-    assert "high" not in bands and (cost.low, cost.high) == (low, high)
-    assert f"第一年投入：{low / 10_000:g}–{high / 10_000:g}万元" in pages["zh"][0]
+    # worked by hand: 4.9 (10k CNY) spent a year × 1.5 = 7.35, under the stated plan's cap of 10;
+    # no full-time IT staff, so one project at a time. Free first: the digital plan service and
+    # the talent programme (paid in full by the park's training), then cloud ERP at 0–5 (half
+    # its low band); OA (0–5 more) would pass 7.35, so year one stops there.
+    plan = firm.plan
+    assert plan is not None
+    assert (plan.budget, plan.capacity) == (73_500, 1)
+    assert (plan.years[0].cost_min, plan.years[0].cost_max) == (0, 50_000)
+    assert "第一年投入：0–5万元" in pages["zh"][0]
+    assert "第一年预算：7.35万元" in pages["zh"][0]
+    assert "按贵企业目前每年约4.9万元的数字化投入" in pages["zh"][0]
+    everything = sum(r.cost_min or 0 for r in firm.recommendations)  # every triggered band
+    assert everything > plan.years[0].cost_max
 
 
 def test_help_routes_come_from_the_catalogue(firm: Assessment, tmp_path: Path) -> None:
@@ -120,6 +131,7 @@ def test_help_routes_come_from_the_catalogue(firm: Assessment, tmp_path: Path) -
             "kind": "subsidy",
             "name": {"zh": "区数字化服务券", "en": "District digital service voucher"},
             "detail": {"zh": "向区工信局申领", "en": "Ask the district industry bureau"},
+            "covers": 0.5,
         }
     ]
     path = tmp_path / "catalogue.yaml"

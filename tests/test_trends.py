@@ -326,3 +326,24 @@ def test_the_english_workbook_names_its_sheets_and_levels_in_english(
     assert [r[level] for r in rows[1:]] == [c.level_name.en for c in park.store.cards("2026Q4")]
     park_rows = [row[1] for row in book["Trend"].iter_rows(values_only=True) if not row[0]]
     assert "Park mean: overall score" in park_rows
+
+
+def test_lines_that_end_close_together_are_named_apart_at_their_ends() -> None:
+    from itertools import pairwise
+
+    from assessment.report.trend_charts import LABEL_GAP, lines, spread
+
+    assert spread([50.0, 51.0, 52.0], 12, 0, 300) == [50.0, 62.0, 74.0]
+    assert spread([290.0, 295.0], 12, 0, 300) == [288.0, 300.0]  # packed up from the bottom
+    assert spread([60.0, 40.0], 12, 0, 300) == [60.0, 40.0]  # far enough apart: unmoved
+    names = ["综合得分", "数字化意识", "数字化投入", "数字化人才"]
+    series = [(n, [40.0 + i * 0.3, 41.0 + i * 0.2]) for i, n in enumerate(names)]
+    chart = lines(["一期", "二期"], series, title="t", axis_label="a", direct=True)
+    labelled = [
+        float(t.get("y", "0"))
+        for t in ET.fromstring(chart).iter(f"{SVG}text")
+        if (t.text or "") in names
+    ]
+    assert len(labelled) == len(names)  # each line named once, beside its end, no legend
+    labelled.sort()
+    assert all(b - a >= LABEL_GAP - 0.01 for a, b in pairwise(labelled))

@@ -31,12 +31,38 @@ id: mini_scenarios
 version: "1.0"
 title: {zh: 迷你场景, en: Mini scenarios}
 questionnaire: mini
+budget:
+  sources:
+    - id: spend
+      value: "total_devices * 0.5"
+      basis:
+        zh: 按 {total_devices} 台设备估算
+        en: From {total_devices} devices
+  limits:
+    - {when: "plan == 'none'", max: 5, basis: {zh: 暂无规划, en: No plan yet}}
+  by_size:
+    - {max_employees: 20, budget: 3}
+    - {budget: 10}
+  default_basis:
+    zh: 默认 {value} 万元
+    en: Default {value}
+  capacity:
+    - {when: "leader", projects: 2, basis: {zh: 有负责人, en: Someone in charge}}
+  default_capacity_basis:
+    zh: 默认 {projects} 个
+    en: Default {projects}
+support:
+  - id: park_help
+    kind: diagnosis
+    name: {zh: 园区诊断, en: Park diagnosis}
+    detail: {zh: 联系园区, en: Ask the park}
 scenarios:
   - id: cloud_erp
     name: {zh: 云ERP, en: Cloud ERP}
     summary: {zh: 用云ERP代替手工账, en: Replace hand-kept books with cloud ERP}
     industries: [all]
     trigger: "'finance' in paper or plan == 'none'"
+    adopted_when: "'finance' not in paper"
     addresses: [paper_processes, strategy]
     impact: 4
     effort: 2
@@ -47,6 +73,7 @@ scenarios:
     summary: {zh: 工人扫码报工, en: Workers scan to report output}
     industries: [machinery, metal_processing]
     trigger: "mes_level < 2"
+    adopted_when: "mes_level >= 2"
     addresses: [devices]
     impact: 3
     effort: 3
@@ -181,6 +208,50 @@ CASES = [
     pytest.param(
         case("SCHEMA001", C, ("impact: 4", marked("impakt: 4")), says="did you mean 'impact'?"),
         id="SCHEMA001-catalogue",
+    ),
+    pytest.param(
+        case(
+            "ADOPT001",
+            C,
+            ("""    adopted_when: "'finance' not in paper"\n""", ""),
+            mark("  - id: cloud_erp"),
+            says="the scenario 'cloud_erp' has no adopted_when",
+        ),
+        id="ADOPT001-missing",
+    ),
+    pytest.param(
+        case(
+            "BUDGET001",
+            C,
+            ("zh: 按 {total_devices} 台设备估算", "zh: 按 {devices} 台设备估算"),
+            mark("      basis:"),
+            says="'{devices}' in the basis is not read by the value",
+        ),
+        id="BUDGET001-basis-names-another-figure",
+    ),
+    pytest.param(
+        case(
+            "BUDGET002",
+            C,
+            ("{when: \"plan == 'none'\", max: 5,", "{when: \"plan == 'none'\", min: 8, max: 5,"),
+            mark("min: 8, max: 5, basis: {zh: 暂无规划, en: No plan yet}}"),
+            says="max is below min",
+        ),
+        id="BUDGET002-limit",
+    ),
+    pytest.param(
+        case(
+            "BUDGET003",
+            C,
+            ("    - {budget: 10}\n", ""),
+            mark("  by_size:"),
+            says="by_size must run from the smallest firms up",
+        ),
+        id="BUDGET003-by-size",
+    ),
+    pytest.param(
+        case("SCHEMA002", C, ("kind: diagnosis", marked("kind: voucher")), says="diagnosis"),
+        id="SCHEMA002-support-kind",
     ),
     pytest.param(
         case(

@@ -63,18 +63,40 @@ def print_assessment(result: Assessment, console: Console | None = None) -> None
     for flag in card.flags:
         console.print(f"[yellow]note:[/yellow] {flag.message.en}")
     if result.recommendations:
+        plan = result.plan
+        when = "plan" if plan is not None else "slot"
         recs = Table(
-            "#", "scenario", "priority", "slot", "triggered by", title="Recommended scenarios"
+            "#", "scenario", "priority", when, "triggered by", title="Recommended scenarios"
         )
         for rec in result.recommendations:
             recs.add_row(
                 str(rec.rank),
                 f"{rec.name.zh} {rec.name.en}",
                 f"{rec.priority:.2f}",
-                _SLOT[rec.slot],
+                _SLOT[rec.slot] if plan is None else _planned(rec.year, rec.deferred),
                 ", ".join(t.question for t in rec.triggered_by),
             )
         console.print(recs)
+        if plan is not None:
+            source = "from the answers" if plan.budget_known else "a cautious default"
+            console.print(
+                f"Budget: CNY {plan.budget:,.0f} a year ({source}); "
+                f"{plan.capacity} project(s) at once",
+                highlight=False,
+            )
+            for year in plan.years:
+                console.print(
+                    f"  year {year.year}: {', '.join(year.scenarios)}; cost to the firm "
+                    f"CNY {year.cost_min:,.0f}–{year.cost_max:,.0f}",
+                    highlight=False,
+                )
+
+
+def _planned(year: int | None, deferred: str | None) -> str:
+    """A scenario's place in the plan: its year, and why it is not in year one."""
+    if year == 1:
+        return "year 1"
+    return f"year {year} ({deferred})" if year else f"not planned ({deferred})"
 
 
 def print_park(results: Sequence[Assessment], console: Console | None = None) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from ..errors import did_you_mean
 from ..files.locator import Reporter
 from ..models.catalogue import Catalogue
 from ..models.questionnaire import Questionnaire
 from .plan import parse_condition
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def check_catalogue(c: Catalogue, q: Questionnaire, report: Reporter) -> None:
@@ -25,7 +29,15 @@ def check_catalogue(c: Catalogue, q: Questionnaire, report: Reporter) -> None:
             scores_allowed=True,
             rating_allowed=True,
         )
-        if scenario.adopted_when is not None:
+        if scenario.adopted_when is None:
+            report(
+                (*loc, "id"),
+                "ADOPT001",
+                f"the scenario '{scenario.id}' has no adopted_when",
+                "write what in a later quarter's answers shows it in place, "
+                'e.g. adopted_when: "warehouse_mgmt >= 3"',
+            )
+        else:
             parse_condition(
                 scenario.adopted_when,
                 (*loc, "adopted_when"),
@@ -52,6 +64,46 @@ def check_catalogue(c: Catalogue, q: Questionnaire, report: Reporter) -> None:
                 )
     _check_prerequisite_cycles(c, report)
     _check_support(c, ids, report)
+    _check_budget(c, q, report)
+
+
+def _check_budget(c: Catalogue, q: Questionnaire, report: Reporter) -> None:
+    """The budget rule's expressions read only the questionnaire's answers, its texts name only
+    what they can fill in, and its defaults by size run from the smallest firms up."""
+    if c.budget is None:  # no plan then: the roadmap slots scenarios by rank
+        return
+    rule = c.budget
+    for i, source in enumerate(rule.sources):
+        loc = ("budget", "sources", i)
+        parsed = parse_condition(source.value, (*loc, "value"), report, q, scores_allowed=False)
+        if parsed is None:
+            continue
+        known = {*parsed.names, "value"}
+        for name in sorted(set(PLACEHOLDER.findall(source.basis.zh + source.basis.en)) - known):
+            report(
+                (*loc, "basis"),
+                "BUDGET001",
+                f"'{{{name}}}' in the basis is not read by the value '{source.value}'",
+                "name {value} or an answer the value reads",
+            )
+    for i, limit in enumerate(rule.limits):
+        loc = ("budget", "limits", i)
+        parse_condition(limit.when, (*loc, "when"), report, q, scores_allowed=False)
+        if limit.min is not None and limit.max is not None and limit.max < limit.min:
+            report((*loc, "max"), "BUDGET002", "max is below min", "make max at least min")
+    for i, c_rule in enumerate(rule.capacity):
+        where = ("budget", "capacity", i, "when")
+        parse_condition(c_rule.when, where, report, q, scores_allowed=False)
+    bounds = [d.max_employees for d in rule.by_size]
+    ordered = all(b is not None for b in bounds[:-1]) and bounds[-1] is None
+    ordered = ordered and bounds[:-1] == sorted(b for b in bounds[:-1] if b is not None)
+    if not ordered:
+        report(
+            ("budget", "by_size"),
+            "BUDGET003",
+            "by_size must run from the smallest firms up and end with a row without max_employees",
+            "order the rows by max_employees and leave it out of the last",
+        )
 
 
 def _check_support(c: Catalogue, ids: list[str], report: Reporter) -> None:

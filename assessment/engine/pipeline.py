@@ -14,9 +14,9 @@ from ..models.answers import AnswerSheet
 from ..models.catalogue import Catalogue
 from ..models.common import StrPath
 from ..models.questionnaire import Questionnaire
-from ..models.results import RecommendationList, ResultDocument, ScoreCard
+from ..models.results import Plan, RecommendationList, ResultDocument, ScoreCard
 from . import loader
-from .recommend import recommend
+from .recommend import recommend_with_plan
 from .scoring import score
 
 
@@ -29,6 +29,7 @@ class Assessment:
     sheet: AnswerSheet
     card: ScoreCard
     recommendations: RecommendationList
+    plan: Plan | None = None
 
     def __repr__(self) -> str:
         card = self.card
@@ -43,7 +44,9 @@ class Assessment:
 
     def to_document(self) -> ResultDocument:
         """The JSON result (docs/result-schema.md) as a model; `.model_dump(mode="json")`."""
-        return ResultDocument(**dict(self.card), recommendations=self.recommendations)
+        return ResultDocument(
+            **dict(self.card), recommendations=self.recommendations, plan=self.plan
+        )
 
 
 @dataclass(frozen=True)
@@ -111,8 +114,15 @@ def assess_sheet(
     """Score and recommend for an answer sheet already read and checked (a workbook row, a form)."""
     card = score(questionnaire, sheet, partial=partial)
     cat = catalogue if isinstance(catalogue, Catalogue) else catalogue_for(questionnaire, catalogue)
-    recs = recommend(card, cat, questionnaire) if cat is not None else []
-    return Assessment(source, questionnaire, sheet, card, RecommendationList(recs))
+    recs, plan = recommend_with_plan(card, cat, questionnaire) if cat is not None else ([], None)
+    return Assessment(source, questionnaire, sheet, card, RecommendationList(recs), plan)
+
+
+def plan_for(q: Questionnaire, card: ScoreCard) -> Plan | None:
+    """The plan of a stored assessment, worked out again from its score card (the engine is
+    pure, so it is the plan the firm was given when its catalogue is unchanged)."""
+    cat = catalogue_for(q)
+    return recommend_with_plan(card, cat, q)[1] if cat is not None else None
 
 
 def answer_files(folder: StrPath) -> list[Path]:
@@ -185,26 +195,26 @@ def _assess_or_fail(path: Path, options: _Options) -> Assessment | FailedFile:
 
 # What a worker process sends back: compiled questionnaires do not pickle, so the parent
 # attaches its own (loaded once per process and cached).
-_Sent = tuple[Path, AnswerSheet, ScoreCard, RecommendationList] | FailedFile
+_Sent = tuple[Path, AnswerSheet, ScoreCard, RecommendationList, Plan | None] | FailedFile
 
 
 def _assess_in_worker(path: Path, options: _Options) -> _Sent:
     a = _assess_or_fail(path, options)
     if isinstance(a, FailedFile):
         return a
-    return path, a.sheet, a.card, a.recommendations
+    return path, a.sheet, a.card, a.recommendations, a.plan
 
 
 def _attach(sent: _Sent, options: _Options) -> Assessment | FailedFile:
     if isinstance(sent, FailedFile):
         return sent
-    path, sheet, card, recs = sent
+    path, sheet, card, recs, plan = sent
     q = (
         loader.load_questionnaire(options.questionnaire)
         if options.questionnaire is not None
         else loader.questionnaire_for(sheet, path)
     )
-    return Assessment(path, q, sheet, card, recs)
+    return Assessment(path, q, sheet, card, recs, plan)
 
 
 def sample_park(period: str | None = None) -> list[Assessment]:

@@ -6,9 +6,11 @@ from typing import Any
 
 from ..models.catalogue import Catalogue, Scenario
 from ..models.questionnaire import Questionnaire
-from ..models.results import Recommendation, ScoreCard, Slot, Support, TriggerAnswer
+from ..models.results import Plan, Recommendation, ScoreCard, Slot, Support, TriggerAnswer
 from . import expr
+from .afford import means
 from .eligibility import card_context
+from .fit import fit
 from .schedule import DEFAULT_DURATION, schedule
 
 SLOTS: tuple[Slot, ...] = ("now", "next", "later")
@@ -36,7 +38,17 @@ def _triggers(
 def recommend(
     card: ScoreCard, catalogue: Catalogue, questionnaire: Questionnaire | None = None
 ) -> list[Recommendation]:
-    """The scenarios whose triggers fire for this firm, best first, each with its roadmap slot.
+    """The scenarios whose triggers fire for this firm, best first, each with its place in the
+    roadmap (see `recommend_with_plan`)."""
+    return recommend_with_plan(card, catalogue, questionnaire)[0]
+
+
+def recommend_with_plan(
+    card: ScoreCard, catalogue: Catalogue, questionnaire: Questionnaire | None = None
+) -> tuple[list[Recommendation], Plan | None]:
+    """The scenarios whose triggers fire for this firm, best first, and the plan that fits the
+    firm's budget and capacity when the catalogue has a budget rule (otherwise the roadmap
+    slots them by rank and the plan is None).
 
     priority = gap × impact × (mandatory factor if mandatory, else 1) ÷ effort, where gap is the
     mean shortfall (0–1) of the scores the scenario addresses.
@@ -89,7 +101,9 @@ def recommend(
                 **_money_and_time(scenario, catalogue),
             )
         )
-    return schedule(_settle(result))
+    if catalogue.budget is None:
+        return schedule(_settle(result)), None
+    return fit(result, means(card, catalogue.budget), catalogue.budget.years)
 
 
 def _money_and_time(scenario: Scenario, catalogue: Catalogue) -> dict[str, Any]:
@@ -99,7 +113,7 @@ def _money_and_time(scenario: Scenario, catalogue: Catalogue) -> dict[str, Any]:
         "cost_max": money.max if money else None,
         "duration_months": scenario.duration_months or DEFAULT_DURATION,
         "support": [
-            Support(id=s.id, kind=s.kind, name=s.name, detail=s.detail)
+            Support(id=s.id, kind=s.kind, name=s.name, detail=s.detail, covers=s.covers)
             for s in catalogue.support
             if not s.scenarios or scenario.id in s.scenarios
         ],

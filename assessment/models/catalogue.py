@@ -76,6 +76,74 @@ class SupportRoute(Model):
     scenarios: list[Id] = Field(
         default_factory=list, description="Scenarios it helps with; empty for every scenario."
     )
+    covers: Number = Field(
+        0,
+        ge=0,
+        le=1,
+        description="Share of a scenario's cost it pays (0–1); 0 when it advises but pays nothing.",
+    )
+
+
+class BudgetSource(Model):
+    """One way to put a figure on what a firm can spend in a year, from its own answers."""
+
+    id: Id
+    value: str = Field(
+        description="Expression over the answers giving the year-one budget in 10k CNY (万元); "
+        "a source whose answers are unknown is passed over."
+    )
+    basis: Text = Field(
+        description="How the report explains it; {value} and each answer the expression names, "
+        "as {question_id}, are filled in."
+    )
+
+
+class PlanLimit(Model):
+    """What the firm says it plans to spend keeps the budget within a range."""
+
+    when: str = Field(description="Condition over the answers.")
+    min: Number | None = Field(None, ge=0, description="Lowest budget in 10k CNY (万元).")
+    max: Number | None = Field(None, ge=0, description="Highest budget in 10k CNY (万元).")
+    basis: Text
+
+
+class SizeDefault(Model):
+    """The cautious budget of a firm of this size whose answers give no figure."""
+
+    max_employees: Whole | None = Field(None, ge=0, description="Up to this head-count; none: any.")
+    budget: Number = Field(ge=0, description="Year-one budget in 10k CNY (万元).")
+
+
+class CapacityRule(Model):
+    """How many projects a firm can run at once, from who looks after its IT."""
+
+    when: str = Field(description="Condition over the answers; the first that holds applies.")
+    projects: Whole = Field(ge=1, le=10)
+    basis: Text
+
+
+class BudgetRule(Model):
+    """What a firm can afford and carry: its year-one budget and its capacity for projects."""
+
+    sources: list[BudgetSource] = Field(
+        default_factory=list,
+        description="Tried in order; the first whose answers are known gives it.",
+    )
+    limits: list[PlanLimit] = Field(
+        default_factory=list, description="Every limit whose condition holds narrows the budget."
+    )
+    by_size: list[SizeDefault] = Field(
+        min_length=1, description="Defaults by head-count, smallest first; the last has no bound."
+    )
+    default_basis: Text = Field(
+        description="What the report says when no source is known; {value} and {employees}."
+    )
+    capacity: list[CapacityRule] = Field(default_factory=list)
+    default_capacity: Whole = Field(1, ge=1, le=10)
+    default_capacity_basis: Text = Field(
+        description="What the report says when no capacity rule holds; {projects}."
+    )
+    years: Whole = Field(3, ge=1, le=10, description="How many years the roadmap plans ahead.")
 
 
 class Catalogue(Model):
@@ -94,6 +162,9 @@ class Catalogue(Model):
     )
     support: list[SupportRoute] = Field(
         default_factory=list, description="Help a firm can ask for, shown beside its first actions."
+    )
+    budget: BudgetRule | None = Field(
+        None, description="How a firm's budget and capacity are read from its answers."
     )
     scenarios: list[Scenario]
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 Status = Literal["answered", "unknown", "not_applicable", "skipped", "unanswered", "computed"]
 Slot = Literal["now", "next", "later"]
+DeferReason = Literal["budget", "capacity", "prerequisite", "open_cost", "over_budget", "horizon"]
 
 
 class QuestionResult(Model):
@@ -204,6 +205,7 @@ class Support(Model):
     kind: str
     name: Text
     detail: Text
+    covers: float = Field(0, description="Share of the scenario's cost it pays (0–1).")
 
 
 class Recommendation(Model):
@@ -228,9 +230,54 @@ class Recommendation(Model):
         None, description="Highest cost of its band in CNY; none if open-ended or unknown."
     )
     duration_months: int = Field(3, description="Months it takes (3 when the catalogue is silent).")
-    start_month: int = Field(1, description="Roadmap month it starts in, counting from 1.")
-    end_month: int = Field(3, description="Roadmap month it ends in (inclusive).")
+    start_month: int = Field(
+        1, description="Roadmap month it starts in, counting from 1; 0 when the plan leaves it out."
+    )
+    end_month: int = Field(
+        3, description="Roadmap month it ends in (inclusive); 0 when the plan leaves it out."
+    )
     support: list[Support] = Field(default_factory=list)
+    firm_cost_min: float | None = Field(
+        None, description="Lowest cost to the firm in CNY, after the support that pays a share."
+    )
+    firm_cost_max: float | None = Field(
+        None, description="Highest cost to the firm in CNY after support; none if open-ended."
+    )
+    year: int | None = Field(
+        None,
+        description="Plan year it starts in (1 = now); none when it is beyond the plan or the "
+        "catalogue has no budget rule.",
+    )
+    deferred: DeferReason | None = Field(
+        None, description="Why it does not start in year one; none when it does."
+    )
+    waiting_on: list[str] = Field(
+        default_factory=list, description="Prerequisites that keep it out of year one."
+    )
+
+
+class PlanYear(Model):
+    """One year of the plan: the scenarios that start in it and what they cost the firm."""
+
+    year: int
+    scenarios: list[str]
+    cost_min: float = Field(description="Lowest cost to the firm in CNY, after support.")
+    cost_max: float = Field(description="Highest cost to the firm in CNY, after support.")
+
+
+class Plan(Model):
+    """What the firm can afford and carry, and the roadmap that fits within it."""
+
+    budget: float = Field(description="Year-one budget in CNY (and each later year's).")
+    budget_known: bool = Field(description="False: no answer gave a figure; a default by size.")
+    budget_basis: list[Text] = Field(description="How the budget was read from the answers.")
+    capacity: int = Field(description="Projects the firm can run at once.")
+    capacity_known: bool
+    capacity_basis: Text
+    years: list[PlanYear] = Field(description="Year by year, from year one; empty years left out.")
+    unplanned: list[str] = Field(
+        default_factory=list, description="Triggered scenarios no year of the plan takes up."
+    )
 
     def __repr__(self) -> str:
         return (
@@ -271,14 +318,19 @@ class RecommendationList(list[Recommendation]):
         return f"<RecommendationList of {len(self)}: {', '.join(r.scenario for r in self)}>"
 
 
-RESULT_SCHEMA_VERSION: Literal["1.0"] = "1.0"
+RESULT_SCHEMA_VERSION: Literal["1.1"] = "1.1"
 
 
 class ResultDocument(ScoreCard):
     """The JSON result of one assessment (`dtm score --json`): the score card with its trace,
     the recommendations, and the version of this layout (docs/result-schema.md)."""
 
-    schema_version: Literal["1.0"] = Field(
+    schema_version: Literal["1.1"] = Field(
         RESULT_SCHEMA_VERSION, description="Version of this layout; see docs/api.md."
     )
-    recommendations: list[Recommendation]
+    recommendations: list[Recommendation] = Field(
+        description="Every triggered scenario, best first, each with its place in the plan."
+    )
+    plan: Plan | None = Field(
+        None, description="Budget, capacity and the roadmap that fits; none without a budget rule."
+    )

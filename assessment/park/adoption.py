@@ -1,8 +1,11 @@
 """Which scenarios recommended to a firm in one period it had adopted by a later one.
 
-A scenario recommended earlier counts as adopted when the scenario's `adopted_when` condition
-(catalogue data) holds on the later answers; a scenario without one is adopted when its trigger
-no longer fires, that is when the later assessment no longer recommends it.
+Adoption is judged by evidence: a scenario recommended earlier counts as adopted only when the
+scenario's `adopted_when` condition (catalogue data) holds on the later answers. A scenario the
+later assessment no longer recommends without that evidence (its trigger stopped firing for
+another reason: a changed answer, a level reached elsewhere) is counted apart, as dropped; one
+still recommended and not adopted is pending. Without a catalogue, or a scenario without
+`adopted_when`, nothing counts as adopted.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class FirmAdoption:
     period: str
     adopted: tuple[Recommendation, ...]
     pending: tuple[Recommendation, ...]
+    dropped: tuple[Recommendation, ...] = ()  # no longer recommended, with no evidence of adoption
 
 
 @dataclass(frozen=True)
@@ -38,21 +42,18 @@ class ScenarioAdoption:
     recommended: int
     adopted: int
     adopted_by: tuple[str, ...]  # credit codes
+    dropped: int = 0  # no longer recommended for another reason, not adopted
 
 
 def _adopted(
-    rec: Recommendation,
-    card: ScoreCard,
-    now: set[str],
-    catalogue: Catalogue | None,
-    context: expr.Context | None,
+    rec: Recommendation, catalogue: Catalogue | None, context: expr.Context | None
 ) -> bool:
     scenario = (
         next((s for s in catalogue.scenarios if s.id == rec.scenario), None) if catalogue else None
     )
-    if scenario is not None and scenario.adopted_when and context is not None:
-        return expr.parse(scenario.adopted_when).truth(context)
-    return rec.scenario not in now
+    if scenario is None or not scenario.adopted_when or context is None:
+        return False
+    return expr.parse(scenario.adopted_when).truth(context)
 
 
 def firm_adoption(
@@ -67,13 +68,23 @@ def firm_adoption(
     `later` are the later assessment's own recommendations."""
     now = {r.scenario for r in later}
     needs_context = catalogue is not None and any(s.adopted_when for s in catalogue.scenarios)
-    context = card_context(card) if needs_context else None
+    context = card_context(card) if needs_context else None  # evidence is read only if written
     adopted: list[Recommendation] = []
     pending: list[Recommendation] = []
+    dropped: list[Recommendation] = []
     for rec in sorted(earlier, key=lambda r: r.rank):
-        (adopted if _adopted(rec, card, now, catalogue, context) else pending).append(rec)
+        if _adopted(rec, catalogue, context):
+            adopted.append(rec)
+        else:
+            (pending if rec.scenario in now else dropped).append(rec)
     return FirmAdoption(
-        card.firm.credit_code, card.firm.name, before, card.period, tuple(adopted), tuple(pending)
+        card.firm.credit_code,
+        card.firm.name,
+        before,
+        card.period,
+        tuple(adopted),
+        tuple(pending),
+        tuple(dropped),
     )
 
 
@@ -111,12 +122,15 @@ def by_scenario(firms: Sequence[FirmAdoption]) -> list[ScenarioAdoption]:
     names: dict[str, TextValue] = {}
     recommended: dict[str, set[str]] = {}
     adopted: dict[str, set[str]] = {}
+    dropped: dict[str, set[str]] = {}
     for firm in firms:
-        for rec in (*firm.adopted, *firm.pending):
+        for rec in (*firm.adopted, *firm.pending, *firm.dropped):
             names.setdefault(rec.scenario, rec.name)
             recommended.setdefault(rec.scenario, set()).add(firm.credit_code)
         for rec in firm.adopted:
             adopted.setdefault(rec.scenario, set()).add(firm.credit_code)
+        for rec in firm.dropped:
+            dropped.setdefault(rec.scenario, set()).add(firm.credit_code)
     rows = [
         ScenarioAdoption(
             scenario,
@@ -124,6 +138,7 @@ def by_scenario(firms: Sequence[FirmAdoption]) -> list[ScenarioAdoption]:
             len(codes),
             len(adopted.get(scenario, ())),
             tuple(sorted(adopted.get(scenario, ()))),
+            len(dropped.get(scenario, set()) - adopted.get(scenario, set())),
         )
         for scenario, codes in recommended.items()
     ]

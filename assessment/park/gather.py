@@ -10,9 +10,10 @@ from ..models.catalogue import Catalogue
 from ..models.questionnaire import Questionnaire
 from ..store import Store
 from ..store.services import services
+from .figures import TierRow
 from .recognition import questionnaires_of
 from .summary import TIERS, Pick, Registered, summarise
-from .worksummary import Quarter, TierRow, WorkSummary, work_summary
+from .worksummary import Quarter, WorkSummary, work_summary
 
 
 def quarter(store: Store, period: str) -> Quarter:

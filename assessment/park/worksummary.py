@@ -20,6 +20,7 @@ from ..models.common import TextValue
 from ..models.questionnaire import Questionnaire
 from ..models.results import Recommendation, ScoreCard
 from .adoption import FirmAdoption, ScenarioAdoption, by_scenario, firm_adoption
+from .figures import Figure, TierRow, progress_figures, recognition_figures
 from .recognition import Candidates, candidates, willing
 
 T = TextValue
@@ -36,24 +37,6 @@ class Quarter:
 
 
 @dataclass(frozen=True)
-class Figure:
-    """One number of the summary: its value, what it counts, and the firms it is a share of."""
-
-    id: str
-    label: TextValue
-    value: float | None
-    counts: TextValue
-    of: int | None = None
-    proportion: bool = True  # whether value / of is a meaningful share
-
-    @property
-    def share(self) -> float | None:
-        if not self.proportion or self.value is None or not self.of:
-            return None
-        return round(self.value / self.of, 4)
-
-
-@dataclass(frozen=True)
 class KindRow:
     """Support of one kind: distinct firms, register lines and the amount in 万元."""
 
@@ -62,16 +45,6 @@ class KindRow:
     firms: int
     lines: int
     amount: float
-
-
-@dataclass(frozen=True)
-class TierRow:
-    """A demonstration tier: firms shortlisted against the places the park set."""
-
-    tier: str
-    label: TextValue
-    filled: int
-    places: int
 
 
 @dataclass
@@ -125,6 +98,7 @@ class WorkSummary:
                     "recommended": a.recommended,
                     "adopted": a.adopted,
                     "adopted_by": list(a.adopted_by),
+                    "dropped": a.dropped,
                 }
                 for a in self.adoption
             ],
@@ -217,8 +191,8 @@ def work_summary(
     honours = candidates(list(latest.values()), questionnaires)
     figures = [
         *_reach(latest, services, kinds, questionnaires, register, periods),
-        *_progress(adoption, adopters, moves, tiers, periods),
-        *_recognition(honours),
+        *progress_figures(adoption, adopters, moves, tiers, periods),
+        *recognition_figures(honours),
     ]
     return WorkSummary(
         scope=scope or (periods[0] if len(periods) == 1 else periods[0][:4]),
@@ -336,96 +310,3 @@ def _reach(
             ),
         ),
     ]
-
-
-def _progress(
-    adoption: Sequence[ScenarioAdoption],
-    adopters: Sequence[FirmAdoption],
-    moves: Mapping[str, int],
-    tiers: Sequence[TierRow],
-    periods: Sequence[str],
-) -> list[Figure]:
-    """What changed: scenarios adopted, firms that moved a level, demonstration places filled."""
-    panel = sum(moves.values())
-    adoption_panel = len({a.credit_code for a in adopters})
-    adopting = len({a.credit_code for a in adopters if a.adopted})
-    return [
-        Figure(
-            "adopted",
-            T(zh="已落地的推荐场景", en="Recommended scenarios adopted"),
-            sum(a.adopted for a in adoption),
-            T(
-                zh="上期推荐、本期已不再需要的场景（每家企业每个场景计一次）；"
-                "分母为前后两期均诊断且上期有推荐的企业",
-                en="scenarios recommended earlier and no longer needed now (once per firm and "
-                "scenario); out of firms assessed in both periods with earlier recommendations",
-            ),
-            adoption_panel,
-            proportion=False,
-        ),
-        Figure(
-            "adopting_firms",
-            T(zh="落地至少一个场景的企业", en="Firms that adopted a scenario"),
-            adopting,
-            T(
-                zh="前后两期均诊断且上期有推荐的企业中，至少落地一个场景的",
-                en="firms assessed in both periods with earlier recommendations that adopted "
-                "at least one",
-            ),
-            adoption_panel,
-        ),
-        Figure(
-            "rose",
-            T(zh="等级提升企业", en="Firms that rose a level"),
-            moves["rose"],
-            T(
-                zh="同口径：多期均诊断的企业，最近一次等级高于最早一次",
-                en="like for like: firms assessed more than once whose latest level is above "
-                "their earliest",
-            ),
-            panel,
-        ),
-        Figure(
-            "fell",
-            T(zh="等级回落企业", en="Firms that fell back"),
-            moves["fell"],
-            T(
-                zh="同口径：多期均诊断的企业，最近一次等级低于最早一次",
-                en="like for like: firms assessed more than once whose latest level is below "
-                "their earliest",
-            ),
-            panel,
-        ),
-        Figure(
-            "tiers_filled",
-            T(zh="示范梯队已入选", en="Demonstration places filled"),
-            sum(t.filled for t in tiers),
-            T(
-                zh=f"{periods[-1]} 示范梯队入选企业数，分母为设定名额",
-                en=f"firms shortlisted in the demonstration tiers of {periods[-1]}, out of the "
-                "places set",
-            ),
-            sum(t.places for t in tiers),
-        ),
-    ]
-
-
-def _recognition(honours: Sequence[Candidates]) -> list[Figure]:
-    """One figure per recognition (数字化车间, 智能工厂, a level): firms meeting its criteria."""
-    figures = []
-    for honour in honours:
-        figures.append(
-            Figure(
-                f"recognition.{honour.id}",
-                honour.name,
-                len(honour.meets),
-                T(
-                    zh=f"按最近一次诊断达到全部认定条件的企业（另有 {len(honour.within_reach)} "
-                    "家接近）",
-                    en=f"firms meeting every criterion in their latest assessment "
-                    f"({len(honour.within_reach)} more within reach)",
-                ),
-                honour.judged,
-            )
-        )
-    return figures

@@ -30,6 +30,7 @@ ADOPTION_HEADER = (
     T(zh="场景", en="Scenario"),
     T(zh="上期推荐企业数", en="Recommended to"),
     T(zh="已落地企业数", en="Adopted by"),
+    T(zh="因其他原因不再推荐", en="No longer recommended for another reason"),
 )
 
 
@@ -59,7 +60,7 @@ def work_summary_sheet(work: WorkSummary) -> Callable[[Workbook, Lang], None]:
         _row(sheet, [])
         _row(sheet, [h.get(lang) for h in ADOPTION_HEADER], bold=True)
         for a in work.adoption:
-            _row(sheet, [a.name.get(lang), a.recommended, a.adopted])
+            _row(sheet, [a.name.get(lang), a.recommended, a.adopted, a.dropped])
         sheet.freeze_panes = "A2"
         for letter, width in zip("ABCDE", (30, 12, 12, 10, 80), strict=True):
             sheet.column_dimensions[letter].width = width

@@ -132,7 +132,7 @@ def _write(
     store: Store, run: RunOptions, run_id: int, code: str, prior: ScoreCard | None, firms: Path
 ) -> list[str]:
     from ..engine import loader
-    from ..engine.pipeline import Assessment
+    from ..engine.pipeline import Assessment, plan_for
     from ..report.render import report_paths, write_reports
 
     record = store.get(code, run.period)
@@ -145,7 +145,7 @@ def _write(
             "than this worker has; install the same dtm on every worker machine"
         )
     recs = RecommendationList(record.recommendations)
-    a = Assessment(None, q, record.sheet, record.card, recs)
+    a = Assessment(None, q, record.sheet, record.card, recs, plan_for(q, record.card))
     for path in report_paths(a.card, firms, run.lang).values():
         remove_partial(path)  # left by a worker killed while writing this very file
     context = _period_context(_full_url(store), run.period, run_id)

@@ -274,7 +274,7 @@ def timeline(lanes: Sequence[str], items: Sequence[TimelineItem], *, title: str)
     texts: dict[str, list[str]] = {}
     ends = [PAD + HEAD + GAP] * k
     for item in items:
-        texts[item.key] = svg.wrap(item.text, width - LEFT - RIGHT - 12, 3)
+        texts[item.key] = svg.wrap_terms(item.text, width - LEFT - RIGHT - 12, 3)
         h = len(texts[item.key]) * LINE + 10
         boxes[item.key] = (geo.x[item.lane] + LEFT, ends[item.lane], width - LEFT - RIGHT, h)
         ends[item.lane] += h + GAP

@@ -53,12 +53,18 @@ def gantt(
     span_label: str,
     single_label: str,
     year_label: str = "",
+    years: Sequence[str] = (),
+    quarters: Sequence[str] = (),
 ) -> str:
     """Bars on a month axis, quarter lines, and a dashed line after month 12 named ``year_label``.
 
     ``span_label`` formats a bar's months, e.g. ``"{start}–{end} 月"`` or ``"M{start}–{end}"``;
-    ``single_label`` a one-month bar's, e.g. ``"{start} 月"``.
+    ``single_label`` a one-month bar's, e.g. ``"{start} 月"``. Given ``years`` (one name per
+    year) and ``quarters`` (four names), an axis longer than a year is labelled by year and
+    quarter instead of by month, with a dashed line at each new year.
     """
+    if horizon(bars) > 12 and years and len(quarters) == 4:
+        return _by_quarter(bars, title, axis_label, span_label, single_label, years, quarters)
     months = horizon(bars)
     bottom = TOP + ROW * max(len(bars), 1)
     body: list[str] = []
@@ -111,3 +117,68 @@ def gantt(
             body.append(svg.text(x0 - 4, y + ROW / 2 + 4, span, "end", SMALL))
     height = bottom + (24 if months > 12 and year_label else 12)
     return svg.document(WIDTH, height, title, body)
+
+
+def _by_quarter(
+    bars: Sequence[GanttBar],
+    title: str,
+    axis_label: str,
+    span_label: str,
+    single_label: str,
+    years: Sequence[str],
+    quarters: Sequence[str],
+) -> str:
+    months = -(-horizon(bars) // 12) * 12
+    bottom = TOP + 14 + ROW * max(len(bars), 1)
+    top = TOP + 14
+    body: list[str] = []
+    for q in range(months // 3 + 1):
+        x = month_x(q * 3 + 1, months)
+        new_year = q % 4 == 0
+        if new_year and 0 < q < months // 3:
+            body.append(
+                svg.el(
+                    "line",
+                    x1=x,
+                    y1=TOP - 20,
+                    x2=x,
+                    y2=bottom + 4,
+                    stroke=INK,
+                    stroke_width=1.2,
+                    stroke_dasharray="5 3",
+                )
+            )
+        else:
+            body.append(svg.line(x, top - 4, x, bottom, stroke=GRID, w=0.8))
+        if q < months // 3:
+            mid = x + PLOT_W * 3 / months / 2
+            body.append(svg.text(mid, top - 6, quarters[q % 4], "middle", SMALL))
+            if new_year and q // 4 < len(years):
+                centre = x + PLOT_W * 12 / months / 2
+                body.append(svg.text(centre, TOP - 4, svg.fit(years[q // 4], PLOT_W / 3), "middle"))
+    body.append(svg.text(PLOT_X + PLOT_W / 2, TOP - 24, svg.fit(axis_label, PLOT_W), "middle"))
+    body.append(svg.line(PLOT_X, bottom, month_x(months + 1, months), bottom))
+    for i, bar in enumerate(bars):
+        y = top + ROW * i
+        body.append(svg.text(PAD, y + ROW / 2 + 4, svg.fit(bar.text, LABEL_W - 8)))
+        x0, x1 = month_x(bar.start, months), month_x(bar.end + 1, months)
+        body.append(
+            svg.el(
+                "rect",
+                x=x0,
+                y=y + (ROW - BAR_H) / 2,
+                width=x1 - x0,
+                height=BAR_H,
+                fill=FILL,
+                stroke=INK,
+                stroke_width=0.8,
+                **_BAR,
+            )
+        )
+        label = single_label if bar.start == bar.end else span_label
+        span = label.format(start=bar.start, end=bar.end)
+        if svg.text_width(span) * SMALL / TEXT + 4 <= WIDTH - PAD - x1:
+            body.append(svg.text(x1 + 4, y + ROW / 2 + 4, span, "start", SMALL))
+        else:
+            body.append(svg.text(x0 - 4, y + ROW / 2 + 4, span, "end", SMALL))
+    return svg.document(WIDTH, bottom + 12, title, body)

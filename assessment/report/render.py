@@ -15,7 +15,7 @@ from ..models.results import ScoreCard
 from ..park.adoption import FirmAdoption
 from ..park.peers import PeerAverages
 from ..park.trends import FirmTrend
-from . import charts, content, summary
+from . import charts, content, plan_view, summary
 from .html import render, search_path, trusted_svg
 from .pdf import html_to_pdf
 from .png import first_page_png
@@ -141,10 +141,16 @@ def scenarios_context(a: Assessment, lang: Lang) -> dict[str, Any]:
         "slots": content.SLOTS,
         "cost_bands": content.COST_BANDS,
         "by_slot": {s: [r for r in recs if r.slot == s] for s in ("now", "next", "later")},
-        "timeline": trusted_svg(charts.timeline(lanes, items, title=title)) if recs else None,
-        "gantt": trusted_svg(summary.gantt_svg(recs, lang)) if recs else None,
+        "timeline": trusted_svg(charts.timeline(lanes, items, title=title))
+        if recs and a.plan is None
+        else None,
+        "gantt": trusted_svg(summary.gantt_svg(recs, lang, planned=a.plan is not None))
+        if recs and (a.plan is None or a.plan.years)
+        else None,
+        **plan_view.plan_context(a.plan, recs, lang),
         "year_cost": summary.year_cost(recs, lang),
         "months": {r.scenario: summary.months_text(r, lang) for r in recs},
+        "list_sep": "、" if lang == "zh" else ", ",
     }
 
 

@@ -10,7 +10,8 @@ from ..engine.schedule import FIRST_YEAR, first_year_cost, in_roadmap_order
 from ..models.common import Lang, TextValue
 from ..models.results import Recommendation, Support
 from . import content
-from .gantt import GanttBar, gantt
+from .gantt import GanttBar, gantt, horizon
+from .plan_view import plan_context, planned_in_order, range_text
 
 T = TextValue
 FIRST_ACTIONS = 3
@@ -63,6 +64,16 @@ def year_cost(recs: Sequence[Recommendation], lang: Lang) -> dict[str, Any] | No
     }
 
 
+def _action_cost(r: Recommendation, planned: bool) -> TextValue:
+    """With a plan, what the scenario costs the firm after support; else its cost band."""
+    if planned and r.firm_cost_min is not None and r.firm_cost_max is not None:
+        low, high = r.firm_cost_min, r.firm_cost_max
+        return T(zh=range_text(low, high, "zh"), en=range_text(low, high, "en"))
+    if r.cost_band in content.COST_BANDS:
+        return content.COST_BANDS[r.cost_band]
+    return T(zh=r.cost_band, en=r.cost_band)
+
+
 def months_text(r: Recommendation, lang: Lang) -> str:
     if lang == "zh":
         span = f"第 {r.start_month} 月" if r.start_month == r.end_month else None
@@ -73,41 +84,52 @@ def months_text(r: Recommendation, lang: Lang) -> str:
 
 
 def summary_context(a: Assessment, lang: Lang) -> dict[str, Any]:
-    """Everything the summary page shows, already worded for `lang` where the words are ours."""
+    """Everything the summary page shows, already worded for `lang` where the words are ours.
+
+    With a plan, the first actions are what year one starts and the year's cost is the plan's."""
     strengths, gaps = content.strengths_and_gaps(a.card)
-    actions = first_actions(a.recommendations)
+    plan = plan_context(a.plan, a.recommendations, lang)
+    if a.plan is not None:
+        actions = [r for r in planned_in_order(a.recommendations) if r.year == 1][:FIRST_ACTIONS]
+    else:
+        actions = first_actions(a.recommendations)
     return {
         "strengths": strengths,
         "gaps": gaps,
         "actions": [
             {
                 "rec": r,
-                "cost": content.COST_BANDS[r.cost_band]
-                if r.cost_band in content.COST_BANDS
-                else T(zh=r.cost_band, en=r.cost_band),
+                "cost": _action_cost(r, a.plan is not None),
                 "months": months_text(r, lang),
                 "benefit": r.benefits[0] if r.benefits else None,
             }
             for r in actions
         ],
         "help": help_routes(actions),
-        "year_cost": year_cost(a.recommendations, lang),
+        "year_cost": None if a.plan is not None else year_cost(a.recommendations, lang),
         "scenario_count": len(a.recommendations),
+        **plan,
     }
 
 
-def gantt_svg(recs: Sequence[Recommendation], lang: Lang) -> str:
-    """The roadmap on a month axis, in the order the scenarios start."""
-    bars = [
-        GanttBar(f"{r.rank}. {r.name.get(lang)}", r.start_month, r.end_month)
-        for r in in_roadmap_order(recs)
-    ]
+def gantt_svg(recs: Sequence[Recommendation], lang: Lang, *, planned: bool = False) -> str:
+    """The roadmap on a month axis, in the order the scenarios start (only the planned ones
+    when `planned`)."""
+    ordered = planned_in_order(recs) if planned else in_roadmap_order(recs)
+    bars = [GanttBar(f"{r.rank}. {r.name.get(lang)}", r.start_month, r.end_month) for r in ordered]
     zh = lang == "zh"
+    planned = planned and horizon(bars) > FIRST_YEAR  # a plan within one year keeps the months
     return gantt(
         bars,
-        title="实施时间表（按月）" if zh else "Roadmap by month",
-        axis_label="月份（自启动当月起算）" if zh else "Month (counted from the start)",
+        title=("实施时间表" if planned else "实施时间表（按月）")
+        if zh
+        else ("Roadmap" if planned else "Roadmap by month"),
+        axis_label=("季度（自启动当月起算）" if planned else "月份（自启动当月起算）")
+        if zh
+        else ("Quarter (counted from the start)" if planned else "Month (counted from the start)"),
         span_label="{start}–{end} 月" if zh else "M{start}–{end}",
         single_label="{start} 月" if zh else "M{start}",
         year_label=f"第一年（1–{FIRST_YEAR} 月）" if zh else f"Year 1 (months 1–{FIRST_YEAR})",
+        years=[f"第 {y} 年" if zh else f"Year {y}" for y in range(1, 11)] if planned else (),
+        quarters=("一", "二", "三", "四") if zh else ("Q1", "Q2", "Q3", "Q4"),
     )

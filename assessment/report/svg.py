@@ -116,6 +116,35 @@ def wrap(text: str, width: float, max_lines: int) -> list[str]:
     return [fit(line, width) for line in lines]
 
 
+_TERM_END = set("与和及、，,/ ")  # a Chinese name may break after these without splitting a term
+
+
+def wrap_terms(text: str, width: float, max_lines: int) -> list[str]:
+    """Like `wrap`, but a line breaks only between terms (after 与, 和, 及, 、, a space, or
+    before a bracket) when the text fits that way, so that no term is split across lines
+    (`数字化转型规划` stays whole); otherwise as `wrap`."""
+    text = clean(text)
+    parts = [""]
+    for ch in text:
+        if ch in "（(" and parts[-1]:
+            parts.append("")
+        parts[-1] += ch
+        if ch in _TERM_END:
+            parts.append("")
+    parts = [p for p in parts if p]
+    if any(text_width(p.rstrip()) > width for p in parts):
+        return wrap(text, width, max_lines)
+    lines = [""]
+    for part in parts:
+        if lines[-1] and text_width((lines[-1] + part).rstrip()) > width:
+            lines.append(part.lstrip())
+        else:
+            lines[-1] += part
+    if len(lines) > max_lines:
+        return wrap(text, width, max_lines)
+    return [line.rstrip() for line in lines]
+
+
 def el(tag: str, content: str | None = None, /, **attrs: float | str) -> str:
     """One element. Attribute values are numbers computed here or constants, never caller text."""
     pairs = "".join(

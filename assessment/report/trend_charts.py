@@ -6,14 +6,14 @@ text only as escaped character data, attributes only numbers computed here and c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..display import one_decimal
 from . import svg
 from .charts import EDGE, Series, Style, series_legend
 from .svg import GRID, INK, LINE, SMALL
 
-__all__ = ["LINES_BOTTOM", "LINES_TOP", "levels_over_time", "lines"]
+__all__ = ["LINES_BOTTOM", "LINES_TOP", "levels_over_time", "lines", "spread"]
 
 WIDTH, LEFT, RIGHT = 520, 48, 12
 LINES_TOP, LINES_BOTTOM = 40, 200
@@ -33,16 +33,69 @@ def _style(index: int) -> Style:
     return _STYLES[(index // 3) % 3]
 
 
-def _x_positions(n: int) -> list[float]:
-    slot = (WIDTH - LEFT - RIGHT) / n
+LABELS_W = 128  # the column right of the plot that names each line at its end (direct labels)
+LABEL_GAP = 12  # at least this far apart, so lines that end close together stay readable
+
+
+def _x_positions(n: int, right: float = RIGHT) -> list[float]:
+    slot = (WIDTH - LEFT - right) / n
     return [LEFT + slot * (i + 0.5) for i in range(n)]
 
 
+def spread(ys: Sequence[float], gap: float, low: float, high: float) -> list[float]:
+    """The label heights `ys`, moved apart as little as needed so that neighbours are at least
+    `gap` apart and all stay within [low, high]; their order is kept."""
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    placed = [ys[i] for i in order]
+    for k in range(1, len(placed)):
+        placed[k] = max(placed[k], placed[k - 1] + gap)
+    if placed and placed[-1] > high:  # pushed off the bottom: pack upwards from it
+        placed[-1] = high
+        for k in range(len(placed) - 2, -1, -1):
+            placed[k] = min(placed[k], placed[k + 1] - gap)
+    placed = [max(y, low) for y in placed]
+    out = [0.0] * len(ys)
+    for k, i in enumerate(order):
+        out[i] = placed[k]
+    return out
+
+
+DASHES = [svg.DASH[_STYLES[(i // 3) % 3]] for i in range(9 * 3)]
+
+
+def _direct_labels(
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    xs: Sequence[float],
+    y_of: Callable[[float], float],
+) -> list[str]:
+    """Each series named right of the plot, level with its last point, with a thin leader line;
+    labels of lines that end close together are moved apart."""
+    ends = []
+    for idx, (name, values) in enumerate(series):
+        last = max((i for i, v in enumerate(values) if v is not None), default=None)
+        if last is not None:
+            ends.append((idx, name, xs[last], y_of(values[last] or 0.0)))
+    ys = spread([y for *_, y in ends], LABEL_GAP, LINES_TOP - 6, LINES_BOTTOM + 6)
+    x0 = WIDTH - LABELS_W + 10
+    body = []
+    for (idx, name, x, y), ly in zip(ends, ys, strict=True):
+        body.append(svg.line(x + 5, y, x0 - 3, ly, stroke=GRID, w=0.6))
+        key = {"fill": "none", **EDGE, "stroke_width": 2.6 if idx == 0 else 1.4}
+        body.append(svg.poly("polyline", [(x0 - 3, ly), (x0 + 11, ly)], {**key, **DASHES[idx]}))
+        body.append(svg.marker(idx, x0 + 4, ly, hollow=False))
+        body.append(svg.text(x0 + 11, ly + 4, svg.fit(name, LABELS_W - 22), "start", SMALL))
+    return body
+
+
 def _period_labels(
-    labels: Sequence[str], notes: Sequence[str], xs: Sequence[float], top: float
+    labels: Sequence[str],
+    notes: Sequence[str],
+    xs: Sequence[float],
+    top: float,
+    right: float = RIGHT,
 ) -> list[str]:
     """Each period under its column or point, and its note (e.g. how many firms) below that."""
-    slot = (WIDTH - LEFT - RIGHT) / len(labels)
+    slot = (WIDTH - LEFT - right) / len(labels)
     body = []
     for x, label, note in zip(xs, labels, notes, strict=True):
         body.append(svg.text(x, top, svg.fit(label, slot - 4), "middle"))
@@ -59,10 +112,12 @@ def lines(
     axis_label: str,
     notes: Sequence[str] = (),
     max_value: float = 100,
+    direct: bool = False,
 ) -> str:
     """One line per series over the periods, on a 0..max axis. The first series is drawn bold
     with its values printed at its points; a missing value breaks its line. `notes` go under
-    the period labels (e.g. how many firms each period's means cover)."""
+    the period labels (e.g. how many firms each period's means cover). `direct` names each line
+    at its end instead of in a legend, so lines that lie close together can still be told apart."""
     n = len(periods)
     notes = list(notes) or [""] * n
     if not n or len(notes) != n or any(len(v) != n for _, v in series):
@@ -70,7 +125,8 @@ def lines(
     if not series:
         raise ValueError("a line chart needs at least one series")
     plot_h = LINES_BOTTOM - LINES_TOP
-    xs = _x_positions(n)
+    right = LABELS_W if direct else RIGHT
+    xs = _x_positions(n, right)
 
     def y_of(v: float) -> float:
         return LINES_BOTTOM - plot_h * min(max(v / max_value, 0.0), 1.0)
@@ -78,7 +134,7 @@ def lines(
     body = [svg.text(8, 16, svg.fit(axis_label, WIDTH - 16))]
     for k in range(6):
         y = LINES_BOTTOM - plot_h * k / 5
-        body.append(svg.line(LEFT, y, WIDTH - RIGHT, y, stroke=GRID if k else INK, w=0.6))
+        body.append(svg.line(LEFT, y, WIDTH - right, y, stroke=GRID if k else INK, w=0.6))
         body.append(svg.text(LEFT - 6, y + 4, svg.tick(max_value * k / 5), "end", SMALL))
     body.append(svg.line(LEFT, LINES_TOP, LEFT, LINES_BOTTOM))
     styled = []
@@ -106,7 +162,10 @@ def lines(
                     )
                 run = []
     body += marks + labels
-    body += _period_labels(periods, notes, xs, LINES_BOTTOM + 16)
+    body += _period_labels(periods, notes, xs, LINES_BOTTOM + 16, right)
+    if direct:
+        body += _direct_labels(series, xs, y_of)
+        return svg.document(WIDTH, LINES_BOTTOM + 16 + 2 * LINE + 4, title, body)
     legend, height = series_legend(styled, "", WIDTH, LINES_BOTTOM + 16 + 2 * LINE + 12)
     return svg.document(WIDTH, height, title, body + legend)
 

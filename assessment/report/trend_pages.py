@@ -48,6 +48,7 @@ def park_trend_context(trend: ParkTrend | None, lang: Lang) -> dict[str, Any] | 
         ),
         axis_label=MEAN_AXIS.get(lang),
         notes=notes,
+        direct=True,
     )
     return {
         "points": trend.points,
