@@ -413,3 +413,17 @@ def test_the_signatures_in_the_api_doc_are_the_codes() -> None:
     for name, args in written:
         assert name in assessment.__all__, name
         assert args == _written(inspect.signature(getattr(assessment, name))), name
+
+
+def test_recommend_gives_the_same_list_assess_does_with_its_table() -> None:
+    result = assessment.assess(FIRM)
+    catalogue = assessment.load_catalogue("park_quick_scan_scenarios", result.questionnaire)
+    recs = assessment.recommend(result.card, catalogue, result.questionnaire)
+    assert isinstance(recs, assessment.RecommendationList)
+    assert [r.scenario for r in recs] == [r.scenario for r in result.recommendations]
+    frame = recs.to_dataframe(lang="en")
+    for column in ("cost_min", "cost_max", "duration_months", "year", "start_month", "end_month"):
+        assert column in frame.columns
+    first = recs[0]
+    assert frame.iloc[0]["duration_months"] == first.duration_months
+    assert frame.iloc[0]["start_month"] == first.start_month

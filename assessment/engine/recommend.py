@@ -6,7 +6,15 @@ from typing import Any
 
 from ..models.catalogue import Catalogue, Scenario
 from ..models.questionnaire import Questionnaire
-from ..models.results import Plan, Recommendation, ScoreCard, Slot, Support, TriggerAnswer
+from ..models.results import (
+    Plan,
+    Recommendation,
+    RecommendationList,
+    ScoreCard,
+    Slot,
+    Support,
+    TriggerAnswer,
+)
 from . import expr
 from .afford import means
 from .eligibility import card_context
@@ -37,10 +45,10 @@ def _triggers(
 
 def recommend(
     card: ScoreCard, catalogue: Catalogue, questionnaire: Questionnaire | None = None
-) -> list[Recommendation]:
+) -> RecommendationList:
     """The scenarios whose triggers fire for this firm, best first, each with its place in the
     roadmap (see `recommend_with_plan`)."""
-    return recommend_with_plan(card, catalogue, questionnaire)[0]
+    return RecommendationList(recommend_with_plan(card, catalogue, questionnaire)[0])
 
 
 def recommend_with_plan(

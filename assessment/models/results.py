@@ -255,6 +255,12 @@ class Recommendation(Model):
         default_factory=list, description="Prerequisites that keep it out of year one."
     )
 
+    def __repr__(self) -> str:
+        return (
+            f"<Recommendation {self.rank}. {self.scenario} ({self.slot}), "
+            f"priority {self.priority:.2f}>"
+        )
+
 
 class PlanYear(Model):
     """One year of the plan: the scenarios that start in it and what they cost the firm."""
@@ -280,9 +286,10 @@ class Plan(Model):
     )
 
     def __repr__(self) -> str:
+        planned = sum(len(y.scenarios) for y in self.years)
         return (
-            f"<Recommendation {self.rank}. {self.scenario} ({self.slot}), "
-            f"priority {self.priority:.2f}>"
+            f"<Plan budget CNY {self.budget:,.0f} a year, {self.capacity} at once: "
+            f"{planned} scenarios over {len(self.years)} years, {len(self.unplanned)} unplanned>"
         )
 
 
@@ -306,6 +313,15 @@ class RecommendationList(list[Recommendation]):
                 "priority": r.priority,
                 "mandatory": r.mandatory,
                 "cost_band": r.cost_band,
+                "cost_min": r.cost_min,
+                "cost_max": r.cost_max,
+                "firm_cost_min": r.firm_cost_min,
+                "firm_cost_max": r.firm_cost_max,
+                "duration_months": r.duration_months,
+                "year": r.year,
+                "start_month": r.start_month,
+                "end_month": r.end_month,
+                "deferred": r.deferred,
                 "triggered_by": ", ".join(t.question for t in r.triggered_by),
             }
             for r in self
