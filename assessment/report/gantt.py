@@ -92,29 +92,7 @@ def gantt(
         )
         body.append(svg.text(x - 3, bottom + 14, svg.fit(year_label, 120), "end", SMALL))
     for i, bar in enumerate(bars):
-        y = TOP + ROW * i
-        body.append(svg.text(PAD, y + ROW / 2 + 4, svg.fit(bar.text, LABEL_W - 8)))
-        x0, x1 = month_x(bar.start, months), month_x(bar.end + 1, months)
-        body.append(
-            svg.el(
-                "rect",
-                x=x0,
-                y=y + (ROW - BAR_H) / 2,
-                width=x1 - x0,
-                height=BAR_H,
-                fill=FILL,
-                stroke=INK,
-                stroke_width=0.8,
-                **_BAR,
-            )
-        )
-        label = single_label if bar.start == bar.end else span_label
-        span = label.format(start=bar.start, end=bar.end)
-        right = svg.text_width(span) * SMALL / TEXT + 4 <= WIDTH - PAD - x1
-        if right:
-            body.append(svg.text(x1 + 4, y + ROW / 2 + 4, span, "start", SMALL))
-        else:
-            body.append(svg.text(x0 - 4, y + ROW / 2 + 4, span, "end", SMALL))
+        body += _bar_row(bar, TOP + ROW * i, months, span_label, single_label)
     height = bottom + (24 if months > 12 and year_label else 12)
     return svg.document(WIDTH, height, title, body)
 
@@ -159,26 +137,22 @@ def _by_quarter(
     body.append(svg.text(PLOT_X + PLOT_W / 2, TOP - 24, svg.fit(axis_label, PLOT_W), "middle"))
     body.append(svg.line(PLOT_X, bottom, month_x(months + 1, months), bottom))
     for i, bar in enumerate(bars):
-        y = top + ROW * i
-        body.append(svg.text(PAD, y + ROW / 2 + 4, svg.fit(bar.text, LABEL_W - 8)))
-        x0, x1 = month_x(bar.start, months), month_x(bar.end + 1, months)
-        body.append(
-            svg.el(
-                "rect",
-                x=x0,
-                y=y + (ROW - BAR_H) / 2,
-                width=x1 - x0,
-                height=BAR_H,
-                fill=FILL,
-                stroke=INK,
-                stroke_width=0.8,
-                **_BAR,
-            )
-        )
-        label = single_label if bar.start == bar.end else span_label
-        span = label.format(start=bar.start, end=bar.end)
-        if svg.text_width(span) * SMALL / TEXT + 4 <= WIDTH - PAD - x1:
-            body.append(svg.text(x1 + 4, y + ROW / 2 + 4, span, "start", SMALL))
-        else:
-            body.append(svg.text(x0 - 4, y + ROW / 2 + 4, span, "end", SMALL))
+        body += _bar_row(bar, top + ROW * i, months, span_label, single_label)
     return svg.document(WIDTH, bottom + 12, title, body)
+
+
+def _bar_row(bar: GanttBar, y: float, months: int, span_label: str, single_label: str) -> list[str]:
+    """One row: the scenario's name, its bar, and its months beside the bar (left if no room)."""
+    x0, x1 = month_x(bar.start, months), month_x(bar.end + 1, months)
+    label = single_label if bar.start == bar.end else span_label
+    span = label.format(start=bar.start, end=bar.end)
+    box = {"x": x0, "y": y + (ROW - BAR_H) / 2, "width": x1 - x0, "height": BAR_H}
+    if svg.text_width(span) * SMALL / TEXT + 4 <= WIDTH - PAD - x1:
+        months_text = svg.text(x1 + 4, y + ROW / 2 + 4, span, "start", SMALL)
+    else:
+        months_text = svg.text(x0 - 4, y + ROW / 2 + 4, span, "end", SMALL)
+    return [
+        svg.text(PAD, y + ROW / 2 + 4, svg.fit(bar.text, LABEL_W - 8)),
+        svg.el("rect", **box, fill=FILL, stroke=INK, stroke_width=0.8, **_BAR),
+        months_text,
+    ]
