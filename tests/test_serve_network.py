@@ -198,7 +198,9 @@ def test_a_refused_file_says_why_and_leaves_the_page_working(page: Any, server: 
     all_saved(page)
     fake = {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90 not a file"}
     page.set_input_files("input[name='f.digital_plan']", fake)
-    page.wait_for_selector("#flash p.error")
+    # The earlier refusal may still be shown: wait for this file's own answer.
+    refused = "document.querySelector('#flash').innerText.includes('只能附上')"
+    page.wait_for_function(refused)
     assert "只能附上 JPEG、PNG、WebP 照片或 PDF 文件" in page.inner_text("#flash")
     tick(page, "digital_plan", "written")
     tick(page, "leader_attention", "regular_agenda")
@@ -206,6 +208,7 @@ def test_a_refused_file_says_why_and_leaves_the_page_working(page: Any, server: 
     png = {"name": "a.png", "mimeType": "image/png", "buffer": _png()}
     page.set_input_files("input[name='f.digital_plan']", png)
     page.wait_for_selector("#q-digital_plan img.thumb")
+    page.wait_for_function("document.querySelector('#flash').innerText.trim() === ''")
     assert page.inner_text("#flash") == ""  # the stale refusal went with the next success
     stored = answers(server, page)
     assert stored["digital_plan"].value == "written"
