@@ -117,6 +117,37 @@ def test_a_real_cjk_font_is_embedded_and_pages_are_sane(rendered: dict, tmp_path
         assert (4 if kind == "diagnosis" else 2) <= pages <= 40
 
 
+# Terms of the sample firm's scenario names, services and answers that a table cell once split
+# across two lines (`政策申/报服务`, `数字化转型规/划`, `客/户关系管理`).
+TERMS = ("政策申报服务", "数字化转型规划", "客户关系管理", "供应商协同", "数字化人才培养计划")
+
+
+@needs_poppler
+@pytest.mark.parametrize("kind", ["diagnosis", "scenarios"])
+def test_table_cells_never_break_a_chinese_term(kind: str, rendered: dict, tmp_path: Path) -> None:
+    text = pdf_text(rendered[kind, "zh"], tmp_path)
+    lines = [line.strip() for line in text.splitlines()]
+    joined = "".join(lines)
+    found = [t for t in TERMS if t in joined]
+    assert found, "the sample firm's reports name none of the terms"
+    for term in found:
+        assert text.count(term) == joined.count(term), f"{term} is split across lines"
+
+
+def test_the_html_keeps_each_term_of_a_name_on_one_line() -> None:
+    from assessment.report.html import keep_terms
+
+    assert keep_terms("数字化转型规划与政策申报服务") == (
+        '<span class="term">数字化转型规划与</span><span class="term">政策申报服务</span>'
+    )
+    assert keep_terms("CRM 客户关系管理、<b>") == (
+        'CRM <span class="term">客户关系管理、</span>&lt;b&gt;'
+    )
+    assert keep_terms("Cloud ERP & MES") == "Cloud ERP &amp; MES"
+    sentence = "企业主要负责人对数字化转型的重视程度如何？"
+    assert keep_terms(sentence) == sentence  # too long for a term: it wraps like any text
+
+
 def test_the_same_inputs_give_identical_pdfs(sample_firm: Assessment, rendered: dict) -> None:
     assert render_scenarios(sample_firm, lang="zh") == rendered["scenarios", "zh"]
     assert render_diagnosis(sample_firm, lang="en") == rendered["diagnosis", "en"]

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import resources
 from ..display import period as period_label
 from ..errors import UsageError
 from ..models.common import Lang, StrPath, TextValue
 from . import i18n
+from .svg import term_parts
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+LONGEST_TERM = 12  # characters: a longer stretch without a break is a sentence, free to wrap
 
 
 def search_path(user_dir: StrPath | None) -> tuple[Path, ...]:
@@ -39,6 +44,19 @@ def _pick(lang: Lang) -> Any:
     return pick
 
 
+def keep_terms(text: str) -> Markup:
+    """Escaped `text` whose Chinese terms never break inside (`政策申报服务`, not `政策申/报服务`):
+    each stretch between the places where a name may break is kept on one line (`.term`)."""
+    if not _HAN.search(text):
+        return escape(text)
+    return Markup("").join(
+        Markup('<span class="term">{}</span>').format(part)
+        if len(part) <= LONGEST_TERM and _HAN.search(part)
+        else escape(part)
+        for part in term_parts(text)
+    )
+
+
 @lru_cache(maxsize=8)
 def environment(roots: tuple[Path, ...], lang: Lang) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
@@ -55,6 +73,8 @@ def environment(roots: tuple[Path, ...], lang: Lang) -> SandboxedEnvironment:
     )
     env.filters.update(
         t=_pick(lang),
+        # An English report's Chinese is the firm's own words, kept exactly as written.
+        terms=(lambda v: keep_terms(str(v))) if lang == "zh" else (lambda v: escape(str(v))),
         num=lambda v, digits=1: i18n.number(v, lang, digits),
         pct=lambda v: i18n.percent(v, lang),
         longdate=lambda v: i18n.long_date(v, lang),

@@ -119,11 +119,9 @@ def wrap(text: str, width: float, max_lines: int) -> list[str]:
 _TERM_END = set("与和及、，,/ ")  # a Chinese name may break after these without splitting a term
 
 
-def wrap_terms(text: str, width: float, max_lines: int) -> list[str]:
-    """Like `wrap`, but a line breaks only between terms (after 与, 和, 及, 、, a space, or
-    before a bracket) when the text fits that way, so that no term is split across lines
-    (`数字化转型规划` stays whole); otherwise as `wrap`."""
-    text = clean(text)
+def term_parts(text: str) -> list[str]:
+    """`text` cut where a Chinese name may break without splitting a term: after 与, 和, 及, 、,
+    a comma, a slash or a space, and before an opening bracket; joined, the parts are `text`."""
     parts = [""]
     for ch in text:
         if ch in "（(" and parts[-1]:
@@ -131,7 +129,15 @@ def wrap_terms(text: str, width: float, max_lines: int) -> list[str]:
         parts[-1] += ch
         if ch in _TERM_END:
             parts.append("")
-    parts = [p for p in parts if p]
+    return [p for p in parts if p]
+
+
+def wrap_terms(text: str, width: float, max_lines: int) -> list[str]:
+    """Like `wrap`, but a line breaks only between terms (after 与, 和, 及, 、, a space, or
+    before a bracket) when the text fits that way, so that no term is split across lines
+    (`数字化转型规划` stays whole); otherwise as `wrap`."""
+    text = clean(text)
+    parts = term_parts(text)
     if any(text_width(p.rstrip()) > width for p in parts):
         return wrap(text, width, max_lines)
     lines = [""]
