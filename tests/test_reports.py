@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import shutil
@@ -151,6 +152,24 @@ def test_the_html_keeps_each_term_of_a_name_on_one_line() -> None:
 def test_the_same_inputs_give_identical_pdfs(sample_firm: Assessment, rendered: dict) -> None:
     assert render_scenarios(sample_firm, lang="zh") == rendered["scenarios", "zh"]
     assert render_diagnosis(sample_firm, lang="en") == rendered["diagnosis", "en"]
+
+
+def _scenarios_pdf(path: Path) -> bytes:
+    return render_scenarios(assess(path), lang="zh")
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_worker_process_renders_the_same_pdf_as_its_parent(
+    method: str, sample_firm: Assessment, rendered: dict
+) -> None:
+    """Fonts and stylesheets are set up once per process: a worker forked after its parent has
+    rendered builds its own, and a spawned one its own from nothing; each renders many firms."""
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} on this platform")
+    assert sample_firm.source is not None
+    with multiprocessing.get_context(method).Pool(1) as pool:
+        twice = pool.map(_scenarios_pdf, [sample_firm.source, sample_firm.source])
+    assert twice == [rendered["scenarios", "zh"]] * 2
 
 
 HOSTILE = (

@@ -1,11 +1,12 @@
-"""HTML to PDF with WeasyPrint: one font setup per process, a fetcher for our assets only."""
+"""HTML to PDF with WeasyPrint: fonts and stylesheets set up once per process, a fetcher for our
+assets only."""
 
 from __future__ import annotations
 
 import logging
 import mimetypes
-from collections.abc import Sequence
-from functools import lru_cache
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -31,11 +32,29 @@ def _weasyprint() -> Any:
     return weasyprint
 
 
-@lru_cache(maxsize=1)
-def _font_config() -> Any:
-    from weasyprint.text.fonts import FontConfiguration
+_built: dict[object, Any] = {}
+_built_in: list[int] = []
 
-    return FontConfiguration()
+
+def _once(key: object, build: Callable[[], Any]) -> Any:
+    """`build()` once per process and `key`. A worker made by fork starts afresh instead of
+    sharing its parent's font setup (fontconfig state, temporary font files); each firm a worker
+    renders after that reuses what its first one built."""
+    if _built_in != [os.getpid()]:
+        _built.clear()
+        _built_in[:] = [os.getpid()]
+    if key not in _built:
+        _built[key] = build()
+    return _built[key]
+
+
+def _font_config() -> Any:
+    def build() -> Any:
+        from weasyprint.text.fonts import FontConfiguration
+
+        return FontConfiguration()
+
+    return _once("fonts", build)
 
 
 def _fetcher_class() -> type:
@@ -63,14 +82,20 @@ def _fetcher_class() -> type:
     return AssetFetcher
 
 
-@lru_cache(maxsize=8)
 def _stylesheets(files: tuple[Path, ...], roots: tuple[Path, ...]) -> list[Any]:
-    weasyprint = _weasyprint()
-    fetcher = _fetcher_class()(roots)
-    return [
-        weasyprint.CSS(filename=str(f), url_fetcher=fetcher, font_config=_font_config())
-        for f in files
-    ]
+    """The parsed stylesheets, once per process; a file edited since (a user's template folder
+    under `dtm serve`) is parsed again."""
+    stamps = tuple((f, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+
+    def build() -> list[Any]:
+        weasyprint = _weasyprint()
+        fetcher = _fetcher_class()(roots)
+        return [
+            weasyprint.CSS(filename=str(f), url_fetcher=fetcher, font_config=_font_config())
+            for f in files
+        ]
+
+    return _once(("css", stamps, roots), build)  # type: ignore[no-any-return]
 
 
 def html_to_pdf(html: str, roots: Sequence[Path], stylesheets: Sequence[Path] = ()) -> bytes:
