@@ -251,3 +251,29 @@ def test_workers_and_status_need_postgresql(tmp_path: Path, args: list[str]) -> 
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "the queue needs a PostgreSQL store" in lines[0]
+
+
+def test_a_worker_renders_many_firms_in_one_process_and_replaces_one_that_grew(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+    import os
+
+    from assessment.queue.tasks import _Worker, render_pool
+
+    worker = _Worker("sqlite://", tmp_path, render_pool())
+
+    async def jobs() -> list[int]:
+        pids = [await worker.run(os.getpid), await worker.run(os.getpid)]
+        assert not worker.recycle_if_grown(300.0, limit=600.0)
+        pids.append(await worker.run(os.getpid))
+        assert worker.recycle_if_grown(700.0, limit=600.0)
+        pids.append(await worker.run(os.getpid))
+        return pids
+
+    try:
+        first, second, third, after = asyncio.run(jobs())
+    finally:
+        worker.pool.shutdown()
+    assert first == second == third != after
+    assert os.getpid() not in (first, after)

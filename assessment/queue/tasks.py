@@ -32,6 +32,9 @@ PARK_TASK = "dtm.park_report"
 RETRIES = 2  # a firm is tried at most three times, then recorded as failed
 HEARTBEAT = 10.0  # seconds between a worker's heartbeats (procrastinate's default)
 STALLED_AFTER = 4  # heartbeats missed before a worker is taken for dead and its job retried
+# A render process renders many firms (fonts and stylesheets set up once) and is replaced after
+# RECYCLE_AFTER of them, or as soon as it holds more memory than this after a job.
+RECYCLE_MB = 600.0
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -76,6 +79,14 @@ class _Worker:
             self.pool = render_pool()  # the render process died: the job is retried in a new one
             raise
 
+    def recycle_if_grown(self, resident_mb: float, limit: float = RECYCLE_MB) -> bool:
+        """Replace the render process once its job is done if it holds more than `limit` MB."""
+        if resident_mb <= limit:
+            return False
+        old, self.pool = self.pool, render_pool()
+        old.shutdown(wait=False)
+        return True
+
 
 def render_pool() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
@@ -100,9 +111,11 @@ def make_app(connector: Any) -> Any:
     async def render_firm(context: Any, run_id: int, credit_code: str) -> None:
         state = _worker["current"]
         last = context.job.attempts >= RETRIES
-        ended = await state.run(
+        ended, resident_mb = await state.run(
             work.render_firm_at, state.url, str(state.out), run_id, credit_code, last
         )
+        if state.recycle_if_grown(resident_mb):
+            log.info("render process replaced: %.0f MB after its last firm", resident_mb)
         if ended:
             await defer_park(app, run_id)
 

@@ -239,9 +239,27 @@ def die_with_parent() -> None:
         return
 
 
-def render_firm_at(url: str, out: str, run_id: int, code: str, last_try: bool) -> bool:
-    """`render_firm` in a render process, which keeps its own connection to the store."""
-    return render_firm(_store(url), Path(out), run_id, code, last_try=last_try)
+def render_firm_at(
+    url: str, out: str, run_id: int, code: str, last_try: bool
+) -> tuple[bool, float]:
+    """`render_firm` in a render process, which keeps its own connection to the store; with the
+    process's resident memory afterwards (MB), so that the worker can replace a grown one."""
+    ended = render_firm(_store(url), Path(out), run_id, code, last_try=last_try)
+    return ended, resident_mb()
+
+
+def resident_mb() -> float:
+    """This process's resident memory in MB (Linux), else its peak."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def build_park_at(url: str, out: str, run_id: int) -> None:
