@@ -202,11 +202,20 @@ def test_hostile_text_is_escaped_in_the_html(hostile_firm: Assessment) -> None:
     assert "{{ 7*7 }}" in html
 
 
+@pytest.fixture(scope="module")
+def hostile_written(
+    hostile_firm: Assessment, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, Path]]:
+    """The hostile firm's two English reports written once into `ROOT/out`: (ROOT, paths)."""
+    root = tmp_path_factory.mktemp("hostile")
+    return root, dict(write_reports(hostile_firm, root / "out", lang="en"))
+
+
 @needs_poppler
 def test_hostile_text_renders_as_literal_text_and_nothing_is_attached(
-    hostile_firm: Assessment, tmp_path: Path
+    hostile_written: tuple[Path, dict[str, Path]], tmp_path: Path
 ) -> None:
-    pdf = render_diagnosis(hostile_firm, lang="en")
+    pdf = hostile_written[1]["diagnosis"].read_bytes()
     text = pdf_text(pdf, tmp_path)
     assert "<script>alert(1)</script>" in text
     assert "{{ 7*7 }}" in text
@@ -241,10 +250,10 @@ def test_reports_are_readable_by_the_group(sample_firm: Assessment, tmp_path: Pa
 
 
 def test_reports_are_named_from_the_credit_code_and_stay_in_the_folder(
-    hostile_firm: Assessment, tmp_path: Path
+    hostile_firm: Assessment, hostile_written: tuple[Path, dict[str, Path]]
 ) -> None:
+    tmp_path, paths = hostile_written
     out = tmp_path / "out"
-    paths = write_reports(hostile_firm, out, lang="en")
     code, period = hostile_firm.card.firm.credit_code, hostile_firm.card.period
     short = short_name(HOSTILE)
     assert short and all(c.isalnum() or c in "-_" for c in short)
