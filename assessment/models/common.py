@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -16,23 +16,11 @@ from pydantic import (
     StringConstraints,
 )
 
-Lang = Literal["zh", "en"]
-LANGS: tuple[Lang, ...] = ("zh", "en")
-
-
-class UnknownLanguage(KeyError, ValueError):
-    """A language dtm does not write in: a `ValueError`, and a `KeyError` for `text["fr"]`."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
-
-
-def check_lang(lang: object) -> Lang:
-    """`lang` when it is one of dtm's languages (zh, en); else `UnknownLanguage`."""
-    if lang not in LANGS:
-        raise UnknownLanguage(f"{lang!r} is not a language of dtm (zh or en)")
-    return lang
-
+# Re-exported: every model and stage reads the languages from here.
+from .lang import LANGS as LANGS
+from .lang import Lang as Lang
+from .lang import UnknownLanguage as UnknownLanguage
+from .lang import check_lang as check_lang
 
 StrPath = str | os.PathLike[str]
 """What every function that reads or writes a file accepts: a string or a path."""
