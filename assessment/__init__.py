@@ -120,7 +120,7 @@ _HOMES: dict[str, str] = {
         ["NOT_APPLICABLE", "UNKNOWN", "Answer", "AnswerSheet", "Firm"], "models.answers"
     ),
     **dict.fromkeys(["Catalogue", "Scenario"], "models.catalogue"),
-    **dict.fromkeys(["BilingualText", "StrPath", "UnknownLanguage"], "models.common"),
+    **dict.fromkeys(["BilingualText", "Lang", "StrPath", "UnknownLanguage"], "models.common"),
     **dict.fromkeys(
         ["Dimension", "Indicator", "Level", "Question", "Questionnaire"], "models.questionnaire"
     ),
@@ -177,6 +177,7 @@ __all__ = [
     "FirmTrend",
     "Indicator",
     "IndicatorResult",
+    "Lang",
     "Level",
     "LevelCheck",
     "LevelRef",
