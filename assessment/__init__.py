@@ -62,9 +62,10 @@ if TYPE_CHECKING:
         UsageError,
         ValidationFailed,
     )
+    from .models._views import set_display_language
     from .models.answers import NOT_APPLICABLE, UNKNOWN, Answer, AnswerSheet, Firm
     from .models.catalogue import Catalogue, Scenario
-    from .models.common import BilingualText, StrPath, UnknownLanguage
+    from .models.common import BilingualText, Lang, StrPath, UnknownLanguage
     from .models.questionnaire import Dimension, Indicator, Level, Question, Questionnaire
     from .models.results import (
         DimensionResult,
@@ -119,7 +120,7 @@ _HOMES: dict[str, str] = {
         ["NOT_APPLICABLE", "UNKNOWN", "Answer", "AnswerSheet", "Firm"], "models.answers"
     ),
     **dict.fromkeys(["Catalogue", "Scenario"], "models.catalogue"),
-    **dict.fromkeys(["BilingualText", "StrPath", "UnknownLanguage"], "models.common"),
+    **dict.fromkeys(["BilingualText", "Lang", "StrPath", "UnknownLanguage"], "models.common"),
     **dict.fromkeys(
         ["Dimension", "Indicator", "Level", "Question", "Questionnaire"], "models.questionnaire"
     ),
@@ -143,13 +144,14 @@ _HOMES: dict[str, str] = {
     ),
     "recommend": "engine.recommend",
     "score": "engine.scoring",
+    "set_display_language": "models._views",
 }
 
 
-def _notebook_html(shown: object) -> str:
+def _notebook_html(shown: object, lang: Lang) -> str:
     from .report.notebook import notebook_html
 
-    return notebook_html(shown)
+    return notebook_html(shown, lang)
 
 
 # The models know nothing of views: the package hands them the notebook view, which is imported
@@ -175,6 +177,7 @@ __all__ = [
     "FirmTrend",
     "Indicator",
     "IndicatorResult",
+    "Lang",
     "Level",
     "LevelCheck",
     "LevelRef",
@@ -208,6 +211,7 @@ __all__ = [
     "results_frame",
     "sample_park",
     "score",
+    "set_display_language",
 ]
 
 

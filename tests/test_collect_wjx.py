@@ -13,7 +13,14 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
-from assessment import AnswerSheet, Questionnaire, load_answers, load_questionnaire, score
+from assessment import (
+    AnswerSheet,
+    Questionnaire,
+    compile_questionnaire,
+    load_answers,
+    load_questionnaire,
+    score,
+)
 from assessment.collect import importer, wjx
 from assessment.collect.grid import read_grids
 from assessment.collect.table import FIRM_FIELDS, import_rows
@@ -216,13 +223,19 @@ def test_conditions_are_put_in_words(qid: str, question: str, words: str) -> Non
 
 
 def test_a_condition_without_words_is_kept_verbatim_with_a_note() -> None:
-    q = load_questionnaire("park_quick_scan")
-    indicator = next(i for d in q.dimensions for i in d.indicators if i.questions[-1].when)
-    target = indicator.questions[-1].model_copy(update={"when": "not (digital_plan == 'none')"})
-    indicator.questions[-1] = target
+    # A variant of the shipped questionnaire, built anew: the loaded one cannot be changed.
+    data = load_questionnaire("park_quick_scan").model_dump(mode="json", exclude_unset=True)
+    questions = next(
+        i["questions"]
+        for d in data["dimensions"]
+        for i in d["indicators"]
+        if i["questions"][-1].get("when")
+    )
+    questions[-1]["when"] = "not (digital_plan == 'none')"
+    q = compile_questionnaire(Questionnaire.model_validate(data))
     text, notes = wjx_text(q)
     assert "（仅当满足条件 not (digital_plan == 'none') 时回答）" in text
-    assert any(n.code == "WJX001" and target.id in n.message for n in notes)
+    assert any(n.code == "WJX001" and questions[-1]["id"] in n.message for n in notes)
 
 
 def test_the_english_text_keeps_the_markers() -> None:

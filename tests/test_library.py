@@ -192,7 +192,7 @@ def test_every_field_of_the_result_is_documented() -> None:
 
 def test_a_score_card_shows_itself_in_a_notebook(result: Assessment) -> None:
     html = result.card._repr_html_()
-    assert "起步级" in html and "Starting" in html
+    assert "起步级" in html  # in Chinese unless asked otherwise (tests/test_notebook.py)
     assert html.count("<svg") == 1
     for d in result.card.dimensions:
         assert d.label.zh in html
@@ -377,8 +377,8 @@ def test_every_type_in_a_public_signature_is_public() -> None:
     }
     for name in assessment.__all__:
         value = getattr(assessment, name)
-        if not callable(value) or isinstance(value, type):
-            continue
+        if not callable(value) or isinstance(value, type) or typing.get_origin(value):
+            continue  # not a function: a class, a constant or a type alias (`Lang`)
         hints = typing.get_type_hints(value)  # resolves: no name left undefined
         for hint in hints.values():
             for arg in _types_in(hint):

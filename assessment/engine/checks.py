@@ -242,7 +242,7 @@ def _check_numeric(question: Question, loc: KeyPath, report: Reporter) -> None:
 def selected_items(q: Questionnaire, rule: CountRule | MandatoryRule) -> list[Question]:
     if rule.items is not None:
         return [q.question_map[i] for i in rule.items if i in q.question_map]
-    return q.tagged(rule.tag) if rule.tag else []
+    return list(q.tagged(rule.tag)) if rule.tag else []
 
 
 def _check_levels(q: Questionnaire, report: Reporter) -> None:

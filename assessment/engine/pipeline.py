@@ -12,7 +12,7 @@ from .. import resources
 from ..errors import DtmError, Location, NoSuchFile, Problem, ValidationFailed
 from ..models.answers import AnswerSheet
 from ..models.catalogue import Catalogue
-from ..models.common import StrPath
+from ..models.common import Lang, StrPath
 from ..models.questionnaire import Questionnaire
 from ..models.results import Plan, RecommendationList, ResultDocument, ScoreCard
 from . import loader
@@ -39,8 +39,13 @@ class Assessment:
             f"{card.level_name.en}, {overall}, {len(self.recommendations)} scenarios>"
         )
 
+    def to_html(self, lang: Lang | None = None) -> str:
+        """The notebook view: the score card, then the recommendations, in `lang` (by default
+        the language set by `assessment.set_display_language`, Chinese unless set)."""
+        return self.card.to_html(lang) + self.recommendations.to_html(lang)
+
     def _repr_html_(self) -> str:
-        return self.card._repr_html_() + self.recommendations._repr_html_()
+        return self.to_html()
 
     def to_document(self) -> ResultDocument:
         """The JSON result (docs/result-schema.md) as a model; `.model_dump(mode="json")`."""

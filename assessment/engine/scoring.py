@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,7 +83,7 @@ def earned_points(q: Questionnaire, question: Question, value: Any) -> float:
     return max(0.0, min(number, 100.0))
 
 
-def _interpolate(points: list[tuple[float, float]], x: float) -> float:
+def _interpolate(points: Sequence[tuple[float, float]], x: float) -> float:
     if x <= points[0][0]:
         return points[0][1]
     for (x0, y0), (x1, y1) in itertools.pairwise(points):
@@ -153,7 +154,7 @@ def _leaf(
     return _Leaf(question, status, fraction, True, True, shown, fraction * top, top)
 
 
-def _interpret(bands: list[Interpretation], score: float | None) -> TextValue | None:
+def _interpret(bands: Sequence[Interpretation], score: float | None) -> TextValue | None:
     if score is None:
         return None
     # The same convention as number bands: (min, max], the first band also taking its min.

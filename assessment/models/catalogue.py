@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .answers import Industry
-from .common import Id, Model, Number, Text, Whole
+from .common import FrozenDict, FrozenMap, Id, Model, Number, Text, Whole
 
 CostBand = Literal["low", "medium", "high"]
 
@@ -16,7 +16,7 @@ class Scenario(Model):
     id: Id
     name: Text
     summary: Text
-    industries: list[Industry | Literal["all"]] = Field(min_length=1)
+    industries: tuple[Industry | Literal["all"], ...] = Field(min_length=1)
     trigger: str = Field(description="Condition over the answers that calls for the scenario.")
     adopted_when: str | None = Field(
         None,
@@ -24,14 +24,14 @@ class Scenario(Model):
         "recommended the scenario counts as having adopted it; by default, when the trigger no "
         "longer fires.",
     )
-    addresses: list[Id] = Field(
+    addresses: tuple[Id, ...] = Field(
         min_length=1, description="Dimensions, indicators or questions whose gap it closes."
     )
     impact: Whole = Field(ge=1, le=5)
     effort: Whole = Field(ge=1, le=5)
     mandatory: bool = False
-    prerequisites: list[Id] = Field(default_factory=list)
-    benefits: list[Text] = Field(min_length=1)
+    prerequisites: tuple[Id, ...] = Field(default_factory=tuple)
+    benefits: tuple[Text, ...] = Field(min_length=1)
     cost_band: CostBand
     duration_months: Whole | None = Field(
         None,
@@ -73,8 +73,8 @@ class SupportRoute(Model):
     kind: SupportKind
     name: Text
     detail: Text = Field(description="Who gives it and how to ask for it, in one sentence.")
-    scenarios: list[Id] = Field(
-        default_factory=list, description="Scenarios it helps with; empty for every scenario."
+    scenarios: tuple[Id, ...] = Field(
+        default_factory=tuple, description="Scenarios it helps with; empty for every scenario."
     )
     covers: Number = Field(
         0,
@@ -125,20 +125,20 @@ class CapacityRule(Model):
 class BudgetRule(Model):
     """What a firm can afford and carry: its year-one budget and its capacity for projects."""
 
-    sources: list[BudgetSource] = Field(
-        default_factory=list,
+    sources: tuple[BudgetSource, ...] = Field(
+        default_factory=tuple,
         description="Tried in order; the first whose answers are known gives it.",
     )
-    limits: list[PlanLimit] = Field(
-        default_factory=list, description="Every limit whose condition holds narrows the budget."
+    limits: tuple[PlanLimit, ...] = Field(
+        default_factory=tuple, description="Every limit whose condition holds narrows the budget."
     )
-    by_size: list[SizeDefault] = Field(
+    by_size: tuple[SizeDefault, ...] = Field(
         min_length=1, description="Defaults by head-count, smallest first; the last has no bound."
     )
     default_basis: Text = Field(
         description="What the report says when no source is known; {value} and {employees}."
     )
-    capacity: list[CapacityRule] = Field(default_factory=list)
+    capacity: tuple[CapacityRule, ...] = Field(default_factory=tuple)
     default_capacity: Whole = Field(1, ge=1, le=10)
     default_capacity_basis: Text = Field(
         description="What the report says when no capacity rule holds; {projects}."
@@ -156,17 +156,18 @@ class Catalogue(Model):
     )
     priority: Priority = Priority()
     roadmap: Roadmap = Roadmap()
-    cost_bands: dict[CostBand, Text] = Field(default_factory=dict)
-    cost_ranges: dict[CostBand, CostRange] = Field(
-        default_factory=dict, description="Each cost band in CNY, for first-year cost totals."
+    cost_bands: FrozenMap[CostBand, Text] = Field(default_factory=FrozenDict)
+    cost_ranges: FrozenMap[CostBand, CostRange] = Field(
+        default_factory=FrozenDict, description="Each cost band in CNY, for first-year cost totals."
     )
-    support: list[SupportRoute] = Field(
-        default_factory=list, description="Help a firm can ask for, shown beside its first actions."
+    support: tuple[SupportRoute, ...] = Field(
+        default_factory=tuple,
+        description="Help a firm can ask for, shown beside its first actions.",
     )
     budget: BudgetRule | None = Field(
         None, description="How a firm's budget and capacity are read from its answers."
     )
-    scenarios: list[Scenario]
+    scenarios: tuple[Scenario, ...]
 
     def scenario(self, scenario_id: str) -> Scenario:
         return next(s for s in self.scenarios if s.id == scenario_id)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, NoReturn, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -15,23 +16,11 @@ from pydantic import (
     StringConstraints,
 )
 
-Lang = Literal["zh", "en"]
-LANGS: tuple[Lang, ...] = ("zh", "en")
-
-
-class UnknownLanguage(KeyError, ValueError):
-    """A language dtm does not write in: a `ValueError`, and a `KeyError` for `text["fr"]`."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
-
-
-def check_lang(lang: object) -> Lang:
-    """`lang` when it is one of dtm's languages (zh, en); else `UnknownLanguage`."""
-    if lang not in LANGS:
-        raise UnknownLanguage(f"{lang!r} is not a language of dtm (zh or en)")
-    return lang
-
+# Re-exported: every model and stage reads the languages from here.
+from .lang import LANGS as LANGS
+from .lang import Lang as Lang
+from .lang import UnknownLanguage as UnknownLanguage
+from .lang import check_lang as check_lang
 
 StrPath = str | os.PathLike[str]
 """What every function that reads or writes a file accepts: a string or a path."""
@@ -55,6 +44,34 @@ def _within_limits(value: float) -> float:
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False), AfterValidator(_within_limits)]
 # A whole number read from a file, never `true`/`false` (pydantic would read `true` as 1).
 Whole = Annotated[int, Field(strict=True), AfterValidator(_within_limits)]
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FrozenDict(dict[K, V]):
+    """A dict that refuses every change. A loaded questionnaire or catalogue is shared by every
+    later call, so a change made through one caller's reference would silently alter the rest."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError(f"{type(self).__name__} cannot be changed; build a new model instead")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
+    __ior__ = _refuse
+
+    def __reduce__(self) -> tuple[type[FrozenDict[K, V]], tuple[dict[K, V]]]:
+        return type(self), (dict(self),)
+
+
+def _freeze(value: Mapping[K, V]) -> FrozenDict[K, V]:
+    return value if isinstance(value, FrozenDict) else FrozenDict(value)
+
+
+# A mapping field of a model: read as a dict (same JSON Schema), kept as a `FrozenDict`.
+FrozenMap = Annotated[Mapping[K, V], AfterValidator(_freeze)]
 
 
 class Model(BaseModel):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import Field, PrivateAttr
 
-from .common import Id, Model, Number, Text, Whole
+from .common import FrozenDict, FrozenMap, Id, Model, Number, Text, Whole
 
 QuestionType = Literal["single", "multi", "number", "percent", "yesno", "ordinal", "text"]
 CHOICE_TYPES = ("single", "multi")
@@ -26,7 +26,7 @@ class Scale(Model):
     """A reusable list of choices, shared by several questions."""
 
     type: Literal["single", "multi"] = "single"
-    choices: list[Choice]
+    choices: tuple[Choice, ...]
 
 
 class Band(Model):
@@ -58,18 +58,18 @@ class Question(Model):
     help: Text | None = None
     weight: Number = 1.0
     scale: Id | None = Field(None, description="Id of a scale under `scales:`.")
-    choices: list[Choice] | None = None
-    bands: list[Band] | None = None
-    map: list[tuple[Number, Number]] | None = Field(
+    choices: tuple[Choice, ...] | None = None
+    bands: tuple[Band, ...] | None = None
+    map: tuple[tuple[Number, Number], ...] | None = Field(
         None, description="Piecewise-linear [raw, points] pairs, raw ascending."
     )
     min: Number | None = None
     max: Number | None = None
     integer: bool = Field(False, description="A count: only whole numbers are answers.")
     unit: Text | None = None
-    points: dict[Literal["yes", "no"], Number] | None = None
+    points: FrozenMap[Literal["yes", "no"], Number] | None = None
     max_level: Whole = Field(4, ge=1, le=10)
-    descriptors: list[Descriptor] | None = None
+    descriptors: tuple[Descriptor, ...] | None = None
     compute: str | None = Field(None, description="Expression giving the value from others.")
     when: str | None = Field(None, description="Ask only when this condition holds.")
     if_skipped: Literal["na", "worst"] = "na"
@@ -78,7 +78,7 @@ class Question(Model):
     allow_unknown: bool = True
     reverse: bool = False
     mandatory: bool = False
-    tags: list[Id] = Field(default_factory=list)
+    tags: tuple[Id, ...] = Field(default_factory=tuple)
     evidence: Text | None = Field(None, description="What the firm can show to back the answer.")
 
     @cached_property
@@ -99,8 +99,8 @@ class Indicator(Model):
         "end (e.g. label 纸质台账依赖, score_label 无纸化程度): reports show this.",
     )
     weight: Number = 1.0
-    interpretation: list[Interpretation] = Field(default_factory=list)
-    questions: list[Question]
+    interpretation: tuple[Interpretation, ...] = Field(default_factory=tuple)
+    questions: tuple[Question, ...]
 
 
 class Dimension(Model):
@@ -118,8 +118,8 @@ class Dimension(Model):
         "but it carries no share of the overall score.",
     )
     description: Text | None = None
-    interpretation: list[Interpretation] = Field(default_factory=list)
-    indicators: list[Indicator]
+    interpretation: tuple[Interpretation, ...] = Field(default_factory=tuple)
+    indicators: tuple[Indicator, ...]
 
 
 class Computed(Model):
@@ -146,7 +146,7 @@ class CountRule(Model):
     """At least `min_count` of the chosen items reach `level` (ordinal) or `min_score` (0–100)."""
 
     rule: Literal["count"]
-    items: list[Id] | None = None
+    items: tuple[Id, ...] | None = None
     tag: Id | None = None
     level: Whole | None = Field(None, ge=0, le=10)
     min_score: Number | None = None
@@ -158,7 +158,7 @@ class MandatoryRule(Model):
     """Each listed item reaches `level` (ordinal) or `min_score`, or is answered yes."""
 
     rule: Literal["mandatory"]
-    items: list[Id] | None = None
+    items: tuple[Id, ...] | None = None
     tag: Id | None = None
     level: Whole | None = Field(None, ge=0, le=10)
     min_score: Number | None = None
@@ -184,7 +184,7 @@ class Level(Model):
     id: Id
     name: Text
     description: Text | None = None
-    rules: list[LevelRule] = Field(default_factory=list)
+    rules: tuple[LevelRule, ...] = Field(default_factory=tuple)
 
 
 class EligibilityRule(Model):
@@ -198,7 +198,7 @@ class TierEligibility(Model):
     """Who may be shortlisted in one demonstration tier (leading, showcase, demonstration)."""
 
     tier: Literal["leading", "showcase", "demonstration"]
-    rules: list[EligibilityRule] = Field(min_length=1)
+    rules: tuple[EligibilityRule, ...] = Field(min_length=1)
 
 
 class Recognition(Model):
@@ -207,7 +207,7 @@ class Recognition(Model):
     id: Id
     name: Text
     description: Text | None = None
-    rules: list[EligibilityRule] = Field(min_length=1)
+    rules: tuple[EligibilityRule, ...] = Field(min_length=1)
     within_reach: Whole = Field(
         1,
         ge=0,
@@ -229,18 +229,18 @@ class Questionnaire(Model):
     version: str = Field(min_length=1, max_length=40)
     title: Text
     description: Text | None = None
-    scales: dict[Id, Scale] = Field(default_factory=dict)
-    computed: list[Computed] = Field(default_factory=list)
-    dimensions: list[Dimension]
-    levels: list[Level] = Field(default_factory=list)
+    scales: FrozenMap[Id, Scale] = Field(default_factory=FrozenDict)
+    computed: tuple[Computed, ...] = Field(default_factory=tuple)
+    dimensions: tuple[Dimension, ...]
+    levels: tuple[Level, ...] = Field(default_factory=tuple)
     not_rated: Text | None = Field(None, description="What to call a firm below every level.")
-    demonstration: list[TierEligibility] = Field(
-        default_factory=list,
+    demonstration: tuple[TierEligibility, ...] = Field(
+        default_factory=tuple,
         description="Who may be shortlisted as a demonstration firm, per tier; a tier not listed "
         "takes every firm.",
     )
-    recognition: list[Recognition] = Field(
-        default_factory=list,
+    recognition: tuple[Recognition, ...] = Field(
+        default_factory=tuple,
         description="Recognitions a park nominates firms for (数字化车间, 智能工厂, …), each with "
         "its criteria; the park report names the firms that meet them and those within reach.",
     )
@@ -271,36 +271,36 @@ class Questionnaire(Model):
                 yield from indicator.questions
 
     @cached_property
-    def question_map(self) -> dict[str, Question]:
-        return {q.id: q for q in self.questions()}
+    def question_map(self) -> Mapping[str, Question]:
+        return FrozenDict((q.id, q) for q in self.questions())
 
     @cached_property
-    def node_map(self) -> dict[str, Dimension | Indicator]:
+    def node_map(self) -> Mapping[str, Dimension | Indicator]:
         nodes: dict[str, Dimension | Indicator] = {}
         for dimension in self.dimensions:
             nodes[dimension.id] = dimension
             for indicator in dimension.indicators:
                 nodes[indicator.id] = indicator
-        return nodes
+        return FrozenDict(nodes)
 
-    def choices_of(self, question: Question) -> list[Choice]:
+    def choices_of(self, question: Question) -> tuple[Choice, ...]:
         if question.choices is not None:
             return question.choices
         if question.scale is not None and question.scale in self.scales:
             return self.scales[question.scale].choices
-        return []
+        return ()
 
-    def tagged(self, tag: str) -> list[Question]:
+    def tagged(self, tag: str) -> tuple[Question, ...]:
         """Questions with the tag; `mandatory: true` counts as the tag `mandatory`."""
-        return self._tags.get(tag, [])
+        return self._tags.get(tag, ())
 
     @cached_property
-    def _tags(self) -> dict[str, list[Question]]:
+    def _tags(self) -> Mapping[str, tuple[Question, ...]]:
         found: dict[str, list[Question]] = {}
         for q in self.questions():
             for tag in {*q.tags, *(["mandatory"] if q.mandatory else [])}:
                 found.setdefault(tag, []).append(q)
-        return found
+        return FrozenDict((tag, tuple(questions)) for tag, questions in found.items())
 
     def __repr__(self) -> str:
         questions = len(self.question_map)

@@ -182,8 +182,13 @@ class ScoreCard(Model):
 
         return pd.DataFrame([self.to_row(lang)])
 
+    def to_html(self, lang: Lang | None = None) -> str:
+        """The notebook view: level, overall score, radar and dimension table, in `lang` (by
+        default the language set by `assessment.set_display_language`, Chinese unless set)."""
+        return notebook_html(self, lang)
+
     def _repr_html_(self) -> str:
-        return notebook_html(self)
+        return self.to_html()
 
     def __repr__(self) -> str:
         overall = "not rated" if self.overall is None else f"overall {self.overall:.1f}"
@@ -327,8 +332,13 @@ class RecommendationList(list[Recommendation]):
             for r in self
         ]
 
+    def to_html(self, lang: Lang | None = None) -> str:
+        """The notebook view: the ranked scenarios as a table in `lang` (by default the language
+        set by `assessment.set_display_language`, Chinese unless set)."""
+        return notebook_html(self, lang)
+
     def _repr_html_(self) -> str:
-        return notebook_html(self)
+        return self.to_html()
 
     def __repr__(self) -> str:
         return f"<RecommendationList of {len(self)}: {', '.join(r.scenario for r in self)}>"
