@@ -13,11 +13,15 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..errors import printable
+
+if TYPE_CHECKING:
+    from ..models.common import Lang
+    from ..park.worksummary import WorkSummary
 
 
 class Format(StrEnum):
@@ -74,3 +78,46 @@ def write_rows(rows: Sequence[Mapping[str, Any]], fmt: Format, columns: Sequence
         typer.echo("\t".join(columns))
         for row in rows:
             typer.echo("\t".join(_cell(row.get(c)) for c in columns))
+
+
+def work_summary_lines(summary: WorkSummary, lang: Lang) -> list[str]:
+    """`dtm park-summary` as text in one language: a heading, one line per figure, support by
+    kind, and what to import when a figure is unknown."""
+    from ..display import period
+
+    colon = "：" if lang == "zh" else ": "
+    quarters = ("、" if lang == "zh" else ", ").join(period(p, lang) for p in summary.periods)
+    title = "工作简报" if lang == "zh" else "Work summary"
+    scope = summary.scope
+    if len(summary.periods) == 1 and scope == summary.periods[0]:
+        heading = f"{quarters} {title}" if lang == "zh" else f"{title}, {quarters}"
+    elif lang == "zh":
+        heading = f"{scope}年 {title}（{quarters}）"
+    else:
+        heading = f"{title}, {scope} ({quarters})"
+    lines = [f"{summary.park} {heading}" if summary.park else heading]
+    for f in summary.figures:
+        lines.append(f"{f.label.get(lang)}{colon}{f.shown(lang)} — {f.counts.get(lang)}")
+    for k in summary.support:
+        amount = f"{k.amount:g}"
+        lines.append(
+            f"  {k.label.get(lang)}{colon}{k.firms} 家企业，{k.lines} 条记录，{amount} 万元"
+            if lang == "zh"
+            else f"  {k.label.get(lang)}{colon}{k.firms} firms, {k.lines} lines, {amount} (10k CNY)"
+        )
+    if summary.figure("registered").missing is not None:
+        lines.append(
+            "导入园区企业名录后即可统计：dtm park-summary --register 名录.csv"
+            "（dtm batch --register 会保存它）"
+            if lang == "zh"
+            else "Give the park's firm register to count it: dtm park-summary --register firms.csv "
+            "(dtm batch --register stores it)"
+        )
+    if summary.unregistered:
+        lines.append(
+            "导入服务台账后即可统计服务支持：dtm import 台账.csv --services --period 季度"
+            if lang == "zh"
+            else "Import the services register to count support: "
+            "dtm import register.csv --services --period QUARTER"
+        )
+    return [printable(line) for line in lines]

@@ -20,7 +20,16 @@ from .common import (
     fail,
     run,
 )
-from .output import CsvOption, Format, JsonOption, NlOption, chosen, default_format, write_rows
+from .output import (
+    CsvOption,
+    Format,
+    JsonOption,
+    NlOption,
+    chosen,
+    default_format,
+    work_summary_lines,
+    write_rows,
+)
 
 if TYPE_CHECKING:
     from ..store import StoredAssessment
@@ -166,16 +175,8 @@ def park_summary(
     if as_json:
         typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
         return
-    typer.echo(f"{summary.scope} ({', '.join(summary.periods)})")
-    for f in summary.figures:
-        value = "—" if f.value is None else f"{f.value:g}"
-        of = "" if f.of is None else f" / {f.of}"
-        share = "" if f.share is None else f" ({f.share:.1%})"
-        typer.echo(printable(f"{f.label.get(code)}: {value}{of}{share} — {f.counts.get(code)}"))
-    for k in summary.support:
-        typer.echo(
-            printable(f"  {k.label.get(code)}: {k.firms} firms, {k.lines} lines, {k.amount:g} 万元")
-        )
+    for line in work_summary_lines(summary, code):
+        typer.echo(line)
 
 
 @app.command()

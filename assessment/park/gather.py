@@ -9,17 +9,32 @@ from ..errors import DtmError, UsageError
 from ..models.catalogue import Catalogue
 from ..models.questionnaire import Questionnaire
 from ..store import Store
-from ..store.services import services
+from ..store.services import service_periods, services
 from .figures import TierRow
 from .recognition import questionnaires_of
-from .summary import TIERS, Pick, Registered, summarise
+from .summary import TIERS, Pick, Registered, register_park, summarise
 from .worksummary import Quarter, WorkSummary, work_summary
 
 
 def quarter(store: Store, period: str) -> Quarter:
-    return Quarter(
-        period, store.cards(period), store.recommendations(period), services(store, period)
-    )
+    """The period's assessments, recommendations and services register (None if never imported)."""
+    register = services(store, period) if period in service_periods(store) else None
+    return Quarter(period, store.cards(period), store.recommendations(period), register)
+
+
+def stored_firms(store: Store, period: str) -> tuple[list[Registered], str | None] | None:
+    """The firm register stored for `period` (or the latest before it) by `dtm batch
+    --register`, with the park it names; None when none was stored."""
+    from pathlib import Path
+
+    from ..store.registers import stored_register
+
+    found = stored_register(store, period)
+    if found is None:
+        return None
+    source, rows = found
+    firms = [Registered(**row) for row in rows]
+    return firms, register_park(Path(source), firms)
 
 
 def catalogues_of(questionnaires: dict[str, Questionnaire]) -> dict[str, Catalogue]:
@@ -97,6 +112,8 @@ def _summary(
         last = quarters[-1]
         previous = store.cards(p) if (p := store.previous_period(last.period)) else []
         shortlist = summarise(last.cards, previous=previous, tiers=tiers).shortlist
+    if register is None and (stored := stored_firms(store, periods[-1])) is not None:
+        register, park = stored[0], park or stored[1]
     cards = [c for q in quarters for c in q.cards]
     questionnaires = questionnaires_of(cards)
     return work_summary(
