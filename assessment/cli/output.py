@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..errors import printable
+from .lang import _
 
 if TYPE_CHECKING:
     from ..models.common import Lang
@@ -42,8 +43,15 @@ def chosen(as_json: bool, nl: bool, as_csv: bool) -> Format | None:
     more than one is a usage error."""
     asked = [f for f, on in ((Format.json, as_json), (Format.nl, nl), (Format.csv, as_csv)) if on]
     if len(asked) > 1:
-        names = " and ".join(f"--{f.value}" for f in asked)
-        typer.echo(f"Error: {names} cannot be used together; choose one", err=True)
+        flags = [f"--{f.value}" for f in asked]
+        names = _("%(some)s and %(last)s", some=", ".join(flags[:-1]), last=flags[-1])
+        typer.echo(
+            _(
+                "Error: %(message)s",
+                message=_("%(names)s cannot be used together; choose one", names=names),
+            ),
+            err=True,
+        )
         raise typer.Exit(2)
     return asked[0] if asked else None
 

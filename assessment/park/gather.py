@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..collect.services import ServiceKind, load_kinds
-from ..errors import DtmError, UsageError
+from ..errors import N_, DtmError, UsageError
 from ..models.catalogue import Catalogue
 from ..models.questionnaire import Questionnaire
 from ..store import Store
@@ -85,12 +85,16 @@ def year_summary(
     """The work summary of a year's stored quarters, each firm counted once."""
     periods = [p for p in store.periods() if p.startswith(f"{year}Q")]
     if not periods:
-        raise UsageError(f"no assessments are stored for {year} (stored: {_stored(store)})")
+        raise UsageError(
+            N_("no assessments are stored for %(period)s (stored: %(stored)s)"),
+            period=year,
+            stored=_stored(store),
+        )
     return _summary(store, periods, str(year), register, park, tiers, None, kinds)
 
 
 def _stored(store: Store) -> str:
-    return ", ".join(store.periods()) or "none"
+    return ", ".join(store.periods()) or "—"
 
 
 def _summary(
@@ -105,7 +109,11 @@ def _summary(
 ) -> WorkSummary:
     quarters = [quarter(store, p) for p in periods]
     if not quarters[-1].cards:
-        raise UsageError(f"no assessments are stored for {periods[-1]} (stored: {_stored(store)})")
+        raise UsageError(
+            N_("no assessments are stored for %(period)s (stored: %(stored)s)"),
+            period=periods[-1],
+            stored=_stored(store),
+        )
     earlier = store.previous_period(periods[0])
     before = quarter(store, earlier) if earlier else None
     if shortlist is None:
