@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from ..errors import DtmError, ValidationFailed, printable
-from .lang import _, forget_lang, remember_lang
+from .lang import _, remember_lang
 from .usage import Group
 
 if TYPE_CHECKING:
@@ -62,7 +62,6 @@ def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     STATE["debug"] = debug
-    forget_lang()
 
 
 def check_lang(lang: str) -> Lang:

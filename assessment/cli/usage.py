@@ -11,7 +11,7 @@ from typer import core
 from typer._click import exceptions  # Typer's own Click, whose errors the app raises
 
 from ..errors import N_, printable
-from .lang import _, cli_lang
+from .lang import _, cli_lang, forget_lang
 
 _KINDS = {"integer": N_("a whole number"), "number": N_("a number"), "boolean": N_("yes or no")}
 
@@ -48,6 +48,15 @@ def _reason(error: exceptions.UsageError) -> str:
         if found:
             return _("%(name)s must be %(kind)s", name=hint, kind=_(_KINDS[found[1]]))
         return _("%(name)s: %(message)s", name=hint, message=error.message)
+    command = re.fullmatch(r"No such command '(.*)'\.(?: Did you mean '(.*)'\?)?", error.message)
+    if command:
+        if command[2]:
+            return _(
+                "there is no command %(name)s (did you mean %(close)s?)",
+                name=repr(command[1]),
+                close=repr(command[2]),
+            )
+        return _("there is no command %(name)s", name=repr(command[1]))
     extra = re.fullmatch(r"Got unexpected extra arguments? \((.*)\)", error.message)
     if extra:
         return _("%(words)s is not expected here", words=repr(extra[1]))
@@ -76,6 +85,8 @@ class Group(core.TyperGroup):
     def make_context(
         self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
     ) -> Any:
+        if parent is None:
+            forget_lang()  # a new command line: no --lang given yet
         try:
             return super().make_context(info_name, args, parent, **extra)
         except exceptions.UsageError as error:
