@@ -113,8 +113,30 @@ class Problem:
         return printable(text)
 
 
+class Message(str):
+    """An English message marked for translation (`N_`), with `%(name)s` places to fill."""
+
+
+def N_(message: str) -> Message:
+    """Mark `message` for the catalogues; the CLI shows it in its language."""
+    return Message(message)
+
+
 class DtmError(Exception):
-    """Base class of every error the library raises for bad user input."""
+    """Base class of every error the library raises for bad user input.
+
+    Given a message marked with `N_` and the values of its places, the error keeps both, so
+    that the CLI can show it in Chinese or English; `str()` is always the English text."""
+
+    message_id: Message | None = None
+    values: dict[str, object]
+
+    def __init__(self, *args: object, **values: object) -> None:
+        if args and isinstance(args[0], Message):
+            self.message_id = args[0]
+            args = (args[0] % values if values else args[0], *args[1:])
+        self.values = values
+        super().__init__(*args)
 
 
 class ValidationFailed(DtmError):

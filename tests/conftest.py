@@ -16,6 +16,13 @@ DATA_DIR = Path(__file__).parent / "data"
 WriteYaml = Callable[..., Path]
 
 
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dtm`'s messages follow $DTM_LANG, else the locale: tests read them in English unless they
+    set DTM_LANG themselves, whatever the machine's locale."""
+    monkeypatch.setenv("DTM_LANG", "en")
+
+
 @pytest.fixture
 def data_dir() -> Path:
     """The folder of test input files."""

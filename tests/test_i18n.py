@@ -1,13 +1,15 @@
-"""The interface-string catalogues match what the templates ask for."""
+"""The interface-string catalogues match what the templates and the code ask for."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from babel.messages.extract import extract
 from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
+import assessment
 from assessment.resources import templates_dir
 from assessment.serve.pages import TEMPLATES as SERVE_TEMPLATES
 
@@ -22,7 +24,24 @@ def template_messages() -> set[str]:
             keywords = ["_", "ngettext"]
             for _line, _func, message, _comments in babel_extract(handle, keywords, [], OPTIONS):
                 found.add(message if isinstance(message, str) else message[0])
+    return found | code_messages()
+
+
+def code_messages() -> set[str]:
+    """What the CLI translates (`_`) and the library marks for it (`N_`)."""
+    found: set[str] = set()
+    for path in sorted(Path(assessment.__file__).parent.rglob("*.py")):
+        with path.open("rb") as handle:
+            for found_message in extract("python", handle, keywords={"_": None, "N_": None}):
+                message = found_message[1]
+                found.add(message if isinstance(message, str) else message[0])
     return found
+
+
+def test_the_cli_marks_its_messages_for_the_catalogue() -> None:
+    assert {"Error: %(message)s", "%(option)s must look like 2026Q3, not %(value)s"} <= (
+        code_messages()
+    )
 
 
 def catalogue(lang: str) -> dict[str, str]:

@@ -256,8 +256,9 @@ def test_a_year_counts_each_firm_once(make: Any, mini: tuple[Questionnaire, Cata
     assert value["support_amount"][0] == 13.5
     # A adopts cloud_erp Q1→Q2 (connect_devices stops firing at 75% networked, short of the 80%
     # its evidence asks: dropped, not adopted); B adopts leader_coaching Q1→Q3 (its next
-    # assessment); C adopts nothing. Each firm and scenario once, over the three firms.
-    assert value["adopted"] == (2, 3)
+    # assessment); C adopts nothing. Each firm and scenario once: two scenarios in two firms.
+    assert value["adopted"] == (2, 2)
+    assert year.figure("adopted").shown("zh") == "2 个场景，涉及 2 家企业"
     dropped = {a.scenario: a.dropped for a in year.adoption}
     assert dropped["connect_devices"] == 1 and dropped["cloud_erp"] == 0
     assert value["adopting_firms"] == (2, 3)
@@ -269,7 +270,8 @@ def test_a_year_counts_each_firm_once(make: Any, mini: tuple[Questionnaire, Cata
     quarter = work_summary([q3], kinds=kinds, before=q2, register=5, catalogues=cats)
     value = {f.id: (f.value, f.of) for f in quarter.figures}
     assert value["assessed"] == (3, 5)
-    assert value["adopted"] == (0, 2)  # A and C assessed in both quarters, nothing new
+    assert value["adopted"] == (0, 0)  # A and C assessed in both quarters, nothing new
+    assert value["adopting_firms"] == (0, 2)
     assert value["rose"] == (1, 2)  # C: level 2 → 3
     assert quarter.scope == "2026Q3"
     assert quarter.to_dict()["figures"][2]["value"] == 3

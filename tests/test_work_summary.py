@@ -173,3 +173,84 @@ def test_import_stores_a_register_once(tmp_path: Path) -> None:
     assert wrong.exit_code == 2 and "SVC003" in wrong.output
     neither = dtm("park-summary", "--db", db)
     assert neither.exit_code == 2 and "either --period" in neither.output
+
+
+@pytest.fixture(scope="module")
+def no_services(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """2026Q3 stored with the park's firm register but without a services register."""
+    out = tmp_path_factory.mktemp("no-services")
+    db = f"sqlite:///{out / 'park.db'}"
+    with Store.open(db) as store:
+        run_batch(
+            SAMPLE / "2026Q3",
+            period="2026Q3",
+            out=out,
+            store=store,
+            render=False,
+            register=SAMPLE / "firms.csv",
+        )
+        files = write_park_outputs(store, "2026Q3", out)  # the register is the stored one
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(files["park"]), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    plain = subprocess.run(
+        ["pdftotext", str(files["park"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return {"db": db, "files": files, "text": text, "plain": re.sub(r"\s+", "", plain)}
+
+
+def test_support_never_imported_is_unknown_not_zero(no_services: dict[str, Any]) -> None:
+    result = dtm("park-summary", "--period", "2026Q3", "--json", "--db", no_services["db"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    figures = {f["id"]: f for f in document["figures"]}
+    assert document["services_not_imported"] == ["2026Q3"]
+    for fid in ("supported", "support_amount"):
+        assert figures[fid]["value"] is None and figures[fid]["share"] is None
+        assert figures[fid]["reason"] == {
+            "zh": "未导入：2026年第3季度的服务台账",
+            "en": "not imported: the services register of Q3 2026",
+        }
+    assert figures["assessed"]["reason"] is None
+    text = dtm("park-summary", "--period", "2026Q3", "--db", no_services["db"]).output
+    assert "获得服务支持企业：未导入：2026年第3季度的服务台账 —" in text
+    assert "dtm import 台账.csv --services" in text
+    english = dtm("park-summary", "-p", "2026Q3", "--db", no_services["db"], "--lang", "en")
+    assert "Firms given support: not imported: the services register of Q3 2026 —" in english.output
+    page = no_services["text"]
+    assert re.search(r"获得服务支持企业\s+未导入\s+—\s+—", page)  # the table's row
+    assert re.search(r"支持金额（万元）\s+未导入\s+—\s+—", page)
+    # the tiles: labels, then values (the supported and adopted ones unknown), then their notes
+    assert "获得服务支持企业已落地的推荐场景282817未导入未导入" in no_services["plain"]
+    assert "导入2026年第3季" in no_services["plain"]
+    assert re.search(r"已落地的推荐场景\s+未导入", page)  # no earlier quarter stored
+    assert "未导入：2026年第3季度的服务台账尚未导入" in page
+    sheet = load_workbook(no_services["files"]["xlsx"])["工作简报"]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]}
+    assert rows["获得服务支持企业"][1] == "未导入"
+    assert "导入2026年第3季度的服务台账后即可统计" in rows["获得服务支持企业"][4]
+
+
+def test_the_stored_register_counts_when_none_is_given(no_services: dict[str, Any]) -> None:
+    result = dtm("park-summary", "--period", "2026Q3", "--db", no_services["db"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].startswith("园区登记企业：30 —")
+    assert lines[2].startswith("走访企业：28 / 30（93.3%） —")
+    assert re.search(r"园区登记企业\s+30\s", no_services["text"])
+
+
+def test_the_text_reads_as_sentences_in_its_language(park: dict[str, Any]) -> None:
+    zh = dtm("park-summary", "--period", "2026Q3", "--db", park["db"]).output.splitlines()
+    assert zh[0] == "2026年第3季度 工作简报"
+    adopted = next(line for line in zh if line.startswith("已落地的推荐场景"))
+    value = {f["id"]: f for f in park["json"]["figures"]}
+    n, firms = value["adopted"]["value"], value["adopting_firms"]["value"]
+    assert adopted.startswith(f"已落地的推荐场景：{n:g} 个场景，涉及 {firms} 家企业 —")
+    assert "  免费诊断：28 家企业，28 条记录，22.4 万元" in zh
+    year = dtm("park-summary", "--year", "2026", "--db", park["db"], "--lang", "en").output
+    assert year.splitlines()[0] == "Work summary, 2026 (Q2 2026, Q3 2026)"
+    assert "firms, " in year and "万元" not in year

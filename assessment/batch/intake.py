@@ -141,7 +141,23 @@ def take_in(
     good, hashes = store_quarter(folder, period, out, store, result, imported_at)
     if support is not None:
         result.services = save_services(store, period, support, imported_at=imported_at)
+    if registered is not None:
+        keep_register(store, period, registered, imported_at)
     return result, good, hashes, registered
+
+
+def keep_register(
+    store: Store, period: str, register: Path, imported_at: datetime | None = None
+) -> None:
+    """Store the park's firm register for the period, so that `dtm park-summary` and later
+    park reports count against it without being given the file again."""
+    from dataclasses import asdict
+
+    from ..park.summary import read_register
+    from ..store.registers import save_register
+
+    firms = [asdict(f) for f in read_register(register)]
+    save_register(store, period, firms, source=register.name, imported_at=imported_at)
 
 
 def store_quarter(

@@ -217,7 +217,7 @@ def write_park_outputs(
     """
     from ..park import export
     from ..park.export_periods import period_tables
-    from ..park.gather import period_summary
+    from ..park.gather import period_summary, stored_firms
     from ..park.summary import read_register, register_park, summarise
     from ..park.worksummary_sheet import work_summary_sheet
     from ..report.park_report import render_park
@@ -227,6 +227,9 @@ def write_park_outputs(
     previous = store.cards(before) if before else []
     recs = store.recommendations(period)
     firms = read_register(register) if register else None
+    named = register_park(register, firms) if register and firms else None
+    if firms is None and (stored := stored_firms(store, period)) is not None:
+        firms, named = stored  # the register an earlier batch stored
     if history is None:
         history = stored_history(store, period)
     summary = summarise(
@@ -235,7 +238,7 @@ def write_park_outputs(
         recommendations=recs,
         register=firms,
         tiers=tiers,
-        park=park or (register_park(register, firms) if register and firms else None),
+        park=park or named,
         history=history,
     )
     summary.work = period_summary(

@@ -17,6 +17,7 @@ from . import firm, collect, quarter, stored, serve  # noqa: F401
 
 # isort: on
 from .common import app
+from .lang import _, env_lang_problem
 from .users import users
 
 app.add_typer(users, name="user")
@@ -35,14 +36,24 @@ def unknown_command(args: Sequence[str]) -> str | None:
             return None
         if word not in commands:
             close = difflib.get_close_matches(word, list(commands), n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'? " if close else ""
             where = " ".join(path)
-            return f"Error: {where}: no such command '{word}' ({hint}{where} --help lists them)"
+            hint = _("did you mean %(name)s? ", name=repr(close[0])) if close else ""
+            message = _(
+                "%(where)s: no such command %(word)s (%(hint)s%(where)s --help lists them)",
+                where=where,
+                word=repr(word),
+                hint=hint,
+            )
+            return _("Error: %(message)s", message=message)
         group, path = commands[word], [*path, word]
     return None
 
 
 def main() -> None:
+    wrong_lang = env_lang_problem()
+    if wrong_lang is not None:
+        typer.echo(printable(wrong_lang), err=True)
+        sys.exit(2)
     mistyped = unknown_command(sys.argv[1:])
     if mistyped is not None:
         typer.echo(printable(mistyped), err=True)

@@ -16,6 +16,7 @@ from .common import (
     fail,
     run,
 )
+from .lang import _, remember_lang
 
 
 @app.command()
@@ -41,9 +42,9 @@ def template(
     """
     chosen = [p for p in (xlsx, wjx, xlsform) if p is not None]
     if len(chosen) != 1:
-        raise fail("Error: give exactly one of --xlsx FILE, --wjx FILE, --xlsform FILE")
+        raise fail(_("give exactly one of --xlsx FILE, --wjx FILE, --xlsform FILE"))
     if not 1 <= firms <= 10_000:
-        raise fail(f"Error: --firms must be from 1 to 10000, not {firms}")
+        raise fail(_("--firms must be from 1 to 10000, not %(value)s", value=firms))
     from ..collect.templates import TemplateKind, write_template
     from ..engine import loader
 
@@ -82,7 +83,9 @@ def import_command(
     lang: Annotated[
         str | None,
         typer.Option(
-            "--lang", help="Language of the problems: zh or en (default: the questionnaire's)."
+            "--lang",
+            help="Language of the problems: zh or en (default: the questionnaire's).",
+            callback=remember_lang,
         ),
     ] = None,
 ) -> None:
@@ -116,22 +119,30 @@ def import_command(
     report = run(lambda: import_table(file, q, period=period, lang=words))
     for problem in [*report.imported.warnings, *report.problems]:
         typer.echo(str(problem), err=True)
-    sheets = [sheet for _, sheet in report.imported.sheets]
+    sheets = [sheet for _name, sheet in report.imported.sheets]
     if sheets and out is not None:
         written = run(lambda: write_answer_files(sheets, out, force=force))
-        typer.echo(f"wrote {len(written)} answer files under {out}")
+        typer.echo(_("wrote %(count)s answer files under %(out)s", count=len(written), out=out))
     if sheets and db is not None:
 
         def save() -> list[str]:
             with Store.open(db) as store:
                 return store_sheets(sheets, q, store)
 
-        typer.echo(f"stored {len(run(save))} assessments")
+        typer.echo(_("stored %(count)s assessments", count=len(run(save))))
     failed = len(report.imported.failed_rows)
-    typer.echo(
-        f"{file}: {len(sheets)} firms read ({report.format}, {q.id}), {failed} rows with problems"
-        + ("" if out or db else "; checked only (give --out or --db to keep them)")
+    summary = _(
+        "%(file)s: %(firms)s firms read (%(format)s, %(questionnaire)s), %(failed)s rows with "
+        "problems",
+        file=file,
+        firms=len(sheets),
+        format=report.format,
+        questionnaire=q.id,
+        failed=failed,
     )
+    if not (out or db):
+        summary += _("; checked only (give --out or --db to keep them)")
+    typer.echo(summary)
     raise typer.Exit(report.exit_code)
 
 
@@ -144,12 +155,23 @@ def _import_services(file: Path, period: str | None, db: str | None) -> None:
     quarters = sorted({line.period for line in lines})
     if period is None and len(quarters) > 1:
         raise fail(
-            f"Error: {file}: the lines span {', '.join(quarters)}; a register is one quarter's "
-            "(give --period, or split the file)"
+            _(
+                "%(file)s: the lines span %(periods)s; a register is one quarter's "
+                "(give --period, or split the file)",
+                file=file,
+                periods=", ".join(quarters),
+            )
         )
     quarter = period or quarters[0]
     if db is None:
-        typer.echo(f"{file}: {len(lines)} lines for {quarter}; checked only (give --db to store)")
+        typer.echo(
+            _(
+                "%(file)s: %(lines)s lines for %(period)s; checked only (give --db to store)",
+                file=file,
+                lines=len(lines),
+                period=quarter,
+            )
+        )
         return
 
     def save() -> Any:
@@ -157,6 +179,14 @@ def _import_services(file: Path, period: str | None, db: str | None) -> None:
             return save_services(store, quarter, lines)
 
     saved = run(save)
+    action = {"added": _("added"), "revised": _("revised"), "unchanged": _("unchanged")}
     typer.echo(
-        f"{file}: {len(lines)} lines for {quarter} {saved.action} (revision {saved.revision})"
+        _(
+            "%(file)s: %(lines)s lines for %(period)s %(action)s (revision %(revision)s)",
+            file=file,
+            lines=len(lines),
+            period=quarter,
+            action=action.get(saved.action, saved.action),
+            revision=saved.revision,
+        )
     )

@@ -9,12 +9,15 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from ..errors import DtmError, ValidationFailed, printable
+from .lang import _, remember_lang
+from .usage import Group
 
 if TYPE_CHECKING:
     from ..models.common import Lang
 
 
 app = typer.Typer(
+    cls=Group,
     help="Diagnose small manufacturers' digital transformation: validate, score, recommend.\n\n"
     "The store is --db URL, else $DTM_DB, else dtm.db in the working folder; only dtm batch "
     "makes one.",
@@ -27,7 +30,9 @@ app = typer.Typer(
 STATE = {"debug": False}
 T = TypeVar("T")
 
-LangOption = Annotated[str, typer.Option("--lang", help="Report language: zh or en.")]
+LangOption = Annotated[
+    str, typer.Option("--lang", help="Report language: zh or en.", callback=remember_lang)
+]
 
 
 QuestionnaireOption = Annotated[
@@ -63,31 +68,39 @@ def check_lang(lang: str) -> Lang:
     from ..models.common import LANGS  # pydantic is not needed for `dtm --help`
 
     if lang not in LANGS:
-        raise fail(f"Error: --lang must be zh or en, not {lang!r}")
+        raise fail(_("--lang must be zh or en, not %(value)s", value=repr(lang)))
     return lang
 
 
 def check_workers(workers: int | None) -> None:
     if workers is not None and not 1 <= workers <= 256:
-        raise fail(f"Error: --workers must be from 1 to 256, not {workers} (omit it: one per CPU)")
+        raise fail(
+            _(
+                "--workers must be from 1 to 256, not %(value)s (omit it: one per CPU)",
+                value=workers,
+            )
+        )
 
 
 def check_period(text: str, option: str) -> str:
     if not re.fullmatch(r"(19|20)\d\dQ[1-4]", text):
-        raise fail(f"Error: {option} must look like 2026Q3, not {text!r}")
+        raise fail(
+            _("%(option)s must look like 2026Q3, not %(value)s", option=option, value=repr(text))
+        )
     return text
 
 
 def check_tiers(text: str) -> tuple[int, int, int]:
     parts = text.split(",")
     if len(parts) != 3 or not all(p.strip().isdigit() for p in parts):
-        raise fail(f"Error: --tiers must be three counts like 3,3,6, not {text!r}")
+        raise fail(_("--tiers must be three counts like 3,3,6, not %(value)s", value=repr(text)))
     a, b, c = (int(p) for p in parts)
     return a, b, c
 
 
 def fail(message: str) -> typer.Exit:
-    typer.echo(printable(message), err=True)
+    """Print `message` (already in the CLI's language) as the one `Error: …` line; exit code 2."""
+    typer.echo(printable(_("Error: %(message)s", message=message)), err=True)
     return typer.Exit(2)
 
 
@@ -104,4 +117,11 @@ def run(action: Callable[[], T]) -> T:
     except DtmError as exc:
         if STATE["debug"]:
             raise
-        raise fail(f"Error: {exc}") from None
+        raise fail(user_message(exc)) from None
+
+
+def user_message(exc: DtmError) -> str:
+    """A library error in the CLI's language: translated when it carries its message id."""
+    if exc.message_id is None:
+        return str(exc)
+    return _(exc.message_id, **exc.values)

@@ -17,6 +17,7 @@ from .common import (
     fail,
     run,
 )
+from .lang import _
 
 
 @app.command()
@@ -179,7 +180,13 @@ def schema(
     from ..models.schema import SCHEMAS, all_schemas, dumps, schema_of
 
     if kind is not None and kind not in SCHEMAS:
-        raise fail(f"Error: no schema '{kind}' (use one of {', '.join(SCHEMAS)})")
+        raise fail(
+            _(
+                "no schema %(kind)s (use one of %(kinds)s)",
+                kind=repr(kind),
+                kinds=", ".join(SCHEMAS),
+            )
+        )
     typer.echo(dumps(schema_of(kind) if kind else all_schemas()), nl=False)
 
 

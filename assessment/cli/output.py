@@ -13,11 +13,16 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..errors import printable
+from .lang import _
+
+if TYPE_CHECKING:
+    from ..models.common import Lang
+    from ..park.worksummary import WorkSummary
 
 
 class Format(StrEnum):
@@ -38,8 +43,15 @@ def chosen(as_json: bool, nl: bool, as_csv: bool) -> Format | None:
     more than one is a usage error."""
     asked = [f for f, on in ((Format.json, as_json), (Format.nl, nl), (Format.csv, as_csv)) if on]
     if len(asked) > 1:
-        names = " and ".join(f"--{f.value}" for f in asked)
-        typer.echo(f"Error: {names} cannot be used together; choose one", err=True)
+        flags = [f"--{f.value}" for f in asked]
+        names = _("%(some)s and %(last)s", some=", ".join(flags[:-1]), last=flags[-1])
+        typer.echo(
+            _(
+                "Error: %(message)s",
+                message=_("%(names)s cannot be used together; choose one", names=names),
+            ),
+            err=True,
+        )
         raise typer.Exit(2)
     return asked[0] if asked else None
 
@@ -74,3 +86,46 @@ def write_rows(rows: Sequence[Mapping[str, Any]], fmt: Format, columns: Sequence
         typer.echo("\t".join(columns))
         for row in rows:
             typer.echo("\t".join(_cell(row.get(c)) for c in columns))
+
+
+def work_summary_lines(summary: WorkSummary, lang: Lang) -> list[str]:
+    """`dtm park-summary` as text in one language: a heading, one line per figure, support by
+    kind, and what to import when a figure is unknown."""
+    from ..display import period
+
+    colon = "：" if lang == "zh" else ": "
+    quarters = ("、" if lang == "zh" else ", ").join(period(p, lang) for p in summary.periods)
+    title = "工作简报" if lang == "zh" else "Work summary"
+    scope = summary.scope
+    if len(summary.periods) == 1 and scope == summary.periods[0]:
+        heading = f"{quarters} {title}" if lang == "zh" else f"{title}, {quarters}"
+    elif lang == "zh":
+        heading = f"{scope}年 {title}（{quarters}）"
+    else:
+        heading = f"{title}, {scope} ({quarters})"
+    lines = [f"{summary.park} {heading}" if summary.park else heading]
+    for f in summary.figures:
+        lines.append(f"{f.label.get(lang)}{colon}{f.shown(lang)} — {f.counts.get(lang)}")
+    for k in summary.support:
+        amount = f"{k.amount:g}"
+        lines.append(
+            f"  {k.label.get(lang)}{colon}{k.firms} 家企业，{k.lines} 条记录，{amount} 万元"
+            if lang == "zh"
+            else f"  {k.label.get(lang)}{colon}{k.firms} firms, {k.lines} lines, {amount} (10k CNY)"
+        )
+    if summary.figure("registered").missing is not None:
+        lines.append(
+            "导入园区企业名录后即可统计：dtm park-summary --register 名录.csv"
+            "（dtm batch --register 会保存它）"
+            if lang == "zh"
+            else "Give the park's firm register to count it: dtm park-summary --register firms.csv "
+            "(dtm batch --register stores it)"
+        )
+    if summary.unregistered:
+        lines.append(
+            "导入服务台账后即可统计服务支持：dtm import 台账.csv --services --period 季度"
+            if lang == "zh"
+            else "Import the services register to count support: "
+            "dtm import register.csv --services --period QUARTER"
+        )
+    return [printable(line) for line in lines]

@@ -19,6 +19,7 @@ from .common import (
     fail,
     run,
 )
+from .lang import _
 
 if TYPE_CHECKING:
     from ..models.common import Lang
@@ -95,13 +96,11 @@ def batch(
         _batch_status(db, check_period(status, "--status"))
         return
     if folder is None or period is None or out is None:
-        raise fail("Error: dtm batch needs FOLDER, --period and --out (or --status PERIOD)")
+        raise fail(_("dtm batch needs FOLDER, --period and --out (or --status PERIOD)"))
     period = check_period(period, "--period")
     code, counts = check_lang(lang), check_tiers(tiers)
     if queue and png:
-        raise fail(
-            "Error: --png is not made by queued workers; run dtm batch --png without --queue"
-        )
+        raise fail(_("--png is not made by queued workers; run dtm batch --png without --queue"))
     if queue:
         _queue_batch(
             folder, period, out, db, code, force, register, park, counts, templates, services
@@ -111,7 +110,7 @@ def batch(
     if not no_render:  # nothing is written to --out when the quarter is only stored
         run(lambda: writable_folder(out))
     if templates is not None and not templates.is_dir():
-        raise fail(f"Error: {templates}: no such folder of templates (--templates)")
+        raise fail(_("%(path)s: no such folder of templates (--templates)", path=templates))
 
     def work() -> Any:
         with Store.open(db) as store, batch_progress() as progress:
@@ -157,8 +156,10 @@ def _queue_batch(
 
     if resolve_url(db).startswith("sqlite"):  # said before a store is made or changed
         raise fail(
-            "Error: --queue needs a PostgreSQL store (--db postgresql+psycopg://user@host/db, "
-            "or $DTM_DB); a SQLite store serves one machine: run dtm batch without --queue"
+            _(
+                "--queue needs a PostgreSQL store (--db postgresql+psycopg://user@host/db, "
+                "or $DTM_DB); a SQLite store serves one machine: run dtm batch without --queue"
+            )
         )
 
     def work() -> Any:
@@ -226,7 +227,7 @@ def worker(
     from ..store import Store
 
     if not 0.1 <= heartbeat <= 600:
-        raise fail(f"Error: --heartbeat must be from 0.1 to 600 seconds, not {heartbeat}")
+        raise fail(_("--heartbeat must be from 0.1 to 600 seconds, not %(value)s", value=heartbeat))
     run(lambda: writable_folder(out / "firms"))
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
 

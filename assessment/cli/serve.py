@@ -13,6 +13,7 @@ from .common import (
     check_lang,
     run,
 )
+from .lang import remember_lang
 
 
 @app.command()
@@ -22,7 +23,9 @@ def serve(
         str, typer.Option("--host", help="Address to listen on; beyond this machine needs a code.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
-    lang: Annotated[str, typer.Option("--lang", help="Interface language: zh or en.")] = "zh",
+    lang: Annotated[
+        str, typer.Option("--lang", help="Interface language: zh or en.", callback=remember_lang)
+    ] = "zh",
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Folder for finished answer files and PDFs.")
     ] = Path("assessments"),

@@ -20,7 +20,17 @@ from .common import (
     fail,
     run,
 )
-from .output import CsvOption, Format, JsonOption, NlOption, chosen, default_format, write_rows
+from .lang import _
+from .output import (
+    CsvOption,
+    Format,
+    JsonOption,
+    NlOption,
+    chosen,
+    default_format,
+    work_summary_lines,
+    write_rows,
+)
 
 if TYPE_CHECKING:
     from ..store import StoredAssessment
@@ -147,11 +157,11 @@ def park_summary(
     from ..store import Store
 
     if (period is None) == (year is None):
-        raise fail("Error: give either --period (like 2026Q3) or --year (like 2026)")
+        raise fail(_("give either --period (like 2026Q3) or --year (like 2026)"))
     if period is not None:
         check_period(period, "--period")
     if year is not None and not 1900 <= year <= 2099:
-        raise fail(f"Error: --year must be a year like 2026, not {year}")
+        raise fail(_("--year must be a year like 2026, not %(value)s", value=year))
     code, counts = check_lang(lang), check_tiers(tiers)
 
     def work() -> Any:
@@ -166,16 +176,8 @@ def park_summary(
     if as_json:
         typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
         return
-    typer.echo(f"{summary.scope} ({', '.join(summary.periods)})")
-    for f in summary.figures:
-        value = "—" if f.value is None else f"{f.value:g}"
-        of = "" if f.of is None else f" / {f.of}"
-        share = "" if f.share is None else f" ({f.share:.1%})"
-        typer.echo(printable(f"{f.label.get(code)}: {value}{of}{share} — {f.counts.get(code)}"))
-    for k in summary.support:
-        typer.echo(
-            printable(f"  {k.label.get(code)}: {k.firms} firms, {k.lines} lines, {k.amount:g} 万元")
-        )
+    for line in work_summary_lines(summary, code):
+        typer.echo(line)
 
 
 @app.command()
@@ -209,8 +211,15 @@ def history(
     if not records:
         if named:
             found = "; ".join(f"{code} {name}" for code, name in named)
-            raise fail(f"Error: {len(named)} stored firms match {firm!r}: {found}; give one code")
-        raise fail(f"Error: no assessment of {firm} is stored (by credit code or name)")
+            raise fail(
+                _(
+                    "%(count)s stored firms match %(words)s: %(found)s; give one code",
+                    count=len(named),
+                    words=repr(firm),
+                    found=found,
+                )
+            )
+        raise fail(_("no assessment of %(firm)s is stored (by credit code or name)", firm=firm))
     first = records[0]
     _show_stored(records, fmt, f"History of {first.credit_code} {first.card.firm.name}")
 
@@ -226,8 +235,9 @@ def _known_industry(industry: str) -> None:
     if len(starts) == 1:
         hint = f"did you mean '{starts[0]}'?"
     raise fail(
-        f"Error: --industry {industry!r} is not an industry id; "
-        + (hint or "industries: " + ", ".join(INDUSTRIES))
+        _("--industry %(value)s is not an industry id", value=repr(industry))
+        + "; "
+        + (hint or _("industries: %(ids)s", ids=", ".join(INDUSTRIES)))
     )
 
 

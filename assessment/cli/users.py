@@ -10,6 +10,7 @@ import typer
 
 from ..errors import printable
 from .common import DbOption, fail, run
+from .lang import _
 
 users = typer.Typer(
     help="Accounts of a shared `dtm serve` (consultant, park, admin) and the audit log.",
@@ -35,7 +36,7 @@ def _password(from_stdin: bool) -> str:
     if from_stdin:
         line = sys.stdin.readline()
         if not line:
-            raise fail("Error: --password-stdin: no password on standard input")
+            raise fail(_("--password-stdin: no password on standard input"))
         return line.rstrip("\r\n")
     text: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     return text
@@ -101,7 +102,7 @@ def password(
     accounts = run(lambda: _accounts(db))
     with accounts.store:
         if accounts.get(name) is None:
-            raise fail(f"Error: there is no account {name!r}; see `dtm user list`")
+            raise fail(_("there is no account %(name)s; see `dtm user list`", name=repr(name)))
         secret = _password(password_stdin)
         run(lambda: accounts.set_password(name, secret, by=_by()))
     typer.echo(printable(f"new password set for {name}"))

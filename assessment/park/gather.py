@@ -5,21 +5,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..collect.services import ServiceKind, load_kinds
-from ..errors import DtmError, UsageError
+from ..errors import N_, DtmError, UsageError
 from ..models.catalogue import Catalogue
 from ..models.questionnaire import Questionnaire
 from ..store import Store
-from ..store.services import services
+from ..store.services import service_periods, services
 from .figures import TierRow
 from .recognition import questionnaires_of
-from .summary import TIERS, Pick, Registered, summarise
+from .summary import TIERS, Pick, Registered, register_park, summarise
 from .worksummary import Quarter, WorkSummary, work_summary
 
 
 def quarter(store: Store, period: str) -> Quarter:
-    return Quarter(
-        period, store.cards(period), store.recommendations(period), services(store, period)
-    )
+    """The period's assessments, recommendations and services register (None if never imported)."""
+    register = services(store, period) if period in service_periods(store) else None
+    return Quarter(period, store.cards(period), store.recommendations(period), register)
+
+
+def stored_firms(store: Store, period: str) -> tuple[list[Registered], str | None] | None:
+    """The firm register stored for `period` (or the latest before it) by `dtm batch
+    --register`, with the park it names; None when none was stored."""
+    from pathlib import Path
+
+    from ..store.registers import stored_register
+
+    found = stored_register(store, period)
+    if found is None:
+        return None
+    source, rows = found
+    firms = [Registered(**row) for row in rows]
+    return firms, register_park(Path(source), firms)
 
 
 def catalogues_of(questionnaires: dict[str, Questionnaire]) -> dict[str, Catalogue]:
@@ -70,12 +85,16 @@ def year_summary(
     """The work summary of a year's stored quarters, each firm counted once."""
     periods = [p for p in store.periods() if p.startswith(f"{year}Q")]
     if not periods:
-        raise UsageError(f"no assessments are stored for {year} (stored: {_stored(store)})")
+        raise UsageError(
+            N_("no assessments are stored for %(period)s (stored: %(stored)s)"),
+            period=year,
+            stored=_stored(store),
+        )
     return _summary(store, periods, str(year), register, park, tiers, None, kinds)
 
 
 def _stored(store: Store) -> str:
-    return ", ".join(store.periods()) or "none"
+    return ", ".join(store.periods()) or "—"
 
 
 def _summary(
@@ -90,13 +109,19 @@ def _summary(
 ) -> WorkSummary:
     quarters = [quarter(store, p) for p in periods]
     if not quarters[-1].cards:
-        raise UsageError(f"no assessments are stored for {periods[-1]} (stored: {_stored(store)})")
+        raise UsageError(
+            N_("no assessments are stored for %(period)s (stored: %(stored)s)"),
+            period=periods[-1],
+            stored=_stored(store),
+        )
     earlier = store.previous_period(periods[0])
     before = quarter(store, earlier) if earlier else None
     if shortlist is None:
         last = quarters[-1]
         previous = store.cards(p) if (p := store.previous_period(last.period)) else []
         shortlist = summarise(last.cards, previous=previous, tiers=tiers).shortlist
+    if register is None and (stored := stored_firms(store, periods[-1])) is not None:
+        register, park = stored[0], park or stored[1]
     cards = [c for q in quarters for c in q.cards]
     questionnaires = questionnaires_of(cards)
     return work_summary(

@@ -15,6 +15,7 @@ from itertools import pairwise
 from typing import Any
 
 from ..collect.services import Service, ServiceKind
+from ..display import period as period_label
 from ..models.catalogue import Catalogue
 from ..models.common import TextValue
 from ..models.questionnaire import Questionnaire
@@ -33,7 +34,7 @@ class Quarter:
     period: str
     cards: Sequence[ScoreCard]
     recommendations: Mapping[str, Sequence[Recommendation]]
-    services: Sequence[Service] = ()
+    services: Sequence[Service] | None = None  # None: no services register was imported
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class WorkSummary:
     adopters: list[FirmAdoption] = field(default_factory=list)
     tiers: list[TierRow] = field(default_factory=list)
     recognition: list[Candidates] = field(default_factory=list)
+    # Periods in view without a services register: support there is unknown, not zero.
+    unregistered: list[str] = field(default_factory=list)
 
     def figure(self, figure_id: str) -> Figure:
         return next(f for f in self.figures if f.id == figure_id)
@@ -70,6 +73,7 @@ class WorkSummary:
             "periods": self.periods,
             "compared_with": self.compared_with,
             "park": self.park,
+            "services_not_imported": self.unregistered,
             "figures": [
                 {
                     "id": f.id,
@@ -78,6 +82,7 @@ class WorkSummary:
                     "of": f.of,
                     "share": f.share,
                     "counts": f.counts.model_dump(),
+                    "reason": None if f.reason is None else f.reason.model_dump(),
                 }
                 for f in self.figures
             ],
@@ -184,14 +189,15 @@ def work_summary(
     periods = [q.period for q in quarters]
     questionnaires = questionnaires or {}
     latest = _latest(quarters)
-    services = [s for q in quarters for s in q.services]
+    services = [s for q in quarters for s in q.services or ()]
+    unregistered = [q.period for q in quarters if q.services is None]
     steps = [*([before] if before else []), *quarters]
     adopters, moves = _outcomes(_journeys(steps, set(periods)), catalogues or {})
     adoption = by_scenario(adopters)
     honours = candidates(list(latest.values()), questionnaires)
     figures = [
-        *_reach(latest, services, kinds, questionnaires, register, periods),
-        *progress_figures(adoption, adopters, moves, tiers, periods),
+        *_reach(latest, services, kinds, questionnaires, register, periods, unregistered),
+        *progress_figures(adoption, adopters, moves, tiers, periods, compared=len(steps) > 1),
         *recognition_figures(honours),
     ]
     return WorkSummary(
@@ -205,6 +211,7 @@ def work_summary(
         adopters=[a for a in adopters if a.adopted],
         tiers=list(tiers),
         recognition=honours,
+        unregistered=unregistered,
     )
 
 
@@ -237,8 +244,12 @@ def _reach(
     questionnaires: Mapping[str, Questionnaire],
     register: int | None,
     periods: Sequence[str],
+    unregistered: Sequence[str] = (),
 ) -> list[Figure]:
-    """Whom the park reached: registered, visited, assessed, willing, supported, and the money."""
+    """Whom the park reached: registered, visited, assessed, willing, supported, and the money.
+
+    Support in a period without a services register is unknown: those figures carry what to
+    import instead of a zero."""
     assessed = set(latest)
     visit_kinds = {k.id for k in kinds if k.visit}
     visited = assessed | {s.credit_code for s in services if s.kind in visit_kinds}
@@ -250,22 +261,41 @@ def _reach(
         if (q := questionnaires.get(card.questionnaire.id)) is not None
         and (answer := willing(card, q)) is not None
     ]
-    in_scope = T(zh=f"{'、'.join(periods)}", en=", ".join(periods))
+    in_scope = T(
+        zh="、".join(period_label(p, "zh") for p in periods),
+        en=", ".join(period_label(p, "en") for p in periods),
+    )
+    missing = None
+    if unregistered:
+        missing = T(
+            zh="、".join(period_label(p, "zh") for p in unregistered) + "的服务台账",
+            en="the services register of " + ", ".join(period_label(p, "en") for p in unregistered),
+        )
+    visit_note = {"zh": "", "en": ""}
+    if missing is not None:
+        visit_note = {
+            "zh": f"；{missing.zh}未导入，只计完成诊断的企业",
+            "en": f"; {missing.en} is not imported, so only assessed firms count",
+        }
     return [
         Figure(
             "registered",
             T(zh="园区登记企业", en="Firms on the park register"),
             register,
             T(zh="园区企业名录的行数", en="rows of the park's firm register"),
+            missing=None
+            if register is not None
+            else T(zh="园区企业名录", en="the park's firm register"),
         ),
         Figure(
             "visited",
             T(zh="走访企业", en="Firms visited"),
             len(visited),
             T(
-                zh=f"{in_scope.zh} 完成诊断或接受免费诊断、上门服务的企业（按信用代码计一次）",
+                zh=f"{in_scope.zh}完成诊断或接受免费诊断、上门服务的企业（按信用代码计一次）"
+                + visit_note["zh"],
                 en=f"firms assessed or given free diagnosis or an on-site service in "
-                f"{in_scope.en}, each counted once",
+                f"{in_scope.en}, each counted once" + visit_note["en"],
             ),
             register,
         ),
@@ -274,7 +304,7 @@ def _reach(
             T(zh="完成诊断企业", en="Firms assessed"),
             len(assessed),
             T(
-                zh=f"{in_scope.zh} 有诊断结果的企业（按信用代码计一次）",
+                zh=f"{in_scope.zh}有诊断结果的企业（按信用代码计一次）",
                 en=f"firms with an assessment in {in_scope.en}, each counted once",
             ),
             register,
@@ -293,20 +323,26 @@ def _reach(
         Figure(
             "supported",
             T(zh="获得服务支持企业", en="Firms given support"),
-            len(supported),
+            None if missing else len(supported),
             T(
                 zh="服务台账中至少有一条记录的企业（按信用代码计一次）",
                 en="firms with at least one line in the services register, each counted once",
             ),
-            len(visited),
+            None if missing else len(visited),
+            missing=missing,
         ),
         Figure(
             "support_amount",
             T(zh="支持金额（万元）", en="Support given (10k CNY)"),
-            round(sum(amounts), 4),
+            None if missing else round(sum(amounts), 4),
             T(
-                zh=f"服务台账中 {len(amounts)} 条有金额记录的合计",
-                en=f"the sum of the {len(amounts)} register lines that give an amount",
+                zh=f"服务台账中 {len(amounts)} 条有金额记录的合计"
+                if missing is None
+                else "服务台账中有金额记录的合计",
+                en=f"the sum of the {len(amounts)} register lines that give an amount"
+                if missing is None
+                else "the sum of the register lines that give an amount",
             ),
+            missing=missing,
         ),
     ]

@@ -20,6 +20,8 @@ HEADER = (
     T(zh="占比", en="Share"),
     T(zh="统计口径", en="What it counts"),
 )
+NOT_IMPORTED = T(zh="未导入", en="not imported")
+IMPORT_IT = T(zh="；导入{what}后即可统计", en="; import {what} to count it")
 SUPPORT_HEADER = (
     T(zh="服务类型", en="Kind of support"),
     T(zh="企业数", en="Firms"),
@@ -50,7 +52,12 @@ def work_summary_sheet(work: WorkSummary) -> Callable[[Workbook, Lang], None]:
         sheet = book.create_sheet(SHEET.get(lang))
         _row(sheet, [h.get(lang) for h in HEADER], bold=True)
         for f in work.figures:
-            _row(sheet, [f.label.get(lang), f.value, f.of, f.share, f.counts.get(lang)])
+            counts = f.counts.get(lang)
+            value: Any = f.value
+            if f.missing is not None:  # unknown, not zero: the cell says what to import
+                value = NOT_IMPORTED.get(lang)
+                counts += IMPORT_IT.get(lang).format(what=f.missing.get(lang))
+            _row(sheet, [f.label.get(lang), value, f.of, f.share, counts])
             if f.share is not None:
                 sheet.cell(sheet.max_row, 4).number_format = "0.0%"
         _row(sheet, [])

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session
 
-from ..errors import UsageError
+from ..errors import N_, UsageError
 from ..models.answers import Firm
 from ..models.common import StrPath
 from ..models.results import Recommendation, ScoreCard
@@ -66,9 +66,14 @@ class Store:
         """
         if not create and (path := missing_file(url)) is not None:
             raise NoStoreError(
-                f"no store at {path} (looked at --db, else ${DB_ENV}, else {DEFAULT_FILE} in "
-                "this folder); make one with `dtm batch FOLDER --period P --out DIR --db "
-                f"{path}`, or name an existing one with --db"
+                N_(
+                    "no store at %(path)s (looked at --db, else $%(env)s, else %(file)s in this "
+                    "folder); make one with `dtm batch FOLDER --period P --out DIR --db "
+                    "%(path)s`, or name an existing one with --db"
+                ),
+                path=path,
+                env=DB_ENV,
+                file=DEFAULT_FILE,
             )
         engine = make_engine(url)
         try:

@@ -285,6 +285,20 @@ def _services_register(conn: Connection) -> None:
     meta.create_all(conn)
 
 
+def _firm_registers(conn: Connection) -> None:
+    """The park's firm register per period, so that later summaries count against it."""
+    meta = MetaData()
+    Table(
+        "firm_registers",
+        meta,
+        Column("period", String(6), primary_key=True),
+        Column("source", Text, nullable=False),
+        Column("firms", Text, nullable=False),
+        Column("imported_at", DateTime, nullable=False),
+    )
+    meta.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_firms_and_assessments,
     _v2_recommendations,
@@ -292,6 +306,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _queue_runs_and_renders,
     _accounts_and_audit_log,
     _services_register,
+    _firm_registers,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -212,6 +212,17 @@ class ServiceRow(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
 
 
+class FirmRegisterRow(Base):
+    """The park's firm register as `dtm batch --register` last read it for a period (JSON rows)."""
+
+    __tablename__ = "firm_registers"
+
+    period: Mapped[str] = mapped_column(String(6), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)  # the file's name, for the reader
+    firms: Mapped[str] = mapped_column(Text)  # JSON: [{credit_code, name, industry, ...}]
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 # The columns a superseded assessment copies from the current one.
 ASSESSMENT_FIELDS = tuple(c.key for c in AssessmentRow.__table__.columns)
 
