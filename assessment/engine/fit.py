@@ -3,7 +3,9 @@
 The scenarios are taken in priority order, those free to the firm first, each one's
 recommended prerequisites pulled in just before it. Year one starts them in that order while
 the firm's budget and its capacity (projects at once) hold, and stops at the first that does
-not fit: so a larger budget only ever adds to year one. Later years go on the same way with
+not fit: so a larger budget only ever adds to year one (later years it can reorder: a scenario
+alone above a smaller yearly budget stays in the queue with a larger one and may take the room
+a lower-priority one had; see docs/methodology.md). Later years go on the same way with
 the same yearly budget; a scenario whose cost is open-ended, or alone above the yearly budget,
 is left out of the plan, with the reason.
 """
