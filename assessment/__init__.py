@@ -76,6 +76,7 @@ if TYPE_CHECKING:
         RecommendationList,
         RuleCheck,
         ScoreCard,
+        SupportGiven,
         TriggerAnswer,
     )
     from .park.frames import results_frame
@@ -134,6 +135,7 @@ _HOMES: dict[str, str] = {
             "RecommendationList",
             "RuleCheck",
             "ScoreCard",
+            "SupportGiven",
             "TriggerAnswer",
         ],
         "models.results",
@@ -191,6 +193,7 @@ __all__ = [
     "Scenario",
     "ScoreCard",
     "StrPath",
+    "SupportGiven",
     "TriggerAnswer",
     "UnknownLanguage",
     "UsageError",
