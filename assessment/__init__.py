@@ -77,6 +77,7 @@ if TYPE_CHECKING:
         RecommendationList,
         RuleCheck,
         ScoreCard,
+        SupportGiven,
         TriggerAnswer,
     )
     from .park.frames import results_frame
@@ -135,6 +136,7 @@ _HOMES: dict[str, str] = {
             "RecommendationList",
             "RuleCheck",
             "ScoreCard",
+            "SupportGiven",
             "TriggerAnswer",
         ],
         "models.results",
@@ -194,6 +196,7 @@ __all__ = [
     "Scenario",
     "ScoreCard",
     "StrPath",
+    "SupportGiven",
     "TriggerAnswer",
     "UnknownLanguage",
     "UsageError",

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessment.engine.afford import Means
-from assessment.engine.fit import fit
+from assessment.engine.fit import fit, in_order
 from assessment.engine.pipeline import Assessment, assess, assess_sheet
 from assessment.models.answers import Answer, AnswerSheet
 from assessment.models.common import TextValue
@@ -189,28 +189,33 @@ def means(budget: float, capacity: int) -> Means:
 PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+HORIZON = st.integers(1, 5)  # the catalogue's `years`
+
+
 @PROPS
-@given(roadmaps(), st.integers(0, 1_000_000), st.integers(1, 3))
-def test_year_one_fits_the_budget_and_the_capacity(
-    recs: list[Recommendation], budget: int, capacity: int
+@given(roadmaps(), st.integers(0, 1_000_000), st.integers(1, 3), HORIZON)
+def test_every_year_fits_the_budget_and_the_capacity(
+    recs: list[Recommendation], budget: int, capacity: int, years: int
 ) -> None:
-    placed, plan = fit(recs, means(budget, capacity), 3)
+    placed, plan = fit(recs, means(budget, capacity), years)
     for year in plan.years:
-        assert year.cost_max <= budget
+        assert 1 <= year.year <= years and year.cost_max <= budget
     planned = [r for r in placed if r.year is not None]
-    for month in range(1, 37):
+    last = max((r.end_month for r in planned), default=0)
+    for month in range(1, last + 1):  # to the end of the last project, past the horizon too
         running = [r for r in planned if r.start_month <= month <= r.end_month]
         assert len(running) <= capacity
     for r in planned:
         assert r.firm_cost_max is not None  # nothing open-ended is planned
+        assert (r.year - 1) * 12 < r.start_month <= r.year * 12  # it starts within its year
 
 
 @PROPS
-@given(roadmaps(), st.integers(0, 1_000_000), st.integers(1, 3))
+@given(roadmaps(), st.integers(0, 1_000_000), st.integers(1, 3), HORIZON)
 def test_a_prerequisite_never_comes_after_what_needs_it(
-    recs: list[Recommendation], budget: int, capacity: int
+    recs: list[Recommendation], budget: int, capacity: int, years: int
 ) -> None:
-    placed, _ = fit(recs, means(budget, capacity), 3)
+    placed, _ = fit(recs, means(budget, capacity), years)
     by_id = {r.scenario: r for r in placed}
     for r in placed:
         if r.year is None:
@@ -220,14 +225,88 @@ def test_a_prerequisite_never_comes_after_what_needs_it(
 
 
 @PROPS
-@given(roadmaps(), st.integers(0, 600_000), st.integers(0, 600_000), st.integers(1, 3))
+@given(roadmaps(), st.integers(0, 600_000), st.integers(0, 600_000), st.integers(1, 3), HORIZON)
 def test_a_larger_budget_never_removes_a_scenario_from_year_one(
-    recs: list[Recommendation], budget: int, more: int, capacity: int
+    recs: list[Recommendation], budget: int, more: int, capacity: int, years: int
 ) -> None:
-    small, _ = fit(recs, means(budget, capacity), 3)
-    large, _ = fit(recs, means(budget + more, capacity), 3)
+    small, _ = fit(recs, means(budget, capacity), years)
+    large, _ = fit(recs, means(budget + more, capacity), years)
     first = {r.scenario for r in small if r.year == 1}
     assert first <= {r.scenario for r in large if r.year == 1}
+
+
+@PROPS
+@given(roadmaps(), st.integers(0, 600_000), st.integers(0, 600_000), st.integers(1, 3), HORIZON)
+def test_a_larger_budget_moves_a_scenario_out_of_later_years_only_for_one_ahead_of_it(
+    recs: list[Recommendation], budget: int, more: int, capacity: int, years: int
+) -> None:
+    """Years two on are not monotone in the budget (see the worked case below). What holds: a
+    scenario the smaller budget plans and the larger does not gave way to one ahead of it in
+    the plan's order that the larger budget lets in, into the plan or back into the queue (it
+    was alone above the smaller yearly budget)."""
+    small, _ = fit(recs, means(budget, capacity), years)
+    large, _ = fit(recs, means(budget + more, capacity), years)
+    ahead = {r.scenario: i for i, r in enumerate(in_order(recs))}
+    planned_small = {r.scenario for r in small if r.year is not None}
+    planned_large = {r.scenario for r in large if r.year is not None}
+    let_in = (planned_large - planned_small) | (
+        {r.scenario for r in small if r.deferred == "over_budget"}
+        - {r.scenario for r in large if r.deferred == "over_budget"}
+    )
+    for lost in planned_small - planned_large:
+        assert any(ahead[t] < ahead[lost] for t in let_in)
+
+
+def scenario(name: str, rank: int, high: int) -> Recommendation:
+    text = TextValue(zh=name, en=name)
+    return Recommendation(
+        scenario=name,
+        name=text,
+        summary=text,
+        rank=rank,
+        priority=0,
+        gap=0,
+        impact=1,
+        effort=1,
+        mandatory=False,
+        mandatory_factor=1,
+        slot="now",
+        triggered_by=[],
+        prerequisites=[],
+        waiting_for=[],
+        benefits=[text],
+        cost_band="low",
+        cost_min=0,
+        cost_max=high,
+        duration_months=1,
+    )
+
+
+def test_a_larger_budget_can_let_a_dearer_scenario_ahead_take_a_later_years_room() -> None:
+    # p 40k, q 40k, x 60k, l 5k, in that order; two years, two projects at once.
+    recs = [scenario("p", 1, 40_000), scenario("q", 2, 40_000)]
+    recs += [scenario("x", 3, 60_000), scenario("l", 4, 5_000)]
+    # 50k a year: year one p (q would make 80k); year two q, x alone is above 50k so it is left
+    # out (over_budget), l fits: 45k
+    small, _ = fit(recs, means(50_000, 2), 2)
+    assert {r.scenario: (r.year, r.deferred) for r in small} == {
+        "p": (1, None),
+        "q": (2, "budget"),
+        "x": (None, "over_budget"),
+        "l": (2, "budget"),
+    }
+    # 60k a year: x fits a year on its own, so it stays in the queue; year two q, then x would
+    # make 100k and the year stops there, l behind it: no room within two years
+    large, _ = fit(recs, means(60_000, 2), 2)
+    assert {r.scenario: (r.year, r.deferred) for r in large} == {
+        "p": (1, None),
+        "q": (2, "budget"),
+        "x": (None, "horizon"),
+        "l": (None, "horizon"),
+    }
+    # a third year takes x; l would make it 65k, so it waits still
+    longer, _ = fit(recs, means(60_000, 2), 3)
+    assert {r.scenario: r.year for r in longer} == {"p": 1, "q": 2, "x": 3, "l": None}
 
 
 # ---------------------------------------------------------------- properties over firms

@@ -333,8 +333,12 @@ def test_lines_that_end_close_together_are_named_apart_at_their_ends() -> None:
 
     from assessment.report.trend_charts import LABEL_GAP, lines, spread
 
-    assert spread([50.0, 51.0, 52.0], 12, 0, 300) == [50.0, 62.0, 74.0]
-    assert spread([290.0, 295.0], 12, 0, 300) == [288.0, 300.0]  # packed up from the bottom
+    # a block centred on the heights it names: the middle label stays level with its line
+    assert spread([50.0, 51.0, 52.0], 12, 0, 300) == [39.0, 51.0, 63.0]
+    assert spread([290.0, 295.0], 12, 0, 300) == [286.5, 298.5]  # centred, within the bounds
+    assert spread([296.0, 299.0], 12, 0, 300) == [288.0, 300.0]  # packed up from the bottom
+    assert spread([1.0, 2.0], 12, 0, 300) == [0.0, 12.0]  # and down from the top
+    assert spread([10.0, 11.0, 100.0, 101.0], 12, 0, 300) == [4.5, 16.5, 94.5, 106.5]
     assert spread([60.0, 40.0], 12, 0, 300) == [60.0, 40.0]  # far enough apart: unmoved
     names = ["综合得分", "数字化意识", "数字化投入", "数字化人才"]
     series = [(n, [40.0 + i * 0.3, 41.0 + i * 0.2]) for i, n in enumerate(names)]
@@ -347,3 +351,31 @@ def test_lines_that_end_close_together_are_named_apart_at_their_ends() -> None:
     assert len(labelled) == len(names)  # each line named once, beside its end, no legend
     labelled.sort()
     assert all(b - a >= LABEL_GAP - 0.01 for a, b in pairwise(labelled))
+
+
+@pytest.mark.parametrize("direct", [False, True])
+def test_the_first_lines_values_never_cover_another_lines_marker(direct: bool) -> None:
+    # the overall score at 8.8 and 9.6 with a dimension's points 10 points above: the value's
+    # white patch used to hide that dimension's markers; it is lifted above them, no further
+    series = [
+        ("综合得分", [8.8, 9.6]),
+        ("数字化投入", [19.0, 19.4]),
+        ("数字化人才", [0.0, 0.0]),
+        ("无纸化程度", [60.0, 62.0]),
+    ]
+    chart = lines(["一期", "二期"], series, title="t", axis_label="a", direct=direct)
+    root = ET.fromstring(chart)
+    patches = [
+        (float(r.get("x", "0")), float(r.get("y", "0")))
+        for r in root.iter(f"{SVG}rect")
+        if r.get("fill") == "#ffffff" and r.get("height") == "13"
+    ]
+    assert len(patches) == 2
+    plot_h = LINES_BOTTOM - LINES_TOP
+    for x, top in patches:
+        for _, values in series:
+            for v in values:  # every marker reaches at most 4.2 above and below its point
+                y = LINES_BOTTOM - plot_h * v / 100
+                assert y + 4.2 < top or y - 4.2 > top + 13
+        own = LINES_BOTTOM - plot_h * (8.8 if x < 200 else 9.6) / 100
+        assert own - (top + 13) < 25  # lifted past the 19.0 marker only, not to the 60 line

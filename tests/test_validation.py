@@ -255,6 +255,21 @@ CASES = [
     ),
     pytest.param(
         case(
+            "SUPPORT001",
+            C,
+            (
+                "    detail: {zh: 联系园区, en: Ask the park}\n",
+                "    detail: {zh: 联系园区, en: Ask the park}\n    service_kind: subsidy\n"
+                "  - id: park_funds\n    kind: subsidy\n    name: {zh: 资金, en: Funds}\n"
+                "    detail: {zh: 联系园区, en: Ask the park}\n"
+                f"    {marked('service_kind: subsidy')}\n",
+            ),
+            says="the services register's kind 'subsidy' is named by 'park_help' already",
+        ),
+        id="SUPPORT001-one-register-kind-two-routes",
+    ),
+    pytest.param(
+        case(
             "SCHEMA002",
             Q,
             (DIM_WEIGHT, marked("weight: heavy") + "\n    interpretation"),

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine.pipeline import Assessment, catalogue_for
-from ..models.results import Recommendation, ScoreCard
+from ..models.results import Recommendation, ScoreCard, SupportGiven
 from ..park.adoption import FirmAdoption, firm_adoption
 from ..park.peers import PeerAverages, peer_averages
 from ..park.trends import FirmTrend, History, firm_trends, stored_history
 from ..store import Store
+from ..store.services import services
 
 
 def digest(*parts: str | bytes) -> str:
@@ -51,13 +52,18 @@ def render_key(
 class PeriodInputs:
     """What a period's firm reports are made from besides each firm's own answers, read from the
     store once per run: the park's averages by industry, last period's cards and recommendations,
-    and every firm's scores over the stored periods."""
+    every firm's scores over the stored periods, and the period's services register."""
 
     peers: dict[str, PeerAverages]
     previous: dict[str, ScoreCard]
     earlier: dict[str, list[Recommendation]]
     history: History
     trends: dict[str, FirmTrend]
+    given: list[SupportGiven]
+
+    def given_to(self, code: str) -> list[SupportGiven]:
+        """The register's lines for this firm: the support that lowers its costs."""
+        return [g for g in self.given if g.credit_code == code]
 
     def firm(
         self, code: str, industry: str
@@ -70,9 +76,10 @@ class PeriodInputs:
     def key(
         self, code: str, industry: str, source: str | None, templates: Path | None, *extra: str
     ) -> str:
-        """The firm's render key (see `render_key`)."""
+        """The firm's render key (see `render_key`), with the support given to it."""
         peers, prior, trend, earlier = self.firm(code, industry)
-        return render_key(source, peers, prior, templates, trend, earlier, *extra)
+        support = [g.model_dump_json() for g in self.given_to(code)]
+        return render_key(source, peers, prior, templates, trend, earlier, *support, *extra)
 
 
 def period_inputs(store: Store, period: str) -> PeriodInputs:
@@ -87,6 +94,7 @@ def period_inputs(store: Store, period: str) -> PeriodInputs:
         earlier=dict(store.recommendations(before)) if before else {},
         history=history,
         trends=firm_trends(history),
+        given=[s.given() for s in services(store, period)],
     )
 
 

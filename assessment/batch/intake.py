@@ -9,15 +9,17 @@ from datetime import datetime
 from pathlib import Path
 
 from ..collect.grid import TABLE_SUFFIXES
-from ..collect.services import read_services
-from ..engine.pipeline import Assessment, answer_files, assess, assess_sheet
+from ..collect.services import read_services, support_given, unknown_route_kinds
+from ..engine.pipeline import Assessment, answer_files, assess, assess_sheet, catalogue_for
 from ..errors import DtmError, ValidationFailed
 from ..files.atomic import write_atomic
 from ..models.answers import AnswerSheet
 from ..models.common import StrPath
 from ..models.questionnaire import Questionnaire
+from ..models.results import SupportGiven
 from ..store import Store
 from ..store.services import ServicesSaved, save_services
+from ..store.services import services as stored_services
 from .inputs import digest
 
 
@@ -40,6 +42,7 @@ class BatchResult:
     files: dict[str, Path] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     services: ServicesSaved | None = None
+    given: list[SupportGiven] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -77,15 +80,16 @@ def source_hash(path: Path, a: Assessment) -> str:
 
 
 def load_all(
-    files: Sequence[Path], period: str
+    files: Sequence[Path], period: str, given: Sequence[SupportGiven] = ()
 ) -> tuple[list[tuple[Path, Assessment]], list[Failure]]:
-    """Assess every file; each bad one becomes a Failure and the good ones go on."""
+    """Assess every file (with the period's services register, `given`); each bad one becomes a
+    Failure and the good ones go on."""
     good: list[tuple[Path, Assessment]] = []
     failures: list[Failure] = []
     seen: dict[str, Path] = {}
     for path in files:
         try:
-            a = assess(path)
+            a = assess(path, given=given)
         except ValidationFailed as exc:
             failures.append(Failure(path, [str(p) for p in exc.problems]))
             continue
@@ -138,6 +142,8 @@ def take_in(
     result = BatchResult(period, out)
     if register_problem:
         result.warnings.append(register_problem)
+    # The support given to each firm lowers its costs: the register given now, else the stored one.
+    result.given = support_given(support if support is not None else stored_services(store, period))
     good, hashes = store_quarter(folder, period, out, store, result, imported_at)
     if support is not None:
         result.services = save_services(store, period, support, imported_at=imported_at)
@@ -172,17 +178,29 @@ def store_quarter(
     failures in `result`. Returns the good ones and their source hashes by credit code."""
     if folder.is_file() and folder.suffix.lower() in TABLE_SUFFIXES:
         files, failures = table_answer_files(folder, out, period)
-        good, more = load_all(files, period)
+        good, more = load_all(files, period, result.given)
         failures += more
     else:
-        good, failures = load_all(answer_files(folder), period)
+        good, failures = load_all(answer_files(folder), period, result.given)
     result.failures.extend(failures)
+    if result.given:
+        result.warnings.extend(_unknown_route_kinds(good))
     hashes = {a.card.firm.credit_code: source_hash(path, a) for path, a in good}
     for _, a in good:
         code = a.card.firm.credit_code
         store.save(a, source_hash=hashes[code], imported_at=imported_at)
         result.stored.append(code)
     return good, hashes
+
+
+def _unknown_route_kinds(good: Sequence[tuple[Path, Assessment]]) -> list[str]:
+    """The catalogues' support routes naming a register kind that does not exist, once each."""
+    found: dict[str, None] = {}
+    for q in {a.questionnaire.id: a.questionnaire for _, a in good}.values():
+        catalogue = catalogue_for(q)
+        if catalogue is not None:
+            found.update(dict.fromkeys(unknown_route_kinds(catalogue)))
+    return list(found)
 
 
 def checked_register(register: StrPath | None, park: str | None) -> tuple[Path | None, str]:

@@ -15,7 +15,7 @@ from ..engine.pipeline import assess
 from ..errors import DtmError, UsageError, printable
 from ..files.atomic import write_atomic
 from ..models.common import Lang, StrPath
-from ..models.results import Recommendation, ScoreCard
+from ..models.results import Recommendation, ScoreCard, SupportGiven
 from ..park.peers import PeerAverages
 from ..park.trends import FirmTrend, History, stored_history
 from ..store import Store
@@ -35,14 +35,15 @@ RenderJob = tuple[
     FirmTrend | None,
     list[Recommendation] | None,
     bool,
+    list[SupportGiven],
 ]
 
 
 def _render_job(job: RenderJob) -> tuple[str, list[str]]:
     from ..report.render import write_reports, write_summary_png
 
-    path, out, lang, peers, previous, templates, trend, earlier, png = job
-    a = assess(path)
+    path, out, lang, peers, previous, templates, trend, earlier, png, given = job
+    a = assess(path, given=given)
     adoption = stored_adoption(a, previous, earlier)
     options: dict[str, Any] = {
         "lang": lang,
@@ -143,11 +144,12 @@ def run_batch(
     for path, a in good:
         code, industry = a.card.firm.credit_code, a.card.firm.industry
         peers, prior, trend, earlier = inputs.firm(code, industry)
+        given = inputs.given_to(code)
         keys[code] = inputs.key(code, industry, hashes[code], template_dir, *extra)
         if not force and manifest.finished(code, keys[code], firms):
             result.skipped.append(code)
             continue
-        jobs.append((path, firms, lang, peers, prior, template_dir, trend, earlier, png))
+        jobs.append((path, firms, lang, peers, prior, template_dir, trend, earlier, png, given))
     done = len(result.skipped)
     if progress:
         progress(done, len(good))

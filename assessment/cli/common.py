@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
@@ -46,6 +47,16 @@ QuestionnaireOption = Annotated[
 CatalogueOption = Annotated[
     str | None,
     typer.Option("--catalogue", "-c", help="Scenario catalogue (path or shipped id)."),
+]
+
+
+ServicesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--services",
+        help="The park's services register (CSV or workbook): the support it shows given to "
+        "the firm in the period lowers the firm's costs.",
+    ),
 ]
 
 

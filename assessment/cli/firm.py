@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,12 +12,16 @@ from .common import (
     CatalogueOption,
     LangOption,
     QuestionnaireOption,
+    ServicesOption,
     app,
     check_lang,
     fail,
     run,
 )
 from .lang import _
+
+if TYPE_CHECKING:
+    from ..engine.pipeline import Assessment
 
 
 @app.command()
@@ -83,16 +87,13 @@ def score_command(
         bool,
         typer.Option("--partial", help="Allow missing answers (a draft); they lower coverage."),
     ] = False,
+    services: ServicesOption = None,
 ) -> None:
     """Score one firm and show its level, dimension scores and recommended scenarios.
 
     Example: dtm score examples/sample_park/2026Q3/91320594MA1A3K7R2A.yaml --json
     """
-    from ..engine.pipeline import assess
-
-    result = run(
-        lambda: assess(answers, questionnaire=questionnaire, catalogue=catalogue, partial=partial)
-    )
+    result = run(lambda: _assess(answers, questionnaire, catalogue, services, partial=partial))
     if as_json:
         document = result.to_document().model_dump(mode="json")
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False))
@@ -132,20 +133,20 @@ def report(
         bool,
         typer.Option("--png", help="Also the one-page summary as a PNG for phones (1080 px wide)."),
     ] = False,
+    services: ServicesOption = None,
 ) -> None:
     """Write the firm's diagnosis report and demonstration-scenario report as PDFs.
 
     With --png, the diagnosis report's one-page summary is written as a PNG too.
     Example: dtm report answers.yaml --out reports --lang en --png
     """
-    from ..engine.pipeline import assess
     from ..park.from_files import adoption_since, earlier_card, peer_group
     from ..report.render import write_reports, write_summary_png
 
     code = check_lang(lang)
 
     def work() -> dict[str, Path]:
-        result = assess(answers, questionnaire=questionnaire, catalogue=catalogue)
+        result = _assess(answers, questionnaire, catalogue, services)
         before = earlier_card(result, previous) if previous else None
         adopted = adoption_since(result, previous, catalogue) if previous else None
         group = peer_group(result, peers) if peers is not None else None
@@ -163,6 +164,27 @@ def report(
 
     for kind, path in run(work).items():
         typer.echo(f"{kind}: {path}")
+
+
+def _assess(
+    answers: Path,
+    questionnaire: str | None,
+    catalogue: str | None,
+    services: Path | None,
+    *,
+    partial: bool = False,
+) -> Assessment:
+    """The firm assessed, with what the services register shows given to it in its period."""
+    from ..engine.pipeline import assess
+
+    options: dict[str, Any] = {"questionnaire": questionnaire, "catalogue": catalogue}
+    result = assess(answers, partial=partial, **options)
+    if services is None:
+        return result
+    from ..collect.services import given_in
+
+    given = given_in(services, result.card.period)
+    return assess(answers, partial=partial, given=given, **options)
 
 
 @app.command()

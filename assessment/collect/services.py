@@ -15,7 +15,9 @@ from ..engine.labels import key, plain
 from ..errors import Location, ProblemList, UsageError, did_you_mean
 from ..models import credit_code
 from ..models.answers import quarter_bounds
+from ..models.catalogue import Catalogue
 from ..models.common import TextValue
+from ..models.results import SupportGiven
 from .grid import Grid, read_grids
 
 T = TextValue
@@ -57,6 +59,44 @@ class Service:
     @property
     def period(self) -> str:
         return f"{self.served_on.year}Q{(self.served_on.month - 1) // 3 + 1}"
+
+    def given(self) -> SupportGiven:
+        """The line as the engine takes it, to set against the firm's scenario costs."""
+        return SupportGiven(
+            credit_code=self.credit_code,
+            kind=self.kind,
+            served_on=self.served_on,
+            provider=self.provider,
+            amount=self.amount,
+            note=self.note,
+        )
+
+
+def support_given(services: Sequence[Service]) -> list[SupportGiven]:
+    """A register's lines as the engine takes them (`assess(..., given=...)`)."""
+    return [s.given() for s in services]
+
+
+def given_in(path: Path, period: str) -> list[SupportGiven]:
+    """The lines of a services register file dated within `period`, as the engine takes them
+    (a register that spans several quarters is read whole and checked at its cells)."""
+    return [s.given() for s in read_services(path) if s.period == period]
+
+
+def unknown_route_kinds(
+    catalogue: Catalogue, kinds: Sequence[ServiceKind] | None = None
+) -> list[str]:
+    """One line for each support route whose `service_kind` is not a kind of the register:
+    no line of the register could ever match it, so what the park gives would not count."""
+    known = [k.id for k in (kinds if kinds is not None else load_kinds())]
+    return [
+        f"the catalogue '{catalogue.id}': support route '{route.id}' names the register kind "
+        f"'{route.service_kind}', which is not a kind of support ("
+        + (did_you_mean(route.service_kind, known) or "kinds: " + ", ".join(known))
+        + "); the register's lines cannot lower its scenarios' costs"
+        for route in catalogue.support
+        if route.service_kind is not None and route.service_kind not in known
+    ]
 
 
 def load_kinds(path: Path | None = None) -> list[ServiceKind]:

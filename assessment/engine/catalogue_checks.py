@@ -107,7 +107,18 @@ def _check_budget(c: Catalogue, q: Questionnaire, report: Reporter) -> None:
 
 
 def _check_support(c: Catalogue, ids: list[str], report: Reporter) -> None:
+    kinds: dict[str, str] = {}
     for r_i, route in enumerate(c.support):
+        kind = route.service_kind
+        if kind is not None and kind in kinds:
+            report(
+                ("support", r_i, "service_kind"),
+                "SUPPORT001",
+                f"the services register's kind '{kind}' is named by '{kinds[kind]}' already",
+                "name each register kind on one route only, so its amounts are counted once",
+            )
+        elif kind is not None:
+            kinds[kind] = route.id
         for s_i, scenario in enumerate(route.scenarios):
             if scenario not in ids:
                 report(

@@ -3,28 +3,56 @@
 The scenarios are taken in priority order, those free to the firm first, each one's
 recommended prerequisites pulled in just before it. Year one starts them in that order while
 the firm's budget and its capacity (projects at once) hold, and stops at the first that does
-not fit: so a larger budget only ever adds to year one. Later years go on the same way with
+not fit: so a larger budget only ever adds to year one (later years it can reorder: a scenario
+alone above a smaller yearly budget stays in the queue with a larger one and may take the room
+a lower-priority one had; see docs/methodology.md). Later years go on the same way with
 the same yearly budget; a scenario whose cost is open-ended, or alone above the yearly budget,
 is left out of the plan, with the reason.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..models.results import DeferReason, Plan, PlanYear, Recommendation
+from ..models.results import DeferReason, Plan, PlanYear, Recommendation, Support
 from .afford import Means
 
 YEAR = 12
 
 
+def _less(cost: float | None, route: Support) -> float | None:
+    """A cost bound less what one route pays of it: its share, or the sum the park's services
+    register records paid for this scenario under it when that is more (so support given
+    never raises the firm's cost)."""
+    if cost is None:
+        return None
+    paid = max(cost * route.covers, min(cost, route.paid or 0.0))
+    return round(cost - paid, 2)
+
+
+def cheapest_route(rec: Recommendation) -> Support | None:
+    """The support route that lowers the scenario's cost to the firm most (its highest cost
+    first, then its lowest); None when no route lowers it."""
+    best: tuple[float, float] | None = None
+    chosen = None
+    for route in rec.support:
+        low, high = _less(rec.cost_min, route), _less(rec.cost_max, route)
+        if (low, high) == (rec.cost_min, rec.cost_max):
+            continue
+        key = (math.inf if high is None else high, math.inf if low is None else low)
+        if best is None or key < best:
+            best, chosen = key, route
+    return chosen
+
+
 def firm_cost(rec: Recommendation) -> tuple[float | None, float | None]:
-    """The scenario's cost band less the largest share a support route pays, in CNY."""
-    share = 1 - max((s.covers for s in rec.support), default=0.0)
-    low = None if rec.cost_min is None else round(rec.cost_min * share, 2)
-    high = None if rec.cost_max is None else round(rec.cost_max * share, 2)
-    return low, high
+    """The scenario's cost band less what the route that lowers it most pays, in CNY."""
+    route = cheapest_route(rec)
+    if route is None:
+        return rec.cost_min, rec.cost_max
+    return _less(rec.cost_min, route), _less(rec.cost_max, route)
 
 
 def in_order(recs: Sequence[Recommendation]) -> list[Recommendation]:
@@ -135,11 +163,13 @@ def _placed(
     waiting_on: dict[str, list[str]],
 ) -> Recommendation:
     low, high = costs[rec.scenario]
+    route = cheapest_route(rec)
     year = year_of.get(rec.scenario)
     start = lanes.start.get(rec.scenario)
     update: dict[str, object] = {
         "firm_cost_min": low,
         "firm_cost_max": high,
+        "support_applied": route.id if route is not None else None,
         "year": year,
         "deferred": None if year == 1 else reason.get(rec.scenario, "horizon"),
         "waiting_on": [] if year == 1 else waiting_on.get(rec.scenario, []),

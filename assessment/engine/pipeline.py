@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +14,7 @@ from ..models.answers import AnswerSheet
 from ..models.catalogue import Catalogue
 from ..models.common import Lang, StrPath
 from ..models.questionnaire import Questionnaire
-from ..models.results import Plan, RecommendationList, ResultDocument, ScoreCard
+from ..models.results import Plan, RecommendationList, ResultDocument, ScoreCard, SupportGiven
 from . import loader
 from .recommend import recommend_with_plan
 from .scoring import score
@@ -84,11 +84,14 @@ def assess(
     questionnaire: StrPath | Questionnaire | None = None,
     catalogue: StrPath | Catalogue | None = None,
     partial: bool = False,
+    given: Sequence[SupportGiven] = (),
 ) -> Assessment:
     """Load, check, score and recommend for one answer file (or an `AnswerSheet` in memory).
 
     The questionnaire defaults to the one the answers name; the catalogue to the shipped one for
-    that questionnaire. Raises `ValidationFailed` listing every problem in the answers.
+    that questionnaire. `given` is the park's services register for the period: the support it
+    shows given to this firm lowers the firm's cost where the catalogue's routes name its kind.
+    Raises `ValidationFailed` listing every problem in the answers.
 
     >>> result = assess("examples/sample_park/2026Q3/91320594MA1A3K7R2A.yaml")
     >>> result.card.level_name.en
@@ -101,11 +104,11 @@ def assess(
     )
     if isinstance(answers, AnswerSheet):
         q = q or loader.questionnaire_for(answers)
-        return assess_sheet(answers, q, catalogue=catalogue, partial=partial)
+        return assess_sheet(answers, q, catalogue=catalogue, partial=partial, given=given)
     path = Path(answers)
     sheet = loader.load_answers(path, q, partial=partial)
     q = q or loader.questionnaire_for(sheet, path)
-    return assess_sheet(sheet, q, catalogue=catalogue, partial=partial, source=path)
+    return assess_sheet(sheet, q, catalogue=catalogue, partial=partial, source=path, given=given)
 
 
 def assess_sheet(
@@ -115,19 +118,25 @@ def assess_sheet(
     catalogue: StrPath | Catalogue | None = None,
     partial: bool = False,
     source: Path | None = None,
+    given: Sequence[SupportGiven] = (),
 ) -> Assessment:
     """Score and recommend for an answer sheet already read and checked (a workbook row, a form)."""
     card = score(questionnaire, sheet, partial=partial)
     cat = catalogue if isinstance(catalogue, Catalogue) else catalogue_for(questionnaire, catalogue)
-    recs, plan = recommend_with_plan(card, cat, questionnaire) if cat is not None else ([], None)
+    recs, plan = (
+        recommend_with_plan(card, cat, questionnaire, given=given)
+        if cat is not None
+        else ([], None)
+    )
     return Assessment(source, questionnaire, sheet, card, RecommendationList(recs), plan)
 
 
-def plan_for(q: Questionnaire, card: ScoreCard) -> Plan | None:
-    """The plan of a stored assessment, worked out again from its score card (the engine is
-    pure, so it is the plan the firm was given when its catalogue is unchanged)."""
+def plan_for(q: Questionnaire, card: ScoreCard, given: Sequence[SupportGiven] = ()) -> Plan | None:
+    """The plan of a stored assessment, worked out again from its score card and the period's
+    services register (the engine is pure, so it is the plan the firm was given when its
+    catalogue and the register are unchanged)."""
     cat = catalogue_for(q)
-    return recommend_with_plan(card, cat, q)[1] if cat is not None else None
+    return recommend_with_plan(card, cat, q, given=given)[1] if cat is not None else None
 
 
 def answer_files(folder: StrPath) -> list[Path]:

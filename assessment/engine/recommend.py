@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ..models.catalogue import Catalogue, Scenario
@@ -13,12 +14,14 @@ from ..models.results import (
     ScoreCard,
     Slot,
     Support,
+    SupportGiven,
     TriggerAnswer,
 )
 from . import expr
 from .afford import means
 from .eligibility import card_context
 from .fit import fit
+from .given import apply_given
 from .schedule import DEFAULT_DURATION, schedule
 
 SLOTS: tuple[Slot, ...] = ("now", "next", "later")
@@ -44,22 +47,32 @@ def _triggers(
 
 
 def recommend(
-    card: ScoreCard, catalogue: Catalogue, questionnaire: Questionnaire | None = None
+    card: ScoreCard,
+    catalogue: Catalogue,
+    questionnaire: Questionnaire | None = None,
+    *,
+    given: Sequence[SupportGiven] = (),
 ) -> RecommendationList:
     """The scenarios whose triggers fire for this firm, best first, each with its place in the
     roadmap (see `recommend_with_plan`)."""
-    return RecommendationList(recommend_with_plan(card, catalogue, questionnaire)[0])
+    return RecommendationList(recommend_with_plan(card, catalogue, questionnaire, given=given)[0])
 
 
 def recommend_with_plan(
-    card: ScoreCard, catalogue: Catalogue, questionnaire: Questionnaire | None = None
+    card: ScoreCard,
+    catalogue: Catalogue,
+    questionnaire: Questionnaire | None = None,
+    *,
+    given: Sequence[SupportGiven] = (),
 ) -> tuple[list[Recommendation], Plan | None]:
     """The scenarios whose triggers fire for this firm, best first, and the plan that fits the
     firm's budget and capacity when the catalogue has a budget rule (otherwise the roadmap
     slots them by rank and the plan is None).
 
     priority = gap × impact × (mandatory factor if mandatory, else 1) ÷ effort, where gap is the
-    mean shortfall (0–1) of the scores the scenario addresses.
+    mean shortfall (0–1) of the scores the scenario addresses. `given` is the park's services
+    register for the period (the lines of other firms are passed over): what it shows given to
+    this firm lowers its cost where a support route names the register's kind (see `given`).
     """
     if questionnaire is not None:
         from .loader import plan_of  # the loader is heavy; `import assessment` stays quick
@@ -109,6 +122,7 @@ def recommend_with_plan(
                 **_money_and_time(scenario, catalogue),
             )
         )
+    result = apply_given(result, catalogue, card.firm.credit_code, given)
     if catalogue.budget is None:
         return schedule(_settle(result)), None
     return fit(result, means(card, catalogue.budget), catalogue.budget.years)
@@ -121,7 +135,14 @@ def _money_and_time(scenario: Scenario, catalogue: Catalogue) -> dict[str, Any]:
         "cost_max": money.max if money else None,
         "duration_months": scenario.duration_months or DEFAULT_DURATION,
         "support": [
-            Support(id=s.id, kind=s.kind, name=s.name, detail=s.detail, covers=s.covers)
+            Support(
+                id=s.id,
+                kind=s.kind,
+                name=s.name,
+                detail=s.detail,
+                covers=s.covers,
+                service_kind=s.service_kind,
+            )
             for s in catalogue.support
             if not s.scenarios or scenario.id in s.scenarios
         ],

@@ -82,6 +82,11 @@ class SupportRoute(Model):
         le=1,
         description="Share of a scenario's cost it pays (0–1); 0 when it advises but pays nothing.",
     )
+    service_kind: Id | None = Field(
+        None,
+        description="The kind in the park's services register (e.g. software_package) whose "
+        "lines record this route given to a firm; their amounts then pay for its scenarios.",
+    )
 
 
 class BudgetSource(Model):

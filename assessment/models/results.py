@@ -203,14 +203,40 @@ class TriggerAnswer(Model):
     value: RawValue | float
 
 
+class SupportGiven(Model):
+    """Support the park's services register records as given to the firm: one register line."""
+
+    credit_code: str
+    kind: str = Field(description="The register's kind of support, e.g. software_package.")
+    served_on: date
+    provider: str = ""
+    amount: float | None = Field(
+        None, ge=0, description="What the support was worth, in 10k CNY (万元); none if unrecorded."
+    )
+    note: str = ""
+
+
 class Support(Model):
-    """One route to help with a recommended scenario, copied from the catalogue."""
+    """One route to help with a recommended scenario, copied from the catalogue, and what the
+    park's services register shows of it given to this firm."""
 
     id: str
     kind: str
     name: Text
     detail: Text
     covers: float = Field(0, description="Share of the scenario's cost it pays (0–1).")
+    service_kind: str | None = Field(
+        None, description="The services register's kind that records this route given."
+    )
+    given: list[SupportGiven] = Field(
+        default_factory=list,
+        description="The register's lines of that kind for this firm and period.",
+    )
+    paid: float | None = Field(
+        None,
+        description="CNY of the register's recorded amounts that pay for this scenario (counted "
+        "once over the route's scenarios, best-ranked first); none when no amount is recorded.",
+    )
 
 
 class Recommendation(Model):
@@ -247,6 +273,9 @@ class Recommendation(Model):
     )
     firm_cost_max: float | None = Field(
         None, description="Highest cost to the firm in CNY after support; none if open-ended."
+    )
+    support_applied: str | None = Field(
+        None, description="The support route counted in the firm's cost; none if none lowers it."
     )
     year: int | None = Field(
         None,

@@ -145,10 +145,11 @@ def _write(
             "than this worker has; install the same dtm on every worker machine"
         )
     recs = RecommendationList(record.recommendations)
-    a = Assessment(None, q, record.sheet, record.card, recs, plan_for(q, record.card))
+    context = _period_context(_full_url(store), run.period, run_id)
+    plan = plan_for(q, record.card, context.given_to(code))
+    a = Assessment(None, q, record.sheet, record.card, recs, plan)
     for path in report_paths(a.card, firms, run.lang).values():
         remove_partial(path)  # left by a worker killed while writing this very file
-    context = _period_context(_full_url(store), run.period, run_id)
     peers, _, trend, earlier = context.firm(code, a.card.firm.industry)
     written = write_reports(
         a,

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..engine.afford import TEN_K, figure
 from ..models.common import Lang, TextValue
-from ..models.results import Plan, Recommendation
+from ..models.results import Plan, Recommendation, Support
+from .i18n import long_date
 
 T = TextValue
 
@@ -59,9 +61,59 @@ def reason_text(rec: Recommendation, names: dict[str, TextValue], lang: Lang) ->
     return text.replace("{names}", waiting)
 
 
-def covering(rec: Recommendation) -> list[Any]:
-    """The support routes that pay part of this scenario's cost."""
-    return [s for s in rec.support if s.covers > 0]
+def _given_text(route: Support, lang: Lang) -> str:
+    """What the park's services register shows given to the firm under a route."""
+    dates = ("、" if lang == "zh" else ", ").join(
+        long_date(d, lang) for d in sorted({g.served_on for g in route.given})
+    )
+    amounts = [g.amount for g in route.given if g.amount is not None]
+    if lang == "zh":
+        worth = f"，计 {figure(sum(amounts))} 万元" if amounts else ""
+        return f"园区服务台账记录{dates}已获得{worth}"
+    worth = f", worth CNY {money(sum(amounts) * TEN_K, lang)}" if amounts else ""
+    return f"the park's services register: given on {dates}{worth}"
+
+
+def _saving(rec: Recommendation, lang: Lang) -> str:
+    """How much less the scenario costs the firm than its cost band."""
+    low = round((rec.cost_min or 0.0) - (rec.firm_cost_min or 0.0), 2)
+    if rec.cost_max is None or rec.firm_cost_max is None:
+        at_least = money(low, lang)
+        return f"至少 {at_least} 万元" if lang == "zh" else f"at least CNY {at_least}"
+    return range_text(low, round(rec.cost_max - rec.firm_cost_max, 2), lang)
+
+
+def _how(route: Support, lang: Lang) -> str:
+    share = figure(route.covers * 100)
+    if route.paid is None:
+        return f"按其承担 {share}% 计" if lang == "zh" else f"as it pays {share}%"
+    paid = money(route.paid, lang)
+    if lang == "zh":
+        return f"按其承担 {share}% 与已获得的 {paid} 万元中较多者计"
+    return f"as it pays {share}% or the CNY {paid} given, whichever is more"
+
+
+def support_lines(rec: Recommendation, lang: Lang, *, full: bool = False) -> list[str]:
+    """The support route that lowers the scenario's cost to the firm, with how much it takes
+    off, and every route the park's services register shows given to the firm for it. `full`
+    adds the register's dates and sums and how the saving is counted."""
+    lines = []
+    for route in rec.support:
+        applied = route.id == rec.support_applied and rec.firm_cost_min is not None
+        if not applied and not route.given:
+            continue
+        text = route.name.get(lang)
+        if route.given:
+            given = _given_text(route, lang) if full else ("已获得" if lang == "zh" else "given")
+            text += f"（{given}）" if lang == "zh" else f" ({given})"
+        if applied:
+            saved = _saving(rec, lang)
+            if lang == "zh":
+                text += f"：企业少付 {saved}" + (f"，{_how(route, lang)}" if full else "")
+            else:
+                text += f": {saved} less for the firm" + (f", {_how(route, lang)}" if full else "")
+        lines.append(text)
+    return lines
 
 
 def plan_context(plan: Plan | None, recs: Sequence[Recommendation], lang: Lang) -> dict[str, Any]:
@@ -101,7 +153,8 @@ def plan_context(plan: Plan | None, recs: Sequence[Recommendation], lang: Lang) 
             for r in recs
             if r.firm_cost_min is not None and r.firm_cost_max is not None
         },
-        "covering": {r.scenario: covering(r) for r in recs},
+        "support_lines": {r.scenario: support_lines(r, lang) for r in recs},
+        "support_full": {r.scenario: support_lines(r, lang, full=True) for r in recs},
     }
 
 

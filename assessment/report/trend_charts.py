@@ -33,7 +33,7 @@ def _style(index: int) -> Style:
     return _STYLES[(index // 3) % 3]
 
 
-LABELS_W = 128  # the column right of the plot that names each line at its end (direct labels)
+LABELS_W = 136  # the column right of the plot that names each line at its end (direct labels)
 LABEL_GAP = 12  # at least this far apart, so lines that end close together stay readable
 
 
@@ -44,16 +44,29 @@ def _x_positions(n: int, right: float = RIGHT) -> list[float]:
 
 def spread(ys: Sequence[float], gap: float, low: float, high: float) -> list[float]:
     """The label heights `ys`, moved apart as little as needed so that neighbours are at least
-    `gap` apart and all stay within [low, high]; their order is kept."""
+    `gap` apart and all stay within [low, high]; their order is kept.
+
+    Labels that would collide form a block centred on the heights they name (the block moves
+    as a whole, so no label drifts far from its line while its neighbours stay put); blocks that
+    then touch merge. The block is then kept within the bounds."""
     order = sorted(range(len(ys)), key=lambda i: ys[i])
-    placed = [ys[i] for i in order]
-    for k in range(1, len(placed)):
-        placed[k] = max(placed[k], placed[k - 1] + gap)
+    blocks: list[tuple[float, list[float]]] = []  # (first height, the heights it names)
+    for i in order:
+        blocks.append((ys[i], [ys[i]]))
+        while len(blocks) > 1:
+            (top, above), (start, below) = blocks[-2], blocks[-1]
+            if start >= top + gap * len(above):
+                break
+            named = above + below
+            first = sum(y - gap * k for k, y in enumerate(named)) / len(named)
+            blocks[-2:] = [(first, named)]
+    placed = [top + gap * k for top, named in blocks for k in range(len(named))]
+    for k in range(len(placed)):  # within the bounds, still apart
+        placed[k] = max(placed[k], low if k == 0 else placed[k - 1] + gap)
     if placed and placed[-1] > high:  # pushed off the bottom: pack upwards from it
         placed[-1] = high
         for k in range(len(placed) - 2, -1, -1):
             placed[k] = min(placed[k], placed[k + 1] - gap)
-    placed = [max(y, low) for y in placed]
     out = [0.0] * len(ys)
     for k, i in enumerate(order):
         out[i] = placed[k]
@@ -81,9 +94,12 @@ def _direct_labels(
     for (idx, name, x, y), ly in zip(ends, ys, strict=True):
         body.append(svg.line(x + 5, y, x0 - 3, ly, stroke=GRID, w=0.6))
         key = {"fill": "none", **EDGE, "stroke_width": 2.6 if idx == 0 else 1.4}
-        body.append(svg.poly("polyline", [(x0 - 3, ly), (x0 + 11, ly)], {**key, **DASHES[idx]}))
-        body.append(svg.marker(idx, x0 + 4, ly, hollow=False))
-        body.append(svg.text(x0 + 11, ly + 4, svg.fit(name, LABELS_W - 22), "start", SMALL))
+        body.append(svg.poly("polyline", [(x0 - 3, ly), (x0 + 15, ly)], {**key, **DASHES[idx]}))
+        body.append(svg.marker(idx, x0 + 6, ly, hollow=False))
+        # the name clear of the key's line and marker, and within the chart's width (measured
+        # at the small size it is drawn in, so "Paperless operation" is not cut short)
+        room = (LABELS_W - 30) * svg.TEXT / SMALL
+        body.append(svg.text(x0 + 19, ly + 4, svg.fit(name, room), "start", SMALL))
     return body
 
 
@@ -102,6 +118,16 @@ def _period_labels(
         if note:
             body.append(svg.text(x, top + LINE, svg.fit(note, slot - 4), "middle", SMALL))
     return body
+
+
+def _label_top(y: float, others: Sequence[float]) -> float:
+    """The top of a value's 13-high patch above its point at height `y`, lifted above each
+    marker it would cover, nearest first."""
+    top = y - 19
+    for other in sorted((o for o in others if o < y), reverse=True):
+        if other + 5.5 > top:
+            top = other - 5.5 - 13
+    return top
 
 
 def lines(
@@ -140,17 +166,20 @@ def lines(
     styled = []
     marks: list[str] = []
     labels: list[str] = []
+    # every point at each period, so the first series' values are lifted clear of the markers
+    # they would cover (only those: a value never floats away from its own point)
+    points = [[y_of(w) for _, v in series if (w := v[i]) is not None] for i in range(n)]
     for idx, (name, values) in enumerate(series):
         style = _style(idx)
         styled.append(Series(name, values, style))
         edge = {**EDGE, "stroke_width": 2.6 if idx == 0 else 1.4}
         run: list[tuple[float, float]] = []
-        for x, v in [*zip(xs, values, strict=True), (0.0, None)]:
+        for i, (x, v) in enumerate([*zip(xs, values, strict=True), (0.0, None)]):
             if v is not None:
                 run.append((x, y_of(v)))
                 marks.append(svg.marker(idx, x, y_of(v), hollow=False))
-                if idx == 0:  # on a white patch, readable over the other lines
-                    shown, top = one_decimal(v), y_of(v) - 19
+                if idx == 0:  # on a white patch above every marker, readable over the lines
+                    shown, top = one_decimal(v), _label_top(y_of(v), points[i])
                     w = svg.text_width(shown) + 4
                     patch = svg.el("rect", x=x - w / 2, y=top, width=w, height=13, fill="#ffffff")
                     labels.append(patch)
