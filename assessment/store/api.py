@@ -37,6 +37,7 @@ Periods = list[str]
 Cards = list[ScoreCard]
 FirmNames = list[tuple[str, str]]
 Recommended = dict[str, list[Recommendation]]
+Problems = list[str]
 # A concurrent writer on a server database can insert the same firm or period between our read
 # and our insert; the loser retries, and then sees the winner's row.
 _ATTEMPTS = 3
@@ -212,7 +213,8 @@ class Store:
         return cards
 
     def check(self) -> Records:
-        """Every stored assessment, current or superseded, whose JSON no longer reads back."""
+        """Every stored assessment, current or superseded, whose JSON no longer reads back or
+        whose content no longer matches the hash saved with it."""
         with self._read() as session:
             rows = [
                 *session.scalars(select(AssessmentRow)),
@@ -221,6 +223,14 @@ class Store:
             records = [from_row(row) for row in rows]
         damaged = [r for r in records if r.problem is not None]
         return sorted(damaged, key=lambda r: (r.period, r.credit_code, r.revision))
+
+    def check_rows(self) -> Problems:
+        """Services registers that no longer match their content hash, and the first audit line
+        that breaks the log's chain: one line each (assessments are in `check`)."""
+        from .integrity import damaged_rows
+
+        with self._database_errors(), self.engine.connect() as conn:
+            return damaged_rows(conn, assessments=False)
 
     def count(self) -> int:
         """How many assessments are stored, current and superseded."""

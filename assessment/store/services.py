@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -26,14 +26,17 @@ class ServicesSaved:
 
 
 def _hash(services: Sequence[Service]) -> str:
-    lines = sorted(
-        json.dumps(
-            [s.credit_code, s.served_on.isoformat(), s.kind, s.provider, s.amount, s.note],
-            ensure_ascii=False,
-        )
+    return register_hash(
+        (s.credit_code, s.served_on.isoformat(), s.kind, s.provider, s.amount, s.note)
         for s in services
     )
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def register_hash(lines: Iterable[tuple[str, str, str, str, float | None, str]]) -> str:
+    """The content hash of a register: its lines (code, ISO date, kind, provider, amount,
+    note) in any order."""
+    shown = sorted(json.dumps(list(line), ensure_ascii=False) for line in lines)
+    return hashlib.sha256("\n".join(shown).encode()).hexdigest()
 
 
 def _current_revision(store: Store, period: str) -> tuple[int, str | None]:

@@ -1,0 +1,64 @@
+"""Rows whose content no longer matches the hash written with them, and the audit chain.
+
+Read with plain SQL on a connection, so the same checks run on a live store (`dtm
+check-store`) and on a backup before it is restored, whatever schema version it has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+
+from .chain import verify_chain
+from .records import CHANGED, hash_matches
+from .services import register_hash
+
+
+def damaged_rows(conn: Connection, *, assessments: bool = True) -> list[str]:
+    """One line per row that fails its content hash, then the first broken audit line."""
+    tables = set(inspect(conn).get_table_names())
+    found: list[str] = []
+    if assessments:
+        for table in ("assessments", "assessment_revisions"):
+            if table in tables:
+                found.extend(_assessments(conn, table))
+    if "services" in tables:
+        found.extend(_registers(conn))
+    broken = verify_chain(conn)
+    if broken is not None:
+        found.append(str(broken))
+    return found
+
+
+def _assessments(conn: Connection, table: str) -> Iterator[str]:
+    columns = {c["name"] for c in inspect(conn).get_columns(table)}
+    recommendations = "recommendations" if "recommendations" in columns else "'[]'"
+    query = (
+        f"SELECT credit_code, period, revision, answers, result, {recommendations} AS recs, "  # noqa: S608
+        f"content_hash FROM {table} ORDER BY period, credit_code, revision"
+    )
+    state = "current" if table == "assessments" else "superseded"
+    for row in conn.execute(text(query)):
+        if not hash_matches(row.answers, row.result, row.recs, row.content_hash):
+            yield f"{row.credit_code} {row.period} revision {row.revision} ({state}): {CHANGED}"
+
+
+def _registers(conn: Connection) -> Iterator[str]:
+    query = (
+        "SELECT period, revision, credit_code, served_on, kind, provider, amount, note, "
+        "content_hash FROM services ORDER BY period, revision, line"
+    )
+    groups: dict[tuple[str, int], list[Any]] = {}
+    for row in conn.execute(text(query)):
+        groups.setdefault((row.period, row.revision), []).append(row)
+    for (period, revision), rows in groups.items():
+        lines = [
+            (r.credit_code, str(r.served_on)[:10], r.kind, r.provider, r.amount, r.note)
+            for r in rows
+        ]
+        stored = {r.content_hash for r in rows}
+        if stored != {register_hash(lines)}:
+            yield f"services register {period} revision {revision}: {CHANGED}"

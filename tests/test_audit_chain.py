@@ -1,0 +1,114 @@
+"""The audit log's hash chain: every line follows from the one before, on SQLite and PostgreSQL;
+a line edited by the owner of the tables, triggers switched off, is named by check-store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
+
+from assessment.accounts import Accounts
+from assessment.accounts.audit import AuditEntry, AuditLog
+from assessment.cli import app
+from assessment.store import Store
+from assessment.store.chain import verify_chain
+from assessment.store.migrations import MIGRATIONS, SCHEMA_VERSION, upgrade
+from tests.postgres import PostgresServer
+
+runner = CliRunner()
+PASSWORD = "a long enough password"  # noqa: S105
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path_factory.mktemp("chain") / "dtm.db")
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.new_database()
+
+
+def lines_written(store: Store) -> None:
+    accounts = Accounts(store)
+    accounts.add("admin", "admin", password=PASSWORD, by="setup")
+    accounts.add("li", "consultant", password=PASSWORD, by="admin")
+    AuditLog(store).append(
+        AuditEntry("answer", "li", question="q1", old=None, new='{"value": 3}'),
+        AuditEntry("answer", "li", question="q2", old='{"value": "否"}', new='{"value": "是"}'),
+    )
+
+
+def test_every_line_follows_from_the_one_before(url: str) -> None:
+    with Store.open(url) as store:
+        lines_written(store)
+        with store.engine.connect() as conn:
+            assert verify_chain(conn) is None
+        assert store.check_rows() == []
+
+
+def test_lines_written_before_the_chain_are_chained_by_the_migration(url: str) -> None:
+    engine = create_engine(url if "://" in url else f"sqlite:///{url}")
+    upgrade(engine, target=len(MIGRATIONS) - 1)
+    with engine.begin() as conn:
+        for n in range(3):
+            conn.execute(
+                text("INSERT INTO audit_log (at, username, action, new) VALUES (:at, 'a', 'x', :n)"),
+                {"at": datetime(2026, 11, 1, 8, n, 0, 123456), "n": str(n)},
+            )
+    engine.dispose()
+    with Store.open(url) as store:
+        assert store.upgraded_from == SCHEMA_VERSION - 1
+        AuditLog(store).append(AuditEntry("login", "a"))
+        assert store.check_rows() == []
+        with pytest.raises(Exception, match="append-only"), store.engine.begin() as conn:
+            conn.execute(text("UPDATE audit_log SET new = 'changed'"))
+
+
+def test_a_line_edited_with_the_triggers_off_is_named(url: str) -> None:
+    with Store.open(url) as store:
+        lines_written(store)
+        with store.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+            else:
+                conn.execute(text("DROP TRIGGER audit_log_no_UPDATE"))
+            conn.execute(text("""UPDATE audit_log SET new = '{"value": 4}' WHERE id = 3"""))
+    checked = runner.invoke(app, ["check-store", "--db", url])
+    assert checked.exit_code == 1
+    assert checked.output.splitlines() == [
+        "audit log line 3: its hash does not match (the line, or one before it, was changed or "
+        "removed after it was written; the 2 lines before it are intact)",
+        "0 assessments stored, 0 damaged; 1 other problems (above)",
+    ]
+
+
+def test_a_removed_line_breaks_the_chain_at_the_next(url: str) -> None:
+    with Store.open(url) as store:
+        lines_written(store)
+        with store.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+            else:
+                conn.execute(text("DROP TRIGGER audit_log_no_DELETE"))
+            conn.execute(text("DELETE FROM audit_log WHERE id = 2"))
+        with store.engine.connect() as conn:
+            broken = verify_chain(conn)
+    assert broken is not None and (broken.line, broken.checked) == (3, 1)
+
+
+def test_appenders_at_once_keep_one_chain(url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with Store.open(url) as store:
+        log = AuditLog(store)
+
+        def write(n: int) -> None:
+            for i in range(10):
+                log.append(AuditEntry("answer", f"u{n}", at=datetime.now(UTC), new=str(i)))
+
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(write, range(4)))
+        assert log.count() == 40
+        assert store.check_rows() == []
+
