@@ -4,8 +4,10 @@ a line edited by the owner of the tables, triggers switched off, is named by che
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
@@ -18,7 +20,7 @@ from assessment.store.migrations import MIGRATIONS, SCHEMA_VERSION, upgrade
 from tests.postgres import PostgresServer
 
 runner = CliRunner()
-PASSWORD = "a long enough password"  # noqa: S105
+PASSWORD = "a long enough password"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -53,7 +55,9 @@ def test_lines_written_before_the_chain_are_chained_by_the_migration(url: str) -
     with engine.begin() as conn:
         for n in range(3):
             conn.execute(
-                text("INSERT INTO audit_log (at, username, action, new) VALUES (:at, 'a', 'x', :n)"),
+                text(
+                    "INSERT INTO audit_log (at, username, action, new) VALUES (:at, 'a', 'x', :n)"
+                ),
                 {"at": datetime(2026, 11, 1, 8, n, 0, 123456), "n": str(n)},
             )
     engine.dispose()
@@ -112,3 +116,57 @@ def test_appenders_at_once_keep_one_chain(url: str) -> None:
         assert log.count() == 40
         assert store.check_rows() == []
 
+
+def test_imports_write_audit_lines_beside_their_revisions(tmp_path: Path) -> None:
+    from tests.test_backup import Q3, revised
+
+    db = tmp_path / "park.db"
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    for path in Q3[:2]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    args = ["batch", str(folder), "--period", "2026Q3", "--out", str(tmp_path / "out")]
+    stored = runner.invoke(app, [*args, "--no-render", "--db", str(db)])
+    assert stored.exit_code == 0, stored.output
+    with Store.open(db, create=False) as store:
+        log = AuditLog(store)
+        imports = [e for e in log.entries() if e.action == "assessment.import"]
+        assert sorted(e.new or "" for e in imports) == [
+            f"revision 1 from dtm batch {p.name}" for p in Q3[:2]
+        ]
+        assert all(e.username and e.username.startswith("cli") for e in imports)
+        first = log.count()
+        assert log.count("answer") == first - 2 > 0
+    changed = revised(Q3[0], tmp_path)  # another assessor: same answers, a new revision
+    doc = yaml.safe_load(changed.read_text("utf-8"))
+    qid = "digital_spend"
+    doc["answers"][qid] = doc["answers"][qid] + 1
+    (folder / Q3[0].name).write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
+    again = runner.invoke(app, [*args, "--no-render", "--db", str(db)])
+    assert again.exit_code == 0, again.output
+    with Store.open(db, create=False) as store:
+        log = AuditLog(store)
+        latest = log.entries(limit=log.count() - first)
+        assert [e.action for e in latest] == ["assessment.import", "answer"]
+        assert (
+            latest[0].old == "revision 1"
+            and latest[0].new == f"revision 2 from dtm batch {Q3[0].name}"
+        )
+        assert latest[1].question == qid
+        assert store.check_rows() == []
+    unchanged = runner.invoke(app, [*args, "--no-render", "--db", str(db)])
+    assert unchanged.exit_code == 0
+    with Store.open(db, create=False) as store:
+        assert AuditLog(store).count() == first + 2
+
+
+def test_dtm_import_writes_an_audit_line_per_firm(tmp_path: Path) -> None:
+    sample = Path(__file__).parent.parent / "examples" / "wjx" / "park_quick_scan_answers.xlsx"
+    db = tmp_path / "park.db"
+    result = runner.invoke(app, ["import", str(sample), "--period", "2026Q3", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    with Store.open(db, create=False) as store:
+        lines = [e for e in AuditLog(store).entries() if e.action == "assessment.import"]
+        assert len(lines) == 12
+        assert {e.new for e in lines} == {f"revision 1 from dtm import {sample.name}"}
+        assert store.check_rows() == []

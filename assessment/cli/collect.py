@@ -124,7 +124,7 @@ def import_command(
 
         def save() -> list[str]:
             with Store.open(db) as store:
-                return store_sheets(sheets, q, store)
+                return store_sheets(sheets, q, store, source=f"dtm import {file.name}")
 
         typer.echo(f"stored {len(run(save))} assessments")
     failed = len(report.imported.failed_rows)

@@ -7,6 +7,7 @@ names the first line that no longer matches (docs/security.md, "The audit log").
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -39,6 +40,23 @@ _FIELDS = (
     "old",
     "new",
 )
+
+
+@dataclass(frozen=True)
+class ImportedBy:
+    """Who stored an assessment outside the web form, and from what: written to the audit log
+    beside the revision it makes (`Store.save(..., audit=...)`)."""
+
+    username: str  # e.g. "cli:wang", see `local_user`
+    source: str  # e.g. "dtm batch 91320594MA1A3K7R2A.yaml"
+
+
+def local_user() -> str:
+    """Who runs this command, as the audit log names someone working outside the web form."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
 
 
 @dataclass(frozen=True)
