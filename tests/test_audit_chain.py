@@ -3,14 +3,18 @@ a line edited by the owner of the tables, triggers switched off, is named by che
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import yaml
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
+from assessment import assess
 from assessment.accounts import Accounts
 from assessment.accounts.audit import AuditEntry, AuditLog
 from assessment.cli import app
@@ -18,6 +22,7 @@ from assessment.store import Store
 from assessment.store.chain import verify_chain
 from assessment.store.migrations import MIGRATIONS, SCHEMA_VERSION, upgrade
 from tests.postgres import PostgresServer
+from tests.test_backup import Q3
 
 runner = CliRunner()
 PASSWORD = "a long enough password"
@@ -118,7 +123,7 @@ def test_appenders_at_once_keep_one_chain(url: str) -> None:
 
 
 def test_imports_write_audit_lines_beside_their_revisions(tmp_path: Path) -> None:
-    from tests.test_backup import Q3, revised
+    from tests.test_backup import revised
 
     db = tmp_path / "park.db"
     folder = tmp_path / "answers"
@@ -170,3 +175,85 @@ def test_dtm_import_writes_an_audit_line_per_firm(tmp_path: Path) -> None:
         assert len(lines) == 12
         assert {e.new for e in lines} == {f"revision 1 from dtm import {sample.name}"}
         assert store.check_rows() == []
+
+
+@pytest.fixture
+def owned(postgres_server: PostgresServer) -> tuple[str, str, str]:
+    """A database owned by an ordinary owner role, and an app role: (owner URL, app URL, app)."""
+    tag = uuid.uuid4().hex[:8]
+    owner, app_role, name = f"owner_{tag}", f"app_{tag}", f"t_roles_{tag}"
+    engine = create_engine(postgres_server.url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"CREATE ROLE {owner} LOGIN"))
+        conn.execute(text(f"CREATE ROLE {app_role} LOGIN"))
+        conn.execute(text(f"CREATE DATABASE {name} OWNER {owner}"))
+    engine.dispose()
+    base = make_url(postgres_server.url(name))
+    as_owner = base.set(username=owner).render_as_string(hide_password=False)
+    as_app = base.set(username=app_role).render_as_string(hide_password=False)
+    Store.open(as_owner).close()
+    return as_owner, as_app, app_role
+
+
+def test_the_app_role_cannot_rewrite_the_audit_log(owned: tuple[str, str, str]) -> None:
+    as_owner, as_app, app_role = owned
+    granted = runner.invoke(app, ["db", "roles", app_role, "--db", as_owner])
+    assert granted.exit_code == 0, granted.output
+    assert f"{app_role} may now read and write the" in granted.output
+    with Store.open(as_app, create=False) as store:  # the services' everyday work
+        lines_written(store)
+        store.save(assess(Q3[0]))
+        for refused in (
+            "ALTER TABLE audit_log DISABLE TRIGGER USER",
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change",
+            "DROP TRIGGER audit_log_no_change ON audit_log",
+            "UPDATE audit_log SET new = 'x' WHERE id = 1",
+            "DELETE FROM audit_log",
+            "TRUNCATE audit_log",
+            "UPDATE schema_version SET version = 99",
+            "CREATE TABLE spare (id int)",
+        ):
+            with (
+                pytest.raises(DBAPIError, match=r"must be owner|permission denied"),
+                store.engine.begin() as conn,
+            ):
+                conn.execute(text(refused))
+        assert store.check_rows() == []
+    # The owner can, and is found out.
+    with Store.open(as_owner, create=False) as store, store.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+        conn.execute(text("UPDATE audit_log SET username = 'someone' WHERE id = 2"))
+        conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
+    checked = runner.invoke(app, ["check-store", "--db", as_app])
+    assert checked.exit_code == 1
+    assert checked.output.startswith("audit log line 2: its hash does not match")
+
+
+@pytest.mark.parametrize(
+    ("who", "role", "message"),
+    [
+        ("owner", "nobody_here", "there is no role nobody_here; create it first"),
+        ("owner", "{owner}", "is the role running this command"),
+        ("owner", "dtm", "is a superuser"),
+        ("app", "{app}", "permission denied for table schema_version: this role may not do"),
+        ("owner", "Robert'); DROP", "not a plain role name"),
+    ],
+)
+def test_db_roles_mistakes_are_one_line(
+    owned: tuple[str, str, str], who: str, role: str, message: str
+) -> None:
+    as_owner, as_app, app_role = owned
+    url = as_owner if who == "owner" else as_app
+    named = role.format(owner=make_url(as_owner).username, app=app_role)
+    result = runner.invoke(app, ["db", "roles", named, "--db", url])
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("Error: ") and message in line
+
+
+def test_db_roles_on_sqlite_says_what_protects_it(tmp_path: Path) -> None:
+    db = tmp_path / "dtm.db"
+    Store.open(db).close()
+    result = runner.invoke(app, ["db", "roles", "dtm_app", "--db", str(db)])
+    assert result.exit_code == 2
+    assert "a SQLite store is protected by its file's owner and mode" in result.output

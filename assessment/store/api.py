@@ -42,6 +42,7 @@ Problems = list[str]
 # A concurrent writer on a server database can insert the same firm or period between our read
 # and our insert; the loser retries, and then sees the winner's row.
 _ATTEMPTS = 3
+_INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for "permission denied"
 
 
 class Store:
@@ -277,6 +278,12 @@ class Store:
         except IntegrityError:
             raise
         except DatabaseError as exc:
+            if getattr(exc.orig, "sqlstate", None) == _INSUFFICIENT_PRIVILEGE:
+                raise StoreError(
+                    f"{self.url}: {str(exc.orig).splitlines()[0]}: this role may not do that; "
+                    "the owner of the store's tables runs upgrades and grants the services' "
+                    "role its privileges with dtm db roles ROLE (docs/deploy.md, Two roles)"
+                ) from exc
             raise StoreError(f"{self.url}: {exc.orig or exc}") from exc
 
 
