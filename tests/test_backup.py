@@ -237,7 +237,8 @@ def test_an_edited_services_register_and_audit_line_are_named_by_check_store(
         accounts.add("admin", "admin", password="a long enough password", by="setup")
         accounts.add("li", "consultant", password="another long password", by="admin")
         line = Service("91320594MA1A3K7R2A", date(2026, 8, 1), "diagnosis", "某服务商", 2.5, "")
-        save_services(store, "2026Q3", [line])
+        whole = Service("91320594MA1A3K7R2A", date(2026, 8, 2), "training", "某服务商", 3, "")
+        save_services(store, "2026Q3", [line, whole])  # an int amount reads back as a float
     sound = runner.invoke(app, ["check-store", "--db", str(db)])
     assert (sound.exit_code, sound.output) == (0, "0 assessments stored, 0 damaged\n")
     with closing(sqlite3.connect(db)) as conn, conn:

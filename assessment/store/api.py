@@ -20,6 +20,7 @@ from . import chain, migrations
 from .chain import ImportedBy
 from .engine import DB_ENV, DEFAULT_FILE, WRITE, describe, make_engine, missing_file, prepare
 from .errors import NoStoreError, StoreError
+from .integrity import damaged_rows
 from .records import (
     RECOMMENDATIONS,
     SaveAction,
@@ -232,8 +233,6 @@ class Store:
     def check_rows(self) -> Problems:
         """Services registers that no longer match their content hash, and the first audit line
         that breaks the log's chain: one line each (assessments are in `check`)."""
-        from .integrity import damaged_rows
-
         with self._database_errors(), self.engine.connect() as conn:
             return damaged_rows(conn, assessments=False)
 

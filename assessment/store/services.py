@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -12,6 +10,7 @@ from sqlalchemy import func, select
 
 from ..collect.services import Service
 from .api import Store
+from .integrity import register_hash
 from .schema import ServiceRow
 
 
@@ -27,16 +26,16 @@ class ServicesSaved:
 
 def _hash(services: Sequence[Service]) -> str:
     return register_hash(
-        (s.credit_code, s.served_on.isoformat(), s.kind, s.provider, s.amount, s.note)
+        (
+            s.credit_code,
+            s.served_on.isoformat(),
+            s.kind,
+            s.provider,
+            None if s.amount is None else float(s.amount),  # as the column reads it back
+            s.note,
+        )
         for s in services
     )
-
-
-def register_hash(lines: Iterable[tuple[str, str, str, str, float | None, str]]) -> str:
-    """The content hash of a register: its lines (code, ISO date, kind, provider, amount,
-    note) in any order."""
-    shown = sorted(json.dumps(list(line), ensure_ascii=False) for line in lines)
-    return hashlib.sha256("\n".join(shown).encode()).hexdigest()
 
 
 def _current_revision(store: Store, period: str) -> tuple[int, str | None]:
