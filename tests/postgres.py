@@ -53,11 +53,18 @@ class PostgresServer:
     def start(self) -> PostgresServer:
         data = self.folder / "data"
         self._run("initdb", "-D", str(data), "-A", "trust", "-U", "dtm", "-E", "UTF8")
-        options = f"-p {self.port} -k {self.folder} -c listen_addresses='' -c fsync=off"
-        self._run(
-            "pg_ctl", "-D", str(data), "-o", options, "-l", str(self.folder / "log"), "-w", "start"
-        )
+        self.resume()
         return self
+
+    def halt(self) -> None:
+        """Stop the server as a crash or a power cut would, keeping its data: an outage."""
+        self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the server (again) on the same port and folder."""
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses='' -c fsync=off"
+        data, log = str(self.folder / "data"), str(self.folder / "log")
+        self._run("pg_ctl", "-D", data, "-o", options, "-l", log, "-w", "start")
 
     def stop(self) -> None:
         try:

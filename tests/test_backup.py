@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
+from contextlib import closing
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ import yaml
 from typer.testing import CliRunner
 
 from assessment import assess
+from assessment.accounts import Accounts
 from assessment.cli import app
 from assessment.resources import sample_park_dir
 from assessment.serve.drafts import DraftBook
@@ -116,8 +119,9 @@ def test_restore_keeps_a_store_with_data_unless_forced_and_keeps_it_aside(
     refused = runner.invoke(app, ["restore", str(backup), "--db", str(park)])
     assert refused.exit_code == 2
     assert refused.output.strip().splitlines() == [
-        f"Error: {park}: the store holds {len(Q2) + len(Q3)} assessments; restoring would "
-        "replace them: add --force (the current store is kept beside it)"
+        f"Error: {park}: the store holds {len(Q2) + len(Q3)} assessments, 0 accounts and 0 "
+        "audit lines; restoring would replace them: add --force (the current store is kept "
+        "beside it)"
     ]
     assert contents(park) == before
     forced = runner.invoke(app, ["restore", str(backup), "--db", str(park), "--force"])
@@ -164,3 +168,118 @@ def test_a_damaged_backup_is_refused_before_the_store_is_touched(
     result = runner.invoke(app, ["restore", str(backup), "--db", str(copy), "--force"])
     assert result.exit_code == 2, result.output
     assert contents(copy) == contents(park)
+
+
+def one_digit_changed(db: Path, table: str = "assessments") -> str:
+    """Change one digit inside a stored row's answers, as a hand edit would; its credit code."""
+    with closing(sqlite3.connect(db)) as conn, conn:
+        code, period, answers = conn.execute(
+            f"SELECT credit_code, period, answers FROM {table} ORDER BY credit_code LIMIT 1"
+        ).fetchone()
+        at = next(i for i, c in enumerate(answers) if c.isdigit() and i > answers.index("answers"))
+        edited = answers[:at] + str((int(answers[at]) + 1) % 10) + answers[at + 1 :]
+        conn.execute(
+            f"UPDATE {table} SET answers = ? WHERE credit_code = ? AND period = ?",
+            (edited, code, period),
+        )
+    return str(code)
+
+
+def test_restore_counts_accounts_and_audit_lines_as_data(tmp_path: Path) -> None:
+    empty_backup, db = tmp_path / "empty.db", tmp_path / "accounts.db"
+    Store.open(tmp_path / "nothing.db").close()
+    assert runner.invoke(app, ["backup", str(empty_backup), "--db", str(tmp_path / "nothing.db")])
+    with Store.open(db) as store:
+        Accounts(store).add("admin", "admin", password="a long enough password", by="setup")
+    refused = runner.invoke(app, ["restore", str(empty_backup), "--db", str(db)])
+    assert refused.exit_code == 2
+    assert "holds 0 assessments, 1 accounts and 1 audit lines" in refused.output
+    with Store.open(db, create=False) as store:
+        assert Accounts(store).any()
+    forced = runner.invoke(app, ["restore", str(empty_backup), "--db", str(db), "--force"])
+    assert forced.exit_code == 0, forced.output
+    (kept,) = tmp_path.glob("accounts.before-restore-*.db")
+    with Store.open(kept, create=False) as store:
+        assert Accounts(store).any()
+    with Store.open(db, create=False) as store:
+        assert not Accounts(store).any()
+
+
+def test_a_backup_with_one_changed_digit_is_refused_and_check_store_names_the_row(
+    park: Path, tmp_path: Path
+) -> None:
+    backup = tmp_path / "b.db"
+    assert runner.invoke(app, ["backup", str(backup), "--db", str(park)]).exit_code == 0
+    code = one_digit_changed(backup)
+    target = tmp_path / "target.db"
+    result = runner.invoke(app, ["restore", str(backup), "--db", str(target)])
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"Error: {backup}: the backup's rows do not match their hashes: {code}")
+    assert "restore an earlier backup" in line
+    assert not target.exists()
+    code = one_digit_changed(park)
+    checked = runner.invoke(app, ["check-store", "--db", str(park)])
+    assert checked.exit_code == 1
+    assert f"{code} 2026Q2 revision 1 (current): its content no longer matches" in checked.output
+    assert checked.output.splitlines()[-1].endswith(", 1 damaged")
+
+
+def test_an_edited_services_register_and_audit_line_are_named_by_check_store(
+    tmp_path: Path,
+) -> None:
+    from assessment.collect.services import Service
+    from assessment.store.services import save_services
+
+    db = tmp_path / "park.db"
+    with Store.open(db) as store:
+        accounts = Accounts(store)
+        accounts.add("admin", "admin", password="a long enough password", by="setup")
+        accounts.add("li", "consultant", password="another long password", by="admin")
+        line = Service("91320594MA1A3K7R2A", date(2026, 8, 1), "diagnosis", "某服务商", 2.5, "")
+        whole = Service("91320594MA1A3K7R2A", date(2026, 8, 2), "training", "某服务商", 3, "")
+        save_services(store, "2026Q3", [line, whole])  # an int amount reads back as a float
+    sound = runner.invoke(app, ["check-store", "--db", str(db)])
+    assert (sound.exit_code, sound.output) == (0, "0 assessments stored, 0 damaged\n")
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE services SET amount = 25")
+        conn.execute("DROP TRIGGER audit_log_no_UPDATE")  # what the file's owner can do
+        conn.execute("UPDATE audit_log SET new = 'li admin' WHERE id = 2")
+    checked = runner.invoke(app, ["check-store", "--db", str(db)])
+    assert checked.exit_code == 1
+    assert checked.output.splitlines() == [
+        "services register 2026Q3 revision 1: its content no longer matches its content hash "
+        "(changed outside dtm)",
+        "audit log line 2: its hash does not match (the line, or one before it, was changed or "
+        "removed after it was written; the 1 lines before it are intact)",
+        "0 assessments stored, 0 damaged; 2 other problems (above)",
+    ]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check-store"],
+        ["list"],
+        ["list", "--services"],
+        ["history", "91320594MA1A3K7R2A"],
+        ["park-summary", "--period", "2026Q3"],
+        ["user", "list"],
+        ["restore", "{backup}"],
+    ],
+)
+def test_reading_commands_never_make_a_store(
+    park: Path, tmp_path: Path, command: list[str]
+) -> None:
+    typo = tmp_path / "typo.db"
+    backup = tmp_path / "b.db"
+    runner.invoke(app, ["backup", str(backup), "--db", str(park)])
+    args = [a.format(backup=backup) for a in command]
+    result = runner.invoke(app, [*args, "--db", str(typo)])
+    if command[0] == "restore":  # restoring is how a new store is made from a backup
+        assert result.exit_code == 0, result.output
+        return
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"Error: no store at {typo}")
+    assert not typo.exists()

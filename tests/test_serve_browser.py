@@ -45,9 +45,10 @@ def free_port() -> int:
 class Server:
     """`dtm serve` as its own process, which a test can kill outright and start again."""
 
-    def __init__(self, folder: Path, host: str = "127.0.0.1") -> None:
+    def __init__(self, folder: Path, host: str = "127.0.0.1", db: str | None = None) -> None:
         self.folder = folder
         self.host = host
+        self.db = db or str(folder / "dtm.db")
         self.port = free_port()
         self.process: subprocess.Popen[str] | None = None
         self.first_line = ""
@@ -58,7 +59,7 @@ class Server:
 
     def start(self) -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        command = [sys.executable, "-m", "assessment", "serve", "--db", str(self.folder / "dtm.db")]
+        command = [sys.executable, "-m", "assessment", "serve", "--db", self.db]
         command += [
             "--out",
             str(self.folder / "out"),

@@ -6,16 +6,15 @@ refuse both (see docs/serve.md, "The audit log").
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models.answers import Answer
-from ..store import Store
+from ..store import Store, chain
+from ..store.chain import answer_changes as answer_changes
 from ..store.engine import WRITE
 from ..store.schema import AuditRow
 
@@ -31,6 +30,7 @@ USER_ADD = "user.add"
 USER_PASSWORD = "user.password"  # noqa: S105 - the name of an action, not a password
 USER_DISABLE = "user.disable"
 USER_ENABLE = "user.enable"
+IMPORT = chain.IMPORT  # an assessment stored by dtm batch or dtm import
 
 
 @dataclass(frozen=True)
@@ -49,40 +49,26 @@ class AuditEntry:
     new: str | None = None
 
 
-def _shown(answer: Answer | None) -> str | None:
-    if answer is None:
-        return None
-    return json.dumps(answer.model_dump(exclude_defaults=True), ensure_ascii=False, default=str)
-
-
-def answer_changes(
-    before: Mapping[str, Answer], after: Mapping[str, Answer]
-) -> list[tuple[str, str | None, str | None]]:
-    """(question, old, new) for every answer that differs, by question id."""
-    changed = []
-    for qid in sorted(set(before) | set(after)):
-        old, new = before.get(qid), after.get(qid)
-        if old != new:
-            changed.append((qid, _shown(old), _shown(new)))
-    return changed
-
-
 def record(session: Session, entries: Iterable[AuditEntry]) -> None:
-    """Append entries inside the caller's transaction, so a change and its log line go together."""
-    session.add_all(
-        AuditRow(
-            at=e.at,
-            username=e.username,
-            address=e.address,
-            action=e.action,
-            draft_id=e.draft_id,
-            credit_code=e.credit_code,
-            period=e.period,
-            question=e.question,
-            old=e.old,
-            new=e.new,
-        )
-        for e in entries
+    """Append entries inside the caller's transaction, so a change and its log line go together;
+    each is chained to the line before (see `store.chain`)."""
+    chain.append(
+        session,
+        (
+            AuditRow(
+                at=e.at,
+                username=e.username,
+                address=e.address,
+                action=e.action,
+                draft_id=e.draft_id,
+                credit_code=e.credit_code,
+                period=e.period,
+                question=e.question,
+                old=e.old,
+                new=e.new,
+            )
+            for e in entries
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from ..models.common import StrPath
 from ..models.questionnaire import Questionnaire
 from ..models.results import SupportGiven
 from ..store import Store
+from ..store.chain import ImportedBy, local_user
 from ..store.services import ServicesSaved, save_services
 from ..store.services import services as stored_services
 from .inputs import digest
@@ -186,9 +187,10 @@ def store_quarter(
     if result.given:
         result.warnings.extend(_unknown_route_kinds(good))
     hashes = {a.card.firm.credit_code: source_hash(path, a) for path, a in good}
-    for _, a in good:
+    for path, a in good:
         code = a.card.firm.credit_code
-        store.save(a, source_hash=hashes[code], imported_at=imported_at)
+        audit = ImportedBy(local_user(), f"dtm batch {path.name}")
+        store.save(a, source_hash=hashes[code], imported_at=imported_at, audit=audit)
         result.stored.append(code)
     return good, hashes
 
@@ -225,11 +227,14 @@ def store_sheets(
     store: Store,
     *,
     on_saved: Callable[[str], None] | None = None,
+    source: str = "dtm import",
 ) -> list[str]:
-    """Score and store each sheet (a revision when the firm and period are stored already)."""
+    """Score and store each sheet (a revision when the firm and period are stored already),
+    with audit lines naming `source` and who runs this."""
     stored = []
+    audit = ImportedBy(local_user(), source)
     for sheet in sheets:
-        store.save(assess_sheet(sheet, q))
+        store.save(assess_sheet(sheet, q), audit=audit)
         stored.append(sheet.firm.credit_code)
         if on_saved is not None:
             on_saved(sheet.firm.credit_code)

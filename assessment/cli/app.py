@@ -17,10 +17,12 @@ from . import firm, collect, quarter, stored, serve  # noqa: F401
 
 # isort: on
 from .common import app
+from .db import db_app
 from .lang import _, env_lang_problem
 from .users import users
 
 app.add_typer(users, name="user")
+app.add_typer(db_app, name="db")
 
 __all__ = ["app", "main"]
 

@@ -127,7 +127,7 @@ def import_command(
 
         def save() -> list[str]:
             with Store.open(db) as store:
-                return store_sheets(sheets, q, store)
+                return store_sheets(sheets, q, store, source=f"dtm import {file.name}")
 
         typer.echo(_("stored %(count)s assessments", count=len(run(save))))
     failed = len(report.imported.failed_rows)

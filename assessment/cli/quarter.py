@@ -229,7 +229,11 @@ def worker(
     if not 0.1 <= heartbeat <= 600:
         raise fail(_("--heartbeat must be from 0.1 to 600 seconds, not %(value)s", value=heartbeat))
     run(lambda: writable_folder(out / "firms"))
+    from ..queue.tasks import OneLineOutages
+
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(OneLineOutages())
 
     def work() -> None:
         with Store.open(db, create=False) as store:

@@ -39,9 +39,11 @@ def serve(
     """
     from ..serve import plan, qr_text, uses_accounts
     from ..serve import serve as run_form
+    from ..serve.security import secret_from_env
     from ..store import resolve_url
 
     code = check_lang(lang)
+    run(secret_from_env)  # a bad $DTM_SECRET is said before anything starts
     accounts = run(lambda: uses_accounts(db))
     how = run(lambda: plan(host, port, accounts=accounts))
     url = resolve_url(db)

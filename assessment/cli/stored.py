@@ -243,18 +243,20 @@ def _known_industry(industry: str) -> None:
 
 @app.command("check-store")
 def check_store(db: DbOption = None) -> None:
-    """List stored assessments whose saved answers or result no longer read back.
+    """Check every stored row: assessments whose answers or result no longer read back or no
+    longer match their content hash, services registers changed after they were saved, and the
+    audit log's chain (the first line that breaks it).
 
-    Exit 0 when none is damaged, 1 when some are (one line each).
+    Exit 0 when nothing is damaged, 1 when something is (one line each).
     Example: dtm check-store --db dtm.db
     """
     from ..store import Store
 
-    def work() -> tuple[int, list[Any]]:
-        with Store.open(db) as store:
-            return store.count(), store.check()
+    def work() -> tuple[int, list[Any], list[str]]:
+        with Store.open(db, create=False) as store:
+            return store.count(), store.check(), store.check_rows()
 
-    total, damaged = run(work)
+    total, damaged, other = run(work)
     for record in damaged:
         state = "current" if record.current else "superseded"
         typer.echo(
@@ -264,8 +266,11 @@ def check_store(db: DbOption = None) -> None:
             ),
             err=True,
         )
-    typer.echo(f"{total} assessments stored, {len(damaged)} damaged")
-    raise typer.Exit(1 if damaged else 0)
+    for line in other:
+        typer.echo(printable(line), err=True)
+    more = f"; {len(other)} other problems (above)" if other else ""
+    typer.echo(f"{total} assessments stored, {len(damaged)} damaged{more}")
+    raise typer.Exit(1 if damaged or other else 0)
 
 
 @app.command()

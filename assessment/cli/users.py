@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 from typing import Annotated, Any
 
@@ -25,10 +24,9 @@ StdinOption = Annotated[
 
 def _by() -> str:
     """Who made an account change from the command line, as the audit log names them."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
+    from ..store.chain import local_user
+
+    return local_user()
 
 
 def _password(from_stdin: bool) -> str:

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -35,6 +36,8 @@ STALLED_AFTER = 4  # heartbeats missed before a worker is taken for dead and its
 # A render process renders many firms (fonts and stylesheets set up once) and is replaced after
 # RECYCLE_AFTER of them, or as soon as it holds more memory than this after a job.
 RECYCLE_MB = 600.0
+POOL_TIMEOUT = 10.0  # seconds a connection is waited for before the worker starts over
+MAX_BACKOFF = 30.0  # the longest wait between tries to reach a lost database
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -172,16 +175,79 @@ def enqueue(store: Store, jobs: list[Any]) -> None:
 
 
 def run_worker(store: Store, out: Path, *, heartbeat: float = HEARTBEAT) -> None:
-    """Render queued jobs until stopped (SIGINT or SIGTERM end it after the job in hand)."""
+    """Render queued jobs until stopped (SIGINT or SIGTERM end it after the job in hand).
+
+    A lost database never ends it: it says so in one line and connects again, waiting 1, 2, 4 …
+    up to `MAX_BACKOFF` seconds between tries; the job it held is taken up again once the
+    database is back (its heartbeat stopped, so any worker retries it).
+    """
     procrastinate = require_procrastinate()
-    connector = procrastinate.PsycopgConnector(conninfo=conninfo(store), min_size=1, max_size=3)
     url = store.engine.url.render_as_string(hide_password=False)
     _worker["current"] = state = _Worker(url, out.resolve(), render_pool())
-    app = make_app(connector)
+    delay = 1.0
     try:
-        asyncio.run(_work(app, heartbeat))
+        while True:
+            connector = procrastinate.PsycopgConnector(
+                conninfo=conninfo(store), min_size=1, max_size=3, timeout=POOL_TIMEOUT
+            )
+            started = time.monotonic()
+            try:
+                asyncio.run(_work(make_app(connector), heartbeat))
+                return  # stopped by a signal
+            except Exception as exc:
+                if not database_lost(exc):
+                    raise
+                if time.monotonic() - started > 2 * MAX_BACKOFF:
+                    delay = 1.0  # it had been working: a new outage starts from a short wait
+                log.warning(
+                    "the database is unreachable (%s); trying again in %g s", one_line(exc), delay
+                )
+                time.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF)
     finally:
         state.pool.shutdown(cancel_futures=True)
+
+
+def database_lost(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) means the database could not be reached."""
+    import psycopg
+    from procrastinate.exceptions import ConnectorException
+    from psycopg_pool import PoolTimeout
+
+    lost = (ConnectorException, psycopg.OperationalError, PoolTimeout, OSError)
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, lost):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def one_line(exc: BaseException) -> str:
+    """The first line that says something of `exc` or its causes, for a log line."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        text = next((t.strip() for t in str(seen).splitlines() if t.strip()), "")
+        if text and text != "Database error.":
+            return text
+        seen = seen.__cause__ or seen.__context__
+    return type(exc).__name__
+
+
+class OneLineOutages(logging.Filter):
+    """Log a lost database as one line, without its traceback; anything else is left whole.
+
+    procrastinate and psycopg's pool log every failed try with a traceback; during an outage
+    that is hundreds of lines saying the same thing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None and database_lost(record.exc_info[1]):
+            record.msg = f"{record.getMessage()}: {one_line(record.exc_info[1])}"
+            record.args, record.exc_info, record.exc_text = None, None, None
+        elif record.name.startswith("psycopg.pool") and record.levelno < logging.ERROR:
+            record.msg = record.getMessage().splitlines()[0]
+            record.args = None
+        return True
 
 
 async def _work(app: Any, heartbeat: float) -> None:
@@ -211,5 +277,5 @@ async def _retry_stalled(app: Any, every: float, stalled_after: float) -> None:
             for job in stalled:
                 log.warning("retrying job %s of a worker that stopped", job.id)
                 await app.job_manager.retry_job(job)
-        except Exception:  # a lost connection: try again on the next beat
-            log.exception("looking for stalled jobs failed")
+        except Exception as exc:  # a lost connection, or a job another worker took: next beat
+            log.warning("looking for stalled jobs failed (%s); trying again", one_line(exc))

@@ -23,7 +23,7 @@ from ..batch.run import write_park_outputs
 from ..errors import DtmError, UsageError, printable
 from ..models.common import Lang
 from ..models.results import RecommendationList, ScoreCard
-from ..store import Store
+from ..store import Store, StoreError
 from ..store.schema import QueueRunRow, RenderRow
 
 DONE, FAILED = "done", "failed"
@@ -111,8 +111,8 @@ def render_firm(store: Store, out: Path, run_id: int, code: str, *, last_try: bo
             return _record(store, run_id, run, code, key, json.loads(done.files), DONE, 0)
         names = _write(store, run, run_id, code, prior, firms)
     except Exception as exc:
-        if not last_try and not isinstance(exc, DtmError):
-            raise  # the queue retries it
+        if not last_try and (not isinstance(exc, DtmError) or isinstance(exc, StoreError)):
+            raise  # the queue retries it: a lost database is not the firm's fault
         return _record(store, run_id, run, code, "", [], FAILED, 0, _reason(code, exc))
     return _record(store, run_id, run, code, key, names, DONE, 1)
 

@@ -26,6 +26,7 @@ from .context import LANG_COOKIE, Context, Moved, Posted, Settings, handler
 from .finish import draft_pdf, stored_reports
 from .forms import assessed_on, code_problem
 from .login import LOGIN_COOKIE, SignIn, client_address, login_cookie
+from .outage import DatabaseDown
 from .park_pdf import park_pdf
 from .security import CSRF_FIELD, Guard, Keys
 
@@ -288,7 +289,10 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
         route("/audit", audit_log),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    middleware = [Middleware(Guard, keys=keys)]
+    middleware = [
+        Middleware(DatabaseDown, settings=settings, keys=keys),
+        Middleware(Guard, keys=keys),
+    ]
     if settings.accounts:
         routes += [
             route("/login", login_page),

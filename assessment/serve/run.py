@@ -12,7 +12,7 @@ from ..errors import DtmError
 from ..models.common import Lang
 from ..store import Store
 from .app import Settings, create_app
-from .security import Keys, is_loopback, new_access_code
+from .security import Keys, is_loopback, new_access_code, secret_from_env
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -100,7 +100,10 @@ def serve(
     """Run the form until interrupted."""
     import uvicorn
 
+    from ..store.secrets import shared_secret
+
     with Store.open(db) as store:
         settings = Settings(store=store, out=out, lang=lang, folder=folder, accounts=accounts)
-        app = create_app(settings, Keys(how.access_code))
+        secret = secret_from_env() or shared_secret(store)
+        app = create_app(settings, Keys(how.access_code, secret))
         uvicorn.run(app, host=how.host, port=how.port, log_level="warning")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import os
 import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -15,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..errors import UsageError
 from ..files.evidence import MAX_BYTES
 from ..models.common import LANGS
 from . import pages
@@ -40,11 +42,33 @@ def new_access_code() -> str:
     return secrets.token_urlsafe(16)
 
 
-class Keys:
-    """This run's secret: signs the session cookie and derives each session's CSRF token."""
+SECRET_ENV = "DTM_SECRET"  # noqa: S105 - the name of a variable, not a secret
+MIN_SECRET = 32
 
-    def __init__(self, access_code: str | None) -> None:
-        self.secret = secrets.token_bytes(32)
+
+def secret_from_env() -> str | None:
+    """$DTM_SECRET when it is set: the key every `dtm serve` process of a site shares."""
+    given = os.environ.get(SECRET_ENV)
+    if given is None:
+        return None
+    if len(given.strip()) < MIN_SECRET:
+        raise UsageError(
+            f"${SECRET_ENV} has {len(given.strip())} characters; give at least {MIN_SECRET} "
+            "random ones (python3 -c 'import secrets; print(secrets.token_urlsafe(32))'), or "
+            "unset it to use the key kept in the store"
+        )
+    return given.strip()
+
+
+class Keys:
+    """The secret that signs the session cookie and derives each session's CSRF token.
+
+    Given (from $DTM_SECRET or the store, see `secret_from_env` and `store.secrets`), every
+    process with the same secret serves the same browsers; without one, this run's own.
+    """
+
+    def __init__(self, access_code: str | None, secret: str | None = None) -> None:
+        self.secret = secret.encode("utf-8") if secret else secrets.token_bytes(32)
         self.access_code = access_code
 
     def sign(self, text: str) -> str:
@@ -63,7 +87,8 @@ class Keys:
         return self.sign("csrf:" + session)
 
     def access_cookie(self) -> str:
-        return self.sign("access")
+        # Bound to this start's code: a secret kept across starts must not keep old tablets in.
+        return self.sign(f"access:{self.access_code}")
 
     def csrf_ok(self, request: Request, fields: Mapping[str, Sequence[Any]]) -> bool:
         session = request.scope.get("state", {}).get("session")

@@ -13,12 +13,14 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import N_, UsageError
-from ..models.answers import Firm
+from ..models.answers import AnswerSheet, Firm
 from ..models.common import StrPath
 from ..models.results import Recommendation, ScoreCard
-from . import migrations
+from . import chain, migrations
+from .chain import ImportedBy
 from .engine import DB_ENV, DEFAULT_FILE, WRITE, describe, make_engine, missing_file, prepare
 from .errors import NoStoreError, StoreError
+from .integrity import damaged_rows
 from .records import (
     RECOMMENDATIONS,
     SaveAction,
@@ -27,7 +29,7 @@ from .records import (
     content_hash,
     from_row,
 )
-from .schema import ASSESSMENT_FIELDS, AssessmentRow, FirmRow, RevisionRow
+from .schema import ASSESSMENT_FIELDS, AssessmentRow, AuditRow, FirmRow, RevisionRow
 
 if TYPE_CHECKING:
     from ..engine.pipeline import Assessment
@@ -37,9 +39,11 @@ Periods = list[str]
 Cards = list[ScoreCard]
 FirmNames = list[tuple[str, str]]
 Recommended = dict[str, list[Recommendation]]
+Problems = list[str]
 # A concurrent writer on a server database can insert the same firm or period between our read
 # and our insert; the loser retries, and then sees the winner's row.
 _ATTEMPTS = 3
+_INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for "permission denied"
 
 
 class Store:
@@ -109,20 +113,23 @@ class Store:
         *,
         source_hash: str | None = None,
         imported_at: datetime | None = None,
+        audit: ImportedBy | None = None,
     ) -> SaveOutcome:
         """Store one assessment as the current one for its firm and period.
 
         A different assessment already stored for them is kept as a revision (REPLACED); the
         same answers, result and recommendations again change nothing but the source hash
         (UNCHANGED).
-        `imported_at` must be timezone-aware; it defaults to now.
+        `imported_at` must be timezone-aware; it defaults to now. With `audit`, a new or
+        replaced assessment also writes audit lines in the same transaction: one per changed
+        answer and one `assessment.import` line naming who and from what.
         """
         when = _aware(imported_at)
         attempt = 1
         while True:
             try:
                 with self._database_errors(), self._write() as session:
-                    return _save(session, assessment, source_hash, when)
+                    return _save(session, assessment, source_hash, when, audit)
             except IntegrityError as exc:
                 if attempt == _ATTEMPTS:
                     raise StoreError(f"{self.url}: {exc.orig or exc}") from exc
@@ -217,7 +224,8 @@ class Store:
         return cards
 
     def check(self) -> Records:
-        """Every stored assessment, current or superseded, whose JSON no longer reads back."""
+        """Every stored assessment, current or superseded, whose JSON no longer reads back or
+        whose content no longer matches the hash saved with it."""
         with self._read() as session:
             rows = [
                 *session.scalars(select(AssessmentRow)),
@@ -226,6 +234,12 @@ class Store:
             records = [from_row(row) for row in rows]
         damaged = [r for r in records if r.problem is not None]
         return sorted(damaged, key=lambda r: (r.period, r.credit_code, r.revision))
+
+    def check_rows(self) -> Problems:
+        """Services registers that no longer match their content hash, and the first audit line
+        that breaks the log's chain: one line each (assessments are in `check`)."""
+        with self._database_errors(), self.engine.connect() as conn:
+            return damaged_rows(conn, assessments=False)
 
     def count(self) -> int:
         """How many assessments are stored, current and superseded."""
@@ -268,6 +282,12 @@ class Store:
         except IntegrityError:
             raise
         except DatabaseError as exc:
+            if getattr(exc.orig, "sqlstate", None) == _INSUFFICIENT_PRIVILEGE:
+                raise StoreError(
+                    f"{self.url}: {str(exc.orig).splitlines()[0]}: this role may not do that; "
+                    "the owner of the store's tables runs upgrades and grants the services' "
+                    "role its privileges with dtm db roles ROLE (docs/deploy.md, Two roles)"
+                ) from exc
             raise StoreError(f"{self.url}: {exc.orig or exc}") from exc
 
 
@@ -280,7 +300,11 @@ def _aware(when: datetime | None) -> datetime:
 
 
 def _save(
-    session: Session, assessment: Assessment, source_hash: str | None, when: datetime
+    session: Session,
+    assessment: Assessment,
+    source_hash: str | None,
+    when: datetime,
+    audit: ImportedBy | None,
 ) -> SaveOutcome:
     card = assessment.card
     code, period = card.firm.credit_code, card.period
@@ -289,17 +313,58 @@ def _save(
     row = session.get(AssessmentRow, (code, period), with_for_update=True)
     if row is None:
         session.add(AssessmentRow(revision=1, **values))
-        return SaveOutcome(SaveAction.CREATED, code, period, 1)
-    if row.content_hash == values["content_hash"]:
+        outcome = SaveOutcome(SaveAction.CREATED, code, period, 1)
+        before = None
+    elif row.content_hash == values["content_hash"]:
         if source_hash is not None:
             row.source_hash = source_hash
         return SaveOutcome(SaveAction.UNCHANGED, code, period, row.revision)
-    kept = {name: getattr(row, name) for name in ASSESSMENT_FIELDS}
-    session.add(RevisionRow(**kept, superseded_at=when))
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.revision += 1
-    return SaveOutcome(SaveAction.REPLACED, code, period, row.revision)
+    else:
+        before = row.answers
+        kept = {name: getattr(row, name) for name in ASSESSMENT_FIELDS}
+        session.add(RevisionRow(**kept, superseded_at=when))
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.revision += 1
+        outcome = SaveOutcome(SaveAction.REPLACED, code, period, row.revision)
+    if audit is not None:
+        chain.append(session, _import_lines(audit, assessment, before, outcome, when))
+    return outcome
+
+
+def _import_lines(
+    audit: ImportedBy,
+    assessment: Assessment,
+    before: str | None,
+    outcome: SaveOutcome,
+    when: datetime,
+) -> list[AuditRow]:
+    """The audit lines of an import: each answer it changed, then the import itself."""
+    try:
+        old = AnswerSheet.model_validate_json(before).answers if before is not None else {}
+    except ValueError:  # a damaged earlier row: every answer is shown as new
+        old = {}
+    where = {"credit_code": outcome.credit_code, "period": outcome.period}
+    lines = [
+        AuditRow(
+            at=when,
+            username=audit.username,
+            action=chain.ANSWER,
+            question=qid,
+            old=o,
+            new=n,
+            **where,
+        )
+        for qid, o, n in chain.answer_changes(old, assessment.sheet.answers)
+    ]
+    replaced = f"revision {outcome.revision - 1}" if before is not None else None
+    shown = f"revision {outcome.revision} from {audit.source}"
+    lines.append(
+        AuditRow(
+            at=when, username=audit.username, action=chain.IMPORT, old=replaced, new=shown, **where
+        )
+    )
+    return lines
 
 
 def _remember_firm(session: Session, card: ScoreCard, when: datetime) -> None:

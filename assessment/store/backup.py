@@ -15,14 +15,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from ..errors import UsageError
 from ..models.common import StrPath
 from .engine import resolve_url
+from .integrity import damaged_rows
 from .migrations import SCHEMA_VERSION
 
-_COUNTED = ("assessments", "assessment_revisions", "evidence", "drafts")
+_COUNTED = (
+    "assessments",
+    "assessment_revisions",
+    "evidence",
+    "drafts",
+    "users",
+    "audit_log",
+)
 
 
 @dataclass(frozen=True)
@@ -35,13 +44,15 @@ class BackupSummary:
     revisions: int
     evidence: int
     drafts: int
+    accounts: int
+    audit_lines: int
     size: int
 
     def __str__(self) -> str:
         return (
             f"{self.path}: {self.assessments} assessments, {self.revisions} superseded revisions, "
-            f"{self.evidence} evidence files, {self.drafts} drafts (schema {self.schema}, "
-            f"{self.size:,} bytes)"
+            f"{self.evidence} evidence files, {self.drafts} drafts, {self.accounts} accounts, "
+            f"{self.audit_lines} audit lines (schema {self.schema}, {self.size:,} bytes)"
         )
 
 
@@ -68,7 +79,7 @@ def backup(url: StrPath | None, dest: StrPath, *, force: bool = False) -> Backup
         raise UsageError(f"{target}: is the store itself; choose another file for the backup")
     tmp = _copy(source, target.parent, f".{target.name}.")
     try:
-        summary = inspect_backup(tmp)
+        summary = inspect_backup(tmp, rows=False)  # a store with a damaged row is copied as it is
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -82,8 +93,8 @@ def restore(
     """Replace the SQLite store at `url` with a backup; returns what it holds and where the
     store it replaced was kept (None when there was none or it was empty).
 
-    A store with assessments, drafts or evidence is replaced only with `force`; it is first
-    copied aside, and that copy is kept.
+    A store holding anything (assessments, drafts, evidence, accounts or audit lines) is
+    replaced only with `force`; it is first copied aside, and that copy is kept.
     """
     from .api import Store
 
@@ -101,7 +112,8 @@ def restore(
             ) from exc
         if any(held.values()) and not force:
             raise UsageError(
-                f"{target}: the store holds {held['assessments']} assessments; restoring would "
+                f"{target}: the store holds {held['assessments']} assessments, "
+                f"{held['users']} accounts and {held['audit_log']} audit lines; restoring would "
                 "replace them: add --force (the current store is kept beside it)"
             )
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -116,8 +128,12 @@ def restore(
     return summary, kept
 
 
-def inspect_backup(path: Path) -> BackupSummary:
-    """Check that `path` is a whole dtm store this release can open, and count what it holds."""
+def inspect_backup(path: Path, *, rows: bool = True) -> BackupSummary:
+    """Check that `path` is a whole dtm store this release can open, and count what it holds.
+
+    With `rows`, every row with a content hash must still match it, and the audit log's chain
+    must hold: a backup edited after it was taken is refused.
+    """
     try:
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
             ok = conn.execute("PRAGMA integrity_check").fetchone()
@@ -130,6 +146,13 @@ def inspect_backup(path: Path) -> BackupSummary:
         raise UsageError(
             f"{path}: made by a newer dtm (schema {version}); upgrade dtm to restore it"
         )
+    damaged = _damaged_rows(path) if rows else []
+    if damaged:
+        more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
+        raise UsageError(
+            f"{path}: the backup's rows do not match their hashes: {damaged[0]}{more}; "
+            "nothing was restored: restore an earlier backup"
+        )
     counts = _counts(path)
     return BackupSummary(
         path,
@@ -138,12 +161,32 @@ def inspect_backup(path: Path) -> BackupSummary:
         counts["assessment_revisions"],
         counts["evidence"],
         counts["drafts"],
+        counts["users"],
+        counts["audit_log"],
         path.stat().st_size,
     )
 
 
-def _fields(s: BackupSummary) -> tuple[int, int, int, int, int, int]:
-    return s.schema, s.assessments, s.revisions, s.evidence, s.drafts, s.size
+def _damaged_rows(path: Path) -> list[str]:
+    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    try:
+        with engine.connect() as conn:
+            return damaged_rows(conn)
+    finally:
+        engine.dispose()
+
+
+def _fields(s: BackupSummary) -> tuple[int, int, int, int, int, int, int, int]:
+    return (
+        s.schema,
+        s.assessments,
+        s.revisions,
+        s.evidence,
+        s.drafts,
+        s.accounts,
+        s.audit_lines,
+        s.size,
+    )
 
 
 def _counts(path: Path) -> dict[str, int]:

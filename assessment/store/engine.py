@@ -56,7 +56,10 @@ def make_engine(url: StrPath | None = None) -> Engine:
     """An engine for `url` (see `resolve_url`), prepared by `prepare`."""
     resolved = resolve_url(url)
     try:
-        engine = create_engine(make_url(resolved))
+        parsed = make_url(resolved)
+        # A server database may restart under a running service: a pooled connection is
+        # checked before use, so the first request after an outage does not fail on a dead one.
+        engine = create_engine(parsed, pool_pre_ping=not parsed.drivername.startswith("sqlite"))
     except ArgumentError as exc:
         raise StoreError(f"{_shown(resolved)}: not a database URL ({exc})") from exc
     except ImportError as exc:

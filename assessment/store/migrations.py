@@ -299,6 +299,35 @@ def _firm_registers(conn: Connection) -> None:
     meta.create_all(conn)
 
 
+def _audit_chain_and_secrets(conn: Connection) -> None:
+    """Each audit line chained to the one before by its hash, and the secrets that every web
+    process of one store shares (the key that signs session cookies and CSRF tokens)."""
+    from .chain import backfill
+
+    conn.execute(text("ALTER TABLE audit_log ADD COLUMN chain VARCHAR(64)"))
+    # The lines already written are chained once, here; the append-only triggers step aside
+    # for it inside this transaction only.
+    if conn.dialect.name == "sqlite":
+        for what in ("UPDATE", "DELETE"):
+            conn.execute(text(f"DROP TRIGGER audit_log_no_{what}"))
+        backfill(conn)
+        for what in ("UPDATE", "DELETE"):
+            conn.execute(text(_SQLITE_APPEND_ONLY.format(what=what)))
+    else:
+        conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"))
+        backfill(conn)
+        conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change"))
+    meta = MetaData()
+    Table(
+        "secrets",
+        meta,
+        Column("name", String(64), primary_key=True),
+        Column("value", String(200), nullable=False),
+        Column("created_at", DateTime, nullable=False),
+    )
+    meta.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_firms_and_assessments,
     _v2_recommendations,
@@ -307,6 +336,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _accounts_and_audit_log,
     _services_register,
     _firm_registers,
+    _audit_chain_and_secrets,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -66,7 +66,9 @@ class StoredAssessment:
     @cached_property
     def problem(self) -> str | None:
         """Why the stored answers or result no longer read back, or None when they do."""
-        return damage(self.answers_json, self.result_json, self.recommendations_json)
+        return damage(
+            self.answers_json, self.result_json, self.recommendations_json, self.content_hash
+        )
 
     @cached_property
     def sheet(self) -> AnswerSheet:
@@ -85,8 +87,12 @@ class StoredAssessment:
 RECOMMENDATIONS = TypeAdapter(list[Recommendation])
 
 
-def damage(answers: str, result: str, recommendations: str) -> str | None:
-    """The first reason a stored row's JSON does not read back into its models, or None."""
+CHANGED = "its content no longer matches its content hash (changed outside dtm)"
+
+
+def damage(answers: str, result: str, recommendations: str, stored_hash: str) -> str | None:
+    """The first reason a stored row does not read back into its models or no longer matches
+    its content hash, or None."""
     for what, text, read in (
         ("answers", answers, AnswerSheet.model_validate_json),
         ("result", result, ScoreCard.model_validate_json),
@@ -97,7 +103,15 @@ def damage(answers: str, result: str, recommendations: str) -> str | None:
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             first = str(exc).splitlines()
             return f"the stored {what} do not read back ({first[0] if first else exc})"
-    return None
+    return None if hash_matches(answers, result, recommendations, stored_hash) else CHANGED
+
+
+def hash_matches(answers: str, result: str, recommendations: str, stored_hash: str) -> bool:
+    """Whether a row's content is what its hash was computed from when it was saved."""
+    if content_hash(answers, result, recommendations) == stored_hash:
+        return True
+    # Rows saved before schema 2 were hashed without recommendations, which it set to "[]".
+    return recommendations == "[]" and content_hash(answers, result) == stored_hash
 
 
 def content_hash(*parts: str) -> str:

@@ -178,6 +178,8 @@ class AuditRow(Base):
     question: Mapped[str | None] = mapped_column(String(64))
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
+    # sha256 of the line before's chain and this line (chain.py); verified by `dtm check-store`.
+    chain: Mapped[str | None] = mapped_column(String(64))
 
 
 class AttestationRow(Base):
@@ -221,6 +223,17 @@ class FirmRegisterRow(Base):
     source: Mapped[str] = mapped_column(Text)  # the file's name, for the reader
     firms: Mapped[str] = mapped_column(Text)  # JSON: [{credit_code, name, industry, ...}]
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SecretRow(Base):
+    """A secret made once per store and shared by every process using it, e.g. the key that
+    signs the web form's session cookies."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 # The columns a superseded assessment copies from the current one.

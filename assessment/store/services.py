@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,6 +10,7 @@ from sqlalchemy import func, select
 
 from ..collect.services import Service
 from .api import Store
+from .integrity import register_hash
 from .schema import ServiceRow
 
 
@@ -26,14 +25,17 @@ class ServicesSaved:
 
 
 def _hash(services: Sequence[Service]) -> str:
-    lines = sorted(
-        json.dumps(
-            [s.credit_code, s.served_on.isoformat(), s.kind, s.provider, s.amount, s.note],
-            ensure_ascii=False,
+    return register_hash(
+        (
+            s.credit_code,
+            s.served_on.isoformat(),
+            s.kind,
+            s.provider,
+            None if s.amount is None else float(s.amount),  # as the column reads it back
+            s.note,
         )
         for s in services
     )
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def _current_revision(store: Store, period: str) -> tuple[int, str | None]:

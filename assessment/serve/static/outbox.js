@@ -25,7 +25,7 @@
   var MAX_BYTES = 10 * 1024 * 1024;  // the server's limit for one file
   var csrf = document.body.dataset.csrf || "";
   var uploads = [], preparing = 0;
-  var busy = false, offline = false, signIn = false, wait = 0, timer = null, progress = null;
+  var busy = false, offline = false, down = false, signIn = false, wait = 0, timer = null, progress = null;
   var leaving = false, finishing = null;
 
   function sheet() { return document.getElementById("sheet"); }
@@ -55,9 +55,9 @@
 
   function show() {
     var n = pending();
-    var name = signIn ? "signin" : offline ? "offline" : n ? "pending" : "saved";
+    var name = signIn ? "signin" : offline ? "offline" : down ? "down" : n ? "pending" : "saved";
     var line = text[name].replace("{n}", String(n));
-    if (offline && n) { line += " · " + text.pending.replace("{n}", String(n)); }
+    if ((offline || down) && n) { line += " · " + text.pending.replace("{n}", String(n)); }
     if (progress !== null) { line += " · " + text.uploading.replace("{p}", String(progress)); }
     state.dataset.state = name;
     state.dataset.count = String(n);
@@ -192,14 +192,15 @@
   }
 
   function done(html) {
-    busy = false; offline = false; signIn = false; wait = 0;
+    busy = false; offline = false; down = false; signIn = false; wait = 0;
     if (html !== null) { redraw(html); }
     show();
     document.dispatchEvent(new CustomEvent("dtm:saved"));
     pump();
   }
 
-  /* What to do with a reply that did not save: 403 renews the token, 401 asks to sign in. */
+  /* What to do with a reply that did not save: 403 renews the token, 401 asks to sign in,
+     503 says the server cannot save just now. */
   function failed(status, renewed) {
     busy = false;
     if (status === 403 && !renewed) {
@@ -207,6 +208,9 @@
       return;
     }
     offline = status === 0;
+    /* The server answered but cannot save (its database is down, or a proxy has no server):
+       the change stays here and is sent again with back-off. */
+    down = status === 503 || status === 502 || status === 504;
     signIn = status === 401;
     show();
     later();

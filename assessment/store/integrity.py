@@ -1,0 +1,79 @@
+"""Rows whose content no longer matches the hash written with them, and the audit chain.
+
+Read with plain SQL on a connection, so the same checks run on a live store (`dtm
+check-store`) and on a backup before it is restored, whatever schema version it has.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+
+from .chain import verify_chain
+from .records import CHANGED, hash_matches
+
+
+def damaged_rows(conn: Connection, *, assessments: bool = True) -> list[str]:
+    """One line per row that fails its content hash, then the first broken audit line."""
+    tables = set(inspect(conn).get_table_names())
+    found: list[str] = []
+    if assessments:
+        for table in ("assessments", "assessment_revisions"):
+            if table in tables:
+                found.extend(_assessments(conn, table))
+    if "services" in tables:
+        found.extend(_registers(conn))
+    broken = verify_chain(conn)
+    if broken is not None:
+        found.append(str(broken))
+    return found
+
+
+def _assessments(conn: Connection, table: str) -> Iterator[str]:
+    columns = {c["name"] for c in inspect(conn).get_columns(table)}
+    recommendations = "recommendations" if "recommendations" in columns else "'[]'"
+    query = (
+        f"SELECT credit_code, period, revision, answers, result, {recommendations} AS recs, "  # noqa: S608
+        f"content_hash FROM {table} ORDER BY period, credit_code, revision"
+    )
+    state = "current" if table == "assessments" else "superseded"
+    for row in conn.execute(text(query)):
+        if not hash_matches(row.answers, row.result, row.recs, row.content_hash):
+            yield f"{row.credit_code} {row.period} revision {row.revision} ({state}): {CHANGED}"
+
+
+def _registers(conn: Connection) -> Iterator[str]:
+    query = (
+        "SELECT period, revision, credit_code, served_on, kind, provider, amount, note, "
+        "content_hash FROM services ORDER BY period, revision, line"
+    )
+    groups: dict[tuple[str, int], list[Any]] = {}
+    for row in conn.execute(text(query)):
+        groups.setdefault((row.period, row.revision), []).append(row)
+    for (period, revision), rows in groups.items():
+        lines = [
+            (r.credit_code, str(r.served_on)[:10], r.kind, r.provider, r.amount, r.note)
+            for r in rows
+        ]
+        stored = {r.content_hash for r in rows}
+        # Whole amounts given as int by a library caller were hashed as such before the hash
+        # took every amount as float.
+        whole = [(*line[:4], _whole(line[4]), line[5]) for line in lines]
+        if stored != {register_hash(lines)} and stored != {register_hash(whole)}:
+            yield f"services register {period} revision {revision}: {CHANGED}"
+
+
+def _whole(amount: float | None) -> float | int | None:
+    return int(amount) if amount is not None and float(amount).is_integer() else amount
+
+
+def register_hash(lines: Iterable[tuple[str, str, str, str, float | int | None, str]]) -> str:
+    """The content hash of a register: its lines (code, ISO date, kind, provider, amount,
+    note) in any order."""
+    shown = sorted(json.dumps(list(line), ensure_ascii=False) for line in lines)
+    return hashlib.sha256("\n".join(shown).encode()).hexdigest()
