@@ -8,7 +8,7 @@ from ..collect.services import ServiceKind, load_kinds
 from ..errors import DtmError, UsageError
 from ..models.catalogue import Catalogue
 from ..models.questionnaire import Questionnaire
-from ..store import Store
+from ..store import EVERY_PARK, Scope, Store
 from ..store.services import services
 from .figures import TierRow
 from .recognition import questionnaires_of
@@ -16,10 +16,31 @@ from .summary import TIERS, Pick, Registered, summarise
 from .worksummary import Quarter, WorkSummary, work_summary
 
 
-def quarter(store: Store, period: str) -> Quarter:
+def quarter(store: Store, period: str, park: Scope = EVERY_PARK) -> Quarter:
+    """A stored quarter of one park (or of every park): its cards, recommendations and the
+    support given, without that given to firms stored as another park's."""
+    given = services(store, period)
+    if park is not EVERY_PARK:
+        elsewhere = store.firms_elsewhere(park)
+        given = [s for s in given if s.credit_code not in elsewhere]
     return Quarter(
-        period, store.cards(period), store.recommendations(period), services(store, period)
+        period, store.cards(period, park=park), store.recommendations(period, park=park), given
     )
+
+
+def one_scope(store: Store, periods: Sequence[str], park: Scope) -> Scope:
+    """The park the summary is of: the one named; else the stored one, when the periods' firms
+    are all of one park; several parks without a name are a usage error (never mixed)."""
+    if park is not EVERY_PARK:
+        return park
+    found = sorted({p for period in periods for p in store.parks(period)}, key=str)
+    if len(found) > 1:
+        names = ", ".join(p or "(none named)" for p in found)
+        raise UsageError(
+            f"the store holds {len(found)} parks for {', '.join(periods)} ({names}); name one "
+            "with --park NAME, or add them up with --district"
+        )
+    return found[0] if found else None
 
 
 def catalogues_of(questionnaires: dict[str, Questionnaire]) -> dict[str, Catalogue]:
@@ -53,9 +74,24 @@ def period_summary(
     tiers: Sequence[int] = (3, 3, 6),
     shortlist: Sequence[Pick] | None = None,
     kinds: Sequence[ServiceKind] | None = None,
+    scope: Scope | None = None,
+    district: bool = False,
 ) -> WorkSummary:
-    """The work summary of one stored quarter, compared with the period stored before it."""
-    return _summary(store, [period], period, register, park, tiers, shortlist, kinds)
+    """The work summary of one stored quarter of one park, compared with the period stored
+    before it. The park is `scope`, else `park`, else the one the store holds; `district=True`
+    adds every park up instead (each firm is in one park, so it is counted once)."""
+    chosen = _chosen(store, [period], scope, park, district)
+    return _summary(store, [period], period, register, park, tiers, shortlist, kinds, chosen)
+
+
+def _chosen(
+    store: Store, periods: Sequence[str], scope: Scope | None, park: str | None, district: bool
+) -> Scope:
+    if district:
+        return EVERY_PARK
+    if scope is not None:
+        return scope
+    return one_scope(store, periods, park if park is not None else EVERY_PARK)
 
 
 def year_summary(
@@ -66,12 +102,15 @@ def year_summary(
     park: str | None = None,
     tiers: Sequence[int] = (3, 3, 6),
     kinds: Sequence[ServiceKind] | None = None,
+    district: bool = False,
 ) -> WorkSummary:
-    """The work summary of a year's stored quarters, each firm counted once."""
+    """The work summary of a year's stored quarters of one park (or with `district=True` of
+    every park), each firm counted once."""
     periods = [p for p in store.periods() if p.startswith(f"{year}Q")]
     if not periods:
         raise UsageError(f"no assessments are stored for {year} (stored: {_stored(store)})")
-    return _summary(store, periods, str(year), register, park, tiers, None, kinds)
+    chosen = _chosen(store, periods, None, park, district)
+    return _summary(store, periods, str(year), register, park, tiers, None, kinds, chosen)
 
 
 def _stored(store: Store) -> str:
@@ -87,15 +126,17 @@ def _summary(
     tiers: Sequence[int],
     shortlist: Sequence[Pick] | None,
     kinds: Sequence[ServiceKind] | None,
+    chosen: Scope = EVERY_PARK,
 ) -> WorkSummary:
-    quarters = [quarter(store, p) for p in periods]
+    quarters = [quarter(store, p, chosen) for p in periods]
     if not quarters[-1].cards:
         raise UsageError(f"no assessments are stored for {periods[-1]} (stored: {_stored(store)})")
-    earlier = store.previous_period(periods[0])
-    before = quarter(store, earlier) if earlier else None
+    earlier = store.previous_period(periods[0], park=chosen)
+    before = quarter(store, earlier, chosen) if earlier else None
     if shortlist is None:
         last = quarters[-1]
-        previous = store.cards(p) if (p := store.previous_period(last.period)) else []
+        p = store.previous_period(last.period, park=chosen)
+        previous = store.cards(p, park=chosen) if p else []
         shortlist = summarise(last.cards, previous=previous, tiers=tiers).shortlist
     cards = [c for q in quarters for c in q.cards]
     questionnaires = questionnaires_of(cards)
@@ -108,5 +149,12 @@ def _summary(
         questionnaires=questionnaires,
         catalogues=catalogues_of(questionnaires),
         scope=scope,
-        park=park,
+        park=park if chosen is EVERY_PARK or park is not None else chosen,
+        district=_parks(store, periods) if chosen is EVERY_PARK else None,
     )
+
+
+def _parks(store: Store, periods: Sequence[str]) -> list[str]:
+    """The parks a district summary adds up (firms naming none shown as such)."""
+    found = {p for period in periods for p in store.parks(period)}
+    return sorted(p or "(none named)" for p in found)

@@ -59,6 +59,8 @@ class WorkSummary:
     adopters: list[FirmAdoption] = field(default_factory=list)
     tiers: list[TierRow] = field(default_factory=list)
     recognition: list[Candidates] = field(default_factory=list)
+    # A district roll-up: the parks added up (each firm is in one park, so counted once).
+    district: list[str] | None = None
 
     def figure(self, figure_id: str) -> Figure:
         return next(f for f in self.figures if f.id == figure_id)
@@ -70,6 +72,7 @@ class WorkSummary:
             "periods": self.periods,
             "compared_with": self.compared_with,
             "park": self.park,
+            "district": self.district,
             "figures": [
                 {
                     "id": f.id,
@@ -177,6 +180,7 @@ def work_summary(
     catalogues: Mapping[str, Catalogue] | None = None,
     scope: str | None = None,
     park: str | None = None,
+    district: list[str] | None = None,
 ) -> WorkSummary:
     """The work summary of `quarters` (one, or the quarters of a year); `before` is the period
     stored just before them, against which adoption and migrations of the first are measured."""
@@ -205,6 +209,7 @@ def work_summary(
         adopters=[a for a in adopters if a.adopted],
         tiers=list(tiers),
         recognition=honours,
+        district=district,
     )
 
 

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
@@ -61,11 +60,10 @@ def conninfo(store: Store) -> str:
 
 @dataclass
 class _Worker:
-    """What a worker process's jobs share: where the store and the folder are, and one render
-    process, so that rendering never holds up the heartbeats of the worker's event loop."""
+    """What a worker process's jobs share: where the store is, and one render process, so that
+    rendering never holds up the heartbeats of the worker's event loop."""
 
     url: str
-    out: Path
     pool: ProcessPoolExecutor
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
@@ -100,16 +98,14 @@ def make_app(connector: Any) -> Any:
     async def render_firm(context: Any, run_id: int, credit_code: str) -> None:
         state = _worker["current"]
         last = context.job.attempts >= RETRIES
-        ended = await state.run(
-            work.render_firm_at, state.url, str(state.out), run_id, credit_code, last
-        )
+        ended = await state.run(work.render_firm_at, state.url, run_id, credit_code, last)
         if ended:
             await defer_park(app, run_id)
 
     @app.task(name=PARK_TASK, queue=QUEUE, retry=RETRIES)  # type: ignore[untyped-decorator]
     async def park_report(run_id: int) -> None:
         state = _worker["current"]
-        await state.run(work.build_park_at, state.url, str(state.out), run_id)
+        await state.run(work.build_park_at, state.url, run_id)
 
     return app
 
@@ -158,12 +154,13 @@ def enqueue(store: Store, jobs: list[Any]) -> None:
         app.job_manager.batch_defer_jobs(jobs)
 
 
-def run_worker(store: Store, out: Path, *, heartbeat: float = HEARTBEAT) -> None:
-    """Render queued jobs until stopped (SIGINT or SIGTERM end it after the job in hand)."""
+def run_worker(store: Store, *, heartbeat: float = HEARTBEAT) -> None:
+    """Render queued jobs into the store until stopped (SIGINT or SIGTERM end it after the job
+    in hand). A worker needs the store's URL and nothing else: no shared folder."""
     procrastinate = require_procrastinate()
     connector = procrastinate.PsycopgConnector(conninfo=conninfo(store), min_size=1, max_size=3)
     url = store.engine.url.render_as_string(hide_password=False)
-    _worker["current"] = state = _Worker(url, out.resolve(), render_pool())
+    _worker["current"] = state = _Worker(url, render_pool())
     app = make_app(connector)
     try:
         asyncio.run(_work(app, heartbeat))
