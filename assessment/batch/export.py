@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import UsageError
-from ..files.atomic import safe_stem, write_atomic
+from ..files.atomic import short_name, write_atomic
 from ..store import EVERY_PARK, Scope, Store
 from ..store.reports import Closing, StoredReport, close, reports_of
 from .inputs import park_peers, peers_to_json
@@ -36,7 +36,7 @@ def _place(r: StoredReport, out: Path, *, several: bool) -> Path:
     if r.credit_code is not None:
         return out / "firms" / r.name
     if several:
-        return out / safe_stem(r.park or "no-park") / r.name
+        return out / (short_name(r.park or "", 60) or "no-park") / r.name
     return out / r.name
 
 

@@ -40,7 +40,9 @@ def extras(lang: Lang, png: bool) -> tuple[str, ...]:
 
 def firm_key(inputs: PeriodInputs, record: StoredAssessment, lang: Lang, png: bool = False) -> str:
     """The render key of a stored firm's reports (see `inputs.render_key`)."""
-    return inputs.key(record.card, record.content_hash, *extras(lang, png))
+    return inputs.key(
+        record.card, record.content_hash, *extras(lang, png), stored_at=record.imported_at
+    )
 
 
 def is_current(store: Store, record: StoredAssessment, key: str, lang: Lang) -> bool:
@@ -65,7 +67,9 @@ def render_stored_firm(
     record = stored_record(store, code, period)
     a = rebuilt(record)
     card = a.card
-    peers, prior, trend, earlier = inputs.firm(code, card.firm.industry, card.firm.park)
+    peers, prior, trend, earlier = inputs.firm(
+        code, card.firm.industry, card.firm.park, record.imported_at
+    )
     files = render_files(
         a,
         lang=lang,

@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,11 +75,9 @@ def peers_to_json(peers: PeerAverages) -> dict[str, Any]:
     return dataclasses.asdict(peers)
 
 
-def peers_from_json(data: dict[str, Any], closed: Closing) -> PeerAverages:
-    known = {f.name for f in dataclasses.fields(PeerAverages)}
-    values = {k: v for k, v in data.items() if k in known}
-    values.update(closed_period=closed.period, closed_on=closed.closed_at.date())
-    return PeerAverages(**values)
+def peers_from_json(data: dict[str, Any]) -> PeerAverages:
+    known = {f.name for f in dataclasses.fields(PeerAverages)} - {"closed_period", "closed_on"}
+    return PeerAverages(**{k: v for k, v in data.items() if k in known})
 
 
 def render_key(
@@ -121,19 +120,30 @@ class PeriodInputs:
     closed: dict[str | None, Closing] = field(default_factory=dict)
 
     def firm(
-        self, code: str, industry: str, park: str | None
+        self, code: str, industry: str, park: str | None, stored_at: datetime | None = None
     ) -> tuple[PeerAverages, ScoreCard | None, FirmTrend | None, list[Recommendation] | None]:
         """A firm's peers (of its own park), previous card, trend and last period's
-        recommendations to it."""
+        recommendations to it. A firm stored again after its park closed the quarter (a
+        correction) gets the frozen figures with the closing named, so its report says so;
+        the others' pages stay as they were at closing."""
         prior = self.previous.get(code)
         earlier = self.earlier.get(code) if prior else None
-        peers = self.peers.get((park, industry)) or PeerAverages()
-        return printed(peers), prior, self.trends.get(code), earlier
+        peers = printed(self.peers.get((park, industry)) or PeerAverages())
+        closed = self.closed.get(park)
+        if closed is not None and stored_at is not None and stored_at > closed.closed_at:
+            peers = dataclasses.replace(
+                peers, closed_period=closed.period, closed_on=closed.closed_at.date()
+            )
+        return peers, prior, self.trends.get(code), earlier
 
-    def key(self, card: ScoreCard, content: str, *extra: str) -> str:
+    def key(
+        self, card: ScoreCard, content: str, *extra: str, stored_at: datetime | None = None
+    ) -> str:
         """The firm's render key (see `render_key`)."""
         firm = card.firm
-        peers, prior, trend, earlier = self.firm(firm.credit_code, firm.industry, firm.park)
+        peers, prior, trend, earlier = self.firm(
+            firm.credit_code, firm.industry, firm.park, stored_at
+        )
         return render_key(content, peers, prior, self.layout, trend, earlier, *extra)
 
 
@@ -153,7 +163,7 @@ def period_inputs(store: Store, period: str, templates: Path | None = None) -> P
         if found is not None:
             closed[park] = found
             for industry, data in found.peers.items():
-                peers[park, industry] = peers_from_json(data, found)
+                peers[park, industry] = peers_from_json(data)
             continue
         # The park's averages once per industry, not once per firm: a park has thousands.
         for industry, averages in park_peers(store.cards(period, park=park)).items():

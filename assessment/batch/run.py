@@ -125,7 +125,9 @@ def run_batch(
             export_firm(store, code, period, firms)  # back in the folder if it was removed
             result.skipped.append(code)
             continue
-        peers, prior, trend, earlier = inputs.firm(code, card.firm.industry, card.firm.park)
+        peers, prior, trend, earlier = inputs.firm(
+            code, card.firm.industry, card.firm.park, record.imported_at
+        )
         jobs.append((record, path, lang, peers, prior, template_dir, trend, earlier, png))
     finished = len(result.skipped)
     if progress:
