@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..accounts.attestation import Attestation, attestation_of
 from ..engine import loader
 from ..engine.pipeline import Assessment, plan_for
 from ..errors import UsageError
@@ -34,15 +35,34 @@ def rebuilt(record: StoredAssessment, source: Path | None = None) -> Assessment:
     return Assessment(source, q, record.sheet, record.card, recs, plan_for(q, record.card))
 
 
-def extras(lang: Lang, png: bool) -> tuple[str, ...]:
-    return (lang, "png") if png else (lang,)
+def extras(lang: Lang, png: bool, confirmed: Attestation | None = None) -> tuple[str, ...]:
+    found = (lang, "png") if png else (lang,)
+    return (*found, f"confirmed {confirmed.name} {confirmed.on}") if confirmed else found
 
 
-def firm_key(inputs: PeriodInputs, record: StoredAssessment, lang: Lang, png: bool = False) -> str:
-    """The render key of a stored firm's reports (see `inputs.render_key`)."""
+def firm_key(
+    inputs: PeriodInputs,
+    record: StoredAssessment,
+    lang: Lang,
+    png: bool = False,
+    confirmed: Attestation | None = None,
+) -> str:
+    """The render key of a stored firm's reports (see `inputs.render_key`), with the firm's
+    confirmation of its data when there is one (it is printed on the cover)."""
     return inputs.key(
-        record.card, record.content_hash, *extras(lang, png), stored_at=record.imported_at
+        record.card,
+        record.content_hash,
+        *extras(lang, png, confirmed),
+        stored_at=record.imported_at,
     )
+
+
+def stored_firm_key(
+    store: Store, inputs: PeriodInputs, record: StoredAssessment, lang: Lang, png: bool = False
+) -> str:
+    """`firm_key` with the confirmation read from the store: what every renderer names it by."""
+    confirmed = attestation_of(store, record.credit_code, record.period)
+    return firm_key(inputs, record, lang, png, confirmed)
 
 
 def is_current(store: Store, record: StoredAssessment, key: str, lang: Lang) -> bool:
@@ -61,10 +81,14 @@ def render_stored_firm(
     templates: Path | None = None,
     png: bool = False,
 ) -> list[StoredReport]:
-    """Render a stored firm's reports and keep them in the store with their render key."""
+    """Render a stored firm's reports and keep them in the store with their render key.
+
+    The one way a stored firm's reports are made, whoever asks (a queued worker, the web form),
+    so that the same firm gives the same bytes everywhere."""
     from ..report.render import render_files
 
     record = stored_record(store, code, period)
+    confirmed = attestation_of(store, code, period)
     a = rebuilt(record)
     card = a.card
     peers, prior, trend, earlier = inputs.firm(
@@ -79,8 +103,9 @@ def render_stored_firm(
         trend=trend,
         adoption=stored_adoption(a, prior, earlier),
         png=png,
+        confirmed=confirmed,
     )
-    key = firm_key(inputs, record, lang, png)
+    key = firm_key(inputs, record, lang, png, confirmed)
     reports = [
         StoredReport(period, card.firm.park, name, lang, key, data, code)
         for name, data in files.items()

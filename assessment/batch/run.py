@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import datetime
 from pathlib import Path
 
+from ..accounts.attestation import Attestation, attestation_of
 from ..errors import DtmError, UsageError, printable
 from ..files.atomic import write_atomic
 from ..models.common import Lang, StrPath
@@ -34,13 +35,14 @@ RenderJob = tuple[
     FirmTrend | None,
     list[Recommendation] | None,
     bool,
+    Attestation | None,
 ]
 
 
 def _render_job(job: RenderJob) -> tuple[str, dict[str, bytes]]:
     from ..report.render import render_files
 
-    record, path, lang, peers, previous, templates, trend, earlier, png = job
+    record, path, lang, peers, previous, templates, trend, earlier, png, confirmed = job
     a = rebuilt(record, source=path)  # as stored; its evidence files beside the answer file
     files = render_files(
         a,
@@ -51,6 +53,7 @@ def _render_job(job: RenderJob) -> tuple[str, dict[str, bytes]]:
         trend=trend,
         adoption=stored_adoption(a, previous, earlier),
         png=png,
+        confirmed=confirmed,
     )
     return a.card.firm.credit_code, files
 
@@ -120,7 +123,8 @@ def run_batch(
         card = a.card
         code = card.firm.credit_code
         record = stored_record(store, code, period)
-        keys[code], parks[code] = firm_key(inputs, record, lang, png), card.firm.park
+        confirmed = attestation_of(store, code, period)
+        keys[code], parks[code] = firm_key(inputs, record, lang, png, confirmed), card.firm.park
         if not force and done.get(code, ("", []))[0] == keys[code]:
             export_firm(store, code, period, firms)  # back in the folder if it was removed
             result.skipped.append(code)
@@ -128,7 +132,9 @@ def run_batch(
         peers, prior, trend, earlier = inputs.firm(
             code, card.firm.industry, card.firm.park, record.imported_at
         )
-        jobs.append((record, path, lang, peers, prior, template_dir, trend, earlier, png))
+        jobs.append(
+            (record, path, lang, peers, prior, template_dir, trend, earlier, png, confirmed)
+        )
     finished = len(result.skipped)
     if progress:
         progress(finished, len(intake.good))

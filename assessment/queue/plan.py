@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from ..batch.firm import firm_key, stored_record
+from ..batch.firm import stored_firm_key, stored_record
 from ..batch.inputs import period_inputs
 from ..batch.intake import BatchResult, take_in
 from ..errors import UsageError
@@ -69,7 +69,7 @@ def queue_batch(
     todo = []
     for _, a in intake.good:
         code = a.card.firm.credit_code
-        key = firm_key(inputs, stored_record(store, code, period), lang)
+        key = stored_firm_key(store, inputs, stored_record(store, code, period), lang)
         if not force and done.get(code, ("", []))[0] == key:
             result.skipped.append(code)
         else:

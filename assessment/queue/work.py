@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..batch.firm import firm_key, is_current, render_stored_firm, stored_record
+from ..batch.firm import is_current, render_stored_firm, stored_firm_key, stored_record
 from ..batch.inputs import PeriodInputs, digest, period_inputs
 from ..batch.run import write_park_outputs
 from ..errors import DtmError, UsageError, printable
@@ -150,7 +150,7 @@ def render_firm(store: Store, run_id: int, code: str, *, last_try: bool) -> bool
     try:
         context = _period_context(_full_url(store), run.period, run_id, run.templates)
         record = stored_record(store, code, run.period)
-        key = firm_key(context, record, run.lang)
+        key = stored_firm_key(store, context, record, run.lang)
         done = _finished(store, code, run, key)
         if done is not None and done.run_id == run_id:
             return _complete(store, run_id)  # a retried job whose firm was finished

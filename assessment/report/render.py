@@ -347,9 +347,11 @@ def render_files(
     trend: FirmTrend | None = None,
     adoption: FirmAdoption | None = None,
     png: bool = False,
+    confirmed: Confirmed | None = None,
 ) -> dict[str, bytes]:
     """Both reports (and with `png` the one-page summary) as bytes, by the file names
-    `write_reports` gives them: what the store keeps and `dtm export-reports` writes."""
+    `write_reports` gives them: what the store keeps and `dtm export-reports` writes.
+    `confirmed` is the firm's confirmation of its data, printed on the diagnosis report."""
     paths = report_paths(a.card, Path(), lang)
     template_dir = Path(template_dir) if template_dir is not None else None
     files = {
@@ -361,6 +363,7 @@ def render_files(
             template_dir=template_dir,
             trend=trend,
             adoption=adoption,
+            confirmed=confirmed,
         ),
         paths["scenarios"].name: render_scenarios(a, lang=lang, template_dir=template_dir),
     }
