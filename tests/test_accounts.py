@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import text
@@ -285,6 +286,36 @@ def test_a_park_account_gets_the_park_report_of_its_own_park_only(
     assert HOME_PARK in names["park_home"] and OTHER_PARK not in names["park_home"]
     assert OTHER_PARK in names["park_other"] and HOME_PARK not in names["park_other"]
     assert site.clients["park_home"].get("/park/2031Q1.pdf").status_code == 404
+
+
+def pdf_words(content: bytes, folder: Path) -> str:
+    pdf = folder / "report.pdf"
+    pdf.write_bytes(content)
+    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True)
+    return done.stdout.decode("utf-8")
+
+
+def test_an_admins_park_report_never_mixes_parks(site: Site, tmp_path: Path) -> None:
+    admin = site.clients["admin"]
+    asked = admin.get("/park/2026Q3.pdf")  # two parks stored: which one?
+    assert asked.status_code == 200 and asked.headers["content-type"].startswith("text/html")
+    assert "本期企业分属多个园区" in asked.text
+    for park in (HOME_PARK, OTHER_PARK):
+        assert f'href="/park/2026Q3.pdf?park={quote(park)}"' in asked.text
+    assert 'href="/park/2026Q3.pdf?district=1"' in asked.text
+
+    one = pdf_words(admin.get("/park/2026Q3.pdf", params={"park": OTHER_PARK}).content, tmp_path)
+    assert OTHER_PARK in one and HOME_PARK not in one and "全区汇总" not in one
+    rolled = admin.get("/park/2026Q3.pdf?district=1")
+    assert rolled.headers["content-disposition"] == 'attachment; filename="district-2026Q3.pdf"'
+    words = pdf_words(rolled.content, tmp_path)
+    assert "全区汇总：2 个园区相加" in words and HOME_PARK in words and OTHER_PARK in words
+
+    # A park account gets its own park whatever it asks for.
+    home = site.clients["park_home"]
+    for params in ({"park": OTHER_PARK}, {"district": "1"}, {"none": "1"}):
+        own = pdf_words(home.get("/park/2026Q3.pdf", params=params).content, tmp_path)
+        assert HOME_PARK in own and OTHER_PARK not in own and "全区汇总" not in own
 
 
 def test_without_signing_in_every_page_leads_to_the_log_in(site: Site) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -357,6 +358,10 @@ def test_the_firms_confirmation_is_printed_on_the_diagnosis_report_and_logged(
     assert store.list() == []
     fields = {**bad, "confirmed_on": "2026-07-14"}
     assert client.post(f"{base}/finish", data=fields).status_code == 200
+    for _ in range(2400):  # the reports are made in another process; the page asks until then
+        if "download-diagnosis" in client.get(f"{base}/finished/reports").text:
+            break
+        time.sleep(0.1)
     (pdf,) = (tmp_path / "out" / "2026Q3").glob("*-diagnosis-zh.pdf")
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout
     cover = text.decode("utf-8").split("\f")[1]  # after the one-page summary

@@ -236,6 +236,12 @@ def finish_and_compare(page: Any, server: Server, tmp_path: Path) -> Path:
     page.wait_for_selector("#answer-file")
     answer_file = server.folder / "out" / page.inner_text("#answer-file")
     assert answer_file.is_file()
+    # The reports are made in another process: the page says so and updates itself by polling
+    # until the links are there (the text is seen at least once, or the links came at once).
+    page.wait_for_selector("#reports")
+    shown = page.inner_text("#reports")
+    assert "报告生成中" in shown or "诊断报告" in shown
+    page.wait_for_selector("#download-diagnosis", timeout=240_000)
     page.reload()  # the finished page again, not a 404
     assert (
         page.inner_text("#answer-file") == answer_file.relative_to(server.folder / "out").as_posix()

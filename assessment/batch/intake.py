@@ -11,7 +11,7 @@ from pathlib import Path
 from ..collect.grid import TABLE_SUFFIXES
 from ..collect.services import read_services, support_given, unknown_route_kinds
 from ..engine.pipeline import Assessment, answer_files, assess, assess_sheet, catalogue_for
-from ..errors import DtmError, ValidationFailed
+from ..errors import DtmError, UsageError, ValidationFailed
 from ..files.atomic import write_atomic
 from ..models.answers import AnswerSheet
 from ..models.common import StrPath
@@ -124,6 +124,18 @@ def load_all(
     return good, failures
 
 
+@dataclass
+class Intake:
+    """What `take_in` stored: the result so far, the good files with their source hashes, the
+    register when it reads, and the park the run is for (None: its firms name no park)."""
+
+    result: BatchResult
+    good: list[tuple[Path, Assessment]]
+    hashes: dict[str, str]
+    register: Path | None
+    park: str | None
+
+
 def take_in(
     folder: Path,
     period: str,
@@ -133,11 +145,14 @@ def take_in(
     park: str | None,
     services: StrPath | None,
     imported_at: datetime | None = None,
-) -> tuple[BatchResult, list[tuple[Path, Assessment]], dict[str, str], Path | None]:
+) -> Intake:
     """Read the optional inputs first, so a bad one is known now and not after an hour, then
-    check and store the quarter (see `store_quarter`) and its services register. Returns the
-    result so far, the good files with their source hashes, and the register when it reads."""
+    check and store the quarter (see `store_quarter`) and its services register."""
+    from ..park.summary import read_register, register_park
+
     registered, register_problem = checked_register(register, park)
+    if park is None and registered is not None:
+        park = register_park(registered, read_register(registered))
     # A services register with mistakes stops the run here: stored support must be all of it.
     support = read_services(Path(services), period=period) if services is not None else None
     result = BatchResult(period, out)
@@ -145,12 +160,55 @@ def take_in(
         result.warnings.append(register_problem)
     # The support given to each firm lowers its costs: the register given now, else the stored one.
     result.given = support_given(support if support is not None else stored_services(store, period))
-    good, hashes = store_quarter(folder, period, out, store, result, imported_at)
+    good, hashes, scope = store_quarter(folder, period, out, store, result, imported_at, park)
     if support is not None:
         result.services = save_services(store, period, support, imported_at=imported_at)
     if registered is not None:
         keep_register(store, period, registered, imported_at)
-    return result, good, hashes, registered
+    return Intake(result, good, hashes, registered, scope)
+
+
+def one_park(
+    folder: Path,
+    good: list[tuple[Path, Assessment]],
+    park: str | None,
+    given: Sequence[SupportGiven] = (),
+) -> tuple[str | None, list[tuple[Path, Assessment]], list[Failure]]:
+    """The park a run is for, its firms, and the files that name another park.
+
+    The park is the one given (`--park` or the register's); else the one the answers name.
+    Answers naming several parks with none given are a usage error: parks never mix. A firm
+    whose answers name no park joins the run's park.
+    """
+    named = sorted({a.card.firm.park for _, a in good if a.card.firm.park})
+    if park is None and len(named) > 1:
+        raise UsageError(
+            f"{folder}: the answers name {len(named)} parks ({', '.join(named)}); a run is one "
+            "park's: give --park NAME, or run each park's files on their own"
+        )
+    scope = park if park is not None else (named[0] if named else None)
+    kept: list[tuple[Path, Assessment]] = []
+    failures = []
+    for path, a in good:
+        firm = a.card.firm
+        if firm.park and firm.park != scope:
+            failures.append(
+                Failure(
+                    path,
+                    [
+                        f"{path}: the firm's park is {firm.park}, but this run is for {scope} "
+                        "(check 'park:' in the file, or run it with its own park)"
+                    ],
+                )
+            )
+        elif scope and not firm.park:
+            sheet = a.sheet.model_copy(
+                update={"firm": a.sheet.firm.model_copy(update={"park": scope})}
+            )
+            kept.append((path, assess_sheet(sheet, a.questionnaire, source=path, given=given)))
+        else:
+            kept.append((path, a))
+    return scope, kept, failures
 
 
 def keep_register(
@@ -174,16 +232,19 @@ def store_quarter(
     store: Store,
     result: BatchResult,
     imported_at: datetime | None = None,
-) -> tuple[list[tuple[Path, Assessment]], dict[str, str]]:
-    """Check every answer file (or table row) and store the good ones; the bad ones become
-    failures in `result`. Returns the good ones and their source hashes by credit code."""
+    park: str | None = None,
+) -> tuple[list[tuple[Path, Assessment]], dict[str, str], str | None]:
+    """Check every answer file (or table row) and store the good ones of one park (see
+    `one_park`); the bad ones become failures in `result`. Returns the good ones, their source
+    hashes by credit code, and the park."""
     if folder.is_file() and folder.suffix.lower() in TABLE_SUFFIXES:
         files, failures = table_answer_files(folder, out, period)
         good, more = load_all(files, period, result.given)
         failures += more
     else:
         good, failures = load_all(answer_files(folder), period, result.given)
-    result.failures.extend(failures)
+    scope, good, elsewhere = one_park(folder, good, park, result.given)
+    result.failures.extend(failures + elsewhere)
     if result.given:
         result.warnings.extend(_unknown_route_kinds(good))
     hashes = {a.card.firm.credit_code: source_hash(path, a) for path, a in good}
@@ -192,7 +253,7 @@ def store_quarter(
         audit = ImportedBy(local_user(), f"dtm batch {path.name}")
         store.save(a, source_hash=hashes[code], imported_at=imported_at, audit=audit)
         result.stored.append(code)
-    return good, hashes
+    return good, hashes, scope
 
 
 def _unknown_route_kinds(good: Sequence[tuple[Path, Assessment]]) -> list[str]:

@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from ..engine.pipeline import assess
+from ..accounts.attestation import Attestation, attestation_of
 from ..errors import DtmError, UsageError, printable
 from ..files.atomic import write_atomic
 from ..models.common import Lang, StrPath
 from ..models.results import Recommendation, ScoreCard, SupportGiven
 from ..park.peers import PeerAverages
 from ..park.trends import FirmTrend, History, stored_history
-from ..store import Store
-from .inputs import period_inputs, stored_adoption
+from ..store import EVERY_PARK, Scope, Store, StoredAssessment
+from ..store.reports import StoredReport, report_keys, save_reports
+from .firm import export_firm, firm_key, rebuilt, stored_record
+from .inputs import digest, period_inputs, stored_adoption
 from .intake import BatchResult, Failure, take_in
 
 RECYCLE_AFTER = 40  # renders per worker process: WeasyPrint's memory creeps up slowly
 
 
 RenderJob = tuple[
-    Path,
+    StoredAssessment,
     Path,
     Lang,
     PeerAverages,
@@ -35,48 +35,30 @@ RenderJob = tuple[
     FirmTrend | None,
     list[Recommendation] | None,
     bool,
+    Attestation | None,
     list[SupportGiven],
 ]
 
 
-def _render_job(job: RenderJob) -> tuple[str, list[str]]:
-    from ..report.render import write_reports, write_summary_png
+def _render_job(job: RenderJob) -> tuple[str, dict[str, bytes]]:
+    from ..report.render import render_files
 
-    path, out, lang, peers, previous, templates, trend, earlier, png, given = job
-    a = assess(path, given=given)
-    adoption = stored_adoption(a, previous, earlier)
-    options: dict[str, Any] = {
-        "lang": lang,
-        "peers": peers,
-        "previous": previous,
-        "template_dir": templates,
-    }
-    written = list(write_reports(a, out, trend=trend, adoption=adoption, **options).values())
-    if png:
-        written.append(write_summary_png(a, out, **options))
-    return a.card.firm.credit_code, [p.name for p in written]
-
-
-class _Manifest:
-    """Which firms' reports in a folder are finished, and from which inputs (for resuming)."""
-
-    def __init__(self, out: Path, period: str, lang: Lang) -> None:
-        self.path = out / f".dtm-batch-{period}-{lang}.json"
-        try:
-            self.entries: dict[str, dict[str, Any]] = json.loads(self.path.read_text("utf-8"))
-        except (OSError, ValueError):
-            self.entries = {}
-
-    def finished(self, code: str, key: str, out: Path) -> bool:
-        entry = self.entries.get(code)
-        return bool(
-            entry and entry["key"] == key and all((out / name).is_file() for name in entry["files"])
-        )
-
-    def record(self, code: str, key: str, files: list[str]) -> None:
-        self.entries[code] = {"key": key, "files": files}
-        text = json.dumps(self.entries, sort_keys=True, indent=1)
-        write_atomic(self.path, text.encode("utf-8"))
+    record, path, lang, peers, previous, templates, trend, earlier, png, confirmed, given = job
+    a = rebuilt(
+        record, source=path, given=given
+    )  # as stored; its evidence files beside the answer file
+    files = render_files(
+        a,
+        lang=lang,
+        peers=peers,
+        previous=previous,
+        template_dir=templates,
+        trend=trend,
+        adoption=stored_adoption(a, previous, earlier),
+        png=png,
+        confirmed=confirmed,
+    )
+    return a.card.firm.credit_code, files
 
 
 def _clean_partial_files(folder: Path, period: str, lang: Lang) -> None:
@@ -127,9 +109,8 @@ def run_batch(
         from ..report.pdf import check_renderer
 
         check_renderer()
-    result, good, hashes, register = take_in(
-        folder, period, out, store, register, park, services, imported_at
-    )
+    intake = take_in(folder, period, out, store, register, park, services, imported_at)
+    result = intake.result
     if not render:
         return result
     out.mkdir(parents=True, exist_ok=True)
@@ -137,40 +118,53 @@ def run_batch(
     firms.mkdir(exist_ok=True)
     _clean_partial_files(out, period, lang)
     _clean_partial_files(firms, period, lang)
-    inputs = period_inputs(store, period)
-    manifest = _Manifest(firms, period, lang)
-    jobs, keys = [], {}
-    extra = ("png",) if png else ()
-    for path, a in good:
-        code, industry = a.card.firm.credit_code, a.card.firm.industry
-        peers, prior, trend, earlier = inputs.firm(code, industry)
-        given = inputs.given_to(code)
-        keys[code] = inputs.key(code, industry, hashes[code], template_dir, *extra)
-        if not force and manifest.finished(code, keys[code], firms):
+    inputs = period_inputs(store, period, template_dir)
+    done = report_keys(store, period, lang)
+    jobs: list[RenderJob] = []
+    keys, parks = {}, {}
+    for path, a in intake.good:
+        card = a.card
+        code = card.firm.credit_code
+        record = stored_record(store, code, period)
+        confirmed = attestation_of(store, code, period)
+        keys[code], parks[code] = firm_key(inputs, record, lang, png, confirmed), card.firm.park
+        if not force and done.get(code, ("", []))[0] == keys[code]:
+            export_firm(store, code, period, firms)  # back in the folder if it was removed
             result.skipped.append(code)
             continue
-        jobs.append((path, firms, lang, peers, prior, template_dir, trend, earlier, png, given))
-    done = len(result.skipped)
+        peers, prior, trend, earlier = inputs.firm(
+            code, card.firm.industry, card.firm.park, record.imported_at
+        )
+        given = inputs.given_to(code)
+        jobs.append(
+            (record, path, lang, peers, prior, template_dir, trend, earlier, png, confirmed, given)
+        )
+    finished = len(result.skipped)
     if progress:
-        progress(done, len(good))
+        progress(finished, len(intake.good))
     if jobs:
         context = multiprocessing.get_context("spawn")
         count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
         with ProcessPoolExecutor(
             count, mp_context=context, max_tasks_per_child=RECYCLE_AFTER
         ) as pool:
-            futures = {pool.submit(_render_job, job): job[0] for job in jobs}
+            futures = {pool.submit(_render_job, job): job[1] for job in jobs}
             for future in as_completed(futures):
                 try:
-                    code, names = future.result()
+                    code, files = future.result()
                 except Exception as exc:  # one firm failing late must not stop the quarter
                     result.failures.append(Failure(futures[future], [_late(futures[future], exc)]))
                 else:
-                    manifest.record(code, keys[code], names)
+                    reports = [
+                        StoredReport(period, parks[code], name, lang, keys[code], data, code)
+                        for name, data in files.items()
+                    ]
+                    save_reports(store, reports)
+                    export_firm(store, code, period, firms)
                     result.rendered.append(code)
-                done += 1
+                finished += 1
                 if progress:
-                    progress(done, len(good))
+                    progress(finished, len(intake.good))
     result.rendered.sort()
     result.files.update(
         write_park_outputs(
@@ -178,12 +172,13 @@ def run_batch(
             period,
             out,
             lang=lang,
-            register=register,
+            register=intake.register,
             park=park,
+            scope=intake.park,
             tiers=tiers,
             template_dir=template_dir,
             problems=result.warnings,
-            history=inputs.history,
+            history=stored_history(store, period, intake.park),
         )
     )
     return result
@@ -205,14 +200,18 @@ def write_park_outputs(
     lang: Lang = "zh",
     register: Path | None = None,
     park: str | None = None,
+    scope: Scope = EVERY_PARK,
     tiers: Sequence[int] = (3, 3, 6),
     template_dir: Path | None = None,
     problems: list[str] | None = None,
     history: History | None = None,
 ) -> dict[str, Path]:
-    """The park report, the results workbook and CSV of a stored period.
+    """The park report, the results workbook and CSV of a stored period, written into `out` and
+    kept in the store.
 
-    The park is named by `park`, else by the register's `park` column; never by a firm's answers.
+    They cover the firms of one park: `scope` (the park the firms name; None for firms naming
+    none), else `park`; every park's firms only when neither is given. The report's title is
+    `park`, else the register's `park` column; never a firm's answers.
     With `problems` given, a park report that cannot be rendered is a line there and the exports
     are still written; without it, the error is raised. `history` is every stored period's
     cards up to `period` (read from the store when not given), for the trends.
@@ -224,16 +223,18 @@ def write_park_outputs(
     from ..park.worksummary_sheet import work_summary_sheet
     from ..report.park_report import render_park
 
-    cards = store.cards(period)
-    before = store.previous_period(period)
-    previous = store.cards(before) if before else []
-    recs = store.recommendations(period)
+    if scope is EVERY_PARK and park is not None:
+        scope = park
+    cards = store.cards(period, park=scope)
+    before = store.previous_period(period, park=scope)
+    previous = store.cards(before, park=scope) if before else []
+    recs = store.recommendations(period, park=scope)
     firms = read_register(register) if register else None
     named = register_park(register, firms) if register and firms else None
     if firms is None and (stored := stored_firms(store, period)) is not None:
         firms, named = stored  # the register an earlier batch stored
     if history is None:
-        history = stored_history(store, period)
+        history = stored_history(store, period, scope)
     summary = summarise(
         cards,
         previous=previous,
@@ -248,6 +249,7 @@ def write_park_outputs(
         period,
         register=firms,
         park=summary.park,
+        scope=scope,
         tiers=tiers,
         shortlist=summary.shortlist,
     )
@@ -261,7 +263,9 @@ def write_park_outputs(
             raise
         problems.append(_late(paths["park"], exc))
         del paths["park"]
-    recommended = {p: recs if p == period else store.recommendations(p) for p in history}
+    recommended = {
+        p: recs if p == period else store.recommendations(p, park=scope) for p in history
+    }
     csv_path, xlsx_path = export.write_results(
         out,
         period,
@@ -275,4 +279,10 @@ def write_park_outputs(
         extra_sheets=[work_summary_sheet(summary.work)],
     )
     paths.update(csv=csv_path, xlsx=xlsx_path)
+    if scope is not EVERY_PARK:
+        kept = [
+            StoredReport(period, scope, p.name, lang, digest(p.read_bytes()), p.read_bytes())
+            for p in paths.values()
+        ]
+        save_reports(store, kept)
     return paths

@@ -262,6 +262,11 @@ def print_queue_status(status: QueueStatus, console: Console | None = None) -> N
         console.print(f"[red]failed[/red] {escape(problem)}", highlight=False)
     if s.park_at is not None:
         console.print(f"park report built at {s.park_at:%Y-%m-%d %H:%M} UTC", highlight=False)
+        if s.out:
+            console.print(
+                f"reports are in the store: dtm export-reports --period {s.period} --out {s.out}",
+                highlight=False,
+            )
     else:
         console.print("park report: when the last firm is finished", highlight=False)
     if s.park_problem:

@@ -104,6 +104,14 @@ def work_summary_lines(summary: WorkSummary, lang: Lang) -> list[str]:
     else:
         heading = f"{title}, {scope} ({quarters})"
     lines = [f"{summary.park} {heading}" if summary.park else heading]
+    if summary.district is not None:
+        parks = ("、" if lang == "zh" else ", ").join(summary.district)
+        n = len(summary.district)
+        lines.append(
+            f"全区汇总：{n} 个园区相加（{parks}），每家企业只计一次"
+            if lang == "zh"
+            else f"District: {n} parks added up ({parks}); each firm counted once"
+        )
     for f in summary.figures:
         lines.append(f"{f.label.get(lang)}{colon}{f.shown(lang)} — {f.counts.get(lang)}")
     for k in summary.support:

@@ -203,9 +203,6 @@ def _batch_status(db: str | None, period: str) -> None:
 
 @app.command()
 def worker(
-    out: Annotated[
-        Path, typer.Option("--out", "-o", help="The shared folder for the reports and exports.")
-    ],
     db: DbOption = None,
     heartbeat: Annotated[
         float,
@@ -215,11 +212,13 @@ def worker(
         ),
     ] = 10.0,
 ) -> None:
-    """Render queued firms (from `dtm batch --queue`) until stopped; run one per core, anywhere.
+    """Render queued firms (from `dtm batch --queue`) into the store until stopped; run one
+    per core, on any machine that reaches the database.
 
-    Every worker points at the same PostgreSQL store and the same shared folder. SIGTERM or
-    Ctrl+C stops it after the job in hand; a killed worker's job is taken up by another.
-    Example: dtm worker --db postgresql+psycopg://dtm@db/park --out /srv/dtm/reports
+    Every worker needs only the PostgreSQL store's URL: the reports are kept in the store and
+    written to a folder with `dtm export-reports`. SIGTERM or Ctrl+C stops it after the job in
+    hand; a killed worker's job is taken up by another.
+    Example: dtm worker --db postgresql+psycopg://dtm@db/park
     """
     import logging
 
@@ -228,7 +227,6 @@ def worker(
 
     if not 0.1 <= heartbeat <= 600:
         raise fail(_("--heartbeat must be from 0.1 to 600 seconds, not %(value)s", value=heartbeat))
-    run(lambda: writable_folder(out / "firms"))
     from ..queue.tasks import OneLineOutages
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
@@ -237,9 +235,67 @@ def worker(
 
     def work() -> None:
         with Store.open(db, create=False) as store:
-            run_worker(store, out, heartbeat=heartbeat)
+            run_worker(store, heartbeat=heartbeat)
 
     run(work)
+
+
+@app.command("export-reports")
+def export_reports(
+    period: Annotated[str, typer.Option("--period", "-p", help="The quarter, e.g. 2026Q3.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the reports into.")],
+    db: DbOption = None,
+    park: Annotated[
+        str | None, typer.Option("--park", help="Only this park's reports (default: every park).")
+    ] = None,
+) -> None:
+    """Write a quarter's stored reports (firms' PDFs and PNGs, park reports and exports) into a
+    folder, each file atomically: firms' into DIR/firms, each park's into DIR (one park) or
+    DIR/<park> (several).
+
+    Example: dtm export-reports --period 2026Q3 --out reports/2026Q3 --db postgresql+psycopg://dtm@db/district
+    """
+    from ..batch.export import export_period
+    from ..store import EVERY_PARK, Store
+
+    chosen = check_period(period, "--period")
+    run(lambda: writable_folder(out))
+
+    def work() -> Any:
+        with Store.open(db, create=False) as store:
+            return export_period(store, chosen, out, EVERY_PARK if park is None else park)
+
+    written = run(work)
+    typer.echo(f"{chosen}: {len(written)} files written to {out}")
+
+
+@app.command("close-quarter")
+def close_quarter(
+    period: Annotated[str, typer.Argument(help="The quarter to close, e.g. 2026Q3.")],
+    db: DbOption = None,
+    park: Annotated[
+        str | None,
+        typer.Option("--park", help="The park whose quarter closes (needed when several)."),
+    ] = None,
+) -> None:
+    """Close a park's quarter: its park and industry averages are frozen as printed today.
+
+    Answers corrected later re-render the corrected firm only, against the frozen figures, and
+    its report says so. Closing is for good (a second close is refused).
+    Example: dtm close-quarter 2026Q3 --park 苏州吴淞江科技产业园
+    """
+    from ..batch.export import close_park_quarter
+    from ..store import Store
+
+    chosen = check_period(period, "PERIOD")
+
+    def work() -> Any:
+        with Store.open(db, create=False) as store:
+            return close_park_quarter(store, chosen, park)
+
+    closed, industries = run(work)
+    name = closed.park or "firms naming no park"
+    typer.echo(f"{chosen} of {name} closed: averages of {industries} industries frozen as printed")
 
 
 @app.command()

@@ -141,15 +141,22 @@ def park_summary(
     register: Annotated[
         Path | None, typer.Option("--register", help="The park's firm register (CSV).")
     ] = None,
-    park: Annotated[str | None, typer.Option("--park", help="The park's name.")] = None,
+    park: Annotated[
+        str | None, typer.Option("--park", help="The park (needed when the store has several).")
+    ] = None,
     tiers: Annotated[
         str, typer.Option("--tiers", help="Shortlist sizes: leading,showcase,demonstration.")
     ] = "3,3,6",
     lang: LangOption = "zh",
+    district: Annotated[
+        bool,
+        typer.Option("--district", help="Add every park of the store up, each firm once."),
+    ] = False,
 ) -> None:
     """The park's work summary (工作简报) of a stored quarter or year: visited, assessed,
     willing, support by kind, scenarios adopted, level migrations, tiers, recognition candidates.
 
+    One park's: the one named by --park, or the store's only one. --district adds the parks up.
     Example: dtm park-summary --period 2026Q3 --json
     """
     from ..park.gather import period_summary, year_summary
@@ -163,14 +170,20 @@ def park_summary(
     if year is not None and not 1900 <= year <= 2099:
         raise fail(_("--year must be a year like 2026, not %(value)s", value=year))
     code, counts = check_lang(lang), check_tiers(tiers)
+    if district and park is not None:
+        raise fail(_("give either --park NAME or --district, not both"))
 
     def work() -> Any:
         firms = read_register(register) if register is not None else None
         with Store.open(db, create=False) as store:
             if period is not None:
-                return period_summary(store, period, register=firms, park=park, tiers=counts)
+                return period_summary(
+                    store, period, register=firms, park=park, tiers=counts, district=district
+                )
             assert year is not None
-            return year_summary(store, year, register=firms, park=park, tiers=counts)
+            return year_summary(
+                store, year, register=firms, park=park, tiers=counts, district=district
+            )
 
     summary = run(work)
     if as_json:

@@ -8,7 +8,7 @@ from ..collect.services import ServiceKind, load_kinds
 from ..errors import N_, DtmError, UsageError
 from ..models.catalogue import Catalogue
 from ..models.questionnaire import Questionnaire
-from ..store import Store
+from ..store import EVERY_PARK, Scope, Store
 from ..store.services import service_periods, services
 from .figures import TierRow
 from .recognition import questionnaires_of
@@ -16,10 +16,17 @@ from .summary import TIERS, Pick, Registered, register_park, summarise
 from .worksummary import Quarter, WorkSummary, work_summary
 
 
-def quarter(store: Store, period: str) -> Quarter:
-    """The period's assessments, recommendations and services register (None if never imported)."""
-    register = services(store, period) if period in service_periods(store) else None
-    return Quarter(period, store.cards(period), store.recommendations(period), register)
+def quarter(store: Store, period: str, park: Scope = EVERY_PARK) -> Quarter:
+    """A stored quarter of one park (or of every park): its cards, recommendations and the
+    support given (None if the period's services register was never imported), without that
+    given to firms stored as another park's."""
+    given = services(store, period) if period in service_periods(store) else None
+    if given is not None and park is not EVERY_PARK:
+        elsewhere = store.firms_elsewhere(park)
+        given = [s for s in given if s.credit_code not in elsewhere]
+    return Quarter(
+        period, store.cards(period, park=park), store.recommendations(period, park=park), given
+    )
 
 
 def stored_firms(store: Store, period: str) -> tuple[list[Registered], str | None] | None:
@@ -35,6 +42,21 @@ def stored_firms(store: Store, period: str) -> tuple[list[Registered], str | Non
     source, rows = found
     firms = [Registered(**row) for row in rows]
     return firms, register_park(Path(source), firms)
+
+
+def one_scope(store: Store, periods: Sequence[str], park: Scope) -> Scope:
+    """The park the summary is of: the one named; else the stored one, when the periods' firms
+    are all of one park; several parks without a name are a usage error (never mixed)."""
+    if park is not EVERY_PARK:
+        return park
+    found = sorted({p for period in periods for p in store.parks(period)}, key=str)
+    if len(found) > 1:
+        names = ", ".join(p or "(none named)" for p in found)
+        raise UsageError(
+            f"the store holds {len(found)} parks for {', '.join(periods)} ({names}); name one "
+            "with --park NAME, or add them up with --district"
+        )
+    return found[0] if found else None
 
 
 def catalogues_of(questionnaires: dict[str, Questionnaire]) -> dict[str, Catalogue]:
@@ -68,9 +90,24 @@ def period_summary(
     tiers: Sequence[int] = (3, 3, 6),
     shortlist: Sequence[Pick] | None = None,
     kinds: Sequence[ServiceKind] | None = None,
+    scope: Scope | None = None,
+    district: bool = False,
 ) -> WorkSummary:
-    """The work summary of one stored quarter, compared with the period stored before it."""
-    return _summary(store, [period], period, register, park, tiers, shortlist, kinds)
+    """The work summary of one stored quarter of one park, compared with the period stored
+    before it. The park is `scope`, else `park`, else the one the store holds; `district=True`
+    adds every park up instead (each firm is in one park, so it is counted once)."""
+    chosen = _chosen(store, [period], scope, park, district)
+    return _summary(store, [period], period, register, park, tiers, shortlist, kinds, chosen)
+
+
+def _chosen(
+    store: Store, periods: Sequence[str], scope: Scope | None, park: str | None, district: bool
+) -> Scope:
+    if district:
+        return EVERY_PARK
+    if scope is not None:
+        return scope
+    return one_scope(store, periods, park if park is not None else EVERY_PARK)
 
 
 def year_summary(
@@ -81,8 +118,10 @@ def year_summary(
     park: str | None = None,
     tiers: Sequence[int] = (3, 3, 6),
     kinds: Sequence[ServiceKind] | None = None,
+    district: bool = False,
 ) -> WorkSummary:
-    """The work summary of a year's stored quarters, each firm counted once."""
+    """The work summary of a year's stored quarters of one park (or with `district=True` of
+    every park), each firm counted once."""
     periods = [p for p in store.periods() if p.startswith(f"{year}Q")]
     if not periods:
         raise UsageError(
@@ -90,7 +129,8 @@ def year_summary(
             period=year,
             stored=_stored(store),
         )
-    return _summary(store, periods, str(year), register, park, tiers, None, kinds)
+    chosen = _chosen(store, periods, None, park, district)
+    return _summary(store, periods, str(year), register, park, tiers, None, kinds, chosen)
 
 
 def _stored(store: Store) -> str:
@@ -106,21 +146,25 @@ def _summary(
     tiers: Sequence[int],
     shortlist: Sequence[Pick] | None,
     kinds: Sequence[ServiceKind] | None,
+    chosen: Scope = EVERY_PARK,
 ) -> WorkSummary:
-    quarters = [quarter(store, p) for p in periods]
+    quarters = [quarter(store, p, chosen) for p in periods]
     if not quarters[-1].cards:
         raise UsageError(
             N_("no assessments are stored for %(period)s (stored: %(stored)s)"),
             period=periods[-1],
             stored=_stored(store),
         )
-    earlier = store.previous_period(periods[0])
-    before = quarter(store, earlier) if earlier else None
+    earlier = store.previous_period(periods[0], park=chosen)
+    before = quarter(store, earlier, chosen) if earlier else None
     if shortlist is None:
         last = quarters[-1]
-        previous = store.cards(p) if (p := store.previous_period(last.period)) else []
+        p = store.previous_period(last.period, park=chosen)
+        previous = store.cards(p, park=chosen) if p else []
         shortlist = summarise(last.cards, previous=previous, tiers=tiers).shortlist
-    if register is None and (stored := stored_firms(store, periods[-1])) is not None:
+    stored = stored_firms(store, periods[-1]) if register is None else None
+    # The stored register counts only for the park it names (or a store of one park).
+    if stored is not None and (chosen is EVERY_PARK or stored[1] in (None, chosen)):
         register, park = stored[0], park or stored[1]
     cards = [c for q in quarters for c in q.cards]
     questionnaires = questionnaires_of(cards)
@@ -133,5 +177,12 @@ def _summary(
         questionnaires=questionnaires,
         catalogues=catalogues_of(questionnaires),
         scope=scope,
-        park=park,
+        park=park if chosen is EVERY_PARK or park is not None else chosen,
+        district=_parks(store, periods) if chosen is EVERY_PARK else None,
     )
+
+
+def _parks(store: Store, periods: Sequence[str]) -> list[str]:
+    """The parks a district summary adds up (firms naming none shown as such)."""
+    found = {p for period in periods for p in store.parks(period)}
+    return sorted(p or "(none named)" for p in found)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from ..models.results import ScoreCard
 
 
 @dataclass(frozen=True)
 class PeerAverages:
-    """Mean dimension scores of the park's firms and of the firm's industry, by dimension id."""
+    """Mean dimension scores of the park's firms and of the firm's industry, by dimension id;
+    always of one park (a district's parks are never averaged together)."""
 
     park: dict[str, float] = field(default_factory=dict)
     industry: dict[str, float] = field(default_factory=dict)
@@ -18,6 +20,9 @@ class PeerAverages:
     industry_count: int = 0
     park_overall: float | None = None
     industry_overall: float | None = None
+    # Set when the park closed the quarter: the figures are those of that day, not of today.
+    closed_period: str | None = None
+    closed_on: date | None = None
 
 
 def _mean(values: Sequence[float | None]) -> float | None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..models.common import TextValue
 from ..models.results import ScoreCard
+from ..store.api import EVERY_PARK, Scope
 from .compare import level_id, mean
 
 if TYPE_CHECKING:
@@ -68,9 +69,10 @@ class FirmTrend:
         return [p.period for p in self.points]
 
 
-def stored_history(store: Store, until: str) -> History:
-    """The current score cards of every stored period up to and including `until`."""
-    return {p: store.cards(p) for p in store.periods() if p <= until}
+def stored_history(store: Store, until: str, park: Scope = EVERY_PARK) -> History:
+    """The current score cards of every stored period up to and including `until` (of one
+    park's firms when `park` is given)."""
+    return {p: store.cards(p, park=park) for p in store.periods() if p <= until}
 
 
 def _dimensions(card: ScoreCard) -> list[tuple[str, TextValue]]:

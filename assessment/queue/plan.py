@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..batch.firm import stored_firm_key, stored_record
 from ..batch.inputs import period_inputs
 from ..batch.intake import BatchResult, take_in
 from ..errors import UsageError
 from ..models.common import Lang, StrPath
 from ..store import Store
-from ..store.schema import QueueRunRow, RenderRow
+from ..store.reports import report_keys
+from ..store.schema import QueueRunRow
 from . import tasks
-from .work import DONE, RunOptions
+from .work import RunOptions
 
 
 @dataclass
@@ -51,8 +51,10 @@ def queue_batch(
 ) -> QueuedRun:
     """Check and store every answer file of `folder`, then queue a job per firm for `dtm worker`.
 
-    Firms whose reports in `out/firms` were made from the same inputs are skipped (unless
-    `force`); the park report is queued by the worker that finishes the last firm.
+    Firms whose reports in the store were made from the same inputs are skipped (unless
+    `force`); the park report is queued by the worker that finishes the last firm. The reports
+    stay in the store: `dtm export-reports --period P --out DIR` writes them to `out` (recorded
+    with the run).
     """
     tasks.conninfo(store)  # a SQLite store is a usage error before anything is stored
     tasks.require_procrastinate()
@@ -60,40 +62,27 @@ def queue_batch(
     templates = Path(template_dir) if template_dir is not None else None
     if templates is not None and not templates.is_dir():
         raise UsageError(f"{templates}: no such folder of templates (--templates)")
-    result, good, hashes, registered = take_in(
-        folder, period, out, store, register, park, services, imported_at
-    )
-    inputs = period_inputs(store, period)
-    done = _done(store, period, lang, out / "firms")
+    intake = take_in(folder, period, out, store, register, park, services, imported_at)
+    result = intake.result
+    inputs = period_inputs(store, period, templates)
+    done = report_keys(store, period, lang)
     todo = []
-    for _, a in good:
+    for _, a in intake.good:
         code = a.card.firm.credit_code
-        key = inputs.key(code, a.card.firm.industry, hashes[code], templates)
-        if not force and done.get(code) == key:
+        key = stored_firm_key(store, inputs, stored_record(store, code, period), lang)
+        if not force and done.get(code, ("", []))[0] == key:
             result.skipped.append(code)
         else:
             todo.append(code)
     first, second, third = (int(n) for n in tiers)
     counts = (first, second, third)
-    options = RunOptions(period, lang, park, counts, registered, templates)
+    options = RunOptions(
+        period, lang, park, counts, intake.register, templates, intake.park, str(out), force
+    )
     run_id = _new_run(store, options, len(todo), len(result.skipped))
     jobs = [tasks.firm_job(run_id, code, period, lang) for code in todo]
     tasks.enqueue(store, jobs or [tasks.park_job(run_id)])
     return QueuedRun(run_id, result, todo)
-
-
-def _done(store: Store, period: str, lang: str, firms: Path) -> dict[str, str]:
-    """Firms whose reports are finished and still in the folder, with their render keys."""
-    query = select(RenderRow).where(
-        RenderRow.period == period, RenderRow.lang == lang, RenderRow.outcome == DONE
-    )
-    with Session(store.engine) as session:
-        rows = list(session.scalars(query))
-    return {
-        r.credit_code: r.key
-        for r in rows
-        if all((firms / name).is_file() for name in json.loads(r.files))
-    }
 
 
 def _new_run(store: Store, options: RunOptions, firms: int, skipped: int) -> int:

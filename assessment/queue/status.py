@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,6 +32,7 @@ class QueueStatus:
     running: int = 0
     park_at: datetime | None = None
     park_problem: str | None = None
+    out: str | None = None  # the --out given when the quarter was queued
 
     @property
     def finished(self) -> bool:
@@ -84,4 +86,5 @@ def queue_status(store: Store, period: str) -> QueueStatus:
             running=int(jobs.get("doing", 0)),
             park_at=run.park_at,
             park_problem=run.park_problem,
+            out=json.loads(run.options).get("out"),
         )

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
@@ -67,11 +66,10 @@ def conninfo(store: Store) -> str:
 
 @dataclass
 class _Worker:
-    """What a worker process's jobs share: where the store and the folder are, and one render
-    process, so that rendering never holds up the heartbeats of the worker's event loop."""
+    """What a worker process's jobs share: where the store is, and one render process, so that
+    rendering never holds up the heartbeats of the worker's event loop."""
 
     url: str
-    out: Path
     pool: ProcessPoolExecutor
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
@@ -115,7 +113,7 @@ def make_app(connector: Any) -> Any:
         state = _worker["current"]
         last = context.job.attempts >= RETRIES
         ended, resident_mb = await state.run(
-            work.render_firm_at, state.url, str(state.out), run_id, credit_code, last
+            work.render_firm_at, state.url, run_id, credit_code, last
         )
         if state.recycle_if_grown(resident_mb):
             log.info("render process replaced: %.0f MB after its last firm", resident_mb)
@@ -125,7 +123,7 @@ def make_app(connector: Any) -> Any:
     @app.task(name=PARK_TASK, queue=QUEUE, retry=RETRIES)  # type: ignore[untyped-decorator]
     async def park_report(run_id: int) -> None:
         state = _worker["current"]
-        await state.run(work.build_park_at, state.url, str(state.out), run_id)
+        await state.run(work.build_park_at, state.url, run_id)
 
     return app
 
@@ -174,8 +172,9 @@ def enqueue(store: Store, jobs: list[Any]) -> None:
         app.job_manager.batch_defer_jobs(jobs)
 
 
-def run_worker(store: Store, out: Path, *, heartbeat: float = HEARTBEAT) -> None:
-    """Render queued jobs until stopped (SIGINT or SIGTERM end it after the job in hand).
+def run_worker(store: Store, *, heartbeat: float = HEARTBEAT) -> None:
+    """Render queued jobs into the store until stopped (SIGINT or SIGTERM end it after the job
+    in hand). A worker needs the store's URL and nothing else: no shared folder.
 
     A lost database never ends it: it says so in one line and connects again, waiting 1, 2, 4 …
     up to `MAX_BACKOFF` seconds between tries; the job it held is taken up again once the
@@ -183,7 +182,7 @@ def run_worker(store: Store, out: Path, *, heartbeat: float = HEARTBEAT) -> None
     """
     procrastinate = require_procrastinate()
     url = store.engine.url.render_as_string(hide_password=False)
-    _worker["current"] = state = _Worker(url, out.resolve(), render_pool())
+    _worker["current"] = state = _Worker(url, render_pool())
     delay = 1.0
     try:
         while True:

@@ -1,14 +1,16 @@
 """What one queued job does: render a firm's reports once, or the park report of a finished run.
 
-Plain functions over the store and the shared output folder; `tasks.py` runs them as
-procrastinate jobs. Each is safe to run again: a retried job whose work is already recorded as
-done does nothing, and files only ever appear whole (written beside their final name, renamed).
+Plain functions over the store; `tasks.py` runs them as procrastinate jobs. The reports are kept
+in the store (nothing is written to a shared folder), each firm's in one transaction. Each job is
+safe to run again: a retried job whose work is already recorded as done does nothing.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import signal
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -18,12 +20,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..batch.inputs import PeriodInputs, period_inputs, stored_adoption
+from ..batch.firm import is_current, render_stored_firm, stored_firm_key, stored_record
+from ..batch.inputs import PeriodInputs, digest, period_inputs
 from ..batch.run import write_park_outputs
 from ..errors import DtmError, UsageError, printable
+from ..files.atomic import write_atomic
 from ..models.common import Lang
-from ..models.results import RecommendationList, ScoreCard
 from ..store import Store, StoreError
+from ..store.reports import firm_reports
 from ..store.schema import QueueRunRow, RenderRow
 
 DONE, FAILED = "done", "failed"
@@ -31,7 +35,8 @@ DONE, FAILED = "done", "failed"
 
 @dataclass(frozen=True)
 class RunOptions:
-    """What every job of a run needs besides the firm: read from the store, not the job."""
+    """What every job of a run needs besides the firm: read from the store, not the job. The
+    templates and the register travel as their content, so a worker needs no shared folder."""
 
     period: str
     lang: Lang
@@ -39,13 +44,19 @@ class RunOptions:
     tiers: tuple[int, int, int]
     register: Path | None
     templates: Path | None
+    scope: str | None = None
+    out: str | None = None
+    force: bool = False
 
     def to_json(self) -> str:
         data = {
             "park": self.park,
+            "scope": self.scope,
             "tiers": list(self.tiers),
-            "register": str(self.register) if self.register else None,
-            "templates": str(self.templates) if self.templates else None,
+            "register": _pack_file(self.register),
+            "templates": _pack_folder(self.templates),
+            "out": self.out,
+            "force": self.force,
         }
         return json.dumps(data, sort_keys=True)
 
@@ -59,9 +70,55 @@ class RunOptions:
             lang=lang,
             park=data["park"],
             tiers=(a, b, c),
-            register=Path(data["register"]) if data["register"] else None,
-            templates=Path(data["templates"]) if data["templates"] else None,
+            register=_unpack_file(data.get("register")),
+            templates=_unpack_folder(data.get("templates")),
+            scope=data.get("scope", data["park"]),
+            out=data.get("out"),
+            force=bool(data.get("force")),
         )
+
+
+def _pack_file(path: Path | None) -> dict[str, str] | None:
+    if path is None:
+        return None
+    return {"name": path.name, "content": base64.b64encode(path.read_bytes()).decode("ascii")}
+
+
+def _pack_folder(folder: Path | None) -> dict[str, str] | None:
+    if folder is None:
+        return None
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return {
+        p.relative_to(folder).as_posix(): base64.b64encode(p.read_bytes()).decode("ascii")
+        for p in files
+    }
+
+
+def _unpacked(kind: str, files: dict[str, bytes]) -> Path:
+    """A private folder on this machine holding `files`, the same folder for the same content."""
+    key = digest(*(part for name in sorted(files) for part in (name, files[name])))
+    folder = Path(tempfile.gettempdir()) / f"dtm-{kind}-{key[:24]}"
+    for name, data in files.items():
+        target = folder / name
+        if ".." in Path(name).parts or Path(name).is_absolute():
+            raise UsageError(f"{name}: not a file name a queued run may carry")
+        if not (target.is_file() and target.read_bytes() == data):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, data)
+    return folder
+
+
+def _unpack_folder(data: dict[str, str] | str | None) -> Path | None:
+    if data is None or isinstance(data, str):  # a run queued before the content travelled
+        return Path(data) if data else None
+    return _unpacked("templates", {k: base64.b64decode(v) for k, v in data.items()})
+
+
+def _unpack_file(data: dict[str, str] | str | None) -> Path | None:
+    if data is None or isinstance(data, str):
+        return Path(data) if data else None
+    folder = _unpacked("register", {data["name"]: base64.b64decode(data["content"])})
+    return folder / data["name"]
 
 
 def run_options(store: Store, run_id: int) -> RunOptions:
@@ -73,95 +130,50 @@ def run_options(store: Store, run_id: int) -> RunOptions:
 
 
 @lru_cache(maxsize=8)
-def _period_context(url: str, period: str, _run_id: int) -> PeriodInputs:
+def _period_context(url: str, period: str, _run_id: int, templates: Path | None) -> PeriodInputs:
     """The period's inputs (see `batch.period_inputs`): once per run, not once per firm."""
     with Store.open(url, create=False) as store:
-        return period_inputs(store, period)
-
-
-def firm_key(store: Store, run: RunOptions, run_id: int, code: str) -> tuple[str, ScoreCard | None]:
-    """The render key of a firm (see `batch.render_key`) and its previous card, from the store."""
-    context = _period_context(_full_url(store), run.period, run_id)
-    record = store.get(code, run.period)
-    if record is None:
-        raise UsageError(f"{code}: no assessment stored for {run.period}")
-    key = context.key(code, record.industry, record.source_hash, run.templates)
-    prior = context.previous.get(code)
-    return key, prior
+        return period_inputs(store, period, templates)
 
 
 def _full_url(store: Store) -> str:
     return store.engine.url.render_as_string(hide_password=False)
 
 
-def render_firm(store: Store, out: Path, run_id: int, code: str, *, last_try: bool) -> bool:
-    """Render one firm's reports into `out/firms` unless already done; record the outcome.
+def render_firm(store: Store, run_id: int, code: str, *, last_try: bool) -> bool:
+    """Render one firm's reports into the store unless already done; record the outcome.
 
     Returns True when this was the run's last firm outstanding (the caller then queues the park
     report). A firm that fails on its last try is recorded as failed, with its reason.
     """
     run = run_options(store, run_id)
-    firms = out / "firms"
     try:
-        key, prior = firm_key(store, run, run_id, code)
-        done = _finished(store, code, run, key, firms)
+        context = _period_context(_full_url(store), run.period, run_id, run.templates)
+        record = stored_record(store, code, run.period)
+        key = stored_firm_key(store, context, record, run.lang)
+        done = _finished(store, code, run, key)
         if done is not None and done.run_id == run_id:
             return _complete(store, run_id)  # a retried job whose firm was finished
-        if done is not None:  # unchanged since an earlier run: keep its files
-            return _record(store, run_id, run, code, key, json.loads(done.files), DONE, 0)
-        names = _write(store, run, run_id, code, prior, firms)
+        if not run.force and is_current(store, record, key, run.lang):
+            names = sorted(firm_reports(store, code, run.period))
+            return _record(store, run_id, run, code, key, names, DONE, 0)
+        reports = render_stored_firm(
+            store, code, run.period, lang=run.lang, inputs=context, templates=run.templates
+        )
     except Exception as exc:
         if not last_try and (not isinstance(exc, DtmError) or isinstance(exc, StoreError)):
             raise  # the queue retries it: a lost database is not the firm's fault
         return _record(store, run_id, run, code, "", [], FAILED, 0, _reason(code, exc))
-    return _record(store, run_id, run, code, key, names, DONE, 1)
+    return _record(store, run_id, run, code, key, [r.name for r in reports], DONE, 1)
 
 
-def _finished(store: Store, code: str, run: RunOptions, key: str, firms: Path) -> RenderRow | None:
+def _finished(store: Store, code: str, run: RunOptions, key: str) -> RenderRow | None:
     with Session(store.engine) as session:
         row = session.get(RenderRow, (code, run.period, run.lang))
         if row is None or row.outcome != DONE or row.key != key:
             return None
-        if not all((firms / name).is_file() for name in json.loads(row.files)):
-            return None
         session.expunge(row)
         return row
-
-
-def _write(
-    store: Store, run: RunOptions, run_id: int, code: str, prior: ScoreCard | None, firms: Path
-) -> list[str]:
-    from ..engine import loader
-    from ..engine.pipeline import Assessment, plan_for
-    from ..report.render import report_paths, write_reports
-
-    record = store.get(code, run.period)
-    if record is None:
-        raise UsageError(f"{code}: no assessment stored for {run.period}")
-    q = loader.load_questionnaire(record.questionnaire_id)
-    if q.content_hash != record.questionnaire_hash:
-        raise UsageError(
-            f"{code}: stored with another version of questionnaire {record.questionnaire_id} "
-            "than this worker has; install the same dtm on every worker machine"
-        )
-    recs = RecommendationList(record.recommendations)
-    context = _period_context(_full_url(store), run.period, run_id)
-    plan = plan_for(q, record.card, context.given_to(code))
-    a = Assessment(None, q, record.sheet, record.card, recs, plan)
-    for path in report_paths(a.card, firms, run.lang).values():
-        remove_partial(path)  # left by a worker killed while writing this very file
-    peers, _, trend, earlier = context.firm(code, a.card.firm.industry)
-    written = write_reports(
-        a,
-        firms,
-        lang=run.lang,
-        peers=peers,
-        previous=prior,
-        template_dir=run.templates,
-        trend=trend,
-        adoption=stored_adoption(a, prior, earlier),
-    )
-    return [p.name for p in written.values()]
 
 
 def remove_partial(path: Path) -> None:
@@ -240,12 +252,10 @@ def die_with_parent() -> None:
         return
 
 
-def render_firm_at(
-    url: str, out: str, run_id: int, code: str, last_try: bool
-) -> tuple[bool, float]:
+def render_firm_at(url: str, run_id: int, code: str, last_try: bool) -> tuple[bool, float]:
     """`render_firm` in a render process, which keeps its own connection to the store; with the
     process's resident memory afterwards (MB), so that the worker can replace a grown one."""
-    ended = render_firm(_store(url), Path(out), run_id, code, last_try=last_try)
+    ended = render_firm(_store(url), run_id, code, last_try=last_try)
     return ended, resident_mb()
 
 
@@ -263,36 +273,35 @@ def resident_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def build_park_at(url: str, out: str, run_id: int) -> None:
-    build_park(_store(url), Path(out), run_id)
+def build_park_at(url: str, run_id: int) -> None:
+    build_park(_store(url), run_id)
 
 
-def build_park(store: Store, out: Path, run_id: int) -> dict[str, Path]:
-    """The park report and exports of a run whose firms are all finished; once per run."""
+def build_park(store: Store, run_id: int) -> list[str]:
+    """The park report and exports of a run whose firms are all finished, kept in the store;
+    once per run. Returns their file names."""
     run = run_options(store, run_id)
     with Session(store.engine) as session:
         row = session.get(QueueRunRow, run_id)
         if row is not None and row.park_at is not None:
-            return {}
+            return []
     problems: list[str] = []
-    park_pdf = out / (
-        f"park-{run.period}.pdf" if run.lang == "zh" else f"park-{run.period}-{run.lang}.pdf"
-    )
-    remove_partial(park_pdf)
-    paths = write_park_outputs(
-        store,
-        run.period,
-        out,
-        lang=run.lang,
-        register=run.register,
-        park=run.park,
-        tiers=run.tiers,
-        template_dir=run.templates,
-        problems=problems,
-    )
+    with tempfile.TemporaryDirectory(prefix="dtm-park-") as folder:
+        paths = write_park_outputs(
+            store,
+            run.period,
+            Path(folder),
+            lang=run.lang,
+            register=run.register,
+            park=run.park,
+            scope=run.scope,
+            tiers=run.tiers,
+            template_dir=run.templates,
+            problems=problems,
+        )
     with Session(store.engine) as session, session.begin():
         row = session.get(QueueRunRow, run_id, with_for_update=True)
         if row is not None:
             row.park_at = datetime.now(UTC)
             row.park_problem = "\n".join(problems) or None
-    return paths
+    return sorted(p.name for p in paths.values())

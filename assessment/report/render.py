@@ -335,3 +335,41 @@ def write_summary_png(
     )
     write_atomic(path, image)
     return path
+
+
+def render_files(
+    a: Assessment,
+    *,
+    lang: Lang = "zh",
+    peers: PeerAverages | None = None,
+    previous: ScoreCard | None = None,
+    template_dir: StrPath | None = None,
+    trend: FirmTrend | None = None,
+    adoption: FirmAdoption | None = None,
+    png: bool = False,
+    confirmed: Confirmed | None = None,
+) -> dict[str, bytes]:
+    """Both reports (and with `png` the one-page summary) as bytes, by the file names
+    `write_reports` gives them: what the store keeps and `dtm export-reports` writes.
+    `confirmed` is the firm's confirmation of its data, printed on the diagnosis report."""
+    paths = report_paths(a.card, Path(), lang)
+    template_dir = Path(template_dir) if template_dir is not None else None
+    files = {
+        paths["diagnosis"].name: render_diagnosis(
+            a,
+            lang=lang,
+            peers=peers,
+            previous=previous,
+            template_dir=template_dir,
+            trend=trend,
+            adoption=adoption,
+            confirmed=confirmed,
+        ),
+        paths["scenarios"].name: render_scenarios(a, lang=lang, template_dir=template_dir),
+    }
+    if png:
+        image = render_summary_png(
+            a, lang=lang, peers=peers, previous=previous, template_dir=template_dir
+        )
+        files[summary_png_path(a.card, Path(), lang).name] = image
+    return files

@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..accounts import Accounts, LoginRefused, Role, Throttled, audit
 from ..accounts.attestation import Attestation, attest
 from ..accounts.audit import answer_changes
+from ..batch.background import FirmRenderer, PoolRenderer
 from ..models.common import LANGS
-from . import fill, pages
+from ..store import EVERY_PARK, Scope
+from . import fill, pages, rendering
 from .context import LANG_COOKIE, Context, Moved, Posted, Settings, handler
-from .finish import draft_pdf, stored_reports
+from .finish import draft_folder
 from .forms import assessed_on, code_problem
 from .login import LOGIN_COOKIE, SignIn, client_address, login_cookie
 from .outage import DatabaseDown
@@ -84,18 +88,22 @@ async def finish(ctx: Context, draft_id: str) -> Response:
     if problem:
         problems = [{"question": None, "page": 1, "code": problem, "message": ""}]
         return ctx.page("summary.html", status=422, **pages.summary(draft, ctx.lang, problems))
-    context, done = pages.finish_draft(draft, ctx.book, ctx.settings, ctx.lang, confirmed)
+    context, done = await run_in_threadpool(
+        pages.finish_draft, draft, ctx.book, ctx.settings, ctx.lang
+    )
     if done is None:
         return ctx.page("summary.html", status=422, **context)
-    ctx.accounts.finished(ctx.user, draft.firm.credit_code, draft.period, draft.id)
+    code, period = draft.firm.credit_code, draft.period
+    ctx.accounts.finished(ctx.user, code, period, draft.id)
     if confirmed is not None:
-        entry = ctx.entry(audit.CONFIRM, draft)
-        attest(ctx.settings.store, draft.firm.credit_code, draft.period, confirmed, entry)
+        attest(ctx.settings.store, code, period, confirmed, ctx.entry(audit.CONFIRM, draft))
+    # Stored first, confirmation included: the reports are made from the store, as a worker's.
+    await run_in_threadpool(ctx.renderer.submit, code, period, ctx.lang)
     return RedirectResponse(f"/drafts/{draft.id}/finished", status_code=303)
 
 
-async def finished(ctx: Context, draft_id: str) -> Response:
-    """The end page of a finished draft, again and again: what was stored and its PDFs."""
+def _finished_firm(ctx: Context, draft_id: str) -> tuple[str, str]:
+    """The firm and period a finished draft stored, if this account may see them."""
     line = ctx.accounts.log.finished(draft_id[:32])
     if line is None or line.credit_code is None or line.period is None:
         raise HTTPException(404, "no such draft: it was finished or never started")
@@ -103,20 +111,53 @@ async def finished(ctx: Context, draft_id: str) -> Response:
     ctx.allow(ctx.may_read_firm(code))
     if ctx.user is not None and ctx.user.role == Role.CONSULTANT:
         ctx.allow((code, period) in ctx.accounts.authored(ctx.user.name))
+    return code, period
+
+
+async def finished(ctx: Context, draft_id: str) -> Response:
+    """The end page of a finished draft, again and again: what was stored and its PDFs, or
+    that they are being made (the page then asks again until they are there)."""
+    code, period = _finished_firm(ctx, draft_id)
     record = ctx.settings.store.get(code, period)
     if record is None:
         raise HTTPException(404, "no such report")
     answer_file = f"{period}/{code}.yaml"
-    return ctx.page("finished.html", record=record, code=code, period=period, file=answer_file)
+    made = await _progress(ctx, code, period)
+    return ctx.page(
+        "finished.html",
+        record=record,
+        code=code,
+        period=period,
+        file=answer_file,
+        draft_id=draft_id,
+        progress=made,
+    )
+
+
+async def finished_reports(ctx: Context, draft_id: str) -> Response:
+    """The finished page's part that shows the PDFs, or that they are still being made."""
+    code, period = _finished_firm(ctx, draft_id)
+    made = await _progress(ctx, code, period)
+    return ctx.page("_reports.html", code=code, period=period, draft_id=draft_id, progress=made)
+
+
+async def _progress(ctx: Context, code: str, period: str) -> rendering.Progress:
+    settings = ctx.settings
+    return await run_in_threadpool(
+        rendering.progress, settings.store, ctx.renderer, settings.out, code, period, ctx.lang
+    )
 
 
 async def draft_report(ctx: Context, draft_id: str, kind: str) -> Response:
     draft = _draft(ctx, draft_id)
     if kind not in ("diagnosis", "scenarios"):
         raise HTTPException(404, "no such report")
-    q = pages.questionnaire_of(draft)
     sheet_ = pages.scorable_sheet(draft)
-    pdf = draft_pdf(sheet_, q, ctx.book, kind, ctx.lang)  # type: ignore[arg-type]
+    folder = await run_in_threadpool(draft_folder, sheet_, ctx.book)
+    found = ctx.settings.folder
+    pdf = await rendering.draft_report(
+        ctx.renderer, folder, draft.questionnaire, found, kind, ctx.lang
+    )
     name = f"draft-{draft.firm.credit_code}-{draft.period}-{kind}.pdf"
     return Response(
         pdf,
@@ -140,25 +181,52 @@ async def report_file(ctx: Context, code: str, period: str, kind: str) -> Respon
     ctx.allow(ctx.may_read_firm(code))
     if ctx.user is not None and ctx.user.role == Role.CONSULTANT:
         ctx.allow((code, period) in ctx.accounts.authored(ctx.user.name))
-    path = stored_reports(ctx.settings.out, code, period, ctx.lang)[kind]  # type: ignore[index]
-    if not path.is_file():
-        pages.render_stored(ctx.settings, code, period, ctx.lang)
-    if not path.is_file():
+    if ctx.settings.store.get(code, period) is None:
         raise HTTPException(404, "no such report")
-    return FileResponse(path, media_type="application/pdf", filename=path.name)
+    settings = ctx.settings
+    # The stored bytes (the park's batch, a worker or the form made them), else made now.
+    report = await rendering.stored_pdf(settings.store, ctx.renderer, code, period, ctx.lang, kind)
+    if report is None:
+        raise HTTPException(404, "no such report")
+    headers = {"content-disposition": _attachment(report.name)}
+    return Response(report.content, media_type=report.media_type, headers=headers)
+
+
+def _attachment(name: str) -> str:
+    """A download's header; a firm's Chinese name is sent as RFC 5987 UTF-8."""
+    if name.isascii():
+        return f'attachment; filename="{name}"'
+    return f"attachment; filename*=utf-8''{quote(name)}"
 
 
 async def park_report(ctx: Context, period: str) -> Response:
+    """A park's report: a park account's own park, always; for others the park chosen with
+    `?park=NAME` (`?none=1`: the firms naming no park), the district roll-up with
+    `?district=1`, the period's only park, or else a page to choose among the parks."""
     if not _PERIOD.match(period):
         raise HTTPException(404, "no such period")
     user = ctx.user
     ctx.allow(user is None or user.role in (Role.PARK, Role.ADMIN))
-    chosen = ctx.request.query_params.get("park") or None
-    park = user.park if user is not None and user.role == Role.PARK else chosen
-    pdf = await run_in_threadpool(park_pdf, ctx.settings.store, period, park, ctx.lang)
+    params = ctx.request.query_params
+    scope: Scope
+    if user is not None and user.role == Role.PARK:
+        scope = user.park
+    elif params.get("district") == "1":
+        scope = EVERY_PARK
+    elif params.get("park") or params.get("none") == "1":
+        scope = params.get("park") or None
+    else:
+        parks = await run_in_threadpool(ctx.settings.store.parks, period)
+        if len(parks) > 1:
+            return ctx.page("park_choice.html", period=period, parks=parks)
+        scope = parks[0] if parks else None
+    settings = ctx.settings
+    pdf = await rendering.over_store(
+        ctx.renderer, settings.store, park_pdf, period, scope, ctx.lang
+    )
     if pdf is None:
         raise HTTPException(404, "no stored assessments of this park for this period")
-    name = f"park-{period}.pdf"
+    name = f"district-{period}.pdf" if scope is EVERY_PARK else f"park-{period}.pdf"
     headers = {"content-disposition": f'attachment; filename="{name}"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
 
@@ -256,6 +324,8 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
     """The web form as an ASGI app (uvicorn runs it; tests call it directly)."""
     keys = keys or Keys(None)
     accounts = Accounts(settings.store)
+    if settings.renderer is None:
+        settings.renderer = PoolRenderer(rendering.store_url(settings.store))
 
     def route(path: str, action: Any, methods: list[str] | None = None) -> Route:
         return Route(path, handler(settings, keys, accounts, action), methods=methods or ["GET"])
@@ -279,6 +349,7 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
         route("/drafts/{draft_id}/summary", summary),
         route("/drafts/{draft_id}/finish", finish, ["POST"]),
         route("/drafts/{draft_id}/finished", finished),
+        route("/drafts/{draft_id}/finished/reports", finished_reports),
         route("/drafts/{draft_id}/draft-{kind}.pdf", draft_report),
         route("/evidence/{sha256}", evidence_file),
         route("/reports/{code}/{period}/{kind}.pdf", report_file),
@@ -304,7 +375,21 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
         routes=routes,
         middleware=middleware,
         exception_handlers={HTTPException: error, Moved: moved},
+        lifespan=_closing(settings.renderer),
     )
+
+
+def _closing(renderer: FirmRenderer) -> Any:
+    """The app's lifespan: the render processes end with the server."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            renderer.close()
+
+    return lifespan
 
 
 __all__ = ["CSRF_FIELD", "Settings", "create_app", "date"]

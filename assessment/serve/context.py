@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, Response
 
 from ..accounts import Accounts, Role, User
 from ..accounts.audit import AuditEntry
+from ..batch.background import FirmRenderer
 from ..models.common import LANGS, Lang
 from ..store import Store
 from . import pages
@@ -33,6 +34,9 @@ class Settings:
     folder: Path | None = None
     # Accounts mode: everyone signs in and sees what their role allows (docs/serve.md).
     accounts: bool = False
+    # Who makes the PDFs, never this process: the queue's workers or a render pool (made by
+    # `create_app` when not given).
+    renderer: FirmRenderer | None = None
 
 
 @dataclass
@@ -68,6 +72,12 @@ class Context:
     @property
     def csrf(self) -> str:
         return self.keys.csrf(self.request.scope["state"]["session"])
+
+    @property
+    def renderer(self) -> FirmRenderer:
+        if self.settings.renderer is None:
+            raise RuntimeError("the app was made without a renderer (see create_app)")
+        return self.settings.renderer
 
     @property
     def htmx(self) -> bool:

@@ -1,4 +1,5 @@
-"""Finishing a draft: the answer file, its evidence, the two PDFs and the stored assessment."""
+"""Finishing a draft: the answer file, its evidence and the stored assessment; its PDFs are
+rendered in the background into the store (see `serve.rendering`)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,7 @@ from ..files.evidence import FOLDER, parse_entry
 from ..models.answers import AnswerSheet
 from ..models.common import Lang
 from ..models.questionnaire import Questionnaire
-from ..report.render import (
-    Confirmed,
-    Kind,
-    paths_for,
-    render_diagnosis,
-    render_scenarios,
-    write_reports,
-)
+from ..report.render import Kind, render_diagnosis, render_scenarios
 from ..store import SaveOutcome, Store
 from .drafts import DraftBook
 
@@ -30,7 +24,6 @@ WATERMARK = "草稿 / DRAFT"
 @dataclass(frozen=True)
 class Finished:
     answer_file: Path
-    reports: dict[Kind, Path]
     outcome: SaveOutcome
 
 
@@ -59,34 +52,31 @@ def finish(
     book: DraftBook,
     store: Store,
     out: Path,
-    lang: Lang,
-    confirmed: Confirmed | None = None,
 ) -> Finished:
-    """Write the answer file and reports, then store the assessment (a revision if one exists).
+    """Write the answer file, then store the assessment (a revision if one exists).
 
     The assessment is read back from the file written, so it is what `dtm report` would see.
+    Its reports are made from the store afterwards, as a worker makes them.
     """
     path = answer_file(out, sheet.firm.credit_code, sheet.period)
     write_answer_folder(path, sheet, book)
     result = assess(path, questionnaire=q)
-    reports = write_reports(result, path.parent, lang=lang, confirmed=confirmed)
     outcome = store.save(result)
-    return Finished(path, reports, outcome)
+    return Finished(path, outcome)
 
 
-def stored_reports(out: Path, credit_code: str, period: str, lang: Lang) -> dict[Kind, Path]:
-    """Where the PDFs of a finished assessment were written."""
-    return paths_for(credit_code, period, answer_file(out, credit_code, period).parent, lang)
+def draft_folder(sheet: AnswerSheet, book: DraftBook) -> Path:
+    """A temporary folder holding the draft as an answer file with its evidence; the caller
+    removes it (`shutil.rmtree`) once the report is made."""
+    folder = Path(tempfile.mkdtemp(prefix="dtm-draft-"))
+    write_answer_folder(folder / "draft.yaml", sheet, book)
+    return folder
 
 
-def draft_pdf(
-    sheet: AnswerSheet, q: Questionnaire, book: DraftBook, kind: Kind, lang: Lang
-) -> bytes:
-    """A report of the draft as it stands, marked 草稿 / DRAFT on every page."""
-    with tempfile.TemporaryDirectory(prefix="dtm-draft-") as folder:
-        path = Path(folder) / "draft.yaml"
-        write_answer_folder(path, sheet, book)
-        result = assess(path, questionnaire=q, partial=True)
-        if kind == "diagnosis":
-            return render_diagnosis(result, lang=lang, watermark=WATERMARK)
-        return render_scenarios(result, lang=lang, watermark=WATERMARK)
+def draft_pdf(folder: Path, q: Questionnaire, kind: Kind, lang: Lang) -> bytes:
+    """A report of the draft in `folder` (see `draft_folder`) as it stands, marked 草稿 / DRAFT
+    on every page. Runs in a render process."""
+    result = assess(folder / "draft.yaml", questionnaire=q, partial=True)
+    if kind == "diagnosis":
+        return render_diagnosis(result, lang=lang, watermark=WATERMARK)
+    return render_scenarios(result, lang=lang, watermark=WATERMARK)

@@ -14,9 +14,7 @@ from starlette.responses import HTMLResponse, Response
 
 from .. import resources
 from ..accounts import Accounts, Role, User
-from ..accounts.attestation import Attestation, attestation_of
 from ..engine import loader
-from ..engine.pipeline import Assessment
 from ..errors import DtmError
 from ..files.evidence import parse_entry
 from ..models.answers import AnswerSheet
@@ -26,11 +24,10 @@ from ..models.questionnaire import Question, Questionnaire
 from ..report import content
 from ..report.html import environment, trusted_svg
 from ..report.html import render as render_template
-from ..report.render import write_reports
 from ..store import Store
 from . import live
 from .drafts import Draft, DraftBook, new_id
-from .finish import answer_file, finish
+from .finish import finish
 from .forms import INDUSTRY_IDS, Fields, assessed_on, code_problem, firm_from, one
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -93,10 +90,12 @@ def questionnaires(folder: Path | None) -> dict[str, Questionnaire]:
 
 
 def questionnaire_of(draft: Draft, folder: Path | None = None) -> Questionnaire:
+    return questionnaires_by_id(draft.questionnaire, folder)
+
+
+def questionnaires_by_id(qid: str, folder: Path | None = None) -> Questionnaire:
     known = questionnaires(folder)
-    if draft.questionnaire in known:
-        return known[draft.questionnaire]
-    return loader.load_questionnaire(draft.questionnaire)
+    return known[qid] if qid in known else loader.load_questionnaire(qid)
 
 
 def this_quarter(today: date) -> str:
@@ -221,7 +220,7 @@ def summary(
 
 
 def finish_draft(
-    draft: Draft, book: DraftBook, settings: Any, lang: Lang, confirmed: Attestation | None = None
+    draft: Draft, book: DraftBook, settings: Any, lang: Lang
 ) -> tuple[dict[str, Any], Any]:
     q = questionnaire_of(draft, settings.folder)
     ev = live.evaluate(q, draft, complete=True, with_score=False)
@@ -248,8 +247,6 @@ def finish_draft(
         book=book,
         store=settings.store,
         out=settings.out,
-        lang=lang,
-        confirmed=confirmed,
     )
     book.delete(draft.id)
     return {
@@ -258,24 +255,6 @@ def finish_draft(
         "code": draft.firm.credit_code,
         "period": draft.period,
     }, done
-
-
-def render_stored(settings: Any, code: str, period: str, lang: Lang) -> None:
-    """Write the PDFs of an assessment stored without them (by a batch, say)."""
-    record = settings.store.get(code, period)
-    if record is None:
-        return
-    q = loader.load_questionnaire(record.questionnaire_id)
-    result = Assessment(
-        answer_file(settings.out, code, period),
-        q,
-        record.sheet,
-        record.card,
-        record.recommendations,
-    )
-    confirmed = attestation_of(settings.store, code, period)
-    folder = answer_file(settings.out, code, period).parent
-    write_reports(result, folder, lang=lang, confirmed=confirmed)
 
 
 def stored_list(store: Store, params: Mapping[str, str], book: DraftBook) -> dict[str, Any]:

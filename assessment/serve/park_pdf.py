@@ -1,26 +1,34 @@
-"""The park report of a stored period, for a park account's own park (or an admin's choice)."""
+"""The park report of a stored period: of one park, or the district's parks added up."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..models.common import Lang
-from ..models.results import ScoreCard
 from ..park.summary import summarise
 from ..report.park_report import render_park
-from ..store import Store
+from ..store import EVERY_PARK, Scope, Store
 
 
-def park_pdf(store: Store, period: str, park: str | None, lang: Lang) -> bytes | None:
-    """The park report over the firms of `park` (all stored firms when None), or None if none."""
+def district_label(parks: list[str | None], lang: Lang) -> str:
+    """The district roll-up's title: it says that parks are added up, and which."""
+    names = [p or ("未填写园区的企业" if lang == "zh" else "firms naming no park") for p in parks]
+    if lang == "zh":
+        return f"全区汇总：{len(parks)} 个园区相加（{'、'.join(names)}）"
+    return f"District roll-up: {len(parks)} parks added up ({', '.join(names)})"
 
-    def of_park(cards: list[ScoreCard]) -> list[ScoreCard]:
-        return [c for c in cards if park is None or c.firm.park == park]
 
-    cards = of_park(store.cards(period))
+def park_pdf(store: Store, period: str, scope: Scope, lang: Lang) -> bytes | None:
+    """The park report over the firms of `scope`: a park by name, None for the firms naming
+    none, or `EVERY_PARK` for the district roll-up, titled as such. None when it has no firm."""
+    cards = store.cards(period, park=scope)
     if not cards:
         return None
-    before = store.previous_period(period)
-    previous = of_park(store.cards(before)) if before else []
-    codes = {c.firm.credit_code for c in cards}
-    recs = {k: v for k, v in store.recommendations(period).items() if k in codes}
+    before = store.previous_period(period, park=scope)
+    previous = store.cards(before, park=scope) if before else []
+    recs = store.recommendations(period, park=scope)
+    park = scope if isinstance(scope, str) else None
     summary = summarise(cards, previous=previous, recommendations=recs, park=park)
+    if scope is EVERY_PARK:
+        summary = dataclasses.replace(summary, park=district_label(store.parks(period), lang))
     return render_park(summary, lang=lang)

@@ -8,7 +8,7 @@ with Store.open("park.db") as store:
     latest = store.get(outcome.credit_code, outcome.period)
 """
 
-from .api import Store
+from .api import EVERY_PARK, Scope, Store
 from .engine import DB_ENV, DEFAULT_FILE, resolve_url
 from .errors import NewerStoreError, NoStoreError, StoreError
 from .migrations import SCHEMA_VERSION
@@ -17,11 +17,13 @@ from .records import SaveAction, SaveOutcome, StoredAssessment
 __all__ = [
     "DB_ENV",
     "DEFAULT_FILE",
+    "EVERY_PARK",
     "SCHEMA_VERSION",
     "NewerStoreError",
     "NoStoreError",
     "SaveAction",
     "SaveOutcome",
+    "Scope",
     "Store",
     "StoreError",
     "StoredAssessment",

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import Enum
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,18 @@ Cards = list[ScoreCard]
 FirmNames = list[tuple[str, str]]
 Recommended = dict[str, list[Recommendation]]
 Problems = list[str]
+Parks = list[str | None]
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
+
+
+class Every(Enum):
+    """`park=EVERY_PARK`: a district's view, every park's firms (each firm is in one park)."""
+
+    PARK = "every park"
+
+
+EVERY_PARK = Every.PARK
+Scope = str | None | Every
 # A concurrent writer on a server database can insert the same firm or period between our read
 # and our insert; the loser retries, and then sees the winner's row.
 _ATTEMPTS = 3
@@ -178,6 +191,15 @@ class Store:
             records = [from_row(row) for row in [*old, *now]]
         return sorted(records, key=lambda r: (r.period, r.revision))
 
+    def firms_elsewhere(self, park: str | None) -> set[str]:
+        """The credit codes of the firms whose latest stored assessment names a park other
+        than `park` (firms naming none are nowhere else)."""
+        query = select(FirmRow.credit_code).where(FirmRow.park.is_not(None))
+        if park is not None:
+            query = query.where(FirmRow.park != park)
+        with self._read() as session:
+            return set(session.scalars(query))
+
     def find_firms(self, text: str) -> FirmNames:
         """(credit code, name) of the stored firms whose name contains `text`, by credit code."""
         query = select(FirmRow.credit_code, FirmRow.name).order_by(FirmRow.credit_code)
@@ -192,11 +214,15 @@ class Store:
         with self._read() as session:
             return list(session.scalars(query))
 
-    def previous_period(self, period: str) -> str | None:
-        """The latest stored period before `period` (not necessarily the quarter before)."""
-        query = select(func.max(AssessmentRow.period)).where(AssessmentRow.period < period)
+    def previous_period(self, period: str, *, park: Scope = EVERY_PARK) -> str | None:
+        """The latest stored period before `period` (not necessarily the quarter before), of
+        `park`'s firms when given."""
+        query = _in_park(
+            select(func.max(AssessmentRow.period)).where(AssessmentRow.period < period), park
+        )
         with self._read() as session:
-            return session.scalar(query)
+            found: str | None = session.scalar(query)
+        return found
 
     def source_hash(self, credit_code: str, period: str) -> str | None:
         """The sha256 of the file the current assessment came from, if the caller gave one."""
@@ -206,12 +232,21 @@ class Store:
         with self._read() as session:
             return session.scalar(query)
 
-    def cards(self, period: str) -> Cards:
-        """The current score cards of a period, by credit code."""
-        query = (
+    def parks(self, period: str) -> Parks:
+        """The parks whose firms have assessments in `period` (None: firms naming no park)."""
+        query = select(AssessmentRow.park).where(AssessmentRow.period == period).distinct()
+        with self._read() as session:
+            found = list(session.scalars(query))
+        return sorted(found, key=lambda p: (p is not None, p or ""))
+
+    def cards(self, period: str, *, park: Scope = EVERY_PARK) -> Cards:
+        """The current score cards of a period, by credit code: of one park (None: the firms
+        that name no park), or of every park."""
+        query = _in_park(
             select(AssessmentRow.result)
             .where(AssessmentRow.period == period)
-            .order_by(AssessmentRow.credit_code)
+            .order_by(AssessmentRow.credit_code),
+            park,
         )
         with self._read() as session:
             texts = list(session.scalars(query))
@@ -248,10 +283,13 @@ class Store:
             old = session.scalar(select(func.count()).select_from(RevisionRow)) or 0
         return now + old
 
-    def recommendations(self, period: str) -> Recommended:
+    def recommendations(self, period: str, *, park: Scope = EVERY_PARK) -> Recommended:
         """The recommended scenarios of a period's current assessments, by credit code."""
-        query = select(AssessmentRow.credit_code, AssessmentRow.recommendations).where(
-            AssessmentRow.period == period
+        query = _in_park(
+            select(AssessmentRow.credit_code, AssessmentRow.recommendations).where(
+                AssessmentRow.period == period
+            ),
+            park,
         )
         with self._read() as session:
             rows = session.execute(query).all()
@@ -289,6 +327,14 @@ class Store:
                     "role its privileges with dtm db roles ROLE (docs/deploy.md, Two roles)"
                 ) from exc
             raise StoreError(f"{self.url}: {exc.orig or exc}") from exc
+
+
+def _in_park(query: _Query, park: Scope) -> _Query:
+    if park is EVERY_PARK:
+        return query
+    if park is None:
+        return query.where(AssessmentRow.park.is_(None))
+    return query.where(AssessmentRow.park == park)
 
 
 def _aware(when: datetime | None) -> datetime:
@@ -411,4 +457,5 @@ def _columns(assessment: Assessment, source_hash: str | None, when: datetime) ->
         "imported_at": when,
         "source_hash": source_hash,
         "content_hash": content_hash(answers, result, recommended),
+        "park": card.firm.park,
     }

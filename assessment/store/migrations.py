@@ -7,6 +7,7 @@ editing today's tables can never change what an old migration did.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -328,6 +329,55 @@ def _audit_chain_and_secrets(conn: Connection) -> None:
     meta.create_all(conn)
 
 
+def _parks_and_stored_reports(conn: Connection) -> None:
+    """Each assessment's park as its own column (read from its stored result), the rendered
+    reports kept in the store, and the quarters a park has closed with their frozen figures."""
+    for table in ("assessments", "assessment_revisions"):
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN park VARCHAR(200)"))
+        rows = conn.execute(
+            text(f"SELECT credit_code, period, revision, result FROM {table}")  # noqa: S608
+        )
+        for code, period, revision, result in rows.all():
+            try:
+                park = json.loads(str(result))["firm"].get("park")
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue  # a damaged row stays without a park: `check-store` names it
+            conn.execute(
+                text(
+                    f"UPDATE {table} SET park = :park WHERE credit_code = :code "  # noqa: S608
+                    "AND period = :period AND revision = :revision"
+                ),
+                {"park": park, "code": code, "period": period, "revision": revision},
+            )
+    conn.execute(text("CREATE INDEX ix_assessments_period_park ON assessments (period, park)"))
+    meta = MetaData()
+    Table(
+        "reports",
+        meta,
+        Column("period", String(6), primary_key=True),
+        Column("park", String(200), primary_key=True),
+        Column("name", String(200), primary_key=True),
+        Column("credit_code", String(18)),
+        Column("lang", String(8), nullable=False),
+        Column("key", String(64), nullable=False),
+        Column("media_type", String(40), nullable=False),
+        Column("size", Integer, nullable=False),
+        Column("content", LargeBinary, nullable=False),
+        Column("made_at", DateTime, nullable=False),
+        Index("ix_reports_firm", "credit_code", "period"),
+    )
+    Table(
+        "quarter_closings",
+        meta,
+        Column("period", String(6), primary_key=True),
+        Column("park", String(200), primary_key=True),
+        Column("peers", Text, nullable=False),
+        Column("closed_by", String(64)),
+        Column("closed_at", DateTime, nullable=False),
+    )
+    meta.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_firms_and_assessments,
     _v2_recommendations,
@@ -337,6 +387,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _services_register,
     _firm_registers,
     _audit_chain_and_secrets,
+    _parks_and_stored_reports,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -59,6 +59,7 @@ class StoredAssessment:
     source_hash: str | None
     content_hash: str
     superseded_at: datetime | None
+    park: str | None
     answers_json: str = field(repr=False)
     result_json: str = field(repr=False)
     recommendations_json: str = field(repr=False)
@@ -146,6 +147,7 @@ def from_row(row: AssessmentColumns) -> StoredAssessment:
         source_hash=row.source_hash,
         content_hash=row.content_hash,
         superseded_at=superseded,
+        park=row.park,
         answers_json=row.answers,
         result_json=row.result,
         recommendations_json=row.recommendations,

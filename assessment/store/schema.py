@@ -78,13 +78,17 @@ class AssessmentColumns:
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
     source_hash: Mapped[str | None] = mapped_column(String(64))
     content_hash: Mapped[str] = mapped_column(String(64))
+    park: Mapped[str | None] = mapped_column(String(200))  # the firm's park in this period
 
 
 class AssessmentRow(AssessmentColumns, Base):
     """The current assessment of a firm for a period: at most one per (credit code, period)."""
 
     __tablename__ = "assessments"
-    __table_args__ = (Index("ix_assessments_period", "period"),)
+    __table_args__ = (
+        Index("ix_assessments_period", "period"),
+        Index("ix_assessments_period_park", "period", "park"),
+    )
 
     revision: Mapped[int] = mapped_column(Integer, sort_order=-1)
 
@@ -274,3 +278,34 @@ class RenderRow(Base):
     problem: Mapped[str | None] = mapped_column(Text)
     renders: Mapped[int] = mapped_column(Integer)  # times written in this run
     finished_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReportRow(Base):
+    """A rendered report (PDF, summary PNG, park report) kept in the store with its render key,
+    so that every worker and the web form hand out exactly the same bytes."""
+
+    __tablename__ = "reports"
+    __table_args__ = (Index("ix_reports_firm", "credit_code", "period"),)
+
+    period: Mapped[str] = mapped_column(String(6), primary_key=True)
+    park: Mapped[str] = mapped_column(String(200), primary_key=True)  # "" when none is named
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)  # its file name
+    credit_code: Mapped[str | None] = mapped_column(String(18))  # None for a park's report
+    lang: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(64))
+    media_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    made_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ClosingRow(Base):
+    """A park's closed quarter: the peer figures as printed at closing, frozen for corrections."""
+
+    __tablename__ = "quarter_closings"
+
+    period: Mapped[str] = mapped_column(String(6), primary_key=True)
+    park: Mapped[str] = mapped_column(String(200), primary_key=True)  # "" when none is named
+    peers: Mapped[str] = mapped_column(Text)  # JSON: industry → the figures as printed
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    closed_at: Mapped[datetime] = mapped_column(UtcDateTime)
