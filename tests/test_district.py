@@ -108,9 +108,9 @@ def test_two_parks_in_one_store_never_mix(district: dict, tmp_path: Path) -> Non
     for extra, assessed in ((["--park", "甲园"], 3), (["--park", "乙园"], 2), (["--district"], 5)):
         result = runner.invoke(app, [*args[:-1], *extra])
         assert result.exit_code == 0, result.output
-        assert f"完成诊断企业: {assessed} " in result.output
+        assert f"完成诊断企业：{assessed} " in result.output
     rollup = runner.invoke(app, [*args[:-1], "--district"])
-    assert "District: 2 parks added up (乙园, 甲园); each firm counted once" in rollup.output
+    assert "全区汇总：2 个园区相加（乙园、甲园），每家企业只计一次" in rollup.output
 
 
 def test_a_batch_whose_answers_name_two_parks_stores_nothing(district: dict) -> None:

@@ -280,7 +280,7 @@ def test_a_worker_renders_many_firms_in_one_process_and_replaces_one_that_grew(
 
     from assessment.queue.tasks import _Worker, render_pool
 
-    worker = _Worker("sqlite://", tmp_path, render_pool())
+    worker = _Worker("sqlite://", render_pool())
 
     async def jobs() -> list[int]:
         pids = [await worker.run(os.getpid), await worker.run(os.getpid)]

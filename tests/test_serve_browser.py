@@ -7,6 +7,7 @@ downloaded at the end are compared (as text) with `dtm report` on the answer fil
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import struct
@@ -267,9 +268,34 @@ def finish_and_compare(page: Any, server: Server, tmp_path: Path) -> Path:
         env=env,
         check=True,
     )
+    # The form's reports are the store's, made with the park's figures as a worker makes them:
+    # the bytes served are those `dtm export-reports` writes, and the scenario report reads as
+    # `dtm report` makes it from the answer file alone.
+    found = re.search(r"\d{4}Q[1-4]", answer_file.as_posix())
+    assert found is not None
+    period = found.group(0)
+    exported = tmp_path / "exported"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assessment",
+            "export-reports",
+            "--period",
+            period,
+            "--out",
+            str(exported),
+            "--db",
+            server.db,
+        ],
+        env=env,
+        check=True,
+    )
     for kind, served in downloaded.items():
-        (made,) = out.glob(f"*-{kind}-zh.pdf")
-        assert pdf_text(served) == pdf_text(made)
+        (stored,) = (exported / "firms").glob(f"*-{kind}-zh.pdf")
+        assert served.read_bytes() == stored.read_bytes()
+    (made,) = out.glob("*-scenarios-zh.pdf")
+    assert pdf_text(downloaded["scenarios"]) == pdf_text(made)
     return answer_file
 
 

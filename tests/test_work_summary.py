@@ -245,12 +245,12 @@ def test_the_stored_register_counts_when_none_is_given(no_services: dict[str, An
 
 def test_the_text_reads_as_sentences_in_its_language(park: dict[str, Any]) -> None:
     zh = dtm("park-summary", "--period", "2026Q3", "--db", park["db"]).output.splitlines()
-    assert zh[0] == "2026年第3季度 工作简报"
+    assert zh[0] == "苏州吴淞江科技产业园 2026年第3季度 工作简报"  # the park's, named
     adopted = next(line for line in zh if line.startswith("已落地的推荐场景"))
     value = {f["id"]: f for f in park["json"]["figures"]}
     n, firms = value["adopted"]["value"], value["adopting_firms"]["value"]
     assert adopted.startswith(f"已落地的推荐场景：{n:g} 个场景，涉及 {firms} 家企业 —")
     assert "  免费诊断：28 家企业，28 条记录，22.4 万元" in zh
     year = dtm("park-summary", "--year", "2026", "--db", park["db"], "--lang", "en").output
-    assert year.splitlines()[0] == "Work summary, 2026 (Q2 2026, Q3 2026)"
+    assert year.splitlines()[0] == "苏州吴淞江科技产业园 Work summary, 2026 (Q2 2026, Q3 2026)"
     assert "firms, " in year and "万元" not in year
