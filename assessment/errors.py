@@ -108,19 +108,33 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        text = f"{self.location}: {self.code} {self.message}"
+        return printable(self.as_text())
+
+    def as_text(self) -> Message:
+        """`FILE:LINE:COL: CODE message (hint)` as one marked text, for the CLI to translate."""
+        values = {"location": str(self.location), "code": self.code, "message": self.message}
         if self.hint:
-            text += f" ({self.hint})"
-        return printable(text)
+            return N_("%(location)s: %(code)s %(message)s (%(hint)s)", hint=self.hint, **values)
+        return N_("%(location)s: %(code)s %(message)s", **values)
 
 
 class Message(str):
-    """An English message marked for translation (`N_`), with `%(name)s` places to fill."""
+    """English text marked for translation (`N_`): the text itself, and the message id with the
+    values that fill its `%(name)s` places, so that whoever shows it can translate it."""
+
+    msgid: str
+    values: dict[str, object]
 
 
-def N_(message: str) -> Message:
-    """Mark `message` for the catalogues; the CLI shows it in its language."""
-    return Message(message)
+def N_(message: str, /, **values: object) -> Message:
+    """Mark `message` for the catalogues; the CLI shows it in its language.
+
+    With values, the English text is filled in (`N_("no question '%(qid)s'", qid="x")`) and the
+    id and values are kept; a value may itself be a marked text (a hint inside a hint)."""
+    text = Message(message % values if values else message)
+    text.msgid = message
+    text.values = values
+    return text
 
 
 class DtmError(Exception):
@@ -135,9 +149,16 @@ class DtmError(Exception):
     def __init__(self, *args: object, **values: object) -> None:
         if args and isinstance(args[0], Message):
             self.message_id = args[0]
-            args = (args[0] % values if values else args[0], *args[1:])
+            args = (N_(getattr(args[0], "msgid", args[0]), **values), *args[1:])
         self.values = values
         super().__init__(*args)
+
+
+def error_text(exc: BaseException) -> str:
+    """An error's message: the marked text it was raised with (`N_`), else its English."""
+    if exc.args and isinstance(exc.args[0], Message) and not isinstance(exc, ValidationFailed):
+        return exc.args[0]
+    return str(exc)
 
 
 class ValidationFailed(DtmError):
@@ -194,7 +215,7 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
     for option in options:  # letter case is no difference worth a miss: `Som` → `some`
         folded.setdefault(option.casefold(), option)
     close = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.6)
-    return f"did you mean '{folded[close[0]]}'?" if close else ""
+    return N_("did you mean '%(word)s'?", word=folded[close[0]]) if close else ""
 
 
 class NoSuchFile(UsageError, FileNotFoundError):

@@ -62,8 +62,8 @@ def test_a_figure_that_is_no_figure_is_refused_at_its_line(tmp_path: Path, figur
     [
         pytest.param("weight: 2\n    interpretation", ".nan", "finite number", id="nan-weight"),
         pytest.param("weight: 2\n    interpretation", "1e999", "finite number", id="inf-weight"),
-        pytest.param("weight: 2\n    interpretation", "true", "valid number", id="bool-weight"),
-        pytest.param("weight: 2\n    interpretation", "0x10", "valid number", id="hex-weight"),
+        pytest.param("weight: 2\n    interpretation", "true", "number is needed", id="bool-weight"),
+        pytest.param("weight: 2\n    interpretation", "0x10", "number is needed", id="hex-weight"),
         pytest.param("weight: 2\n    interpretation", "1e13", "largest figure", id="huge-weight"),
         pytest.param("points: 1}", "points: .inf}", "finite number", id="inf-points"),
         pytest.param("max: 50, points: 3}", "max: 1e400, points: 3}", "finite", id="band-edge"),

@@ -267,3 +267,106 @@ def test_the_web_forms_pages_read_in_chinese(park: dict[str, Any], tmp_path: Pat
         pages = [home.text, client.get(made.headers["location"]).text]
     for html in pages:
         assert stray_english(page_text(html)) == []
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def problem_messages() -> set[str]:
+    """Every problem message and hint the library marks for the catalogues (`N_`)."""
+    from babel.messages.extract import extract
+
+    import assessment
+
+    found: set[str] = set()
+    for path in sorted(Path(assessment.__file__).parent.rglob("*.py")):
+        if "cli" in path.parts:
+            continue
+        with path.open("rb") as handle:
+            for _line, message, _comments, _context in extract(
+                "python", handle, keywords={"N_": None}
+            ):
+                found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_problem_message_is_in_both_catalogues(lang: str) -> None:
+    from babel.messages.pofile import read_po
+
+    from assessment.resources import templates_dir
+
+    path = templates_dir() / "locale" / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalogue = {m.id: m.string for m in read_po(handle) if m.id}
+    wanted = problem_messages()
+    assert {"there is no question '%(qid)s'", "write yes or no"} <= wanted
+    assert sorted(wanted - catalogue.keys()) == []
+    if lang == "zh":
+        assert sorted(m for m in wanted if not catalogue[m]) == []
+
+
+def files_with_mistakes(folder: Path) -> list[Path]:
+    """Questionnaires, catalogues and answer files with a dozen kinds of mistake between them
+    (a file whose keys are wrong is not checked further, so each kind has its file)."""
+    mini = (DATA / "mini.yaml").read_text(encoding="utf-8")
+    scenarios = (DATA / "mini_scenarios.yaml").read_text(encoding="utf-8")
+    answers = (DATA / "mini_answers.yaml").read_text(encoding="utf-8")
+    answers = answers.replace(", path: mini.yaml", "")
+    texts = {
+        "keys.yaml": mini.replace("title: {zh", "titel: x\ntitle: {zh"),
+        "checks.yaml": mini.replace(
+            "weight: 2\n    interpretation", "weight: -1\n    interpretation"
+        )
+        .replace("scale: yes3", "scale: yes_3")
+        .replace(
+            "weight: 2\n          - id: leader",
+            "weight: 2\n            when: paln == 1\n          - id: leader",
+        ),
+        "impact.yaml": scenarios.replace("impact: 4", "impact: 9"),
+        "triggers.yaml": scenarios.replace(
+            "trigger: \"plan != 'full'\"", 'trigger: "importx(plan)"'
+        ),
+        "firm.yaml": answers.replace("91320500MA1X2Y3C40", "91320500MA1X2Y3C41"),
+        "date.yaml": answers.replace("assessed_on: 2026-09-15", "assessed_on: 2024-09-15"),
+        "answers.yaml": answers.replace("plan: some", "plan: mostly\n  plna: some")
+        .replace("leader: yes", "leader: maybe")
+        .replace("paper: [inventory]", "paper: [none, inventory]")
+        .replace("mes_level: 2", "mes_level: 9")
+        .replace("total_devices: 40", "total_devices: 40 台左右"),
+        "broken.yaml": "id: x\n  title: [a\n",
+    }
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return [folder / name for name in texts]
+
+
+def test_validate_names_every_mistake_in_the_users_language(tmp_path: Path) -> None:
+    files = files_with_mistakes(tmp_path)
+    questionnaire = DATA / "mini.yaml"
+    runs = {}
+    for lang in ("zh", "en"):
+        lines = []
+        for path in files:
+            q = [] if path.name in ("keys.yaml", "checks.yaml") else ["-q", questionnaire]
+            lines += dtm("validate", path, *q, lang=lang).splitlines()
+        runs[lang] = lines
+    codes = {line.split(": ")[1].split()[0] for line in runs["en"]}
+    assert {
+        "SCHEMA001",
+        "SCHEMA002",
+        "WEIGHT001",
+        "REF001",
+        "EXPR004",
+        "FIRM001",
+        "FIRM003",
+    } <= codes
+    assert {"ANS001", "ANS002", "ANS003", "ANS004", "ANS008", "YAML001"} <= codes
+    assert len(runs["zh"]) == len(runs["en"]) >= 14
+    for zh, en in zip(runs["zh"], runs["en"], strict=True):
+        assert zh.split(" ")[:2] == en.split(" ")[:2]  # the place and the code stay as they are
+    zh_text = "\n".join(runs["zh"])
+    assert "没有题目 'plna'" in zh_text and "是否想写 'plan'？" in zh_text
+    assert stray_english(zh_text) == [], zh_text
+    typed = ["台左右", "苏州示例精密机械有限公司", "王工", "仅车间主任使用"]
+    assert stray_chinese("\n".join(runs["en"]), typed) == [], runs["en"]

@@ -273,7 +273,7 @@ CASES = [
             "SCHEMA002",
             Q,
             (DIM_WEIGHT, marked("weight: heavy") + "\n    interpretation"),
-            says="dimensions.0.weight: Input should be a valid number",
+            says="dimensions.0.weight: a number is needed here",
         ),
         id="SCHEMA002-not-a-number",
     ),
@@ -300,7 +300,7 @@ CASES = [
         id="SCHEMA002-unknown-industry",
     ),
     pytest.param(
-        case("SCHEMA002", C, ("impact: 4", marked("impact: 9")), says="less than or equal to 5"),
+        case("SCHEMA002", C, ("impact: 4", marked("impact: 9")), says="must be at most 5"),
         id="SCHEMA002-catalogue-impact",
     ),
     pytest.param(

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..collect.grid import TABLE_SUFFIXES
 from ..collect.services import read_services, support_given, unknown_route_kinds
 from ..engine.pipeline import Assessment, answer_files, assess, assess_sheet, catalogue_for
-from ..errors import DtmError, UsageError, ValidationFailed
+from ..errors import N_, DtmError, UsageError, ValidationFailed, error_text
 from ..files.atomic import write_atomic
 from ..models.answers import AnswerSheet
 from ..models.common import StrPath
@@ -58,11 +58,13 @@ def table_answer_files(table: Path, out: Path, period: str) -> tuple[list[Path],
     from ..collect.importer import answer_file_path, guess_questionnaire, import_table
 
     report = import_table(table, guess_questionnaire(table), period=period)
-    failures = [Failure(table, [str(p)]) for p in report.sheet_problems]
+    failures = [Failure(table, [p.as_text()]) for p in report.sheet_problems]
     for row in report.imported.failed_rows:
         number = re.sub(r"\D", "", row.ref.rpartition("!")[2])
         at_row = re.compile(rf"[:!][A-Z]*{number}$")
-        reasons = [str(p) for p in report.imported.problems if at_row.search(p.location.path)]
+        reasons: list[str] = [
+            p.as_text() for p in report.imported.problems if at_row.search(p.location.path)
+        ]
         failures.append(Failure(Path(f"{table}:{row.ref}"), reasons))
     rows = out / f".rows-{period}"
     files = []
@@ -92,10 +94,14 @@ def load_all(
         try:
             a = assess(path, given=given)
         except ValidationFailed as exc:
-            failures.append(Failure(path, [str(p) for p in exc.problems]))
+            failures.append(Failure(path, [p.as_text() for p in exc.problems]))
             continue
         except DtmError as exc:
-            failures.append(Failure(path, [f"{path}: {exc}"]))
+            failures.append(
+                Failure(
+                    path, [N_("%(path)s: %(problem)s", path=str(path), problem=error_text(exc))]
+                )
+            )
             continue
         code = a.card.firm.credit_code
         if a.card.period != period:
@@ -103,8 +109,13 @@ def load_all(
                 Failure(
                     path,
                     [
-                        f"{path}: the file is for {a.card.period}, not "
-                        f"{period} (check 'period:' or --period)"
+                        N_(
+                            "%(path)s: the file is for %(got)s, not %(period)s "
+                            "(check 'period:' or --period)",
+                            path=str(path),
+                            got=a.card.period,
+                            period=period,
+                        )
                     ],
                 )
             )
@@ -113,8 +124,14 @@ def load_all(
                 Failure(
                     path,
                     [
-                        f"{path}: {code} is already assessed in "
-                        f"{seen[code]} for {period}; keep one file"
+                        N_(
+                            "%(path)s: %(code)s is already assessed in %(other)s for %(period)s; "
+                            "keep one file",
+                            path=str(path),
+                            code=code,
+                            other=str(seen[code]),
+                            period=period,
+                        )
                     ],
                 )
             )

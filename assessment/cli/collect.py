@@ -16,7 +16,7 @@ from .common import (
     fail,
     run,
 )
-from .lang import _, remember_lang
+from .lang import _, problem_line, remember_lang
 
 
 @app.command()
@@ -118,7 +118,7 @@ def import_command(
     )
     report = run(lambda: import_table(file, q, period=period, lang=words))
     for problem in [*report.imported.warnings, *report.problems]:
-        typer.echo(str(problem), err=True)
+        typer.echo(problem_line(problem), err=True)
     sheets = [sheet for _name, sheet in report.imported.sheets]
     if sheets and out is not None:
         written = run(lambda: write_answer_files(sheets, out, force=force))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from ..errors import DtmError, ValidationFailed, printable
-from .lang import _, remember_lang
+from .lang import _, problem_line, remember_lang, say
 from .usage import Group
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def run(action: Callable[[], T]) -> T:
         if STATE["debug"]:
             raise
         for problem in exc.problems:
-            typer.echo(str(problem), err=True)
+            typer.echo(problem_line(problem), err=True)
         raise typer.Exit(2) from None
     except DtmError as exc:
         if STATE["debug"]:
@@ -134,5 +134,5 @@ def run(action: Callable[[], T]) -> T:
 def user_message(exc: DtmError) -> str:
     """A library error in the CLI's language: translated when it carries its message id."""
     if exc.message_id is None:
-        return str(exc)
+        return say(exc.args[0]) if exc.args else str(exc)
     return _(exc.message_id, **exc.values)

@@ -21,6 +21,8 @@ from rich.table import Column, Table
 
 from ..display import one_decimal
 from ..engine.pipeline import Assessment
+from ..errors import printable
+from .lang import say
 
 if TYPE_CHECKING:
     from ..batch.intake import BatchResult
@@ -160,7 +162,7 @@ def print_batch(result: BatchResult, console: Console | None = None) -> None:
     for failure in result.failures:
         console.print(f"[red]failed[/red] {escape(str(failure.path))}", highlight=False)
         for reason in failure.reasons:
-            console.print(f"  {reason}", highlight=False, markup=False)
+            console.print(f"  {printable(say(reason))}", highlight=False, markup=False)
     if result.services is not None:
         saved = result.services
         console.print(

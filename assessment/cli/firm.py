@@ -18,7 +18,7 @@ from .common import (
     fail,
     run,
 )
-from .lang import _
+from .lang import _, problem_line
 
 if TYPE_CHECKING:
     from ..engine.pipeline import Assessment
@@ -63,7 +63,7 @@ def validate(
                 typer.echo(f"{path}: wrote ids for {', '.join(fixed.changed)}")
         checked = loader.check_file(path, q)
         for problem in checked.problems.problems:
-            typer.echo(str(problem), err=True)
+            typer.echo(problem_line(problem), err=True)
         if checked.problems:
             bad += 1
         elif checked.relabelled:

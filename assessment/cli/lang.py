@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from ..errors import Message, Problem, printable
+
 if TYPE_CHECKING:
     from ..models.common import Lang
 
@@ -58,6 +60,20 @@ def cli_lang() -> Lang:
         if locale:
             return "zh" if locale.lower().startswith("zh") else "en"
     return "en"
+
+
+def say(text: object) -> str:
+    """A text from the library in the CLI's language: translated when it was marked with `N_`
+    (a value that is marked text too is translated with it), else shown as it is."""
+    if isinstance(text, Message) and hasattr(text, "msgid"):
+        values = {k: say(v) if isinstance(v, Message) else v for k, v in text.values.items()}
+        return _(text.msgid, **values)
+    return str(text)
+
+
+def problem_line(problem: Problem) -> str:
+    """One problem as `FILE:LINE:COL: CODE message (hint)` in the CLI's language."""
+    return printable(say(problem.as_text()))
 
 
 def _(msgid: str, /, **values: object) -> str:

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import ProblemList, did_you_mean
+from ..errors import N_, Message, ProblemList, did_you_mean
 from ..files.locator import Reporter
 from ..files.yamlio import locate, read_yaml
 from ..models.answers import (
@@ -67,16 +67,21 @@ def check_answers(
         report(
             ("questionnaire",),
             "ANS009",
-            f"the answers are for questionnaire '{ref.id}', not '{q.id}'",
-            "name the questionnaire they were answered against",
+            N_(
+                "the answers are for questionnaire '%(got)s', not '%(want)s'", got=ref.id, want=q.id
+            ),
+            N_("name the questionnaire they were answered against"),
         )
     elif ref.version is not None and ref.version != q.version:
         report(
             ("questionnaire", "version"),
             "ANS009",
-            f"the answers are for version "
-            f"{ref.version} but the questionnaire is version {q.version}",
-            "score them with that version, or check every answer and update 'version'",
+            N_(
+                "the answers are for version %(got)s but the questionnaire is version %(want)s",
+                got=ref.version,
+                want=q.version,
+            ),
+            N_("score them with that version, or check every answer and update 'version'"),
         )
     _check_date(sheet, report)
     valid: dict[str, Answer] = {}
@@ -86,8 +91,8 @@ def check_answers(
             report(
                 ("answers", qid),
                 "ANS001",
-                f"there is no question '{qid}'",
-                did_you_mean(qid, q.question_map) or f"see `dtm blank {q.id}`",
+                N_("there is no question '%(qid)s'", qid=qid),
+                did_you_mean(qid, q.question_map) or N_("see `dtm blank %(id)s`", id=q.id),
             )
         elif _check_value(q, question, answer.value, report, ("answers", qid)):
             valid[qid] = answer
@@ -100,9 +105,13 @@ def check_answers(
                 report(
                     ("answers", qid),
                     "ANS005",
-                    f"question '{qid}' is skipped for this firm "
-                    f"(it is asked only when {question.when}) but was answered",
-                    "remove the answer, or check the answers it depends on",
+                    N_(
+                        "question '%(qid)s' is skipped for this firm "
+                        "(it is asked only when %(when)s) but was answered",
+                        qid=qid,
+                        when=question.when,
+                    ),
+                    N_("remove the answer, or check the answers it depends on"),
                 )
         elif qid in plan.compute:
             if qid in values.computed_by_hand:
@@ -112,9 +121,14 @@ def check_answers(
             report(
                 ("answers", qid),
                 "ANS006",
-                f"question '{qid}' has no answer" + _asked_at(q, qid),
-                f"answer it, or write '{UNKNOWN}'"
-                + (f" or '{NOT_APPLICABLE}'" if question.allow_na else ""),
+                _no_answer(q, qid),
+                N_(
+                    "answer it, or write '%(unknown)s' or '%(na)s'",
+                    unknown=UNKNOWN,
+                    na=NOT_APPLICABLE,
+                )
+                if question.allow_na
+                else N_("answer it, or write '%(unknown)s'", unknown=UNKNOWN),
             )
     return values
 
@@ -126,8 +140,16 @@ def _check_date(sheet: AnswerSheet, report: Reporter) -> None:
         report(
             ("assessed_on",),
             "FIRM003",
-            f"the assessment date {sheet.assessed_on} does not fit the period {sheet.period}",
-            f"give the date of the visit, from {earliest} to {latest}, or correct 'period:'",
+            N_(
+                "the assessment date %(date)s does not fit the period %(period)s",
+                date=str(sheet.assessed_on),
+                period=sheet.period,
+            ),
+            N_(
+                "give the date of the visit, from %(earliest)s to %(latest)s, or correct 'period:'",
+                earliest=str(earliest),
+                latest=str(latest),
+            ),
         )
 
 
@@ -140,20 +162,26 @@ def _check_computed_range(question: Question, value: Any, report: Reporter) -> N
     report(
         ("answers", question.id),
         "ANS010",
-        f"'{question.id}' works out at {value:.4g}% from its figures ({question.compute}), "
-        "outside 0–100%",
-        "check the figures it is computed from",
+        N_(
+            "'%(qid)s' works out at %(value)s%% from its figures (%(compute)s), outside 0–100%%",
+            qid=question.id,
+            value=f"{value:.4g}",
+            compute=question.compute,
+        ),
+        N_("check the figures it is computed from"),
     )
 
 
-def _asked_at(q: Questionnaire, qid: str) -> str:
-    """' (asked at FILE:LINE:COL)': where the questionnaire asks the question, when it is a file."""
+def _no_answer(q: Questionnaire, qid: str) -> Message:
+    """'question … has no answer', with where the questionnaire asks it when it is a file."""
     try:
         stamp = Path(q.source).stat().st_mtime_ns if q.source else None
     except OSError:
         stamp = None
     place = question_places(q.source, stamp).get(qid) if stamp is not None else None
-    return f" (asked at {place})" if place else ""
+    if place:
+        return N_("question '%(qid)s' has no answer (asked at %(place)s)", qid=qid, place=place)
+    return N_("question '%(qid)s' has no answer", qid=qid)
 
 
 @lru_cache(maxsize=8)
@@ -192,8 +220,13 @@ def _check_by_hand(question: Question, values: Values, report: Reporter) -> None
     report(
         ("answers", question.id),
         "ANS010",
-        f"'{question.id}' was typed as {typed!r} but its figures give {shown}",
-        f"remove the typed value or correct the figures ({question.compute})",
+        N_(
+            "'%(qid)s' was typed as %(typed)s but its figures give %(shown)s",
+            qid=question.id,
+            typed=repr(typed),
+            shown=shown,
+        ),
+        N_("remove the typed value or correct the figures (%(compute)s)", compute=question.compute),
     )
 
 
@@ -209,21 +242,31 @@ def _check_value(
             report(
                 loc,
                 "ANS007",
-                f"'{value}' is not allowed for question '{question.id}'",
-                "give a real answer"
-                + ("" if question.allow_na else "; this question has no 'not applicable'"),
+                N_(
+                    "'%(value)s' is not allowed for question '%(qid)s'",
+                    value=value,
+                    qid=question.id,
+                ),
+                N_("give a real answer")
+                if question.allow_na
+                else N_("give a real answer; this question has no 'not applicable'"),
             )
         return allowed
     if isinstance(value, str) and value.strip().lower() in _NEAR_MISSES:
         report(
             loc,
             "ANS002",
-            f"'{value}' is not an answer to question '{question.id}'",
-            f"write '{_NEAR_MISSES[value.strip().lower()]}'",
+            N_("'%(value)s' is not an answer to question '%(qid)s'", value=value, qid=question.id),
+            N_("write '%(word)s'", word=_NEAR_MISSES[value.strip().lower()]),
         )
         return False
     if isinstance(value, str) and value.strip().upper() == "N/A":
-        report(loc, "ANS002", f"'{value}' is not an answer", f"write '{NOT_APPLICABLE}'")
+        report(
+            loc,
+            "ANS002",
+            N_("'%(value)s' is not an answer", value=value),
+            N_("write '%(word)s'", word=NOT_APPLICABLE),
+        )
         return False
     message, hint, code = _type_problem(q, question, value)
     if message:
@@ -251,64 +294,87 @@ def _type_problem(q: Questionnaire, question: Question, value: Any) -> tuple[str
         if number is None:
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
             return (
-                f"'{qid}' needs a number, not {_short(value)}",
-                f"write a finite figure within ±{MAX_FIGURE:.0e}"
+                N_("'%(qid)s' needs a number, not %(value)s", qid=qid, value=_short(value)),
+                N_("write a finite figure within ±%(limit)s", limit=f"{MAX_FIGURE:.0e}")
                 if numeric
-                else "write digits only, e.g. 120",
+                else N_("write digits only, e.g. 120"),
                 "ANS002",
             )
         if question.integer and not number.is_integer():
-            return f"'{qid}' counts whole items, not {number:g}", "write a whole number", "ANS002"
+            return (
+                N_("'%(qid)s' counts whole items, not %(number)s", qid=qid, number=f"{number:g}"),
+                N_("write a whole number"),
+                "ANS002",
+            )
         low, high = (0.0, 100.0) if kind == "percent" else (question.min, question.max)
         if question.bands:
             low = question.bands[0].min if low is None else max(low, question.bands[0].min)
             top = question.bands[-1].max
             high = top if high is None else min(high, top)
         if (low is not None and number < low) or (high is not None and number > high):
-            return f"{number:g} is out of range for '{qid}'", _range_hint(low, high), "ANS003"
+            return (
+                N_("%(number)s is out of range for '%(qid)s'", number=f"{number:g}", qid=qid),
+                _range_hint(low, high),
+                "ANS003",
+            )
         return "", "", ""
     if kind == "yesno":
         if value in ("yes", "no", True, False):
             return "", "", ""
-        return f"'{qid}' is answered yes or no, not {value!r}", "write yes or no", "ANS002"
+        return (
+            N_("'%(qid)s' is answered yes or no, not %(value)s", qid=qid, value=repr(value)),
+            N_("write yes or no"),
+            "ANS002",
+        )
     if kind == "ordinal":
         number = _number(value)
         if number is None or number != int(number):
             return (
-                f"'{qid}' needs a whole level number, not {value!r}",
-                f"write 0–{question.max_level}",
+                N_(
+                    "'%(qid)s' needs a whole level number, not %(value)s",
+                    qid=qid,
+                    value=repr(value),
+                ),
+                N_("write 0–%(top)s", top=question.max_level),
                 "ANS002",
             )
         if not 0 <= number <= question.max_level:
             return (
-                f"level {number:g} is out of range for '{qid}'",
-                f"levels run from 0 to {question.max_level}",
+                N_("level %(number)s is out of range for '%(qid)s'", number=f"{number:g}", qid=qid),
+                N_("levels run from 0 to %(top)s", top=question.max_level),
                 "ANS003",
             )
         return "", "", ""
     if isinstance(value, list | dict):
-        return f"'{qid}' takes text, not a list", "write the text on one line", "ANS002"
+        return (
+            N_("'%(qid)s' takes text, not a list", qid=qid),
+            N_("write the text on one line"),
+            "ANS002",
+        )
     if isinstance(value, str) and _CONTROL.search(value):
         return (
-            f"the answer to '{qid}' holds a control character",
-            "retype it; it often comes with text copied out of another program",
+            N_("the answer to '%(qid)s' holds a control character", qid=qid),
+            N_("retype it; it often comes with text copied out of another program"),
             "ANS002",
         )
     if isinstance(value, str) and len(value) > MAX_TEXT:
         return (
-            f"the answer to '{qid}' is {len(value)} characters long",
-            f"keep it to {MAX_TEXT} characters; attach longer material as evidence",
+            N_("the answer to '%(qid)s' is %(length)s characters long", qid=qid, length=len(value)),
+            N_(
+                "keep it to %(limit)s characters; attach longer material as evidence",
+                limit=MAX_TEXT,
+            ),
             "ANS003",
         )
     return "", "", ""
 
 
-def _range_hint(low: float | None, high: float | None) -> str:
+def _range_hint(low: float | None, high: float | None) -> Message:
     if low is None:
-        return f"give a value of at most {high:g}"
+        return N_("give a value of at most %(high)s", high=f"{high:g}")
     if high is None:
-        return f"give a value of at least {low:g}"
-    return f"give a value from {low:g} to {high:g}"
+        return N_("give a value of at least %(low)s", low=f"{low:g}")
+    return N_("give a value from %(low)s to %(high)s", low=f"{low:g}", high=f"{high:g}")
 
 
 def _choice_problem(q: Questionnaire, question: Question, value: Any) -> tuple[str, str, str]:
@@ -318,8 +384,8 @@ def _choice_problem(q: Questionnaire, question: Question, value: Any) -> tuple[s
     if question.type == "single":
         if not isinstance(value, str):
             return (
-                f"'{qid}' takes one choice, not {value!r}",
-                "choices: " + ", ".join(ids),
+                N_("'%(qid)s' takes one choice, not %(value)s", qid=qid, value=repr(value)),
+                _choices_hint(q, question, ", ".join(ids)),
                 "ANS002",
             )
         picked = [value]
@@ -327,8 +393,8 @@ def _choice_problem(q: Questionnaire, question: Question, value: Any) -> tuple[s
         picked = [value] if isinstance(value, str) else value
         if not isinstance(picked, list) or not all(isinstance(v, str) for v in picked):
             return (
-                f"'{qid}' takes a list of choices, not {value!r}",
-                "write [a, b] with choice ids",
+                N_("'%(qid)s' takes a list of choices, not %(value)s", qid=qid, value=repr(value)),
+                N_("write [a, b] with choice ids"),
                 "ANS002",
             )
     for item in picked:
@@ -338,8 +404,8 @@ def _choice_problem(q: Questionnaire, question: Question, value: Any) -> tuple[s
     if len(picked) > 1 and exclusive & set(picked):
         none = sorted(exclusive & set(picked))[0]
         return (
-            f"'{none}' cannot be combined with other choices in '{qid}'",
-            f"choose '{none}' alone, or remove it",
+            N_("'%(none)s' cannot be combined with other choices in '%(qid)s'", none=none, qid=qid),
+            N_("choose '%(none)s' alone, or remove it", none=none),
             "ANS008",
         )
     return "", "", ""
@@ -350,8 +416,13 @@ def _unknown_choice(q: Questionnaire, question: Question, item: str) -> tuple[st
     meant = index.candidates(item)
     if len(meant) > 1:
         return (
-            f"'{item}' could mean any of {', '.join(meant)} in '{question.id}'",
-            "write the choice id",
+            N_(
+                "'%(item)s' could mean any of %(meant)s in '%(qid)s'",
+                item=item,
+                meant=", ".join(meant),
+                qid=question.id,
+            ),
+            N_("write the choice id"),
             "ANS004",
         )
     # A hint in the words the person used: Chinese labels for Chinese typing, ids for ids.
@@ -368,10 +439,17 @@ def _unknown_choice(q: Questionnaire, question: Question, item: str) -> tuple[st
     listed = "、".join(zh) if typed_zh else ", ".join(ids)
     hint = next((h for names in tried if (h := did_you_mean(item, names))), "")
     return (
-        f"'{item}' is not a choice of '{question.id}'",
-        hint or "choices: " + listed,
+        N_("'%(item)s' is not a choice of '%(qid)s'", item=item, qid=question.id),
+        hint or _choices_hint(q, question, listed),
         "ANS004",
     )
+
+
+def _choices_hint(q: Questionnaire, question: Question, listed: str) -> Message:
+    """'choices: …' as listed; said in Chinese with the choices' Chinese labels, which are
+    answers too."""
+    labels = "、".join(c.label.zh for c in q.choices_of(question))
+    return N_("choices: %(choices)s", choices=listed, labels=labels)
 
 
 def _short(value: Any) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import did_you_mean
+from ..errors import N_, did_you_mean
 from ..files.locator import Reporter
 from ..models.catalogue import Catalogue
 from ..models.questionnaire import Questionnaire
@@ -20,7 +20,9 @@ def check_catalogue(c: Catalogue, q: Questionnaire, report: Reporter) -> None:
     for s_i, scenario in enumerate(c.scenarios):
         loc = ("scenarios", s_i)
         if ids.count(scenario.id) > 1 and ids.index(scenario.id) != s_i:
-            report((*loc, "id"), "ID001", f"the scenario id '{scenario.id}' is used twice")
+            report(
+                (*loc, "id"), "ID001", N_("the scenario id '%(id)s' is used twice", id=scenario.id)
+            )
         parse_condition(
             scenario.trigger,
             (*loc, "trigger"),
@@ -33,9 +35,11 @@ def check_catalogue(c: Catalogue, q: Questionnaire, report: Reporter) -> None:
             report(
                 (*loc, "id"),
                 "ADOPT001",
-                f"the scenario '{scenario.id}' has no adopted_when",
-                "write what in a later quarter's answers shows it in place, "
-                'e.g. adopted_when: "warehouse_mgmt >= 3"',
+                N_("the scenario '%(id)s' has no adopted_when", id=scenario.id),
+                N_(
+                    "write what in a later quarter's answers shows it in place, "
+                    'e.g. adopted_when: "warehouse_mgmt >= 3"'
+                ),
             )
         else:
             parse_condition(
@@ -51,7 +55,7 @@ def check_catalogue(c: Catalogue, q: Questionnaire, report: Reporter) -> None:
                 report(
                     (*loc, "addresses", a_i),
                     "REF001",
-                    f"'{target}' is not a dimension, indicator or question",
+                    N_("'%(target)s' is not a dimension, indicator or question", target=target),
                     did_you_mean(target, targets),
                 )
         for p_i, prereq in enumerate(scenario.prerequisites):
@@ -59,7 +63,7 @@ def check_catalogue(c: Catalogue, q: Questionnaire, report: Reporter) -> None:
                 report(
                     (*loc, "prerequisites", p_i),
                     "REF001",
-                    f"there is no scenario '{prereq}'",
+                    N_("there is no scenario '%(id)s'", id=prereq),
                     did_you_mean(prereq, ids),
                 )
     _check_prerequisite_cycles(c, report)
@@ -83,14 +87,18 @@ def _check_budget(c: Catalogue, q: Questionnaire, report: Reporter) -> None:
             report(
                 (*loc, "basis"),
                 "BUDGET001",
-                f"'{{{name}}}' in the basis is not read by the value '{source.value}'",
-                "name {value} or an answer the value reads",
+                N_(
+                    "'{%(name)s}' in the basis is not read by the value '%(value)s'",
+                    name=name,
+                    value=source.value,
+                ),
+                N_("name {value} or an answer the value reads"),
             )
     for i, limit in enumerate(rule.limits):
         loc = ("budget", "limits", i)
         parse_condition(limit.when, (*loc, "when"), report, q, scores_allowed=False)
         if limit.min is not None and limit.max is not None and limit.max < limit.min:
-            report((*loc, "max"), "BUDGET002", "max is below min", "make max at least min")
+            report((*loc, "max"), "BUDGET002", N_("max is below min"), N_("make max at least min"))
     for i, c_rule in enumerate(rule.capacity):
         where = ("budget", "capacity", i, "when")
         parse_condition(c_rule.when, where, report, q, scores_allowed=False)
@@ -101,8 +109,11 @@ def _check_budget(c: Catalogue, q: Questionnaire, report: Reporter) -> None:
         report(
             ("budget", "by_size"),
             "BUDGET003",
-            "by_size must run from the smallest firms up and end with a row without max_employees",
-            "order the rows by max_employees and leave it out of the last",
+            N_(
+                "by_size must run from the smallest firms up and end with a row "
+                "without max_employees"
+            ),
+            N_("order the rows by max_employees and leave it out of the last"),
         )
 
 
@@ -124,7 +135,7 @@ def _check_support(c: Catalogue, ids: list[str], report: Reporter) -> None:
                 report(
                     ("support", r_i, "scenarios", s_i),
                     "REF001",
-                    f"there is no scenario '{scenario}'",
+                    N_("there is no scenario '%(id)s'", id=scenario),
                     did_you_mean(scenario, ids),
                 )
 
@@ -140,8 +151,11 @@ def _check_prerequisite_cycles(c: Catalogue, report: Reporter) -> None:
                     report(
                         ("scenarios",),
                         "CYCLE001",
-                        "prerequisites form a cycle: " + " -> ".join([*trail, start]),
-                        "remove one prerequisite",
+                        N_(
+                            "prerequisites form a cycle: %(cycle)s",
+                            cycle=" -> ".join([*trail, start]),
+                        ),
+                        N_("remove one prerequisite"),
                     )
                     return
                 if nxt not in seen:

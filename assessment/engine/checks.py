@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from ..errors import did_you_mean
+from ..errors import N_, did_you_mean
 from ..files.locator import KeyPath, Reporter
 from ..models.questionnaire import (
     CHOICE_TYPES,
@@ -40,8 +40,8 @@ def check_questionnaire(q: Questionnaire, report: Reporter) -> None:
             report(
                 ("dimensions", d_i, "weight"),
                 "SCHEMA001",
-                "'weight' is not used by a dimension with 'scored: false'",
-                "remove it: such a dimension carries no share of the overall score",
+                N_("'weight' is not used by a dimension with 'scored: false'"),
+                N_("remove it: such a dimension carries no share of the overall score"),
             )
         _interpretation(dimension.interpretation, ("dimensions", d_i, "interpretation"), report)
         for i_i, indicator in enumerate(dimension.indicators):
@@ -54,8 +54,8 @@ def check_questionnaire(q: Questionnaire, report: Reporter) -> None:
         report(
             ("dimensions",),
             "WEIGHT001",
-            "every dimension has 'scored: false', so there is no overall score",
-            "let at least one dimension count towards the overall score",
+            N_("every dimension has 'scored: false', so there is no overall score"),
+            N_("let at least one dimension count towards the overall score"),
         )
     _check_levels(q, report)
 
@@ -68,34 +68,38 @@ def _check_ids(q: Questionnaire, report: Reporter) -> None:
             report(
                 (*loc, "id"),
                 "ID001",
-                f"the id '{node_id}' is already used by a {seen[node_id]}",
-                "every dimension, indicator, question and computed value needs its own id",
+                N_("the id '%(id)s' is already used by a %(kind)s", id=node_id, kind=seen[node_id]),
+                N_("every dimension, indicator, question and computed value needs its own id"),
             )
         elif node_id in RESERVED:
             report(
                 (*loc, "id"),
                 "ID002",
-                f"'{node_id}' is a reserved word in conditions",
-                "choose another id",
+                N_("'%(id)s' is a reserved word in conditions", id=node_id),
+                N_("choose another id"),
             )
         seen.setdefault(node_id, what)
 
     for d_i, dimension in enumerate(q.dimensions):
-        claim(dimension.id, ("dimensions", d_i), "dimension")
+        claim(dimension.id, ("dimensions", d_i), N_("dimension"))
         for i_i, indicator in enumerate(dimension.indicators):
-            claim(indicator.id, ("dimensions", d_i, "indicators", i_i), "indicator")
+            claim(indicator.id, ("dimensions", d_i, "indicators", i_i), N_("indicator"))
             for q_i, question in enumerate(indicator.questions):
                 claim(
                     question.id,
                     ("dimensions", d_i, "indicators", i_i, "questions", q_i),
-                    "question",
+                    N_("question"),
                 )
     for c_i, item in enumerate(q.computed):
-        claim(item.id, ("computed", c_i), "computed value")
+        claim(item.id, ("computed", c_i), N_("computed value"))
     levels: set[str] = set()
     for l_i, level in enumerate(q.levels):
         if level.id in levels:
-            report(("levels", l_i, "id"), "ID001", f"the level id '{level.id}' is used twice")
+            report(
+                ("levels", l_i, "id"),
+                "ID001",
+                N_("the level id '%(id)s' is used twice", id=level.id),
+            )
         levels.add(level.id)
 
 
@@ -104,8 +108,8 @@ def _weight(weight: float, loc: KeyPath, report: Reporter) -> None:
         report(
             loc,
             "WEIGHT001",
-            f"the weight is {weight:g}",
-            "weights must be greater than 0; remove the item instead of weighting it 0",
+            N_("the weight is %(weight)s", weight=f"{weight:g}"),
+            N_("weights must be greater than 0; remove the item instead of weighting it 0"),
         )
 
 
@@ -119,23 +123,27 @@ def _interpretation(bands: Sequence[Interpretation], loc: KeyPath, report: Repor
             report(
                 loc,
                 "BAND001",
-                f"the band {band.min:g}–{band.max:g} is empty",
-                "max must be greater than min",
+                N_("the band %(min)s–%(max)s is empty", min=f"{band.min:g}", max=f"{band.max:g}"),
+                N_("max must be greater than min"),
             )
             return
         if band.min != edge:
-            word = "overlap" if band.min < edge else "leave a gap"
             report(
                 loc,
                 "BAND001",
-                f"interpretation bands {word} at {edge:g}",
-                "bands must run from 0 to 100 without gaps or overlaps",
+                N_("interpretation bands overlap at %(edge)s", edge=f"{edge:g}")
+                if band.min < edge
+                else N_("interpretation bands leave a gap at %(edge)s", edge=f"{edge:g}"),
+                N_("bands must run from 0 to 100 without gaps or overlaps"),
             )
             return
         edge = band.max
     if edge != 100:
         report(
-            loc, "BAND001", f"interpretation bands stop at {edge:g}", "the last band ends at 100"
+            loc,
+            "BAND001",
+            N_("interpretation bands stop at %(edge)s", edge=f"{edge:g}"),
+            N_("the last band ends at 100"),
         )
 
 
@@ -145,8 +153,8 @@ def _check_question(q: Questionnaire, question: Question, loc: KeyPath, report: 
         report(
             (*loc, key),
             "SCHEMA001",
-            f"'{key}' is not used by a {question.type} question",
-            "remove it, or change the question's type",
+            N_("'%(key)s' is not used by a %(type)s question", key=key, type=question.type),
+            N_("remove it, or change the question's type"),
         )
     if question.scored:
         _weight(question.weight, (*loc, "weight"), report)
@@ -160,21 +168,28 @@ def _check_question(q: Questionnaire, question: Question, loc: KeyPath, report: 
             report(
                 (*loc, "descriptors"),
                 "SCALE001",
-                f"descriptor levels must be distinct and within 0–{question.max_level}",
+                N_(
+                    "descriptor levels must be distinct and within 0–%(top)s",
+                    top=question.max_level,
+                ),
             )
     elif (
         question.type == "yesno"
         and question.points is not None
         and max(question.points.values(), default=0) <= 0
     ):
-        report((*loc, "points"), "SCALE001", "neither yes nor no scores any points")
+        report((*loc, "points"), "SCALE001", N_("neither yes nor no scores any points"))
     if question.mandatory and not question.scored:
-        report((*loc, "mandatory"), "SCALE001", "an unscored question cannot be mandatory")
+        report((*loc, "mandatory"), "SCALE001", N_("an unscored question cannot be mandatory"))
 
 
 def _check_choices(q: Questionnaire, question: Question, loc: KeyPath, report: Reporter) -> None:
     if (question.scale is None) == (question.choices is None):
-        report(loc, "SCHEMA003", f"question '{question.id}' needs either 'scale' or 'choices'")
+        report(
+            loc,
+            "SCHEMA003",
+            N_("question '%(qid)s' needs either 'scale' or 'choices'", qid=question.id),
+        )
         return
     if question.scale is not None:
         scale = q.scales.get(question.scale)
@@ -182,15 +197,20 @@ def _check_choices(q: Questionnaire, question: Question, loc: KeyPath, report: R
             report(
                 (*loc, "scale"),
                 "REF001",
-                f"there is no scale '{question.scale}'",
-                did_you_mean(question.scale, q.scales) or "define it under 'scales:'",
+                N_("there is no scale '%(scale)s'", scale=question.scale),
+                did_you_mean(question.scale, q.scales) or N_("define it under 'scales:'"),
             )
             return
         if scale.type != question.type:
             report(
                 (*loc, "scale"),
                 "REF002",
-                f"scale '{question.scale}' is for {scale.type} questions, not {question.type}",
+                N_(
+                    "scale '%(scale)s' is for %(kind)s questions, not %(type)s",
+                    scale=question.scale,
+                    kind=scale.type,
+                    type=question.type,
+                ),
             )
     choices = q.choices_of(question)
     where: KeyPath = (
@@ -198,25 +218,30 @@ def _check_choices(q: Questionnaire, question: Question, loc: KeyPath, report: R
     )
     ids = [c.id for c in choices]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        report(where, "ID001", f"the choice '{dup}' appears twice")
+        report(where, "ID001", N_("the choice '%(id)s' appears twice", id=dup))
     if any(c.points < 0 for c in choices):
-        report(where, "SCALE001", "a choice has negative points", "use 0 for the worst choice")
+        report(
+            where, "SCALE001", N_("a choice has negative points"), N_("use 0 for the worst choice")
+        )
     if not choices or max(c.points for c in choices) <= 0:
         report(
-            where, "SCALE001", "no choice scores any points", "give the best choice the most points"
+            where,
+            "SCALE001",
+            N_("no choice scores any points"),
+            N_("give the best choice the most points"),
         )
     exclusive = [c.id for c in choices if c.exclusive]
     if exclusive and question.type == "single":
-        report(where, "SCALE001", "'exclusive' only makes sense in a multi question")
+        report(where, "SCALE001", N_("'exclusive' only makes sense in a multi question"))
     if len(exclusive) > 1:
-        report(where, "SCALE001", "only one choice can be exclusive")
+        report(where, "SCALE001", N_("only one choice can be exclusive"))
 
 
 def _check_numeric(question: Question, loc: KeyPath, report: Reporter) -> None:
     if question.bands and question.map:
-        report(loc, "SCHEMA001", "give either 'bands' or 'map', not both")
+        report(loc, "SCHEMA001", N_("give either 'bands' or 'map', not both"))
     if question.min is not None and question.max is not None and question.min >= question.max:
-        report((*loc, "max"), "SCALE001", "'max' must be greater than 'min'")
+        report((*loc, "max"), "SCALE001", N_("'max' must be greater than 'min'"))
     if question.bands:
         edge = question.bands[0].min
         for band in question.bands:
@@ -224,19 +249,24 @@ def _check_numeric(question: Question, loc: KeyPath, report: Reporter) -> None:
                 report(
                     (*loc, "bands"),
                     "BAND001",
-                    f"bands must follow on without gaps or overlaps (at {edge:g})",
-                    "each band's min is the previous band's max",
+                    N_(
+                        "bands must follow on without gaps or overlaps (at %(edge)s)",
+                        edge=f"{edge:g}",
+                    ),
+                    N_("each band's min is the previous band's max"),
                 )
                 break
             edge = band.max
         if max(b.points for b in question.bands) <= 0 or min(b.points for b in question.bands) < 0:
-            report((*loc, "bands"), "SCALE001", "band points must be ≥ 0 and some must be > 0")
+            report((*loc, "bands"), "SCALE001", N_("band points must be ≥ 0 and some must be > 0"))
     if question.map:
         xs = [x for x, _ in question.map]
         if len(xs) < 2 or any(b <= a for a, b in itertools.pairwise(xs)):
-            report((*loc, "map"), "SCALE001", "map needs two or more points, raw values ascending")
+            report(
+                (*loc, "map"), "SCALE001", N_("map needs two or more points, raw values ascending")
+            )
         if max(y for _, y in question.map) <= 0 or min(y for _, y in question.map) < 0:
-            report((*loc, "map"), "SCALE001", "map points must be ≥ 0 and some must be > 0")
+            report((*loc, "map"), "SCALE001", N_("map points must be ≥ 0 and some must be > 0"))
 
 
 def selected_items(q: Questionnaire, rule: CountRule | MandatoryRule) -> list[Question]:
@@ -253,27 +283,31 @@ def _check_levels(q: Questionnaire, report: Reporter) -> None:
                 report(
                     (*loc, "min"),
                     "LEVEL001",
-                    f"an overall score of {rule.min:g} cannot be reached",
-                    "scores run from 0 to 100",
+                    N_("an overall score of %(min)s cannot be reached", min=f"{rule.min:g}"),
+                    N_("scores run from 0 to 100"),
                 )
             elif rule.rule == "node_score":
                 if rule.node not in q.node_map:
                     report(
                         (*loc, "node"),
                         "REF001",
-                        f"there is no dimension or indicator '{rule.node}'",
+                        N_("there is no dimension or indicator '%(node)s'", node=rule.node),
                         did_you_mean(rule.node, q.node_map),
                     )
                 if not 0 <= rule.min <= 100:
-                    report((*loc, "min"), "LEVEL001", f"a score of {rule.min:g} cannot be reached")
+                    report(
+                        (*loc, "min"),
+                        "LEVEL001",
+                        N_("a score of %(min)s cannot be reached", min=f"{rule.min:g}"),
+                    )
             elif rule.rule in ("count", "mandatory"):
                 _check_item_rule(q, rule, loc, report)
             elif rule.rule == "lower_levels" and l_i == 0:
                 report(
                     loc,
                     "LEVEL001",
-                    "the lowest level has no lower levels",
-                    "remove this rule from the first level",
+                    N_("the lowest level has no lower levels"),
+                    N_("remove this rule from the first level"),
                 )
     for l_i in range(1, len(q.levels)):
         lower, higher = q.levels[l_i - 1], q.levels[l_i]
@@ -281,9 +315,13 @@ def _check_levels(q: Questionnaire, report: Reporter) -> None:
             report(
                 ("levels", l_i),
                 "LEVEL002",
-                f"level '{higher.id}' asks no more than level "
-                f"'{lower.id}' below it, so '{lower.id}' can never be the result",
-                "make the higher level's thresholds stricter; levels go from lowest to highest",
+                N_(
+                    "level '%(higher)s' asks no more than level '%(lower)s' below it, "
+                    "so '%(lower)s' can never be the result",
+                    higher=higher.id,
+                    lower=lower.id,
+                ),
+                N_("make the higher level's thresholds stricter; levels go from lowest to highest"),
             )
 
 
@@ -291,40 +329,61 @@ def _check_item_rule(
     q: Questionnaire, rule: CountRule | MandatoryRule, loc: KeyPath, report: Reporter
 ) -> None:
     if (rule.items is None) == (rule.tag is None):
-        report(loc, "SCHEMA003", "give either 'items' or 'tag'")
+        report(loc, "SCHEMA003", N_("give either 'items' or 'tag'"))
         return
     for i_i, item_id in enumerate(rule.items or []):
         if item_id not in q.question_map:
             report(
                 (*loc, "items", i_i),
                 "REF001",
-                f"there is no question '{item_id}'",
+                N_("there is no question '%(qid)s'", qid=item_id),
                 did_you_mean(item_id, q.question_map),
             )
     items = selected_items(q, rule)
     if rule.tag is not None and not items:
-        report((*loc, "tag"), "REF001", f"no question has the tag '{rule.tag}'")
+        report((*loc, "tag"), "REF001", N_("no question has the tag '%(tag)s'", tag=rule.tag))
     if (rule.level is None) == (rule.min_score is None):
-        report(loc, "SCHEMA003", "give either 'level' (ordinal items) or 'min_score' (0–100)")
+        report(loc, "SCHEMA003", N_("give either 'level' (ordinal items) or 'min_score' (0–100)"))
     elif rule.level is not None:
         for item in items:
             if item.type != "ordinal":
                 report(
                     loc,
                     "REF002",
-                    f"'level' needs ordinal questions; '{item.id}' is {item.type}",
-                    "use 'min_score' for other questions",
+                    N_(
+                        "'level' needs ordinal questions; '%(qid)s' is %(type)s",
+                        qid=item.id,
+                        type=item.type,
+                    ),
+                    N_("use 'min_score' for other questions"),
                 )
             elif rule.level > item.max_level:
-                report(loc, "LEVEL001", f"'{item.id}' never reaches level {rule.level}")
+                report(
+                    loc,
+                    "LEVEL001",
+                    N_("'%(qid)s' never reaches level %(level)s", qid=item.id, level=rule.level),
+                )
     elif rule.min_score is not None and not 0 <= rule.min_score <= 100:
-        report((*loc, "min_score"), "LEVEL001", f"a score of {rule.min_score:g} cannot be reached")
+        report(
+            (*loc, "min_score"),
+            "LEVEL001",
+            N_("a score of %(min)s cannot be reached", min=f"{rule.min_score:g}"),
+        )
     if isinstance(rule, CountRule) and items and rule.min_count > len(items):
         report(
             (*loc, "min_count"),
             "LEVEL001",
-            f"{rule.min_count} items are needed but only {len(items)} "
-            f"{'is' if len(items) == 1 else 'are'} listed",
+            N_(
+                "%(needed)s items are needed but only %(listed)s is listed",
+                needed=rule.min_count,
+                listed=len(items),
+            )
+            if len(items) == 1
+            else N_(
+                "%(needed)s items are needed but only %(listed)s are listed",
+                needed=rule.min_count,
+                listed=len(items),
+            ),
         )
 
 

@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import N_
+
 MAX_LENGTH = 2000
 MAX_DEPTH = 32
 MAX_NODES = 400
@@ -126,7 +128,9 @@ def tokenize(text: str) -> list[Token]:
         match = _TOKEN.match(text, pos)
         if match is None or match.lastgroup is None:
             column = len(text) - len(text[pos:].lstrip()) + 1
-            raise ExprError("EXPR001", f"unexpected character {text[column - 1]!r}", column)
+            raise ExprError(
+                "EXPR001", N_("unexpected character %(char)s", char=repr(text[column - 1])), column
+            )
         kind = match.lastgroup
         start = match.start(kind)
         tokens.append(Token(kind, match.group(kind), start + 1))
@@ -171,14 +175,16 @@ class _Parser:
     def expect(self, text: str) -> Token:
         if self.current.text != text or self.current.kind == "str":
             raise ExprError(
-                "EXPR001", f"expected '{text}' but found {self._show()}", self.current.column
+                "EXPR001",
+                N_("expected '%(text)s' but found %(found)s", text=text, found=self._show()),
+                self.current.column,
             )
         return self.take()
 
     def _show(self) -> str:
-        return (
-            "the end of the condition" if self.current.kind == "end" else (f"'{self.current.text}'")
-        )
+        if self.current.kind == "end":
+            return N_("the end of the condition")
+        return f"'{self.current.text}'"
 
     def parse(self) -> Node:
         node = self.parse_or()
@@ -189,23 +195,25 @@ class _Parser:
     def _unsafe_or_unexpected(self) -> None:
         token = self.current
         unsafe = {
-            ".": "attribute access is not allowed",
-            "**": "the power operator is not allowed",
-            "[": "indexing is not allowed",
-            "=": "assignment is not allowed; compare with '=='",
-            ";": "only one condition is allowed",
+            ".": N_("attribute access is not allowed"),
+            "**": N_("the power operator is not allowed"),
+            "[": N_("indexing is not allowed"),
+            "=": N_("assignment is not allowed; compare with '=='"),
+            ";": N_("only one condition is allowed"),
         }
         if token.text in unsafe and token.kind == "op":
             raise ExprError("EXPR002", unsafe[token.text], token.column)
         if token.kind == "end":
-            raise ExprError("EXPR001", "the condition ends too early", token.column)
-        raise ExprError("EXPR001", f"unexpected {self._show()}", token.column)
+            raise ExprError("EXPR001", N_("the condition ends too early"), token.column)
+        raise ExprError("EXPR001", N_("unexpected %(found)s", found=self._show()), token.column)
 
     def nested(self, parse: Callable[[], Node]) -> Node:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise ExprError(
-                "EXPR003", f"the condition nests deeper than {MAX_DEPTH}", self.current.column
+                "EXPR003",
+                N_("the condition nests deeper than %(depth)s", depth=MAX_DEPTH),
+                self.current.column,
             )
         try:
             return parse()
@@ -282,9 +290,9 @@ class _Parser:
             if not math.isfinite(number) or abs(number) > MAX_LITERAL:
                 raise ExprError(
                     "EXPR002",
-                    f"the number {token.text[:20]} is too large",
+                    N_("the number %(number)s is too large", number=token.text[:20]),
                     token.column,
-                    f"numbers in conditions stay within ±{MAX_LITERAL:.0e}",
+                    N_("numbers in conditions stay within ±%(limit)s", limit=f"{MAX_LITERAL:.0e}"),
                 )
             return Node("num", token.column, number)
         if token.kind == "str":
@@ -310,9 +318,11 @@ class _Parser:
         if word in ("true", "false"):
             return Node("bool", token.column, word == "true")
         if word in KEYWORDS:
-            raise ExprError("EXPR001", f"'{word}' cannot stand here", token.column)
+            raise ExprError("EXPR001", N_("'%(word)s' cannot stand here", word=word), token.column)
         if "__" in word or word in _PYTHON_WORDS:
-            raise ExprError("EXPR002", f"'{word}' is not allowed in a condition", token.column)
+            raise ExprError(
+                "EXPR002", N_("'%(word)s' is not allowed in a condition", word=word), token.column
+            )
         if self.current.text == "(" and self.current.kind == "op":
             self.take()
             args = self._items(")")
@@ -381,12 +391,16 @@ class Expression:
 def parse(text: str) -> Expression:
     """Parse and compile a condition; raise ExprError with a column on anything wrong."""
     if not isinstance(text, str) or not text.strip():
-        raise ExprError("EXPR001", "the condition is empty", 1)
+        raise ExprError("EXPR001", N_("the condition is empty"), 1)
     if len(text) > MAX_LENGTH:
-        raise ExprError("EXPR003", f"the condition is longer than {MAX_LENGTH} characters", 1)
+        raise ExprError(
+            "EXPR003", N_("the condition is longer than %(limit)s characters", limit=MAX_LENGTH), 1
+        )
     tree = _Parser(text).parse()
     if len(tree.walk()) > MAX_NODES:
-        raise ExprError("EXPR003", f"the condition has more than {MAX_NODES} parts", 1)
+        raise ExprError(
+            "EXPR003", N_("the condition has more than %(limit)s parts", limit=MAX_NODES), 1
+        )
     _check_calls(tree)
     return Expression(text, tree, _compile(tree))
 
@@ -399,20 +413,35 @@ def _check_calls(tree: Node) -> None:
         if name in REFERENCE_FUNCTIONS:
             if count != 1 or node.children[0].kind != "name":
                 raise ExprError(
-                    "EXPR004", f"{name}() takes one id, like {name}(awareness)", node.column
+                    "EXPR004",
+                    N_("%(name)s() takes one id, like %(name)s(awareness)", name=name),
+                    node.column,
                 )
         elif name in VALUE_FUNCTIONS:
             low, high = VALUE_FUNCTIONS[name]
             if not low <= count <= high:
-                takes = f"{low} argument" if low == high == 1 else f"{low} to {high} arguments"
-                raise ExprError("EXPR004", f"{name}() takes {takes}", node.column)
+                takes = (
+                    N_("%(name)s() takes 1 argument", name=name)
+                    if low == high == 1
+                    else N_(
+                        "%(name)s() takes %(low)s to %(high)s arguments",
+                        name=name,
+                        low=low,
+                        high=high,
+                    )
+                )
+                raise ExprError("EXPR004", takes, node.column)
         else:
             known = sorted([*REFERENCE_FUNCTIONS, *VALUE_FUNCTIONS])
             raise ExprError(
                 "EXPR004",
-                f"there is no function '{name}'",
+                N_("there is no function '%(name)s'", name=name),
                 node.column,
-                "known functions: " + ", ".join(known),
+                N_(
+                    "known functions: %(known)s",
+                    known=", ".join(known),
+                    quoted="、".join(f"'{k}'" for k in known),
+                ),
             )
 
 

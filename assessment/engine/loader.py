@@ -13,7 +13,15 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .. import resources
-from ..errors import NoSuchFile, ProblemList, UsageError, ValidationFailed, did_you_mean
+from ..errors import (
+    N_,
+    Message,
+    NoSuchFile,
+    ProblemList,
+    UsageError,
+    ValidationFailed,
+    did_you_mean,
+)
 from ..files.locator import Locator, Reporter
 from ..files.yamlio import read_yaml
 from ..models.answers import AnswerInput, AnswerSheet, Firm
@@ -117,17 +125,23 @@ def check_file(
         problems.add(
             locator(()),
             "FILE002",
-            "this is not a questionnaire, scenario catalogue or answer file",
-            "a questionnaire has 'dimensions:', a catalogue 'scenarios:', "
-            "an answer file 'answers:'",
+            N_("this is not a questionnaire, scenario catalogue or answer file"),
+            N_(
+                "a questionnaire has 'dimensions:', a catalogue 'scenarios:', "
+                "an answer file 'answers:'"
+            ),
         )
         return Checked(path, None, None, problems)
     if expect is not None and kind != expect:
         problems.add(
             locator(()),
             "FILE002",
-            f"this is {_KIND_NAMES[kind]}, not {_KIND_NAMES[expect]}",
-            f"name {_KIND_NAMES[expect]} here",
+            N_(
+                "this is %(kind)s, not %(expected)s",
+                kind=_KIND_NAMES[kind],
+                expected=_KIND_NAMES[expect],
+            ),
+            N_("name %(expected)s here", expected=_KIND_NAMES[expect]),
         )
         return Checked(path, kind, None, problems)
     if kind == "answers":
@@ -241,9 +255,15 @@ def _without_unreadable_answers(
         problems.add(
             locator(("answers", qid)),
             "ANS002",
-            f"the answer to '{qid}' is {_shape(answers[qid])}, which no question takes",
-            "write a number, a choice (its id or label), a list of choices, yes or no, "
-            "'unknown' or 'n/a'",
+            N_(
+                "the answer to '%(qid)s' is %(shape)s, which no question takes",
+                qid=qid,
+                shape=_shape(answers[qid]),
+            ),
+            N_(
+                "write a number, a choice (its id or label), a list of choices, yes or no, "
+                "'unknown' or 'n/a'"
+            ),
         )
     if not unreadable:
         return data, frozenset()
@@ -263,23 +283,29 @@ def _readable(raw: Any) -> bool:
     return True
 
 
-def _shape(raw: Any) -> str:
+def _shape(raw: Any) -> Message:
     value = raw.get("value") if isinstance(raw, dict) and "value" in raw else raw
     if isinstance(value, list):
-        held = sorted({_shape(v) for v in value}) or ["nothing"]
-        return "a list of " + " and ".join(held)
+        held = {_shape(v) for v in value}
+        if not held:
+            return N_("an empty list")
+        if len(held) > 1:
+            return N_("a list of mixed values")
+        return N_("a list of %(held)s", held=held.pop())
     if isinstance(value, dict):
-        return "a mapping"
+        return N_("a mapping")
     if isinstance(value, bool):
-        return "yes/no"
-    return "numbers" if isinstance(value, int | float) else "text" if value is not None else "empty"
+        return N_("yes/no")
+    if isinstance(value, int | float):
+        return N_("numbers")
+    return N_("text") if value is not None else N_("empty")
 
 
 QUESTIONNAIRE_SUFFIXES = (".yaml", ".yml", ".json")
 _KIND_NAMES = {
-    "questionnaire": "a questionnaire",
-    "catalogue": "a scenario catalogue",
-    "answers": "an answer file",
+    "questionnaire": N_("a questionnaire"),
+    "catalogue": N_("a scenario catalogue"),
+    "answers": N_("an answer file"),
 }
 _STAND_IN_FIRM: dict[str, Any] = {
     "name": "-",
@@ -378,8 +404,8 @@ def _questionnaire_for(
             problems.add(
                 locator(("questionnaire", "path")),
                 "REF001",
-                f"'{ref.path}' is not a questionnaire file beside the answers",
-                "write a relative path to a .yaml file, or the id of a shipped questionnaire",
+                N_("'%(path)s' is not a questionnaire file beside the answers", path=ref.path),
+                N_("write a relative path to a .yaml file, or the id of a shipped questionnaire"),
             )
             return None
         target = path.parent / ref.path
@@ -390,8 +416,8 @@ def _questionnaire_for(
         problems.add(
             locator(("questionnaire",)),
             "REF001",
-            str(exc),
-            "give the questionnaire with --questionnaire",
+            exc.args[0] if exc.args and isinstance(exc.args[0], Message) else str(exc),
+            N_("give the questionnaire with --questionnaire"),
         )
     except ValidationFailed as exc:
         problems.extend(exc.problems)
@@ -422,6 +448,21 @@ def _expect(checked: Checked, model: type[M]) -> M:
     return checked.model
 
 
+def _first_line(exc: UsageError | ValidationFailed) -> str:
+    """The first thing wrong, as a text the CLI can show in its language."""
+    if isinstance(exc, ValidationFailed) and exc.problems:
+        first = exc.problems[0]
+        return N_(
+            "%(location)s: %(code)s %(message)s",
+            location=str(first.location),
+            code=first.code,
+            message=first.message,
+        )
+    if exc.args and isinstance(exc.args[0], Message):
+        return exc.args[0]
+    return str(exc).splitlines()[0]
+
+
 def _check_catalogue(
     c: Catalogue,
     questionnaire: Questionnaire | None,
@@ -438,7 +479,10 @@ def _check_catalogue(
             report(
                 ("questionnaire",),
                 "REF001",
-                f"the catalogue's questionnaire cannot be loaded: {str(exc).splitlines()[0]}",
+                N_(
+                    "the catalogue's questionnaire cannot be loaded: %(problem)s",
+                    problem=_first_line(exc),
+                ),
             )
             return
     check_catalogue(c, q, report)

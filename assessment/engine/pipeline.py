@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import resources
-from ..errors import DtmError, Location, NoSuchFile, Problem, ValidationFailed
+from ..errors import DtmError, Location, Message, NoSuchFile, Problem, ValidationFailed, error_text
 from ..models.answers import AnswerSheet
 from ..models.catalogue import Catalogue
 from ..models.common import Lang, StrPath
@@ -203,7 +203,9 @@ def _assess_or_fail(path: Path, options: _Options) -> Assessment | FailedFile:
     except ValidationFailed as exc:
         return FailedFile(path, list(exc.problems))
     except DtmError as exc:
-        message = str(exc).removeprefix(f"{path}: ")
+        message = error_text(exc)
+        if not isinstance(message, Message):
+            message = message.removeprefix(f"{path}: ")
         return FailedFile(path, [Problem(Location(str(path)), "FILE001", message)])
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import did_you_mean
+from ..errors import N_, did_you_mean
 from ..files.locator import KeyPath, Reporter
 from ..models.answers import NOT_APPLICABLE, UNKNOWN, Answer
 from ..models.questionnaire import CHOICE_TYPES, Question, Questionnaire
@@ -56,15 +56,31 @@ def parse_condition(
     try:
         parsed = expr.parse(text)
     except expr.ExprError as exc:
-        where = f" at column {exc.column}" if exc.column else ""
-        report(loc, exc.code, f"{exc.message}{where} of '{_short(text)}'", exc.hint)
+        found = (
+            N_(
+                "%(problem)s at column %(column)s of '%(text)s'",
+                problem=exc.message,
+                column=exc.column,
+                text=_short(text),
+            )
+            if exc.column
+            else N_("%(problem)s of '%(text)s'", problem=exc.message, text=_short(text))
+        )
+        report(loc, exc.code, found, exc.hint)
         return None
     ok = True
     scope = names_in_scope(questionnaire) | (set(RATING_NAMES) if rating_allowed else set())
     for name in sorted(parsed.names - scope):
-        hint = did_you_mean(name, scope) or "name a question, a computed value, or industry"
+        hint = did_you_mean(name, scope) or N_("name a question, a computed value, or industry")
         report(
-            loc, "REF001", f"'{name}' in '{_short(text)}' is not a question or computed value", hint
+            loc,
+            "REF001",
+            N_(
+                "'%(name)s' in '%(text)s' is not a question or computed value",
+                name=name,
+                text=_short(text),
+            ),
+            hint,
         )
         ok = False
     targets = {*questionnaire.node_map, *questionnaire.question_map}
@@ -72,7 +88,11 @@ def parse_condition(
         report(
             loc,
             "REF001",
-            f"'{name}' in '{_short(text)}' is not a dimension, indicator or question",
+            N_(
+                "'%(name)s' in '%(text)s' is not a dimension, indicator or question",
+                name=name,
+                text=_short(text),
+            ),
             did_you_mean(name, targets),
         )
         ok = False
@@ -80,8 +100,8 @@ def parse_condition(
         report(
             loc,
             "EXPR004",
-            f"score() cannot be used in '{_short(text)}'",
-            "scores exist only after scoring; use it in level rules and scenario triggers",
+            N_("score() cannot be used in '%(text)s'", text=_short(text)),
+            N_("scores exist only after scoring; use it in level rules and scenario triggers"),
         )
         ok = False
     ok = _check_choice_literals(parsed, loc, report, questionnaire) and ok
@@ -124,11 +144,19 @@ def _check_choice_literals(
             choices = [c.id for c in questionnaire.choices_of(question)]
             for item in _strings(literal):
                 if item.value not in choices:
-                    hint = did_you_mean(item.value, choices) or "choices: " + ", ".join(choices)
+                    hint = did_you_mean(item.value, choices) or N_(
+                        "choices: %(choices)s",
+                        choices=", ".join(choices),
+                        labels="、".join(f"'{c}'" for c in choices),
+                    )
                     report(
                         loc,
                         "REF001",
-                        f"'{item.value}' is not a choice of question '{question.id}'",
+                        N_(
+                            "'%(item)s' is not a choice of question '%(qid)s'",
+                            item=item.value,
+                            qid=question.id,
+                        ),
                         hint,
                     )
                     ok = False
@@ -194,7 +222,7 @@ def build_plan(questionnaire: Questionnaire, report: Reporter) -> Plan:
             report(
                 ("recognition", g_i, "id"),
                 "ID001",
-                f"the recognition id '{honour.id}' is used twice",
+                N_("the recognition id '%(id)s' is used twice", id=honour.id),
             )
         seen.add(honour.id)
         for r_i, need in enumerate(honour.rules):
@@ -233,8 +261,8 @@ def _order(deps: dict[str, set[str]], where: dict[str, KeyPath], report: Reporte
             report(
                 where.get(name, ()),
                 "CYCLE001",
-                "values depend on each other in a cycle: " + " -> ".join(cycle),
-                "break the cycle by removing one of the references",
+                N_("values depend on each other in a cycle: %(cycle)s", cycle=" -> ".join(cycle)),
+                N_("break the cycle by removing one of the references"),
             )
             return
         state[name] = 1

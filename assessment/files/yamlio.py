@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import Location, ProblemList
+from ..errors import N_, Location, Message, ProblemList
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000
@@ -74,11 +74,11 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) or key is None:
                 raise _BadKey(
-                    None, None, "a key must be a plain word or number", key_node.start_mark
+                    None, None, N_("a key must be a plain word or number"), key_node.start_mark
                 )
             if key in result:
                 raise _DuplicateKey(
-                    None, None, f"the key '{key}' appears twice", key_node.start_mark
+                    None, None, N_("the key '%(key)s' appears twice", key=key), key_node.start_mark
                 )
             result[key] = self.construct_object(value_node, deep=True)
             result.where[key] = _pos(key_node)
@@ -191,16 +191,16 @@ def parse_yaml(text: str, path: str, problems: ProblemList) -> Any:
         problems.add(
             Location(path, at_line, at_column),
             "YAML001",
-            f"the file holds the control character U+{ord(bad.group()):04X}",
-            "remove it; it often comes with text copied out of another program",
+            N_("the file holds the control character %(char)s", char=f"U+{ord(bad.group()):04X}"),
+            N_("remove it; it often comes with text copied out of another program"),
         )
         return None
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         problems.add(
             Location(path),
             "YAML002",
-            f"the file is over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit",
-            "split it or remove what is not needed",
+            _too_large(),
+            N_("split it or remove what is not needed"),
         )
         return None
     loader = _Loader(text)
@@ -213,22 +213,25 @@ def parse_yaml(text: str, path: str, problems: ProblemList) -> Any:
             problems.add(
                 Location(path, *_pos(node)),
                 "YAML003",
-                f"the file expands to more than {MAX_EXPANDED_NODES} values or nests "
-                f"deeper than {MAX_DEPTH}",
-                "write values out instead of chaining aliases",
+                N_(
+                    "the file expands to more than %(size)s values or nests deeper than %(depth)s",
+                    size=MAX_EXPANDED_NODES,
+                    depth=MAX_DEPTH,
+                ),
+                N_("write values out instead of chaining aliases"),
             )
             return None
         return loader.construct_document(node)
     except _DuplicateKey as exc:
-        problems.add(_mark_location(path, exc), "YAML005", str(exc.problem), "keep one of them")
+        problems.add(_mark_location(path, exc), "YAML005", _said(exc), N_("keep one of them"))
     except _BadKey as exc:
-        problems.add(_mark_location(path, exc), "YAML001", str(exc.problem), "write a name")
+        problems.add(_mark_location(path, exc), "YAML001", _said(exc), N_("write a name"))
     except yaml.constructor.ConstructorError as exc:
         problems.add(
             _mark_location(path, exc),
             "YAML004",
-            str(exc.problem or "a value cannot be read"),
-            "remove the '!tag'; only plain YAML is read",
+            _tag_problem(exc),
+            N_("remove the '!tag'; only plain YAML is read"),
         )
     except yaml.YAMLError as exc:
         problem = str(getattr(exc, "problem", None) or exc).splitlines()[0]
@@ -236,7 +239,7 @@ def parse_yaml(text: str, path: str, problems: ProblemList) -> Any:
         lines = text.splitlines()
         line = lines[where.line - 1] if 0 < where.line <= len(lines) else ""
         hint = _yaml_hint(problem + (" tab" if "\t" in line[: where.column] else ""))
-        problems.add(where, "YAML001", problem, hint)
+        problems.add(where, "YAML001", _yaml_problem(problem), hint)
     finally:
         loader.dispose()
     return None
@@ -244,12 +247,50 @@ def parse_yaml(text: str, path: str, problems: ProblemList) -> Any:
 
 def _yaml_hint(problem: str) -> str:
     if "tab" in problem:
-        return "indent with spaces, not tabs"
+        return N_("indent with spaces, not tabs")
     if "mapping values" in problem:
-        return "quote values that contain ': '"
+        return N_("quote values that contain ': '")
     if "could not find expected ':'" in problem:
-        return "check the indentation and that every key ends with ':'"
-    return "check the indentation and quoting on that line"
+        return N_("check the indentation and that every key ends with ':'")
+    return N_("check the indentation and quoting on that line")
+
+
+def _said(exc: yaml.MarkedYAMLError) -> str:
+    """The problem our loader raised, kept as the marked text it was raised with."""
+    return exc.problem if isinstance(exc.problem, Message) else str(exc.problem)
+
+
+def _tag_problem(exc: yaml.MarkedYAMLError) -> str:
+    tag = re.search(r"tag '([^']*)'", str(exc.problem or ""))
+    if tag:
+        return N_("the tag '%(tag)s' is not allowed", tag=tag.group(1))
+    return N_("a value cannot be read")
+
+
+# PyYAML's words for what it could not parse, said in ours (shown in Chinese too); its other
+# messages are rare and stay as PyYAML words them.
+_YAML_WORDS: tuple[tuple[str, Message], ...] = (
+    ("mapping values are not allowed", N_("a ': ' appears where no key can start")),
+    ("could not find expected ':'", N_("a key has no ':' after it")),
+    ("found character '\\t'", N_("a tab is used where YAML needs spaces")),
+    ("found character", N_("a character that cannot start a value")),
+    ("did not find expected key", N_("a line is indented differently from its neighbours")),
+    ("did not find expected '-' indicator", N_("a list item is indented differently")),
+    ("did not find expected node content", N_("a value is missing")),
+    ("found unexpected end of stream", N_("the file ends inside a quoted value or a list")),
+    ("found undefined alias", N_("an alias names no anchor")),
+    ("expected ',' or ']'", N_("a list in [ ] is not closed")),
+    ("expected ',' or '}'", N_("a mapping in { } is not closed")),
+    ("found unknown escape character", N_("a backslash escape that YAML does not know")),
+    ("found duplicate anchor", N_("an anchor is defined twice")),
+    ("expected <document start>", N_("a second document or stray text after the first")),
+    ("found unexpected ':'", N_("a ':' appears where no key can start")),
+    ("while scanning", N_("a quoted value or a block is not closed")),
+)
+
+
+def _yaml_problem(problem: str) -> str:
+    return next((words for found, words in _YAML_WORDS if found in problem), problem)
 
 
 def _mark_location(path: str, exc: yaml.YAMLError) -> Location:
@@ -266,7 +307,9 @@ def read_yaml(path: Path, problems: ProblemList) -> Any:
         # Opened without blocking, so a FIFO or a device is refused instead of waited on.
         with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                problems.add(Location(name), "FILE001", "not a regular file", "name a YAML file")
+                problems.add(
+                    Location(name), "FILE001", N_("not a regular file"), N_("name a YAML file")
+                )
                 return None
             # Sized by what is read, not by `stat`: a file may grow, or claim any size.
             raw = handle.read(MAX_FILE_BYTES + 1)
@@ -274,28 +317,41 @@ def read_yaml(path: Path, problems: ProblemList) -> Any:
             problems.add(
                 Location(name),
                 "YAML002",
-                f"the file is over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit",
-                "split it or remove what is not needed",
+                _too_large(),
+                N_("split it or remove what is not needed"),
             )
             return None
         text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         if path.is_symlink():
             problems.add(
-                Location(name), "FILE001", "a link to a file that does not exist", "remove the link"
+                Location(name),
+                "FILE001",
+                N_("a link to a file that does not exist"),
+                N_("remove the link"),
             )
         else:
-            problems.add(Location(name), "FILE001", "the file does not exist", "check the path")
+            problems.add(
+                Location(name), "FILE001", N_("the file does not exist"), N_("check the path")
+            )
             problems.missing = name
         return None
     except IsADirectoryError:
-        problems.add(Location(name), "FILE001", "this is a folder, not a file", "name a file")
+        problems.add(
+            Location(name), "FILE001", N_("this is a folder, not a file"), N_("name a file")
+        )
         return None
     except UnicodeDecodeError:
-        problems.add(Location(name), "FILE001", "the file is not UTF-8 text", "save it as UTF-8")
+        problems.add(
+            Location(name), "FILE001", N_("the file is not UTF-8 text"), N_("save it as UTF-8")
+        )
         return None
     except OSError as exc:
-        problems.add(Location(name), "FILE001", f"the file cannot be read: {exc.strerror}")
+        problems.add(
+            Location(name),
+            "FILE001",
+            N_("the file cannot be read: %(reason)s", reason=exc.strerror),
+        )
         return None
     return parse_yaml(text, name, problems)
 
@@ -315,3 +371,7 @@ def locate(data: Any, path: str, loc: tuple[int | str, ...]) -> Location:
             best = where[part]
             node = node[part]
     return Location(path, *best)
+
+
+def _too_large() -> Message:
+    return N_("the file is over the %(limit)s MiB limit", limit=MAX_FILE_BYTES // (1024 * 1024))

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
+from ..errors import N_
 from . import credit_code
 from .common import Id, Model, Number, Period
 
@@ -38,9 +39,9 @@ LATEST_AFTER = timedelta(days=366)
 def _visible_name(value: str) -> str:
     """A name as typed, but never blank, invisible-only, or with control characters."""
     if any(unicodedata.category(c) == "Cc" for c in value):
-        raise ValueError("contains a control character (a line break, tab or escape code)")
+        raise ValueError(N_("contains a control character (a line break, tab or escape code)"))
     if all(c.isspace() or unicodedata.category(c) in ("Cf", "Zs", "Mn") for c in value):
-        raise ValueError("is blank or holds only invisible characters")
+        raise ValueError(N_("is blank or holds only invisible characters"))
     return value.strip()
 
 
@@ -49,14 +50,14 @@ Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_visib
 
 def _no_control(value: str) -> str:
     if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in value):
-        raise ValueError("contains a control character; retype it")
+        raise ValueError(N_("contains a control character; retype it"))
     return value
 
 
 def _date_as_text(value: Any) -> Any:
     """Dates are written YYYY-MM-DD; a number is never a date (pydantic would read 0 as 1970)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError("a date is written YYYY-MM-DD, not as a number")
+        raise ValueError(N_("a date is written YYYY-MM-DD, not as a number"))
     return value
 
 
@@ -85,7 +86,9 @@ class Firm(Model):
     def _valid_code(cls, value: str) -> str:
         reason = credit_code.problem(value)
         if reason is not None:
-            raise ValueError(f"not a valid unified social credit code: {reason}")
+            raise ValueError(
+                N_("not a valid unified social credit code: %(reason)s", reason=reason)
+            )
         return value
 
 
@@ -110,7 +113,7 @@ class QuestionnaireRef(Model):
     @model_validator(mode="after")
     def _id_or_path(self) -> QuestionnaireRef:
         if self.id is None and self.path is None:
-            raise ValueError("give the questionnaire's 'id' (and 'version'), or its 'path'")
+            raise ValueError(N_("give the questionnaire's 'id' (and 'version'), or its 'path'"))
         return self
 
 

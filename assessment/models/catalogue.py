@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from ..errors import N_
 from .answers import Industry
 from .common import FrozenDict, FrozenMap, Id, Model, Number, Text, Whole
 
@@ -59,7 +60,7 @@ class CostRange(Model):
     @model_validator(mode="after")
     def _ordered(self) -> CostRange:
         if self.max is not None and self.max < self.min:
-            raise ValueError("max is below min; make max at least min, or leave it out")
+            raise ValueError(N_("max is below min; make max at least min, or leave it out"))
         return self
 
 

@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 # Re-exported: every model and stage reads the languages from here.
+from ..errors import N_
 from .lang import LANGS as LANGS
 from .lang import Lang as Lang
 from .lang import UnknownLanguage as UnknownLanguage
@@ -36,7 +37,13 @@ MAX_FIGURE = 1e12
 
 def _within_limits(value: float) -> float:
     if abs(value) > MAX_FIGURE:
-        raise ValueError(f"{value:g} is beyond the largest figure allowed ({MAX_FIGURE:g})")
+        raise ValueError(
+            N_(
+                "%(value)s is beyond the largest figure allowed (%(limit)s)",
+                value=f"{value:g}",
+                limit=f"{MAX_FIGURE:g}",
+            )
+        )
     return value
 
 

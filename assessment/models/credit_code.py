@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..errors import N_
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
@@ -15,13 +17,20 @@ def check_character(body: str) -> str:
 def problem(code: str) -> str | None:
     """Why `code` is not a valid credit code, or None when it is."""
     if len(code) != 18:
-        return f"it has {len(code)} characters, not 18"
+        return N_("it has %(count)s characters, not 18", count=len(code))
     bad = sorted({c for c in code if c not in ALPHABET})
     if bad:
-        return f"it contains {', '.join(repr(c) for c in bad)}, which a credit code never uses"
+        return N_(
+            "it contains %(bad)s, which a credit code never uses",
+            bad=", ".join(repr(c) for c in bad),
+        )
     expected = check_character(code[:17])
     if code[17] != expected:
-        return f"its check character is {code[17]!r} but should be {expected!r}"
+        return N_(
+            "its check character is %(got)s but should be %(expected)s",
+            got=repr(code[17]),
+            expected=repr(expected),
+        )
     return None
 
 
