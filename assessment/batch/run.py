@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,9 +19,7 @@ from ..park.trends import FirmTrend, History, stored_history
 from ..store import Store
 from .inputs import period_inputs, stored_adoption
 from .intake import BatchResult, Failure, take_in
-
-RECYCLE_AFTER = 40  # renders per worker process: WeasyPrint's memory creeps up slowly
-
+from .processes import run_all
 
 RenderJob = tuple[
     Path,
@@ -152,23 +148,17 @@ def run_batch(
     if progress:
         progress(done, len(good))
     if jobs:
-        context = multiprocessing.get_context("spawn")
         count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-        with ProcessPoolExecutor(
-            count, mp_context=context, max_tasks_per_child=RECYCLE_AFTER
-        ) as pool:
-            futures = {pool.submit(_render_job, job): job[0] for job in jobs}
-            for future in as_completed(futures):
-                try:
-                    code, names = future.result()
-                except Exception as exc:  # one firm failing late must not stop the quarter
-                    result.failures.append(Failure(futures[future], [_late(futures[future], exc)]))
-                else:
-                    manifest.record(code, keys[code], names)
-                    result.rendered.append(code)
-                done += 1
-                if progress:
-                    progress(done, len(good))
+        for job, outcome in run_all(_render_job, jobs, count):
+            if isinstance(outcome, Exception):  # one firm failing late must not stop the quarter
+                result.failures.append(Failure(job[0], [_late(job[0], outcome)]))
+            else:
+                code, names = outcome
+                manifest.record(code, keys[code], names)
+                result.rendered.append(code)
+            done += 1
+            if progress:
+                progress(done, len(good))
     result.rendered.sort()
     result.files.update(
         write_park_outputs(
