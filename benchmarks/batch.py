@@ -21,20 +21,30 @@ from typing import Any
 import yaml
 from scoring import firm_document  # the generator of valid random answer files
 
-from assessment import load_questionnaire
+from assessment import load_answers, load_questionnaire
 from assessment.batch import load_all, run_batch, source_hash
 from assessment.engine.pipeline import answer_files
+from assessment.errors import DtmError
 from assessment.store import Store
 
 
 def generate(folder: Path, firms: int, seed: int = 11) -> None:
+    """`firms` valid answer files; a drawn firm the checks refuse (say, more networked devices
+    than production devices) is drawn again, so that every firm is stored and rendered."""
     q = load_questionnaire("park_quick_scan")
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    for i in range(firms):
-        doc = firm_document(q, i, rng)
+    written = 0
+    while written < firms:
+        doc = firm_document(q, written, rng)
         path = folder / f"{doc['firm']['credit_code']}.yaml"
         path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+        try:
+            load_answers(path, q)
+        except DtmError:
+            path.unlink()
+        else:
+            written += 1
 
 
 def timed_batch(folder: Path, root: Path, workers: int) -> float:

@@ -1,13 +1,25 @@
 """Times the queue: firms per second with 1, 2 and 4 `dtm worker` processes on this machine.
 
-    python benchmarks/workers.py [--firms 24] [--workers 1,2,4] [--json]
+    python benchmarks/workers.py [--firms 24] [--workers 1,2,4] [--memory-firms 200] [--json]
+    python benchmarks/workers.py --against REV [--firms 8] [--workers 1,2,4] [--json]
 
 Each round gets a fresh database on a throw-away PostgreSQL server (as the tests start one), the
 same generated quarter (the park quick scan, both real reports per firm), `dtm batch --queue`,
 then N workers started together. Figures per round: seconds from the workers' start to the last
-firm finished, firms per second, seconds to the park report after it, and the database's own
-work in a firm job measured apart from rendering. Needs
-PostgreSQL installed (`make setup`); runs as root through the `postgres` user like the tests.
+firm finished, firms per second and the ratio to one worker (aims: 2 workers at least 1.8x one
+on a 2-core machine, 4 no slower than 2), seconds to the park report after it, and the
+database's own work in a firm job measured apart from rendering.
+
+The memory figure: a worker's render process (the code `dtm worker` runs for a firm, with
+its recycling after 40 firms turned off) renders `--memory-firms` firms one after another;
+printed is its resident memory after the first and after the last, and the growth (aim: under
+15% over 200 firms).
+
+With `--against REV` the revision REV is checked out in a temporary `git worktree` and every
+round is run twice, once with each tree's code (`PYTHONPATH`, for `dtm batch --queue` and the
+workers alike), in alternating order; each side gets a database of its own, created by its own
+code, on the same server. Needs PostgreSQL installed (`make setup`); runs as root through the
+`postgres` user like the tests.
 """
 
 from __future__ import annotations
@@ -22,20 +34,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from batch import generate  # noqa: E402  (the generator of valid random answer files)
-from sqlalchemy import create_engine, text  # noqa: E402
-
-from assessment.queue import queue_batch  # noqa: E402
-from assessment.store import Store  # noqa: E402
-from tests.postgres import PostgresServer  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import against  # (the worktree and subprocess helpers shared with render.py)
 
 PERIOD = "2026Q3"
 
 
 def _scalar(url: str, sql: str) -> Any:
+    from sqlalchemy import create_engine, text
+
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
@@ -44,9 +51,12 @@ def _scalar(url: str, sql: str) -> Any:
         engine.dispose()
 
 
-def round_of(server: PostgresServer, answers: Path, root: Path, count: int, firms: int) -> dict:
-    url = server.new_database()
-    out = root / f"out-{count}"
+def round_of(url: str, answers: Path, out: Path, count: int, firms: int) -> dict[str, Any]:
+    """One round in a fresh database `url`, with whichever `assessment` this process imports
+    (and its workers, which inherit `PYTHONPATH`)."""
+    from assessment.queue import queue_batch
+    from assessment.store import Store
+
     with Store.open(url) as store:
         start = time.perf_counter()
         queue_batch(answers, period=PERIOD, out=out, store=store)
@@ -82,6 +92,7 @@ def store_ms_per_job(url: str, out: Path) -> float:
     """Milliseconds of store work in a firm job with rendering taken out: each firm of the first
     run again, as a retried job is (read the run, the assessment and the outcome, check files)."""
     from assessment.queue import work
+    from assessment.store import Store
 
     with Store.open(url) as store:
         codes = [r.credit_code for r in store.list(period=PERIOD)]
@@ -91,52 +102,173 @@ def store_ms_per_job(url: str, out: Path) -> float:
         return (time.perf_counter() - start) / len(codes) * 1000
 
 
-def run(firms: int, counts: list[int]) -> dict[str, Any]:
+def memory(url: str, answers: Path, out: Path) -> dict[str, Any]:
+    """A worker's render process rendering every firm of `answers` in turn, never replaced:
+    its resident memory (MB) after each firm."""
+    from assessment.batch.processes import RenderProcess
+    from assessment.queue import queue_batch, work
+    from assessment.store import Store
+
+    with Store.open(url) as store:
+        queue_batch(answers, period=PERIOD, out=out, store=store)
+        codes = sorted(r.credit_code for r in store.list(period=PERIOD))
+    process = RenderProcess(after=2 * len(codes) + 1, limit_mb=float("inf"))  # 2 tasks a firm
+    started = time.perf_counter()
+    try:
+        pids, after = set(), []
+        for code in codes:
+            pids.add(process.submit(_pid_of_render_process).result())
+            _, mb = process.submit(work.render_firm_at, url, str(out), 1, code, True).result()
+            after.append(mb)
+    finally:
+        process.shutdown()
+    assert len(pids) == 1, "the render process was replaced during the memory run"
+    tenth = after[min(9, len(after) - 1)]
+    return {
+        "firms": len(codes),
+        "seconds": round(time.perf_counter() - started, 1),
+        "rss_mb_after_1": round(after[0], 1),
+        "rss_mb_after_10": round(tenth, 1),
+        f"rss_mb_after_{len(after)}": round(after[-1], 1),
+        "rss_growth_percent": round((after[-1] / after[0] - 1) * 100, 1),
+        "rss_growth_percent_from_10": round(
+            (after[-1] / after[min(9, len(after) - 1)] - 1) * 100, 1
+        ),
+    }
+
+
+def _pid_of_render_process() -> int:
+    import os
+
+    return os.getpid()
+
+
+def run(firms: int, counts: list[int], memory_firms: int, rev: str | None = None) -> dict[str, Any]:
+    sys.path.insert(0, str(against.ROOT))
+    from batch import generate  # the generator of valid random answer files
+
+    from tests.postgres import PostgresServer
+
     server = PostgresServer().start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
             generate(root / "answers", firms)
-            rounds = [round_of(server, root / "answers", root, n, firms) for n in counts]
-            last = rounds[-1]
-            per_job = store_ms_per_job(last.pop("url"), root / f"out-{last['workers']}")
+            name = None
+            if rev is None:
+                rounds = {"current": [_round(None, server, root, n, firms) for n in counts]}
+            else:
+                rounds, name = _alternating(rev, server, root, counts, firms)
+            last = rounds["current"][-1]
+            per_job = store_ms_per_job(last["url"], root / f"out-current-{last['workers']}")
+            held = None
+            if memory_firms:
+                generate(root / "memory", memory_firms, seed=13)
+                held = memory(server.new_database(), root / "memory", root / "out-memory")
     finally:
         server.stop()
-    for r in rounds:
-        r.pop("url", None)
-    one = rounds[0]["firms_per_second"]
-    return {
-        "firms": firms,
-        "cores": _cores(),
-        "rounds": rounds,
-        "speedup": {str(r["workers"]): round(r["firms_per_second"] / one, 2) for r in rounds},
-        "store_ms_per_retried_job": round(per_job, 1),
-    }
+    figures: dict[str, Any] = {"firms": firms}
+    for side, found in rounds.items():
+        for r in found:
+            r.pop("url", None)
+        one = found[0]["firms_per_second"]
+        figures[side] = {
+            "rounds": found,
+            "speedup": {str(r["workers"]): round(r["firms_per_second"] / one, 2) for r in found},
+        }
+    if name is not None:
+        figures["against"] = name
+        figures["current_over_past"] = {
+            str(a["workers"]): round(a["firms_per_second"] / b["firms_per_second"], 2)
+            for a, b in zip(figures["current"]["rounds"], figures["past"]["rounds"], strict=True)
+        }
+    figures["store_ms_per_retried_job"] = round(per_job, 1)
+    figures["memory"] = held
+    figures.update(against.machine())
+    return figures
 
 
-def _cores() -> int:
-    import os
+def _round(tree: Path | None, server: Any, root: Path, count: int, firms: int) -> dict[str, Any]:
+    """A round with the current code in this process, or with `tree`'s in a child process."""
+    side = "current" if tree is None or tree == against.ROOT else "past"
+    url, out = server.new_database(), root / f"out-{side}-{count}"
+    if tree is None:
+        return round_of(url, root / "answers", out, count, firms)
+    args = ["--url", url, "--answers", str(root / "answers"), "--out", str(out)]
+    return against.run_in(
+        tree, Path(__file__).resolve(), *args, "--workers", str(count), "--firms", str(firms)
+    )
 
-    return len(os.sched_getaffinity(0))
+
+def _alternating(
+    rev: str, server: Any, root: Path, counts: list[int], firms: int
+) -> tuple[dict[str, list[dict[str, Any]]], str]:
+    found: dict[str, list[dict[str, Any]]] = {"current": [], "past": []}
+    with against.checkout(rev) as past:
+        trees = {"current": against.ROOT, "past": past}
+        for i, n in enumerate(counts):
+            order = ("current", "past") if i % 2 == 0 else ("past", "current")
+            for side in order:
+                found[side].append(_round(trees[side], server, root, n, firms))
+        name = against.revision(past)
+    return found, name
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--firms", type=int, default=24)
     parser.add_argument("--workers", default="1,2,4", help="worker counts, e.g. 1,2,4")
+    parser.add_argument("--memory-firms", type=int, default=200, help="0: no memory figure")
+    parser.add_argument("--against", metavar="REV", help="compare with this git revision")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--answers", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    figures = run(args.firms, [int(n) for n in args.workers.split(",")])
+    if args.child:
+        found = round_of(args.url, args.answers, args.out, int(args.workers), args.firms)
+        print(json.dumps(found))
+        return
+    counts = [int(n) for n in args.workers.split(",")]
+    figures = run(args.firms, counts, args.memory_firms, args.against)
     if args.json:
         print(json.dumps(figures))
         return
-    for r in figures["rounds"]:
-        print(
-            f"{r['workers']} workers: {r['firms_per_second']} firms/s "
-            f"({r['seconds_to_last_firm']} s to the last firm, park report "
-            f"{r['park_report_seconds']} s more)"
-        )
+    _print(figures)
+
+
+def _print(figures: dict[str, Any]) -> None:
+    for side in ("current", "past"):
+        if side not in figures:
+            continue
+        name = "current code" if side == "current" else figures["against"]
+        print(f"{name}, {figures['firms']} firms:")
+        for r in figures[side]["rounds"]:
+            print(
+                f"  {r['workers']} workers: {r['firms_per_second']} firms/s, "
+                f"{figures[side]['speedup'][str(r['workers'])]}x one worker "
+                f"({r['seconds_to_last_firm']} s to the last firm, park report "
+                f"{r['park_report_seconds']} s more)"
+            )
+    if "current_over_past" in figures:
+        print(f"firms/s, current / {figures['against']}: {figures['current_over_past']}")
     print(f"store work per (retried) firm job: {figures['store_ms_per_retried_job']} ms")
+    held = figures["memory"]
+    if held:
+        n = held["firms"]
+        print(
+            f"one render process over {n} firms ({held['seconds']} s): "
+            f"{held['rss_mb_after_1']} MB after the first, {held[f'rss_mb_after_{n}']} after "
+            f"the last: {held['rss_growth_percent']:+}%"
+            + (
+                f" ({held['rss_mb_after_10']} MB after the 10th: "
+                f"{held['rss_growth_percent_from_10']:+}% from there)"
+                if n > 10
+                else ""
+            )
+        )
+    print(f"cores {figures['cores']}, load average {figures['load_average']}")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,20 @@
-"""Shared fixtures: the small test questionnaire and answer file, and a way to write files."""
+"""Shared fixtures: the small test questionnaire and answer file, a way to write files, and the
+sample firm with its reports rendered once per test session."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 import assessment
 from assessment import Questionnaire
 from tests.postgres import PostgresServer
+
+if TYPE_CHECKING:
+    from assessment.engine.pipeline import Assessment
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -67,3 +72,37 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def sample_firm() -> Assessment:
+    """The sample park's first firm of 2026Q3: notes, evidence and a previous quarter."""
+    from assessment.engine.pipeline import assess
+    from assessment.resources import sample_park_dir
+
+    return assess(sorted((sample_park_dir() / "2026Q3").glob("*.yaml"))[0])
+
+
+class SampleReports(dict[tuple[str, str], bytes]):
+    """The sample firm's PDFs by (kind, lang), each rendered the first time a test reads it."""
+
+    KEYS = tuple((k, lang) for k in ("diagnosis", "scenarios") for lang in ("zh", "en"))
+
+    def __init__(self, firm: Assessment) -> None:
+        super().__init__()
+        self.firm = firm
+
+    def __missing__(self, key: tuple[str, str]) -> bytes:
+        from assessment.report.render import render_diagnosis, render_scenarios
+
+        kind, lang = key
+        render = {"diagnosis": render_diagnosis, "scenarios": render_scenarios}[kind]
+        self[key] = pdf = render(self.firm, lang=lang)  # type: ignore[arg-type]
+        return pdf
+
+
+@pytest.fixture(scope="session")
+def sample_reports(sample_firm: Assessment) -> SampleReports:
+    """The sample firm's diagnosis and scenario PDFs in both languages, by (kind, lang): each
+    rendered once for every test file that reads it."""
+    return SampleReports(sample_firm)

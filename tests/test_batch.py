@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import shutil
@@ -102,7 +103,7 @@ def test_a_second_run_skips_unchanged_firms_and_force_redoes_them(
 def test_a_changed_answer_file_is_rendered_again_and_its_old_result_kept(
     tmp_path: Path, fresh_store: Store
 ) -> None:
-    folder = folder_of(tmp_path, "in", Q3[:2])
+    folder = folder_of(tmp_path, "in", Q3[:1])  # one firm is enough to see it rendered again
     out = tmp_path / "out"
     run_batch(folder, period="2026Q3", out=out, store=fresh_store, workers=1)
     target = folder / Q3[0].name
@@ -154,6 +155,51 @@ def test_a_batch_killed_midway_finishes_when_run_again(tmp_path: Path) -> None:
     with Store.open(db) as store:
         assert len(store.list(period="2026Q3")) == 4
         assert all(len(store.history(p.stem)) == 1 for p in Q3[:4])
+
+
+_kept: list[bytes] = []
+
+
+def grow_and_tell(megabytes: int) -> int:
+    """A render job that keeps `megabytes` of memory in its process; returns the process id."""
+    _kept.append(b"x" * (megabytes << 20))
+    return os.getpid()
+
+
+@pytest.mark.parametrize(
+    ("grow", "after", "same_process"),
+    [
+        ([0, 0, 0, 0, 0], 40, [True, True, True, True]),  # reused while it stays small
+        ([0, 0, 400, 0, 0], 40, [True, True, False, True]),  # replaced after the job that grew it
+        ([0, 0, 0, 0, 0], 2, [True, False, True, False]),  # replaced after `after` jobs
+    ],
+)
+def test_a_batch_render_process_is_reused_and_replaced_once_it_grew(
+    grow: list[int], after: int, same_process: list[bool]
+) -> None:
+    from assessment.batch.processes import run_all
+
+    pids = [outcome for _, outcome in run_all(grow_and_tell, grow, 1, after=after, limit_mb=300.0)]
+    assert all(isinstance(pid, int) and pid != os.getpid() for pid in pids)
+    assert [a == b for a, b in itertools.pairwise(pids)] == same_process
+
+
+def die_or_tell(job: int) -> int:
+    """A render job whose process is killed on job 11 (as the kernel ends one out of memory)."""
+    if job == 11:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return os.getpid()
+
+
+def test_a_batch_render_process_that_dies_fails_its_firm_alone() -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from assessment.batch.processes import run_all
+
+    outcomes = dict(run_all(die_or_tell, [10, 11, 12, 13, 14], 2))
+    assert sorted(outcomes) == [10, 11, 12, 13, 14]
+    assert isinstance(outcomes.pop(11), BrokenProcessPool)
+    assert all(isinstance(pid, int) for pid in outcomes.values())
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from assessment.files.atomic import short_name
 from assessment.report.pdf import _fetcher_class, html_to_pdf
 from assessment.report.render import render_diagnosis, render_html, render_scenarios, write_reports
 from assessment.resources import sample_park_dir, templates_dir
+from tests.conftest import SampleReports
 
 GOLDEN = Path(__file__).parent / "golden"
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
@@ -44,21 +45,6 @@ def pdf_tool(tool: str, pdf: bytes, tmp_path: Path, *args: str) -> str:
     ).stdout
 
 
-@pytest.fixture(scope="module")
-def sample_firm() -> Assessment:
-    """A sample firm with notes, evidence and a previous quarter."""
-    return assess(sorted((sample_park_dir() / "2026Q3").glob("*.yaml"))[0])
-
-
-@pytest.fixture(scope="module")
-def rendered(sample_firm: Assessment) -> dict[tuple[str, str], bytes]:
-    return {
-        (kind, lang): render(sample_firm, lang=lang)
-        for kind, render in (("diagnosis", render_diagnosis), ("scenarios", render_scenarios))
-        for lang in ("zh", "en")
-    }
-
-
 def user_text(a: Assessment) -> list[str]:
     """Text that comes from the answer file, not from us: it may be Chinese in any report."""
     found = [a.card.firm.name, a.card.firm.park or "", a.card.assessor]
@@ -72,9 +58,9 @@ def user_text(a: Assessment) -> list[str]:
 @needs_poppler
 @pytest.mark.parametrize("kind", ["diagnosis", "scenarios"])
 def test_the_chinese_report_names_the_firm_level_and_dimensions(
-    kind: str, rendered: dict, sample_firm: Assessment, tmp_path: Path
+    kind: str, sample_reports: dict, sample_firm: Assessment, tmp_path: Path
 ) -> None:
-    text = re.sub(r"\s+", "", pdf_text(rendered[kind, "zh"], tmp_path))
+    text = re.sub(r"\s+", "", pdf_text(sample_reports[kind, "zh"], tmp_path))
     assert sample_firm.card.firm.name in text
     assert sample_firm.card.level_name.zh in text
     if kind == "diagnosis":
@@ -90,14 +76,14 @@ def test_the_chinese_report_names_the_firm_level_and_dimensions(
 @needs_poppler
 @pytest.mark.parametrize("kind", ["diagnosis", "scenarios"])
 def test_the_english_report_has_no_chinese_but_the_firms_own_words(
-    kind: str, rendered: dict, sample_firm: Assessment, tmp_path: Path
+    kind: str, sample_reports: dict, sample_firm: Assessment, tmp_path: Path
 ) -> None:
     html = render_html(kind, sample_firm, lang="en")  # type: ignore[arg-type]
     for words in sorted(user_text(sample_firm), key=len, reverse=True):
         html = html.replace(escape(words), "")
     assert CJK.findall(html) == []
     # In the PDF, wrapped table cells interleave; every Chinese character must still be the firm's.
-    text = pdf_text(rendered[kind, "en"], tmp_path)
+    text = pdf_text(sample_reports[kind, "en"], tmp_path)
     theirs = set(CJK.findall("".join(user_text(sample_firm))))
     assert set(CJK.findall(text)) <= theirs
     assert sample_firm.card.level_name.en in text
@@ -107,8 +93,11 @@ def test_the_english_report_has_no_chinese_but_the_firms_own_words(
 
 
 @needs_poppler
-def test_a_real_cjk_font_is_embedded_and_pages_are_sane(rendered: dict, tmp_path: Path) -> None:
-    for (kind, _lang), pdf in rendered.items():
+def test_a_real_cjk_font_is_embedded_and_pages_are_sane(
+    sample_reports: dict, tmp_path: Path
+) -> None:
+    for kind, lang in SampleReports.KEYS:
+        pdf = sample_reports[kind, lang]
         fonts = pdf_tool("pdffonts", pdf, tmp_path)
         cjk = [line for line in fonts.splitlines() if "CJK" in line]
         assert cjk, fonts
@@ -125,8 +114,10 @@ TERMS = ("政策申报服务", "数字化转型规划", "客户关系管理", "�
 
 @needs_poppler
 @pytest.mark.parametrize("kind", ["diagnosis", "scenarios"])
-def test_table_cells_never_break_a_chinese_term(kind: str, rendered: dict, tmp_path: Path) -> None:
-    text = pdf_text(rendered[kind, "zh"], tmp_path)
+def test_table_cells_never_break_a_chinese_term(
+    kind: str, sample_reports: dict, tmp_path: Path
+) -> None:
+    text = pdf_text(sample_reports[kind, "zh"], tmp_path)
     lines = [line.strip() for line in text.splitlines()]
     joined = "".join(lines)
     found = [t for t in TERMS if t in joined]
@@ -149,9 +140,9 @@ def test_the_html_keeps_each_term_of_a_name_on_one_line() -> None:
     assert keep_terms(sentence) == sentence  # too long for a term: it wraps like any text
 
 
-def test_the_same_inputs_give_identical_pdfs(sample_firm: Assessment, rendered: dict) -> None:
-    assert render_scenarios(sample_firm, lang="zh") == rendered["scenarios", "zh"]
-    assert render_diagnosis(sample_firm, lang="en") == rendered["diagnosis", "en"]
+def test_the_same_inputs_give_identical_pdfs(sample_firm: Assessment, sample_reports: dict) -> None:
+    assert render_scenarios(sample_firm, lang="zh") == sample_reports["scenarios", "zh"]
+    assert render_diagnosis(sample_firm, lang="en") == sample_reports["diagnosis", "en"]
 
 
 def _scenarios_pdf(path: Path) -> bytes:
@@ -160,7 +151,7 @@ def _scenarios_pdf(path: Path) -> bytes:
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_a_worker_process_renders_the_same_pdf_as_its_parent(
-    method: str, sample_firm: Assessment, rendered: dict
+    method: str, sample_firm: Assessment, sample_reports: dict
 ) -> None:
     """Fonts and stylesheets are set up once per process: a worker forked after its parent has
     rendered builds its own, and a spawned one its own from nothing; each renders many firms."""
@@ -169,7 +160,7 @@ def test_a_worker_process_renders_the_same_pdf_as_its_parent(
     assert sample_firm.source is not None
     with multiprocessing.get_context(method).Pool(1) as pool:
         twice = pool.map(_scenarios_pdf, [sample_firm.source, sample_firm.source])
-    assert twice == [rendered["scenarios", "zh"]] * 2
+    assert twice == [sample_reports["scenarios", "zh"]] * 2
 
 
 HOSTILE = (

@@ -15,9 +15,9 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from assessment.cli import app
-from assessment.engine.pipeline import Assessment, assess, assess_sheet
+from assessment.engine.pipeline import Assessment, assess_sheet
 from assessment.report.plan_view import planned_in_order
-from assessment.report.render import render_diagnosis, render_html, render_summary_png
+from assessment.report.render import render_html, render_summary_png
 from assessment.resources import sample_park_dir
 from assessment.store import Store
 
@@ -28,17 +28,20 @@ Q3 = sorted((sample_park_dir() / "2026Q3").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
-def firm() -> Assessment:
-    return assess(Q3[0])
+def firm(sample_firm: Assessment) -> Assessment:
+    assert sample_firm.source == Q3[0]
+    return sample_firm
 
 
 @pytest.fixture(scope="module")
-def pages(firm: Assessment, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
-    """Each language's diagnosis PDF as text, page by page."""
+def pages(
+    sample_reports: dict[tuple[str, str], bytes], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, list[str]]:
+    """Each language's diagnosis PDF (the sample firm's, see conftest) as text, page by page."""
     found = {}
     for lang in ("zh", "en"):
         path = tmp_path_factory.mktemp(lang) / "d.pdf"
-        path.write_bytes(render_diagnosis(firm, lang=lang))  # type: ignore[arg-type]
+        path.write_bytes(sample_reports["diagnosis", lang])
         text = subprocess.run(
             ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
         ).stdout

@@ -17,7 +17,7 @@ from typing import Any, Literal, Protocol, TypeVar
 from ..errors import DtmError, printable
 from ..models.common import Lang
 from ..store import Store
-from .run import RECYCLE_AFTER
+from .processes import RECYCLE_AFTER
 
 T = TypeVar("T")
 Status = Literal["none", "rendering", "done", "failed"]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import datetime
 from pathlib import Path
 
@@ -21,9 +19,7 @@ from ..store.reports import StoredReport, report_keys, save_reports
 from .firm import export_firm, firm_key, rebuilt, stored_record
 from .inputs import digest, period_inputs, stored_adoption
 from .intake import BatchResult, Failure, take_in
-
-RECYCLE_AFTER = 40  # renders per worker process: WeasyPrint's memory creeps up slowly
-
+from .processes import run_all
 
 RenderJob = tuple[
     StoredAssessment,
@@ -143,28 +139,22 @@ def run_batch(
     if progress:
         progress(finished, len(intake.good))
     if jobs:
-        context = multiprocessing.get_context("spawn")
         count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-        with ProcessPoolExecutor(
-            count, mp_context=context, max_tasks_per_child=RECYCLE_AFTER
-        ) as pool:
-            futures = {pool.submit(_render_job, job): job[1] for job in jobs}
-            for future in as_completed(futures):
-                try:
-                    code, files = future.result()
-                except Exception as exc:  # one firm failing late must not stop the quarter
-                    result.failures.append(Failure(futures[future], [_late(futures[future], exc)]))
-                else:
-                    reports = [
-                        StoredReport(period, parks[code], name, lang, keys[code], data, code)
-                        for name, data in files.items()
-                    ]
-                    save_reports(store, reports)
-                    export_firm(store, code, period, firms)
-                    result.rendered.append(code)
-                finished += 1
-                if progress:
-                    progress(finished, len(intake.good))
+        for job, outcome in run_all(_render_job, jobs, count):
+            if isinstance(outcome, Exception):  # one firm failing late must not stop the quarter
+                result.failures.append(Failure(job[1], [_late(job[1], outcome)]))
+            else:
+                code, files = outcome
+                reports = [
+                    StoredReport(period, parks[code], name, lang, keys[code], data, code)
+                    for name, data in files.items()
+                ]
+                save_reports(store, reports)
+                export_firm(store, code, period, firms)
+                result.rendered.append(code)
+            finished += 1
+            if progress:
+                progress(finished, len(intake.good))
     result.rendered.sort()
     result.files.update(
         write_park_outputs(

@@ -51,13 +51,24 @@ def _umask() -> int:
     return mask
 
 
+def make_parent(path: Path) -> None:
+    """The folder `path` is to be written in, made if missing; a clear error if it cannot be,
+    which callers can meet before the work of making what goes there."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"{path}: cannot write here ({exc.strerror}); choose another folder"
+        ) from exc
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, flush it to disk, then rename it into place.
 
     The file gets the usual permissions (0666 less the umask, so readable by the group and others
     under the common umask 022), not the owner-only mode of a temporary file."""
+    make_parent(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as exc:
         raise UsageError(

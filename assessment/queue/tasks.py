@@ -11,20 +11,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
 
-from ..batch.run import RECYCLE_AFTER
+from ..batch.processes import RECYCLE_MB, RenderProcess
 from ..errors import UsageError
 from ..store import Store
-from .work import die_with_parent
 
 QUEUE = "dtm"
 RENDER_TASK = "dtm.render_firm"
@@ -32,9 +29,6 @@ PARK_TASK = "dtm.park_report"
 RETRIES = 2  # a firm is tried at most three times, then recorded as failed
 HEARTBEAT = 10.0  # seconds between a worker's heartbeats (procrastinate's default)
 STALLED_AFTER = 4  # heartbeats missed before a worker is taken for dead and its job retried
-# A render process renders many firms (fonts and stylesheets set up once) and is replaced after
-# RECYCLE_AFTER of them, or as soon as it holds more memory than this after a job.
-RECYCLE_MB = 600.0
 POOL_TIMEOUT = 10.0  # seconds a connection is waited for before the worker starts over
 MAX_BACKOFF = 30.0  # the longest wait between tries to reach a lost database
 
@@ -70,32 +64,23 @@ class _Worker:
     rendering never holds up the heartbeats of the worker's event loop."""
 
     url: str
-    pool: ProcessPoolExecutor
+    pool: RenderProcess
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
-        loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self.pool, function, *args)
+            return await asyncio.wrap_future(self.pool.submit(function, *args))
         except BrokenProcessPool:
-            self.pool = render_pool()  # the render process died: the job is retried in a new one
+            self.pool.replace()  # the render process died: the job is retried in a new one
             raise
 
     def recycle_if_grown(self, resident_mb: float, limit: float = RECYCLE_MB) -> bool:
         """Replace the render process once its job is done if it holds more than `limit` MB."""
-        if resident_mb <= limit:
-            return False
-        old, self.pool = self.pool, render_pool()
-        old.shutdown(wait=False)
-        return True
+        return self.pool.recycle_if_grown(resident_mb, limit)
 
 
-def render_pool() -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(
-        1,
-        mp_context=multiprocessing.get_context("spawn"),
-        max_tasks_per_child=RECYCLE_AFTER,
-        initializer=die_with_parent,
-    )
+def render_pool() -> RenderProcess:
+    """The worker's render process (see `batch.processes`): many firms, then a fresh one."""
+    return RenderProcess()
 
 
 _worker: dict[str, _Worker] = {}

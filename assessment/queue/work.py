@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import signal
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..batch.firm import is_current, render_stored_firm, stored_firm_key, stored_record
 from ..batch.inputs import PeriodInputs, digest, period_inputs
+from ..batch.processes import resident_mb
 from ..batch.run import write_park_outputs
 from ..errors import DtmError, UsageError, printable
 from ..files.atomic import write_atomic
@@ -240,37 +240,11 @@ def _store(url: str) -> Store:
     return _stores[url]
 
 
-def die_with_parent() -> None:
-    """In a render process: end when the worker that started it ends, even by SIGKILL, so a
-    killed worker's firm is never finished behind the back of the worker that takes it over."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the worker's own exit ends the pool
-        return
-
-
 def render_firm_at(url: str, run_id: int, code: str, last_try: bool) -> tuple[bool, float]:
     """`render_firm` in a render process, which keeps its own connection to the store; with the
     process's resident memory afterwards (MB), so that the worker can replace a grown one."""
     ended = render_firm(_store(url), run_id, code, last_try=last_try)
     return ended, resident_mb()
-
-
-def resident_mb() -> float:
-    """This process's resident memory in MB (Linux), else its peak."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def build_park_at(url: str, run_id: int) -> None:

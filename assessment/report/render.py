@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from ..engine.pipeline import Assessment
-from ..files.atomic import safe_stem, short_name, write_atomic
+from ..files.atomic import make_parent, safe_stem, short_name, write_atomic
 from ..files.evidence import read_beside
 from ..models.common import Lang, StrPath, TextValue
 from ..models.industries import INDUSTRIES
@@ -302,6 +302,7 @@ def write_reports(
 ) -> dict[Kind, Path]:
     """Render both reports and write them atomically into `out_dir`."""
     paths = report_paths(a.card, Path(out_dir), lang)
+    make_parent(paths["diagnosis"])  # an unusable folder is said before seconds of rendering
     template_dir = Path(template_dir) if template_dir is not None else None
     diagnosis = render_diagnosis(
         a,

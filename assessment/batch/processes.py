@@ -1,0 +1,136 @@
+"""Render processes: each renders job after job, and is replaced when it has done many or grown.
+
+A process keeps its fonts and parsed stylesheets between firms, which is most of what a fresh one
+spends before its first page. WeasyPrint's memory creeps up slowly over many documents, so a
+process is replaced after `RECYCLE_AFTER` jobs, or as soon as a job leaves it holding more than
+`RECYCLE_MB`. `dtm batch --workers N` runs N of them, `dtm worker` one.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+RECYCLE_AFTER = 40  # jobs per render process
+RECYCLE_MB = 600.0  # resident memory after a job above which the process is replaced
+
+T = TypeVar("T")
+J = TypeVar("J")
+R = TypeVar("R")
+
+
+def die_with_parent() -> None:
+    """In a render process: end when the process that started it ends, even by SIGKILL, so a
+    killed worker's or batch's firm is never finished behind the back of the one that resumes."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the parent's own exit ends the pool
+        return
+
+
+def resident_mb() -> float:
+    """This process's resident memory in MB (Linux), else its peak."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measured(function: Callable[..., T], *args: Any) -> tuple[T, float]:
+    """`function(*args)` with the resident memory (MB) of the process that ran it, afterwards."""
+    return function(*args), resident_mb()
+
+
+class RenderProcess:
+    """One child process that runs one job at a time, replaced after `after` jobs (by its
+    executor), when `recycle_if_grown` is told it grew past `limit_mb`, or when it died."""
+
+    def __init__(self, *, after: int = RECYCLE_AFTER, limit_mb: float = RECYCLE_MB) -> None:
+        self.after, self.limit_mb = after, limit_mb
+        self.pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            max_tasks_per_child=self.after,
+            initializer=die_with_parent,
+        )
+
+    def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
+        return self.pool.submit(function, *args)
+
+    def replace(self) -> None:
+        """A new process for the next job; the old one ends once its job (if any) is done."""
+        old, self.pool = self.pool, self._start()
+        old.shutdown(wait=False)
+
+    def recycle_if_grown(self, resident_mb: float, limit: float | None = None) -> bool:
+        """Replace the process, its job done, if it holds more than `limit` (else `limit_mb`)."""
+        if resident_mb <= (self.limit_mb if limit is None else limit):
+            return False
+        self.replace()
+        return True
+
+    def shutdown(self, *, wait: bool = True, cancel_futures: bool = False) -> None:
+        self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def run_all(
+    function: Callable[[J], R],
+    jobs: Iterable[J],
+    workers: int,
+    *,
+    after: int = RECYCLE_AFTER,
+    limit_mb: float = RECYCLE_MB,
+) -> Iterator[tuple[J, R | Exception]]:
+    """`function(job)` for every job on `workers` render processes, one job at a time each;
+    yields each job with its result, or with the exception it raised, as they finish.
+
+    A process that died (killed, out of memory) fails its job alone and is replaced; so is one
+    that a job left above `limit_mb`, once that job is done.
+    """
+    processes = [RenderProcess(after=after, limit_mb=limit_mb) for _ in range(workers)]
+    waiting = iter(jobs)
+    running: dict[Future[tuple[R, float]], tuple[RenderProcess, J]] = {}
+
+    def give(process: RenderProcess) -> None:
+        for job in waiting:
+            running[process.submit(measured, function, job)] = (process, job)
+            return
+
+    try:
+        for process in processes:
+            give(process)
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                process, job = running.pop(future)
+                outcome: R | Exception
+                try:
+                    outcome, grown = future.result()
+                except BrokenProcessPool as exc:
+                    process.replace()
+                    outcome = exc
+                except Exception as exc:  # the job's own error, raised again here
+                    outcome = exc
+                else:
+                    process.recycle_if_grown(grown)
+                yield job, outcome  # recorded before the process gets its next job
+                give(process)
+    finally:
+        for process in processes:
+            process.shutdown(cancel_futures=True)
