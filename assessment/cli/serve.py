@@ -37,6 +37,7 @@ def serve(
     everyone signs in instead and sees what their role allows.
     Example: dtm serve --host 0.0.0.0 --port 8765
     """
+    from ..queue.form import form_renderer
     from ..serve import plan, qr_text, uses_accounts
     from ..serve import serve as run_form
     from ..serve.security import secret_from_env
@@ -55,4 +56,15 @@ def serve(
     if accounts:
         typer.echo("Accounts: everyone signs in (manage them with `dtm user`).")
     typer.echo("Stop with Ctrl+C. Every change is saved as a draft in the store.")
-    run(lambda: run_form(how, db=db, out=out, lang=code, folder=folder, accounts=accounts))
+    # The PDFs of finished firms: by the queue's workers while any is alive (PostgreSQL).
+    run(
+        lambda: run_form(
+            how,
+            db=db,
+            out=out,
+            lang=code,
+            folder=folder,
+            accounts=accounts,
+            renderer=form_renderer,
+        )
+    )

@@ -26,6 +26,7 @@ from ..store import Store
 QUEUE = "dtm"
 RENDER_TASK = "dtm.render_firm"
 PARK_TASK = "dtm.park_report"
+ONE_TASK = "dtm.render_one"  # one firm finished on the form: no run, no park report
 RETRIES = 2  # a firm is tried at most three times, then recorded as failed
 HEARTBEAT = 10.0  # seconds between a worker's heartbeats (procrastinate's default)
 STALLED_AFTER = 4  # heartbeats missed before a worker is taken for dead and its job retried
@@ -87,7 +88,7 @@ _worker: dict[str, _Worker] = {}
 
 
 def make_app(connector: Any) -> Any:
-    """A procrastinate app over `connector` with dtm's two tasks."""
+    """A procrastinate app over `connector` with dtm's three tasks."""
     from . import work
 
     procrastinate = require_procrastinate()
@@ -110,7 +111,33 @@ def make_app(connector: Any) -> Any:
         state = _worker["current"]
         await state.run(work.build_park_at, state.url, run_id)
 
+    @app.task(name=ONE_TASK, queue=QUEUE)  # type: ignore[untyped-decorator]
+    async def render_one(credit_code: str, period: str, lang: str) -> None:
+        # Outside any run: `dtm batch --status` counts none of these, and no park report follows.
+        state = _worker["current"]
+        resident_mb = await state.run(work.render_one_at, state.url, credit_code, period, lang)
+        if state.recycle_if_grown(resident_mb):
+            log.info("render process replaced: %.0f MB after its last firm", resident_mb)
+
     return app
+
+
+def one_job(code: str, period: str, lang: str) -> Any:
+    """A firm finished on the form: one waiting per firm at most (its queueing lock), never at
+    once with a quarter's job for the same firm's reports (their common lock)."""
+    from procrastinate.jobs import Job
+
+    return Job(
+        queue=QUEUE,
+        task_name=ONE_TASK,
+        lock=firm_lock(code, period, lang),
+        queueing_lock=f"dtm-one-{period}-{lang}-{code}",
+        task_kwargs={"credit_code": code, "period": period, "lang": lang},
+    )
+
+
+def firm_lock(code: str, period: str, lang: str) -> str:
+    return f"dtm-firm-{period}-{lang}-{code}"
 
 
 def park_job(run_id: int) -> Any:
@@ -133,7 +160,7 @@ def firm_job(run_id: int, code: str, period: str, lang: str) -> Any:
     return Job(
         queue=QUEUE,
         task_name=RENDER_TASK,
-        lock=f"dtm-firm-{period}-{lang}-{code}",
+        lock=firm_lock(code, period, lang),
         queueing_lock=None,
         task_kwargs={"run_id": run_id, "credit_code": code},
     )

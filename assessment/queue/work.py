@@ -247,6 +247,16 @@ def render_firm_at(url: str, run_id: int, code: str, last_try: bool) -> tuple[bo
     return ended, resident_mb()
 
 
+def render_one_at(url: str, code: str, period: str, lang: str) -> float:
+    """In a render process: a firm finished on the form, rendered into the store as the form's
+    own render pool renders it (the same call, the same inputs); the process's resident memory
+    afterwards (MB)."""
+    store = _store(url)
+    chosen: Lang = "en" if lang == "en" else "zh"
+    render_stored_firm(store, code, period, lang=chosen, inputs=period_inputs(store, period))
+    return resident_mb()
+
+
 def build_park_at(url: str, run_id: int) -> None:
     build_park(_store(url), run_id)
 

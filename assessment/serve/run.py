@@ -5,9 +5,11 @@ from __future__ import annotations
 import errno
 import io
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..batch.background import FirmRenderer
 from ..errors import DtmError
 from ..models.common import Lang
 from ..store import Store
@@ -96,14 +98,17 @@ def serve(
     lang: Lang,
     folder: Path | None = None,
     accounts: bool = False,
+    renderer: Callable[[Store], FirmRenderer] | None = None,
 ) -> None:
-    """Run the form until interrupted."""
+    """Run the form until interrupted; `renderer` makes what renders its PDFs from the opened
+    store (the queue's workers, say), else they are rendered in a pool of this machine."""
     import uvicorn
 
     from ..store.secrets import shared_secret
 
     with Store.open(db) as store:
         settings = Settings(store=store, out=out, lang=lang, folder=folder, accounts=accounts)
+        settings.renderer = renderer(store) if renderer is not None else None
         secret = secret_from_env() or shared_secret(store)
         app = create_app(settings, Keys(how.access_code, secret))
         uvicorn.run(app, host=how.host, port=how.port, log_level="warning")
