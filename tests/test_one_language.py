@@ -178,7 +178,10 @@ def park(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         files = {}
         for lang in ("zh", "en"):
             (out / lang).mkdir()
-            files[lang] = write_park_outputs(store, "2026Q3", out / lang, lang=lang)
+            # kept in the store as the park's, for `dtm export-reports`
+            files[lang] = write_park_outputs(
+                store, "2026Q3", out / lang, lang=lang, scope="苏州吴淞江科技产业园"
+            )
     for lang in ("zh", "en"):
         result = CliRunner().invoke(
             app, ["report", str(FIRM), "--out", str(out / lang), "--lang", lang]
@@ -370,3 +373,60 @@ def test_validate_names_every_mistake_in_the_users_language(tmp_path: Path) -> N
     assert stray_english(zh_text) == [], zh_text
     typed = ["台左右", "苏州示例精密机械有限公司", "王工", "仅车间主任使用"]
     assert stray_chinese("\n".join(runs["en"]), typed) == [], runs["en"]
+
+
+def good_commands(db: str, folder: Path) -> list[list[Any]]:
+    """Commands that succeed: what they print is read like the reports (account names are ids,
+    like the ones people sign in with)."""
+    store = f"sqlite:///{folder / 'accounts.db'}"
+    return [
+        ["validate", FIRM],
+        ["score", FIRM],
+        ["report", FIRM, "--out", folder / "reports"],
+        ["backup", folder / "backup.db", "--db", db],
+        ["restore", folder / "backup.db", "--db", folder / "restored.db"],
+        ["check-store", "--db", db],
+        ["park-summary", "--period", "2026Q3", "--db", db],
+        ["export-reports", "--period", "2026Q3", "--out", folder / "exported", "--db", db],
+        [
+            "user",
+            "add",
+            "wang.jg",
+            "--role",
+            "park",
+            "--park",
+            "苏州吴淞江科技产业园",
+            "--db",
+            store,
+            "--password-stdin",
+        ],
+        ["user", "add", "li.ting", "--role", "consultant", "--db", store, "--password-stdin"],
+        ["user", "disable", "li.ting", "--db", store],
+        ["user", "list", "--db", store],
+    ]
+
+
+def test_successful_commands_answer_in_the_users_language(
+    park: dict[str, Any], tmp_path: Path
+) -> None:
+    with Store.open(f"sqlite:///{tmp_path / 'accounts.db'}"):
+        pass
+    for args in good_commands(park["db"], tmp_path):
+        result = CliRunner().invoke(
+            app,
+            [str(a) for a in args],
+            env={"DTM_LANG": "zh", "COLUMNS": "200"},  # wide enough that no name is cut
+            input="a-long-enough-password\n",
+            prog_name="dtm",
+        )
+        assert result.exit_code == 0, (args, result.output)
+        assert result.output.strip(), args
+        assert stray_english(result.output) == [], (args, result.output)
+    names = [*firm_names(), "苏州恒锐精密金属制品"]
+    for args in good_commands(park["db"], tmp_path / "en"):
+        if args[0] in ("user", "backup", "restore", "park-summary"):
+            continue  # done above; the work summary's language is its --lang (tested above)
+        env = {"DTM_LANG": "en", "COLUMNS": "200"}
+        result = CliRunner().invoke(app, [str(a) for a in args], env=env)
+        assert result.exit_code == 0, (args, result.output)
+        assert stray_chinese(result.output, names) == [], (args, result.output)

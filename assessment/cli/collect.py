@@ -54,8 +54,8 @@ def template(
     kind: TemplateKind = "xlsx" if xlsx else "wjx" if wjx else "xlsform"
     notes = run(lambda: write_template(q, kind, chosen[0], lang=code, firms=firms))
     for note in notes:
-        typer.echo(str(note), err=True)
-    typer.echo(f"wrote {chosen[0]}")
+        typer.echo(problem_line(note), err=True)
+    typer.echo(_("wrote %(path)s", path=chosen[0]))
 
 
 @app.command("import")
