@@ -74,12 +74,14 @@ ALLOWED = {
     "English",  # the web form's switch to English, named in English
     "zh",  # the language codes, as --lang takes them
     "en",
+    "Y",  # the mark the workbook template asks for in a chosen option's column
 }
 # What is an id, a code or a place, not a word: removed before the words are read.
 NOT_WORDS = [
     r"[\w./-]*[/\\][\w./-]*",  # a path
     r"\b[\w-]+\.(?:csv|xlsx|yaml|db|pdf)\b",  # a file name
     r"\$[A-Z_]+",  # an environment variable
+    r"![A-Z]{1,3}\d+\b",  # a cell: 答卷!AJ3
     r"\b[0-9A-HJ-NPQRTUWXY]{18}\b",  # a unified social credit code
     r"\b[A-Z]+\d{3}\b",  # a problem code (ANS004, SVC003)
     r"--?[a-z][a-z-]*",  # an option
@@ -354,7 +356,7 @@ def test_validate_names_every_mistake_in_the_users_language(tmp_path: Path) -> N
             q = [] if path.name in ("keys.yaml", "checks.yaml") else ["-q", questionnaire]
             lines += dtm("validate", path, *q, lang=lang).splitlines()
         runs[lang] = lines
-    codes = {line.split(": ")[1].split()[0] for line in runs["en"]}
+    codes = {line.split(": ")[1].split()[0] for line in runs["en"][:-1]}
     assert {
         "SCHEMA001",
         "SCHEMA002",
@@ -430,3 +432,63 @@ def test_successful_commands_answer_in_the_users_language(
         result = CliRunner().invoke(app, [str(a) for a in args], env=env)
         assert result.exit_code == 0, (args, result.output)
         assert stray_chinese(result.output, names) == [], (args, result.output)
+
+
+def a_register_with_mistakes(folder: Path) -> Path:
+    path = folder / "services.csv"
+    lines = [
+        "credit_code,date,kind,provider,amount,note",
+        "91320594MA1A3K7R2B,2026-07-15,免费诊断,苏州数智工业服务有限公司,1,",
+        "91320594MA1A3K7R2A,2026-13-01,免费诊断,苏州数智工业服务有限公司,1,",
+        "91320594MA1A3K7R2A,2026-01-15,免费诊断,苏州数智工业服务有限公司,1,",
+        "91320594MA1A3K7R2A,2026-07-16,免费诊段,苏州数智工业服务有限公司,lots,",
+        "91320594MA1A3K7R2A,2026-07-17,免费诊断,苏州数智工业服务有限公司,1,",
+        "91320594MA1A3K7R2A,2026-07-17,免费诊断,苏州数智工业服务有限公司,1,",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def a_workbook_with_mistakes(folder: Path) -> tuple[Path, list[str]]:
+    """A filled template with a question's column twice, a merged cell, an Excel error value and
+    a stray mark; returns it and the headers, which are the sheet's own text (data)."""
+    from openpyxl.utils import get_column_letter
+
+    from tests.test_collect_workbook import fill, samples
+
+    q, sheets = samples("park_quick_scan")
+    path = fill(folder / "answers.xlsx", q, sheets[:4])
+    book = load_workbook(path)
+    ws = book["答卷"]
+    ids = {str(c.value): c.column for c in ws[2] if c.value is not None}
+    headers = [str(c.value) for c in ws[1] if c.value is not None]
+    last = ws.max_column + 1
+    ws.cell(1, last, ws.cell(1, ids["leader_attention"]).value)
+    ws.cell(3, ids["production_devices"], "#DIV/0!")
+    letter = get_column_letter(ids["firm.employees"])
+    ws.merge_cells(f"{letter}4:{letter}5")
+    marks = [c for name, c in ids.items() if name.startswith("paper_processes.")]
+    ws.cell(3, marks[0], "可能")
+    book.save(path)
+    return path, headers
+
+
+def test_import_names_every_mistake_in_the_users_language(tmp_path: Path) -> None:
+    register = a_register_with_mistakes(tmp_path)
+    workbook, headers = a_workbook_with_mistakes(tmp_path)
+    runs = {}
+    for lang in ("zh", "en"):
+        lines = dtm("import", register, "--services", "--period", "2026Q3", lang=lang)
+        lines += dtm("import", workbook, lang=lang)
+        runs[lang] = lines.splitlines()
+    codes = {line.split(": ")[1].split()[0] for line in runs["en"][:-1]}
+    assert {"SVC002", "SVC003", "SVC004", "SVC005", "SVC006", "IMP002", "IMP004"} <= codes
+    assert len(runs["zh"]) == len(runs["en"]) >= 10
+    for zh, en in zip(runs["zh"][:-1], runs["en"][:-1], strict=True):
+        assert zh.split(" ")[:2] == en.split(" ")[:2]  # the place and the code stay as they are
+    zh_text = "\n".join(runs["zh"])
+    assert "'lots' 不是金额" in zh_text and "合并单元格" in zh_text and "读取 1 家企业" in zh_text
+    assert stray_english(zh_text) == [], zh_text
+    typed = [*headers, *firm_names(), "苏州数智工业服务有限公司", "免费诊断", "免费诊段", "可能"]
+    typed += ["万元", "答卷"]  # the registers' unit as clerks write it; the sheet's own name
+    assert stray_chinese("\n".join(runs["en"]), typed) == [], runs["en"]
