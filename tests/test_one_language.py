@@ -201,6 +201,27 @@ def firm_names() -> set[str]:
     return names
 
 
+def typed_answers() -> set[str]:
+    """What firms typed in their own words (an 其他〖…〗 industry, a note, the assessor's name)."""
+    import yaml
+
+    typed: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str) and HAN.search(value):
+            typed.add(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for path in SAMPLE.glob("*/*.yaml"):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return typed
+
+
 @pytest.mark.parametrize("kind", ["diagnosis", "scenarios"])
 def test_a_firms_reports_read_in_chinese(park: dict[str, Any], kind: str) -> None:
     (pdf,) = (park["out"] / "zh").glob(f"*{kind}*.pdf")
@@ -210,6 +231,17 @@ def test_a_firms_reports_read_in_chinese(park: dict[str, Any], kind: str) -> Non
 def test_the_park_report_and_workbook_read_in_chinese(park: dict[str, Any]) -> None:
     assert stray_english(pdf_text(park["files"]["zh"]["park"])) == []
     assert stray_english(workbook_text(park["files"]["zh"]["xlsx"])) == []
+
+
+@pytest.mark.parametrize("kind", ["diagnosis", "scenarios"])
+def test_a_firms_reports_read_in_english(park: dict[str, Any], kind: str) -> None:
+    (pdf,) = (park["out"] / "en").glob(f"*{kind}*.pdf")
+    assert stray_chinese(pdf_text(pdf), [*firm_names(), *typed_answers()]) == []
+
+
+def test_the_results_workbook_reads_in_english(park: dict[str, Any]) -> None:
+    data = [*firm_names(), *typed_answers()]
+    assert stray_chinese(workbook_text(park["files"]["en"]["xlsx"]), data) == []
 
 
 def test_the_park_report_reads_in_english(park: dict[str, Any]) -> None:
