@@ -78,6 +78,7 @@ ALLOWED = {
 }
 # What is an id, a code or a place, not a word: removed before the words are read.
 NOT_WORDS = [
+    r"\b(?:sqlite|postgresql(?:\+\w+)?):[^\s：]*",  # a store URL
     r"[\w./-]*[/\\][\w./-]*",  # a path
     r"\b[\w-]+\.(?:csv|xlsx|yaml|db|pdf)\b",  # a file name
     r"\$[A-Z_]+",  # an environment variable
@@ -157,6 +158,8 @@ def wrong_commands(db: str) -> list[list[Any]]:
         ["report", FIRM, "--out", "x", "--lang", "fr"],
         ["history", "不存在的企业", "--db", db],
         ["user", "ad"],
+        ["close-quarter", "2025Q1", "--db", db],
+        ["close-quarter", "2026Q3", "--park", "不存在的企业", "--db", db],
     ]
 
 
@@ -261,7 +264,8 @@ def test_wrong_commands_answer_in_the_users_language(park: dict[str, Any]) -> No
         assert zh.startswith("错误：") and len(zh.splitlines()) == 1, (args, zh)
         assert stray_english(zh) == [], (args, zh)
         en = dtm(*args, lang="en")
-        assert "Error: " in en and stray_chinese(en, ["不存在的企业"]) == [], (args, en)
+        typed = ["不存在的企业", "苏州吴淞江科技产业园"]  # what was typed, and the park's name
+        assert "Error: " in en and stray_chinese(en, typed) == [], (args, en)
 
 
 def test_a_commands_lang_outranks_the_environment(park: dict[str, Any]) -> None:
