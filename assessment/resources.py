@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from babel.support import NullTranslations
 
 _PACKAGE = Path(__file__).resolve().parent
 _SOURCE_TREE = _PACKAGE.parent
@@ -38,3 +44,38 @@ def shipped_file(file_id: str) -> Path | None:
 def shipped_ids() -> list[str]:
     folder = questionnaires_dir()
     return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+_LOCALES = {"zh": "zh_CN", "en": "en_GB"}
+
+
+@lru_cache(maxsize=8)
+def translations(locale_dir: Path, lang: str) -> NullTranslations:
+    """The catalogue `locale_dir/<lang>/LC_MESSAGES/messages.po`, compiled in memory once."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import NullTranslations, Translations
+
+    po = locale_dir / lang / "LC_MESSAGES" / "messages.po"
+    if not po.is_file():
+        return NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=_LOCALES[lang])
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def translate(text: object, lang: str) -> str:
+    """A text marked with `N_` (errors.py) in `lang` through the shipped catalogues, its marked
+    values translated with it; any other text as it is."""
+    msgid = getattr(text, "msgid", None)
+    if msgid is None:
+        return str(text)
+    values = {
+        k: translate(v, lang) if hasattr(v, "msgid") else v
+        for k, v in getattr(text, "values", {}).items()
+    }
+    found = translations(templates_dir() / "locale", lang).gettext(msgid)
+    return found % values if values else found

@@ -45,14 +45,19 @@ def test_score_prints_the_firm_the_level_and_a_dimension_table(mini_answers_path
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["苏州示例精密机械有限公司", "91320500MA1X2Y3C40", "2026Q3"]
-    assert lines[1].split()[:4] == ["Level:", "二级", "/", "Level"]
+    assert lines[1].split()[:3] == ["Level:", "Level", "2"]
     assert "Overall: 55.8" in lines[1]
     table = "\n".join(lines)
-    for row in ("意识 Awareness", "纸质依赖 Paper dependence", "基础设施 Infrastructure"):
+    for row in ("Awareness", "Paper dependence", "Infrastructure"):
         assert row in table
-    assert re.search(r"意识 Awareness\s+│ 66\.7\s+│ 33\.3\s+│ 100%", table)
-    assert "Next level: 三级 / Level 3" in table
+    assert re.search(r"Awareness\s+│ 66\.7\s+│ 33\.3\s+│ 100%", table)
+    assert "Next level: Level 3" in table
+    assert "意识" not in table and "三级" not in table  # one language: the command's
     assert result.stderr == ""
+    zh = CliRunner().invoke(app, ["score", str(mini_answers_path)], env={"DTM_LANG": "zh"})
+    assert "等级：二级   总分：55.8   覆盖率：100%" in zh.stdout
+    assert re.search(r"意识\s+│ 66\.7\s+│ 33\.3\s+│ 100%", zh.stdout)
+    assert "下一等级：三级" in zh.stdout and "Awareness" not in zh.stdout
 
 
 def test_score_json_is_the_full_result(mini_answers_path: Path) -> None:
@@ -266,7 +271,7 @@ def test_dtm_score_prints_the_plan_that_fits_the_firm() -> None:
     assert result.exit_code == 0, result.output
     assert "Budget: CNY 73,500 a year (from the answers); 1 project(s) at once" in result.output
     assert (
-        "year 1: digital_plan_service, talent_programme, cloud_erp; cost to the firm CNY 0–50,000"
-        in (result.output)
-    )
-    assert "year 2 (budget)" in result.output
+        "year 1: Digital roadmap and subsidy application service, Digital talent programme, "
+        "Cloud ERP in place of hand-kept books; cost to the firm CNY 0–50,000"
+    ) in result.output
+    assert "year 2 (within the budget, others first)" in result.output

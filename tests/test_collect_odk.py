@@ -574,7 +574,7 @@ def test_dtm_import_reads_an_odk_export(tmp_path: Path, monkeypatch: pytest.Monk
     out = tmp_path / "answers"
     result = CliRunner().invoke(app, ["import", str(path), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "5 firms read (odk, miit_2024_manufacturing)" in result.output
+    assert "5 firms read (ODK/Kobo download, miit_2024_manufacturing)" in result.output
     written = sorted(out.glob("2026Q3/*.yaml"))
     assert [p.stem for p in written] == sorted(s.firm.credit_code for s in sheets[:5])
     back = assessment.load_answers(written[0], q)

@@ -25,7 +25,7 @@ def test_the_shipped_wjx_sample_is_told_apart_from_the_other_formats(tmp_path: P
     assert read_table(sample, q).format == "wjx"
     result = runner.invoke(app, ["import", str(sample), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "12 firms read (wjx, park_quick_scan)" in result.output
+    assert "12 firms read (问卷星 download, park_quick_scan)" in result.output
     assert len(list(tmp_path.rglob("*.yaml"))) == 12
 
 

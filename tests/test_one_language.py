@@ -74,12 +74,15 @@ ALLOWED = {
     "English",  # the web form's switch to English, named in English
     "zh",  # the language codes, as --lang takes them
     "en",
+    "Y",  # the mark the workbook template asks for in a chosen option's column
 }
 # What is an id, a code or a place, not a word: removed before the words are read.
 NOT_WORDS = [
+    r"\b(?:sqlite|postgresql(?:\+\w+)?):[^\s：]*",  # a store URL
     r"[\w./-]*[/\\][\w./-]*",  # a path
     r"\b[\w-]+\.(?:csv|xlsx|yaml|db|pdf)\b",  # a file name
     r"\$[A-Z_]+",  # an environment variable
+    r"![A-Z]{1,3}\d+\b",  # a cell: 答卷!AJ3
     r"\b[0-9A-HJ-NPQRTUWXY]{18}\b",  # a unified social credit code
     r"\b[A-Z]+\d{3}\b",  # a problem code (ANS004, SVC003)
     r"--?[a-z][a-z-]*",  # an option
@@ -155,6 +158,8 @@ def wrong_commands(db: str) -> list[list[Any]]:
         ["report", FIRM, "--out", "x", "--lang", "fr"],
         ["history", "不存在的企业", "--db", db],
         ["user", "ad"],
+        ["close-quarter", "2025Q1", "--db", db],
+        ["close-quarter", "2026Q3", "--park", "不存在的企业", "--db", db],
     ]
 
 
@@ -178,7 +183,10 @@ def park(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         files = {}
         for lang in ("zh", "en"):
             (out / lang).mkdir()
-            files[lang] = write_park_outputs(store, "2026Q3", out / lang, lang=lang)
+            # kept in the store as the park's, for `dtm export-reports`
+            files[lang] = write_park_outputs(
+                store, "2026Q3", out / lang, lang=lang, scope="苏州吴淞江科技产业园"
+            )
     for lang in ("zh", "en"):
         result = CliRunner().invoke(
             app, ["report", str(FIRM), "--out", str(out / lang), "--lang", lang]
@@ -196,6 +204,27 @@ def firm_names() -> set[str]:
     return names
 
 
+def typed_answers() -> set[str]:
+    """What firms typed in their own words (an 其他〖…〗 industry, a note, the assessor's name)."""
+    import yaml
+
+    typed: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str) and HAN.search(value):
+            typed.add(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for path in SAMPLE.glob("*/*.yaml"):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return typed
+
+
 @pytest.mark.parametrize("kind", ["diagnosis", "scenarios"])
 def test_a_firms_reports_read_in_chinese(park: dict[str, Any], kind: str) -> None:
     (pdf,) = (park["out"] / "zh").glob(f"*{kind}*.pdf")
@@ -205,6 +234,17 @@ def test_a_firms_reports_read_in_chinese(park: dict[str, Any], kind: str) -> Non
 def test_the_park_report_and_workbook_read_in_chinese(park: dict[str, Any]) -> None:
     assert stray_english(pdf_text(park["files"]["zh"]["park"])) == []
     assert stray_english(workbook_text(park["files"]["zh"]["xlsx"])) == []
+
+
+@pytest.mark.parametrize("kind", ["diagnosis", "scenarios"])
+def test_a_firms_reports_read_in_english(park: dict[str, Any], kind: str) -> None:
+    (pdf,) = (park["out"] / "en").glob(f"*{kind}*.pdf")
+    assert stray_chinese(pdf_text(pdf), [*firm_names(), *typed_answers()]) == []
+
+
+def test_the_results_workbook_reads_in_english(park: dict[str, Any]) -> None:
+    data = [*firm_names(), *typed_answers()]
+    assert stray_chinese(workbook_text(park["files"]["en"]["xlsx"]), data) == []
 
 
 def test_the_park_report_reads_in_english(park: dict[str, Any]) -> None:
@@ -224,7 +264,8 @@ def test_wrong_commands_answer_in_the_users_language(park: dict[str, Any]) -> No
         assert zh.startswith("错误：") and len(zh.splitlines()) == 1, (args, zh)
         assert stray_english(zh) == [], (args, zh)
         en = dtm(*args, lang="en")
-        assert "Error: " in en and stray_chinese(en, ["不存在的企业"]) == [], (args, en)
+        typed = ["不存在的企业", "苏州吴淞江科技产业园"]  # what was typed, and the park's name
+        assert "Error: " in en and stray_chinese(en, typed) == [], (args, en)
 
 
 def test_a_commands_lang_outranks_the_environment(park: dict[str, Any]) -> None:
@@ -369,4 +410,121 @@ def test_validate_names_every_mistake_in_the_users_language(tmp_path: Path) -> N
     assert "没有题目 'plna'" in zh_text and "是否想写 'plan'？" in zh_text
     assert stray_english(zh_text) == [], zh_text
     typed = ["台左右", "苏州示例精密机械有限公司", "王工", "仅车间主任使用"]
+    assert stray_chinese("\n".join(runs["en"]), typed) == [], runs["en"]
+
+
+def good_commands(db: str, folder: Path) -> list[list[Any]]:
+    """Commands that succeed: what they print is read like the reports (account names are ids,
+    like the ones people sign in with)."""
+    store = f"sqlite:///{folder / 'accounts.db'}"
+    return [
+        ["validate", FIRM],
+        ["score", FIRM],
+        ["report", FIRM, "--out", folder / "reports"],
+        ["backup", folder / "backup.db", "--db", db],
+        ["restore", folder / "backup.db", "--db", folder / "restored.db"],
+        ["check-store", "--db", db],
+        ["park-summary", "--period", "2026Q3", "--db", db],
+        ["export-reports", "--period", "2026Q3", "--out", folder / "exported", "--db", db],
+        [
+            "user",
+            "add",
+            "wang.jg",
+            "--role",
+            "park",
+            "--park",
+            "苏州吴淞江科技产业园",
+            "--db",
+            store,
+            "--password-stdin",
+        ],
+        ["user", "add", "li.ting", "--role", "consultant", "--db", store, "--password-stdin"],
+        ["user", "disable", "li.ting", "--db", store],
+        ["user", "list", "--db", store],
+    ]
+
+
+def test_successful_commands_answer_in_the_users_language(
+    park: dict[str, Any], tmp_path: Path
+) -> None:
+    with Store.open(f"sqlite:///{tmp_path / 'accounts.db'}"):
+        pass
+    for args in good_commands(park["db"], tmp_path):
+        result = CliRunner().invoke(
+            app,
+            [str(a) for a in args],
+            env={"DTM_LANG": "zh", "COLUMNS": "200"},  # wide enough that no name is cut
+            input="a-long-enough-password\n",
+            prog_name="dtm",
+        )
+        assert result.exit_code == 0, (args, result.output)
+        assert result.output.strip(), args
+        assert stray_english(result.output) == [], (args, result.output)
+    names = [*firm_names(), "苏州恒锐精密金属制品"]
+    for args in good_commands(park["db"], tmp_path / "en"):
+        if args[0] in ("user", "backup", "restore", "park-summary"):
+            continue  # done above; the work summary's language is its --lang (tested above)
+        env = {"DTM_LANG": "en", "COLUMNS": "200"}
+        result = CliRunner().invoke(app, [str(a) for a in args], env=env)
+        assert result.exit_code == 0, (args, result.output)
+        assert stray_chinese(result.output, names) == [], (args, result.output)
+
+
+def a_register_with_mistakes(folder: Path) -> Path:
+    path = folder / "services.csv"
+    lines = [
+        "credit_code,date,kind,provider,amount,note",
+        "91320594MA1A3K7R2B,2026-07-15,免费诊断,苏州数智工业服务有限公司,1,",
+        "91320594MA1A3K7R2A,2026-13-01,免费诊断,苏州数智工业服务有限公司,1,",
+        "91320594MA1A3K7R2A,2026-01-15,免费诊断,苏州数智工业服务有限公司,1,",
+        "91320594MA1A3K7R2A,2026-07-16,免费诊段,苏州数智工业服务有限公司,lots,",
+        "91320594MA1A3K7R2A,2026-07-17,免费诊断,苏州数智工业服务有限公司,1,",
+        "91320594MA1A3K7R2A,2026-07-17,免费诊断,苏州数智工业服务有限公司,1,",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def a_workbook_with_mistakes(folder: Path) -> tuple[Path, list[str]]:
+    """A filled template with a question's column twice, a merged cell, an Excel error value and
+    a stray mark; returns it and the headers, which are the sheet's own text (data)."""
+    from openpyxl.utils import get_column_letter
+
+    from tests.test_collect_workbook import fill, samples
+
+    q, sheets = samples("park_quick_scan")
+    path = fill(folder / "answers.xlsx", q, sheets[:4])
+    book = load_workbook(path)
+    ws = book["答卷"]
+    ids = {str(c.value): c.column for c in ws[2] if c.value is not None}
+    headers = [str(c.value) for c in ws[1] if c.value is not None]
+    last = ws.max_column + 1
+    ws.cell(1, last, ws.cell(1, ids["leader_attention"]).value)
+    ws.cell(3, ids["production_devices"], "#DIV/0!")
+    letter = get_column_letter(ids["firm.employees"])
+    ws.merge_cells(f"{letter}4:{letter}5")
+    marks = [c for name, c in ids.items() if name.startswith("paper_processes.")]
+    ws.cell(3, marks[0], "可能")
+    book.save(path)
+    return path, headers
+
+
+def test_import_names_every_mistake_in_the_users_language(tmp_path: Path) -> None:
+    register = a_register_with_mistakes(tmp_path)
+    workbook, headers = a_workbook_with_mistakes(tmp_path)
+    runs = {}
+    for lang in ("zh", "en"):
+        lines = dtm("import", register, "--services", "--period", "2026Q3", lang=lang)
+        lines += dtm("import", workbook, lang=lang)
+        runs[lang] = lines.splitlines()
+    codes = {line.split(": ")[1].split()[0] for line in runs["en"][:-1]}
+    assert {"SVC002", "SVC003", "SVC004", "SVC005", "SVC006", "IMP002", "IMP004"} <= codes
+    assert len(runs["zh"]) == len(runs["en"]) >= 10
+    for zh, en in zip(runs["zh"][:-1], runs["en"][:-1], strict=True):
+        assert zh.split(" ")[:2] == en.split(" ")[:2]  # the place and the code stay as they are
+    zh_text = "\n".join(runs["zh"])
+    assert "'lots' 不是金额" in zh_text and "合并单元格" in zh_text and "读取 1 家企业" in zh_text
+    assert stray_english(zh_text) == [], zh_text
+    typed = [*headers, *firm_names(), "苏州数智工业服务有限公司", "免费诊断", "免费诊段", "可能"]
+    typed += ["万元", "答卷"]  # the registers' unit as clerks write it; the sheet's own name
     assert stray_chinese("\n".join(runs["en"]), typed) == [], runs["en"]

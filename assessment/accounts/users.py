@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
-from ..errors import DtmError
+from ..errors import N_, DtmError
 from ..store import Store
 from ..store.engine import WRITE
 from ..store.schema import AuthorRow, LoginSessionRow, UserRow
@@ -76,17 +76,26 @@ def check_new_account(name: str, role: Role | str, park: str | None) -> Role:
     that a mistake is told before anyone types a password)."""
     if not NAME.match(name):
         raise AccountError(
-            f"{name!r} cannot be an account name: use letters, digits and . _ @ -, "
-            "at most 64, starting with a letter or digit"
+            N_(
+                "%(name)s cannot be an account name: use letters, digits and . _ @ -, at most 64, "
+                "starting with a letter or digit"
+            ),
+            name=repr(name),
         )
     try:
         chosen = Role(role)
     except ValueError:
-        raise AccountError(f"--role must be consultant, park or admin, not {role!r}") from None
+        raise AccountError(
+            N_("--role must be consultant, park or admin, not %(value)s"), value=repr(role)
+        ) from None
     if chosen == Role.PARK and not park:
-        raise AccountError(f"a park account needs its park: add --park 'park name' for {name}")
+        raise AccountError(
+            N_("a park account needs its park: add --park 'park name' for %(name)s"), name=name
+        )
     if chosen != Role.PARK and park:
-        raise AccountError(f"only a park account has a park; drop --park for {name}")
+        raise AccountError(
+            N_("only a park account has a park; drop --park for %(name)s"), name=name
+        )
     return chosen
 
 
@@ -108,7 +117,10 @@ class Accounts:
         _check_password(password)
         with Session(self._writer) as session, session.begin():
             if session.get(UserRow, name) is not None:
-                raise AccountError(f"there is already an account {name!r}; choose another name")
+                raise AccountError(
+                    N_("there is already an account %(name)s; choose another name"),
+                    name=repr(name),
+                )
             session.add(
                 UserRow(
                     username=name,
@@ -159,7 +171,9 @@ class Accounts:
     def _existing(self, session: Session, name: str) -> UserRow:
         row = session.get(UserRow, name)
         if row is None:
-            raise AccountError(f"there is no account {name!r}; see `dtm user list`")
+            raise AccountError(
+                N_("there is no account %(name)s; see `dtm user list`"), name=repr(name)
+            )
         return row
 
     # Signing in
@@ -255,4 +269,6 @@ class Accounts:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
+        raise AccountError(
+            N_("the password needs at least %(count)s characters"), count=MIN_PASSWORD
+        )

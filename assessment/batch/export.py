@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import N_, UsageError
 from ..files.atomic import short_name, write_atomic
 from ..store import EVERY_PARK, Scope, Store
 from ..store.reports import Closing, StoredReport, close, reports_of
@@ -17,10 +17,22 @@ def export_period(store: Store, period: str, out: Path, park: Scope = EVERY_PARK
     `out/<park>`. Each file is written atomically, and only when its bytes differ."""
     reports = reports_of(store, period, park)
     if not reports:
-        where = "" if park is EVERY_PARK else f" of {park or 'the firms naming no park'}"
+        values = {"store": store.url, "period": period}
+        if park is EVERY_PARK:
+            raise UsageError(
+                N_(
+                    "%(store)s: no reports are stored for %(period)s; make them with "
+                    "`dtm batch … --period %(period)s` (or --queue and `dtm worker`)"
+                ),
+                **values,
+            )
         raise UsageError(
-            f"{store.url}: no reports are stored for {period}{where}; make them with "
-            f"`dtm batch … --period {period}` (or --queue and `dtm worker`)"
+            N_(
+                "%(store)s: no reports are stored for %(period)s of %(park)s; make them with "
+                "`dtm batch … --period %(period)s` (or --queue and `dtm worker`)"
+            ),
+            park=park or N_("the firms naming no park"),
+            **values,
         )
     parks = {r.park for r in reports if r.credit_code is None}
     written = []
@@ -45,15 +57,32 @@ def close_park_quarter(store: Store, period: str, park: str | None) -> tuple[Clo
     printed today; returns the closing and how many industries' averages it froze."""
     parks = store.parks(period)
     if not parks:
-        raise UsageError(f"{store.url}: no assessments are stored for {period}")
+        raise UsageError(
+            N_("%(store)s: no assessments are stored for %(period)s"),
+            store=store.url,
+            period=period,
+        )
     if park is None:
         if len(parks) > 1:
-            names = ", ".join(p or "(none named)" for p in parks)
-            raise UsageError(f"{period} has {len(parks)} parks ({names}); name one with --park")
+            raise UsageError(
+                N_("%(period)s has %(count)s parks (%(names)s); name one with --park"),
+                period=period,
+                count=len(parks),
+                names=_names(parks),
+            )
         park = parks[0]
     elif park not in parks:
-        names = ", ".join(p or "(none named)" for p in parks)
-        raise UsageError(f"no firm of park {park} is stored for {period} (stored: {names})")
+        raise UsageError(
+            N_("no firm of park %(park)s is stored for %(period)s (stored: %(names)s)"),
+            park=park,
+            period=period,
+            names=_names(parks),
+        )
     peers = park_peers(store.cards(period, park=park))
     frozen = {industry: peers_to_json(p) for industry, p in peers.items()}
     return close(store, period, park, frozen), len(frozen)
+
+
+def _names(parks: list[str | None]) -> str:
+    """The parks of a period; firms that name none are shown as —."""
+    return ", ".join(p or "—" for p in parks)

@@ -200,8 +200,13 @@ def one_park(
     named = sorted({a.card.firm.park for _, a in good if a.card.firm.park})
     if park is None and len(named) > 1:
         raise UsageError(
-            f"{folder}: the answers name {len(named)} parks ({', '.join(named)}); a run is one "
-            "park's: give --park NAME, or run each park's files on their own"
+            N_(
+                "%(folder)s: the answers name %(count)s parks (%(parks)s); a run is one park's: "
+                "give --park NAME, or run each park's files on their own"
+            ),
+            folder=str(folder),
+            count=len(named),
+            parks=", ".join(named),
         )
     scope = park if park is not None else (named[0] if named else None)
     kept: list[tuple[Path, Assessment]] = []
@@ -213,8 +218,13 @@ def one_park(
                 Failure(
                     path,
                     [
-                        f"{path}: the firm's park is {firm.park}, but this run is for {scope} "
-                        "(check 'park:' in the file, or run it with its own park)"
+                        N_(
+                            "%(path)s: the firm's park is %(park)s, but this run is for "
+                            "%(scope)s (check 'park:' in the file, or run it with its own park)",
+                            path=str(path),
+                            park=firm.park,
+                            scope=scope,
+                        )
                     ],
                 )
             )

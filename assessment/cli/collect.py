@@ -16,7 +16,7 @@ from .common import (
     fail,
     run,
 )
-from .lang import _, problem_line, remember_lang
+from .lang import _, cli_lang, problem_line, remember_lang
 
 
 @app.command()
@@ -54,8 +54,8 @@ def template(
     kind: TemplateKind = "xlsx" if xlsx else "wjx" if wjx else "xlsform"
     notes = run(lambda: write_template(q, kind, chosen[0], lang=code, firms=firms))
     for note in notes:
-        typer.echo(str(note), err=True)
-    typer.echo(f"wrote {chosen[0]}")
+        typer.echo(problem_line(note), err=True)
+    typer.echo(_("wrote %(path)s", path=chosen[0]))
 
 
 @app.command("import")
@@ -84,7 +84,7 @@ def import_command(
         str | None,
         typer.Option(
             "--lang",
-            help="Language of the problems: zh or en (default: the questionnaire's).",
+            help="Language of the problems: zh or en (default: $DTM_LANG, else the locale).",
             callback=remember_lang,
         ),
     ] = None,
@@ -96,8 +96,7 @@ def import_command(
     Every problem is listed as FILE:SHEET!CELL: CODE message (hint). Rows without problems are
     written even when others have some: exit 0 all good, 1 some rows left out, 2 none imported.
     Without --out or --db the table is only checked.
-    Problems are worded in the questionnaire's first language (Chinese for the shipped ones);
-    --lang en words them in English.
+    Problems are worded in the command's language: --lang, else $DTM_LANG, else the locale.
     Example: dtm import park.xlsx --out answers --db dtm.db
     """
     from ..batch.intake import store_sheets
@@ -107,7 +106,7 @@ def import_command(
 
     if period is not None:
         check_period(period, "--period")
-    words = check_lang(lang) if lang is not None else None
+    words = check_lang(lang) if lang is not None else cli_lang()
     if services:
         _import_services(file, period, db)
         return
@@ -136,7 +135,11 @@ def import_command(
         "problems",
         file=file,
         firms=len(sheets),
-        format=report.format,
+        format={
+            "workbook": _("workbook"),
+            "wjx": _("问卷星 download"),
+            "odk": _("ODK/Kobo download"),
+        }.get(report.format, report.format),
         questionnaire=q.id,
         failed=failed,
     )

@@ -22,74 +22,105 @@ from rich.table import Column, Table
 from ..display import one_decimal
 from ..engine.pipeline import Assessment
 from ..errors import printable
-from .lang import say
+from .lang import _, cli_lang, say
 
 if TYPE_CHECKING:
     from ..batch.intake import BatchResult
     from ..queue import QueueStatus
     from ..store import StoredAssessment
 
-_SLOT = {"now": "now", "next": "next quarter", "later": "later"}
+
+def _failed() -> str:
+    return "[red]" + _("failed") + "[/red] %s"
+
+
+def _slot(slot: str) -> str:
+    return {"now": _("now"), "next": _("next quarter"), "later": _("later")}.get(slot, slot)
 
 
 def _fmt(value: float | None) -> str:
     return "—" if value is None else one_decimal(value)
 
 
+def _pct(value: float) -> str:
+    return f"{value:.0%}"
+
+
 def print_assessment(result: Assessment, console: Console | None = None) -> None:
+    """The score card in the CLI's language; names and typed answers are shown as given."""
     console = console or Console()
+    lang = cli_lang()
     card = result.card
-    console.print(f"[bold]{card.firm.name}[/bold]  {card.firm.credit_code}  {card.period}")
+    console.print(f"[bold]{escape(card.firm.name)}[/bold]  {card.firm.credit_code}  {card.period}")
     console.print(
-        f"Level: [bold]{card.level_name.zh} / {card.level_name.en}[/bold]   "
-        f"Overall: [bold]{_fmt(card.overall)}[/bold]   "
-        f"Coverage: {card.coverage:.0%}"
+        _(
+            "Level: %(level)s   Overall: %(overall)s   Coverage: %(coverage)s",
+            level=f"[bold]{card.level_name[lang]}[/bold]",
+            overall=f"[bold]{_fmt(card.overall)}[/bold]",
+            coverage=_pct(card.coverage),
+        )
     )
-    table = Table("dimension", "score", "points", "coverage", title="Dimensions")
+    table = Table(_("dimension"), _("score"), _("points"), _("coverage"), title=_("Dimensions"))
     for dimension in card.dimensions:
         table.add_row(
-            f"{dimension.label.zh} {dimension.label.en}",
+            dimension.label[lang],
             _fmt(dimension.score),
             # points towards the overall score; a rated-only dimension carries none
             _fmt(dimension.points if dimension.scored else None),
-            f"{dimension.coverage:.0%}",
+            _pct(dimension.coverage),
         )
     console.print(table)
     if card.next_level is not None:
-        console.print(f"Next level: {card.next_level.name.zh} / {card.next_level.name.en}")
+        console.print(_("Next level: %(level)s", level=card.next_level.name[lang]))
         if card.next_level_gap is not None:
-            console.print(f"  missing: {card.next_level_gap.en}", highlight=False)
+            gap = card.next_level_gap[lang]
+            console.print(_("  missing: %(gap)s", gap=gap), highlight=False)
         for blocker in card.blockers:
-            text = blocker.unblock.en if blocker.unblock else blocker.description.en
+            text = blocker.unblock[lang] if blocker.unblock else blocker.description[lang]
             console.print(f"  - {text}")
     for flag in card.flags:
-        console.print(f"[yellow]note:[/yellow] {flag.message.en}")
+        console.print(_("[yellow]note:[/yellow] %(note)s", note=flag.message[lang]))
     if result.recommendations:
         plan = result.plan
-        when = "plan" if plan is not None else "slot"
+        when = _("plan") if plan is not None else _("when")
         recs = Table(
-            "#", "scenario", "priority", when, "triggered by", title="Recommended scenarios"
+            "#",
+            _("scenario"),
+            _("priority"),
+            when,
+            _("triggered by"),
+            title=_("Recommended scenarios"),
         )
         for rec in result.recommendations:
             recs.add_row(
                 str(rec.rank),
-                f"{rec.name.zh} {rec.name.en}",
+                rec.name[lang],
                 f"{rec.priority:.2f}",
-                _SLOT[rec.slot] if plan is None else _planned(rec.year, rec.deferred),
+                _slot(rec.slot) if plan is None else _planned(rec.year, rec.deferred),
                 ", ".join(t.question for t in rec.triggered_by),
             )
         console.print(recs)
         if plan is not None:
-            source = "from the answers" if plan.budget_known else "a cautious default"
+            names = {rec.scenario: rec.name[lang] for rec in result.recommendations}
+            source = _("from the answers") if plan.budget_known else _("a cautious default")
             console.print(
-                f"Budget: CNY {plan.budget:,.0f} a year ({source}); "
-                f"{plan.capacity} project(s) at once",
+                _(
+                    "Budget: CNY %(budget)s a year (%(source)s); %(capacity)s project(s) at once",
+                    budget=f"{plan.budget:,.0f}",
+                    source=source,
+                    capacity=plan.capacity,
+                ),
                 highlight=False,
             )
             for year in plan.years:
                 console.print(
-                    f"  year {year.year}: {', '.join(year.scenarios)}; cost to the firm "
-                    f"CNY {year.cost_min:,.0f}–{year.cost_max:,.0f}",
+                    _(
+                        "  year %(year)s: %(scenarios)s; cost to the firm CNY %(low)s–%(high)s",
+                        year=year.year,
+                        scenarios=", ".join(names.get(s, s) for s in year.scenarios),
+                        low=f"{year.cost_min:,.0f}",
+                        high=f"{year.cost_max:,.0f}",
+                    ),
                     highlight=False,
                 )
 
@@ -97,28 +128,41 @@ def print_assessment(result: Assessment, console: Console | None = None) -> None
 def _planned(year: int | None, deferred: str | None) -> str:
     """A scenario's place in the plan: its year, and why it is not in year one."""
     if year == 1:
-        return "year 1"
-    return f"year {year} ({deferred})" if year else f"not planned ({deferred})"
+        return _("year %(year)s", year=1)
+    reasons = {
+        "budget": _("within the budget, others first"),
+        "capacity": _("as many projects as the firm can run"),
+        "prerequisite": _("needs another scenario first"),
+        "open_cost": _("its cost has no upper limit"),
+        "over_budget": _("its cost can exceed a year's budget"),
+        "horizon": _("no room within the plan's years"),
+    }
+    reason = reasons.get(deferred or "horizon", deferred or "")
+    if year:
+        return _("year %(year)s (%(reason)s)", year=year, reason=reason)
+    return _("not planned (%(reason)s)", reason=reason)
 
 
 def print_park(results: Sequence[Assessment], console: Console | None = None) -> None:
     console = console or Console()
+    lang = cli_lang()
+    period = results[0].card.period if results else ""
     table = Table(
-        "credit code",
-        "firm",
-        "level",
-        "overall",
-        "coverage",
-        "top scenario",
-        title=f"Sample park, {results[0].card.period}" if results else "Sample park",
+        _("credit code"),
+        _("firm"),
+        _("level"),
+        _("overall"),
+        _("coverage"),
+        _("top scenario"),
+        title=_("Sample park, %(period)s", period=period) if results else _("Sample park"),
     )
     for result in results:
         card = result.card
-        top = result.recommendations[0].name.zh if result.recommendations else "—"
+        top = result.recommendations[0].name[lang] if result.recommendations else "—"
         table.add_row(
             card.firm.credit_code,
-            card.firm.name,
-            card.level_name.zh,
+            escape(card.firm.name),
+            card.level_name[lang],
             _fmt(card.overall),
             f"{card.coverage:.0%}",
             top,
@@ -134,10 +178,10 @@ def batch_progress(console: Console | None = None) -> Iterator[Callable[[int, in
         yield lambda done, total: None
         return
     columns = (
-        TextColumn("[bold]Rendering"),
+        TextColumn("[bold]" + _("Rendering")),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("firms"),
+        TextColumn(_("firms")),
         TaskProgressColumn(),
         TimeRemainingColumn(),
     )
@@ -153,25 +197,58 @@ def batch_progress(console: Console | None = None) -> Iterator[Callable[[int, in
 def print_batch(result: BatchResult, console: Console | None = None) -> None:
     console = console or Console(soft_wrap=True)
     if result.rendered or result.skipped or result.files:
-        done = f"{len(result.rendered)} rendered, {len(result.skipped)} unchanged"
+        done = _(
+            "%(rendered)s rendered, %(skipped)s unchanged",
+            rendered=len(result.rendered),
+            skipped=len(result.skipped),
+        )
     else:
-        done = "not rendered"
+        done = _("not rendered")
     console.print(
-        f"{result.period}: {len(result.stored)} stored, {done}, {len(result.failures)} failed"
+        _(
+            "%(period)s: %(stored)s stored, %(done)s, %(failed)s failed",
+            period=result.period,
+            stored=len(result.stored),
+            done=done,
+            failed=len(result.failures),
+        ),
+        highlight=False,
     )
     for failure in result.failures:
-        console.print(f"[red]failed[/red] {escape(str(failure.path))}", highlight=False)
+        console.print(_failed() % escape(str(failure.path)), highlight=False)
         for reason in failure.reasons:
             console.print(f"  {printable(say(reason))}", highlight=False, markup=False)
     if result.services is not None:
         saved = result.services
+        action = {"added": _("added"), "revised": _("revised"), "unchanged": _("unchanged")}
         console.print(
-            f"services register: {saved.lines} lines {saved.action} (revision {saved.revision})"
+            _(
+                "services register: %(lines)s lines %(action)s (revision %(revision)s)",
+                lines=saved.lines,
+                action=action.get(saved.action, saved.action),
+                revision=saved.revision,
+            ),
+            highlight=False,
         )
     for warning in result.warnings:
-        console.print(f"warning: {warning}", highlight=False, markup=False)
+        console.print(
+            _("warning: %(warning)s", warning=say(warning)), highlight=False, markup=False
+        )
     for kind, path in result.files.items():
-        console.print(f"{kind}: {path}", highlight=False)
+        console.print(f"{file_kind(kind)}: {path}", highlight=False)
+
+
+def file_kind(kind: str) -> str:
+    """The name of a kind of file written (diagnosis, park, xlsx …) in the CLI's language."""
+    kinds = {
+        "diagnosis": _("diagnosis"),
+        "scenarios": _("scenarios"),
+        "summary": _("summary"),
+        "park": _("park report"),
+        "xlsx": _("workbook"),
+        "csv": _("table"),
+    }
+    return kinds.get(kind, kind)
 
 
 STORED_COLUMNS = (
@@ -217,24 +294,28 @@ def print_stored(
     console = console or Console()
     table = Table(
         # The credit code is what people copy into `dtm history`: never cut; long names wrap.
-        Column("credit code", no_wrap=True, min_width=18),
-        Column("firm", overflow="fold", ratio=1),
-        Column("period", no_wrap=True),
-        Column("rev", no_wrap=True),
-        Column("level", overflow="fold"),
-        Column("overall", no_wrap=True, justify="right"),
-        Column("coverage", no_wrap=True, justify="right"),
-        Column("imported", no_wrap=True),
+        Column(_("credit code"), no_wrap=True, min_width=18),
+        Column(_("firm"), overflow="fold", ratio=1),
+        Column(_("period"), no_wrap=True),
+        Column(_("rev"), no_wrap=True),
+        Column(_("level"), overflow="fold"),
+        Column(_("overall"), no_wrap=True, justify="right"),
+        Column(_("coverage"), no_wrap=True, justify="right"),
+        Column(_("imported"), no_wrap=True),
         title=title,
     )
+    lang = cli_lang()
     for record in records:
         damaged = record.problem is not None
+        old = "" if record.current else _(" (old)")
         table.add_row(
             record.credit_code,
-            "[red]damaged: see dtm check-store[/red]" if damaged else escape(record.card.firm.name),
+            "[red]" + _("damaged: see dtm check-store") + "[/red]"
+            if damaged
+            else escape(record.card.firm.name),
             record.period,
-            f"{record.revision}{'' if record.current else ' (old)'}",
-            record.level_id or "" if damaged else record.card.level_name.zh,
+            f"{record.revision}{old}",
+            record.level_id or "" if damaged else record.card.level_name[lang],
             _fmt(record.overall),
             f"{record.coverage:.0%}",
             record.imported_at.strftime("%Y-%m-%d %H:%M"),
@@ -244,32 +325,54 @@ def print_stored(
 
 def print_demo(result: BatchResult, out: Path, console: Console | None = None) -> None:
     console = console or Console(soft_wrap=True)
-    console.print(f"\nEverything is in {out}/:")
-    console.print(f"  firms/     every firm's diagnosis and scenario reports for {result.period}")
+    console.print("\n" + _("Everything is in %(out)s/:", out=out), highlight=False)
+    console.print(
+        "  firms/     "
+        + _("every firm's diagnosis and scenario reports for %(period)s", period=result.period),
+        highlight=False,
+    )
     for path in result.files.values():
         console.print(f"  {path.name}", highlight=False)
-    console.print(f"  demo.db    the store (try: dtm list --db {out}/demo.db)")
+    console.print(
+        "  demo.db    " + _("the store (try: dtm list --db %(db)s)", db=f"{out}/demo.db"),
+        highlight=False,
+    )
 
 
 def print_queue_status(status: QueueStatus, console: Console | None = None) -> None:
     console = console or Console(soft_wrap=True)
     s = status
     console.print(
-        f"{s.period} ({s.lang}) run {s.run_id}: {s.done + len(s.failed)} of {s.firms} firms "
-        f"finished ({s.done} rendered, {len(s.failed)} failed), {s.running} rendering now, "
-        f"{s.waiting} waiting; {s.skipped} unchanged before the run",
+        _(
+            "%(period)s (%(lang)s) run %(run)s: %(finished)s of %(firms)s firms finished "
+            "(%(done)s rendered, %(failed)s failed), %(running)s rendering now, %(waiting)s "
+            "waiting; %(skipped)s unchanged before the run",
+            period=s.period,
+            lang=s.lang,
+            run=s.run_id,
+            finished=s.done + len(s.failed),
+            firms=s.firms,
+            done=s.done,
+            failed=len(s.failed),
+            running=s.running,
+            waiting=s.waiting,
+            skipped=s.skipped,
+        ),
         highlight=False,
     )
     for problem in s.failed:
-        console.print(f"[red]failed[/red] {escape(problem)}", highlight=False)
+        console.print(_failed() % escape(say(problem)), highlight=False)
     if s.park_at is not None:
-        console.print(f"park report built at {s.park_at:%Y-%m-%d %H:%M} UTC", highlight=False)
+        when = f"{s.park_at:%Y-%m-%d %H:%M}"
+        console.print(_("park report built at %(when)s UTC", when=when), highlight=False)
         if s.out:
+            command = f"dtm export-reports --period {s.period} --out {s.out}"
             console.print(
-                f"reports are in the store: dtm export-reports --period {s.period} --out {s.out}",
-                highlight=False,
+                _("reports are in the store: %(command)s", command=command), highlight=False
             )
     else:
-        console.print("park report: when the last firm is finished", highlight=False)
+        console.print(_("park report: when the last firm is finished"), highlight=False)
     if s.park_problem:
-        console.print(f"warning: {s.park_problem}", highlight=False, markup=False)
+        console.print(
+            _("warning: %(warning)s", warning=say(s.park_problem)), highlight=False, markup=False
+        )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from .common import DbOption, run
+from .lang import say
 
 db_app = typer.Typer(
     help="The database of a shared store: the roles the services run as (PostgreSQL).",
@@ -31,8 +32,9 @@ def roles(
     from ..store import Store
     from ..store.roles import grant_app_role
 
-    def work() -> object:
+    def work() -> Any:
         with Store.open(db, create=False) as store:
             return grant_app_role(store, app_role)
 
-    typer.echo(str(run(work)))
+    granted = run(work)
+    typer.echo(say(granted.as_text()))

@@ -60,7 +60,9 @@ def validate(
 
             fixed = run(lambda path=path: fix_answer_file(path, q))  # type: ignore[misc]
             if fixed.written:
-                typer.echo(f"{path}: wrote ids for {', '.join(fixed.changed)}")
+                typer.echo(
+                    _("%(path)s: wrote ids for %(ids)s", path=path, ids=", ".join(fixed.changed))
+                )
         checked = loader.check_file(path, q)
         for problem in checked.problems.problems:
             typer.echo(problem_line(problem), err=True)
@@ -68,13 +70,28 @@ def validate(
             bad += 1
         elif checked.relabelled:
             typer.echo(
-                f"{path}: ok ({checked.kind}; {len(checked.relabelled)} given as labels or "
-                "typed loosely: --fix writes their ids)"
+                _(
+                    "%(path)s: ok (%(kind)s; %(count)s given as labels or typed loosely: --fix "
+                    "writes their ids)",
+                    path=path,
+                    kind=_kind(checked.kind),
+                    count=len(checked.relabelled),
+                )
             )
         else:
-            typer.echo(f"{path}: ok ({checked.kind})")
+            typer.echo(_("%(path)s: ok (%(kind)s)", path=path, kind=_kind(checked.kind)))
     if bad:
         raise typer.Exit(2)
+
+
+def _kind(kind: str | None) -> str:
+    """The kind of file checked, in the CLI's language."""
+    kinds = {
+        "questionnaire": _("questionnaire"),
+        "catalogue": _("catalogue"),
+        "answers": _("answers"),
+    }
+    return kinds.get(kind or "", str(kind))
 
 
 @app.command("score")
@@ -162,8 +179,10 @@ def report(
             written["summary"] = write_summary_png(result, out, **options)
         return written
 
+    from .console import file_kind
+
     for kind, path in run(work).items():
-        typer.echo(f"{kind}: {path}")
+        typer.echo(f"{file_kind(kind)}: {path}")
 
 
 def _assess(
@@ -232,4 +251,4 @@ def blank(
         typer.echo(text, nl=False)
     else:
         run(lambda: write_new(out, text.encode("utf-8")))
-        typer.echo(f"wrote {out}")
+        typer.echo(_("wrote %(path)s", path=out))

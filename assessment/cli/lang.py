@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ..errors import Message, Problem, printable
+from ..errors import Problem, printable
 
 if TYPE_CHECKING:
     from ..models.common import Lang
@@ -65,10 +65,9 @@ def cli_lang() -> Lang:
 def say(text: object) -> str:
     """A text from the library in the CLI's language: translated when it was marked with `N_`
     (a value that is marked text too is translated with it), else shown as it is."""
-    if isinstance(text, Message) and hasattr(text, "msgid"):
-        values = {k: say(v) if isinstance(v, Message) else v for k, v in text.values.items()}
-        return _(text.msgid, **values)
-    return str(text)
+    from ..resources import translate
+
+    return translate(text, cli_lang())
 
 
 def problem_line(problem: Problem) -> str:

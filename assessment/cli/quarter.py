@@ -181,8 +181,12 @@ def _queue_batch(
     queued = run(work)
     print_batch(queued.result)
     typer.echo(
-        f"queued run {queued.run_id}: {len(queued.queued)} firms for `dtm worker`; "
-        f"follow it with `dtm batch --status {period}`"
+        _(
+            "queued run %(run)s: %(firms)s firms for `dtm worker`; follow it with %(command)s",
+            run=queued.run_id,
+            firms=len(queued.queued),
+            command=f"`dtm batch --status {period}`",
+        )
     )
     raise typer.Exit(queued.exit_code)
 
@@ -266,7 +270,14 @@ def export_reports(
             return export_period(store, chosen, out, EVERY_PARK if park is None else park)
 
     written = run(work)
-    typer.echo(f"{chosen}: {len(written)} files written to {out}")
+    typer.echo(
+        _(
+            "%(period)s: %(count)s files written to %(out)s",
+            period=chosen,
+            count=len(written),
+            out=out,
+        )
+    )
 
 
 @app.command("close-quarter")
@@ -294,8 +305,15 @@ def close_quarter(
             return close_park_quarter(store, chosen, park)
 
     closed, industries = run(work)
-    name = closed.park or "firms naming no park"
-    typer.echo(f"{chosen} of {name} closed: averages of {industries} industries frozen as printed")
+    name = closed.park or _("firms naming no park")
+    typer.echo(
+        _(
+            "%(period)s of %(park)s closed: averages of %(count)s industries frozen as printed",
+            period=chosen,
+            park=name,
+            count=industries,
+        )
+    )
 
 
 @app.command()

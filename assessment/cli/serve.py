@@ -13,7 +13,7 @@ from .common import (
     check_lang,
     run,
 )
-from .lang import remember_lang
+from .lang import _, remember_lang
 
 
 @app.command()
@@ -49,13 +49,13 @@ def serve(
     how = run(lambda: plan(host, port, accounts=accounts))
     url = resolve_url(db)
     folder = Path(url.removeprefix("sqlite:///")).parent if url.startswith("sqlite:///") else None
-    typer.echo(f"dtm serve: open {how.url}")
+    typer.echo(_("dtm serve: open %(url)s", url=how.url))
     if how.access_code:
-        typer.echo("Tablets on the same network: scan this code, or type the address above.")
+        typer.echo(_("Tablets on the same network: scan this code, or type the address above."))
         typer.echo(qr_text(how.url), nl=False)
     if accounts:
-        typer.echo("Accounts: everyone signs in (manage them with `dtm user`).")
-    typer.echo("Stop with Ctrl+C. Every change is saved as a draft in the store.")
+        typer.echo(_("Accounts: everyone signs in (manage them with `dtm user`)."))
+    typer.echo(_("Stop with Ctrl+C. Every change is saved as a draft in the store."))
     # The PDFs of finished firms: by the queue's workers while any is alive (PostgreSQL).
     run(
         lambda: run_form(

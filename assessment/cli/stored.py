@@ -20,7 +20,7 @@ from .common import (
     fail,
     run,
 )
-from .lang import _
+from .lang import _, say
 from .output import (
     CsvOption,
     Format,
@@ -73,10 +73,16 @@ def list_command(
             return store.list(period=period, industry=industry)
 
     records = run(work)
-    _show_stored(records, fmt, "Stored assessments")
+    _show_stored(records, fmt, _("Stored assessments"))
     damaged = sum(1 for record in records if record.problem is not None)
     if damaged:
-        typer.echo(f"{damaged} stored assessments do not read back: see dtm check-store", err=True)
+        typer.echo(
+            _(
+                "%(count)s stored assessments do not read back: see dtm check-store",
+                count=damaged,
+            ),
+            err=True,
+        )
 
 
 def _show_stored(records: Sequence[StoredAssessment], fmt: Format | None, title: str) -> None:
@@ -125,7 +131,7 @@ def _list_services(period: str | None, db: str | None, fmt: Format | None) -> No
     if shown is not Format.table:
         write_rows(rows, shown, SERVICE_COLUMNS)
     if shown in (Format.table, Format.tsv):
-        typer.echo(f"{len(lines)} services lines", err=True)
+        typer.echo(_("%(count)s services lines", count=len(lines)), err=True)
 
 
 @app.command("park-summary")
@@ -234,7 +240,8 @@ def history(
             )
         raise fail(_("no assessment of %(firm)s is stored (by credit code or name)", firm=firm))
     first = records[0]
-    _show_stored(records, fmt, f"History of {first.credit_code} {first.card.firm.name}")
+    title = _("History of %(code)s %(name)s", code=first.credit_code, name=first.card.firm.name)
+    _show_stored(records, fmt, title)
 
 
 def _known_industry(industry: str) -> None:
@@ -271,18 +278,33 @@ def check_store(db: DbOption = None) -> None:
 
     total, damaged, other = run(work)
     for record in damaged:
-        state = "current" if record.current else "superseded"
+        state = _("current") if record.current else _("superseded")
         typer.echo(
             printable(
-                f"{record.credit_code} {record.period} revision {record.revision} ({state}): "
-                f"{record.problem}"
+                _(
+                    "%(code)s %(period)s revision %(revision)s (%(state)s): %(problem)s",
+                    code=record.credit_code,
+                    period=record.period,
+                    revision=record.revision,
+                    state=state,
+                    problem=say(record.problem),
+                )
             ),
             err=True,
         )
     for line in other:
-        typer.echo(printable(line), err=True)
-    more = f"; {len(other)} other problems (above)" if other else ""
-    typer.echo(f"{total} assessments stored, {len(damaged)} damaged{more}")
+        typer.echo(printable(say(line)), err=True)
+    counts = {"total": total, "damaged": len(damaged), "other": len(other)}
+    if other:
+        typer.echo(
+            _(
+                "%(total)s assessments stored, %(damaged)s damaged; %(other)s other problems "
+                "(above)",
+                **counts,
+            )
+        )
+    else:
+        typer.echo(_("%(total)s assessments stored, %(damaged)s damaged", **counts))
     raise typer.Exit(1 if damaged or other else 0)
 
 
@@ -300,7 +322,7 @@ def backup(
     from ..store.backup import backup as copy_store
 
     summary = run(lambda: copy_store(db, file, force=force))
-    typer.echo(f"backed up {summary}")
+    typer.echo(_("backed up %(summary)s", summary=say(summary.as_text())))
 
 
 @app.command()
@@ -320,6 +342,6 @@ def restore(
     from ..store.backup import restore as put_back
 
     summary, kept = run(lambda: put_back(file, db, force=force))
-    typer.echo(f"restored {summary}")
+    typer.echo(_("restored %(summary)s", summary=say(summary.as_text())))
     if kept is not None:
-        typer.echo(f"the store it replaced is kept as {kept}")
+        typer.echo(_("the store it replaced is kept as %(path)s", path=kept))

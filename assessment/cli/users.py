@@ -29,6 +29,12 @@ def _by() -> str:
     return local_user()
 
 
+def _role(role: str) -> str:
+    """A role's name in the CLI's language, as the web form names it."""
+    names = {"admin": _("administrator"), "park": _("park"), "consultant": _("consultant")}
+    return names.get(role, role)
+
+
 def _password(from_stdin: bool) -> str:
     """Never an argument (it would show in the process list and the shell's history)."""
     if from_stdin:
@@ -36,7 +42,11 @@ def _password(from_stdin: bool) -> str:
         if not line:
             raise fail(_("--password-stdin: no password on standard input"))
         return line.rstrip("\r\n")
-    text: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    text: str = typer.prompt(
+        _("Password"),
+        hide_input=True,
+        confirmation_prompt=_("Repeat for confirmation"),
+    )
     return text
 
 
@@ -69,7 +79,9 @@ def add(
     with accounts.store:
         secret = _password(password_stdin)
         user = run(lambda: accounts.add(name, role, password=secret, park=park, by=_by()))
-    typer.echo(printable(f"added {user.name} ({user.role}{', ' + park if park else ''})"))
+    role = _role(str(user.role))
+    where = _("%(role)s, %(park)s", role=role, park=park) if park else role
+    typer.echo(printable(_("added %(name)s (%(role)s)", name=user.name, role=where)))
 
 
 @users.command("list")
@@ -82,8 +94,8 @@ def list_users(db: DbOption = None) -> None:
     with accounts.store:
         found = run(accounts.list)
     for user in found:
-        state = " (disabled)" if user.disabled else ""
-        fields = (user.name, user.role.value, (user.park or "") + state)
+        state = _(" (disabled)") if user.disabled else ""
+        fields = (user.name, _role(user.role.value), (user.park or "") + state)
         typer.echo("\t".join(printable(f) for f in fields))
 
 
@@ -103,7 +115,7 @@ def password(
             raise fail(_("there is no account %(name)s; see `dtm user list`", name=repr(name)))
         secret = _password(password_stdin)
         run(lambda: accounts.set_password(name, secret, by=_by()))
-    typer.echo(printable(f"new password set for {name}"))
+    typer.echo(printable(_("new password set for %(name)s", name=name)))
 
 
 @users.command("disable")
@@ -115,7 +127,7 @@ def disable(name: Annotated[str, typer.Argument(help="The account.")], db: DbOpt
     accounts = run(lambda: _accounts(db))
     with accounts.store:
         run(lambda: accounts.set_disabled(name, True, by=_by()))
-    typer.echo(printable(f"disabled {name}"))
+    typer.echo(printable(_("disabled %(name)s", name=name)))
 
 
 @users.command("enable")
@@ -127,7 +139,7 @@ def enable(name: Annotated[str, typer.Argument(help="The account.")], db: DbOpti
     accounts = run(lambda: _accounts(db))
     with accounts.store:
         run(lambda: accounts.set_disabled(name, False, by=_by()))
-    typer.echo(printable(f"enabled {name}"))
+    typer.echo(printable(_("enabled %(name)s", name=name)))
 
 
 @users.command("log")

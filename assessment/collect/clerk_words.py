@@ -1,9 +1,11 @@
 """Says each import problem in the clerk's language: the cell, the question's text, what to type.
 
 The checks word their problems in English for answer files; a park clerk importing a workbook or
-a survey download in Chinese reads each line in Chinese instead, built from what the row holds
-(the question, the value typed, the firm column) rather than from the English sentence. The code
-and the place stay as they are; the question's id is kept where it helps to find the column.
+a survey download in Chinese reads each line in Chinese instead: a row's problem is built from
+what the row holds (the question, the value typed, the firm column) rather than from the English
+sentence; a header's, a cell's or a register's is marked (`N_`) and read from the catalogues.
+The code and the place stay as they are; the question's id is kept where it helps to find the
+column.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from ..errors import Problem
 from ..models.common import Lang
 from ..models.questionnaire import Question, Questionnaire
+from ..resources import translate
 from .rows import FIRM_FIELDS, Row
 
 _DID_YOU_MEAN = re.compile(r"did you mean '(?P<word>.+)'\?")
@@ -49,10 +52,11 @@ def in_language(problem: Problem, lang: Lang, q: Questionnaire, row: Row | None 
     words = _ROW_WORDS.get(problem.code) if name else None
     found = words(problem, name or "", question, typed) if words else None
     if found is None:
-        header = _HEADER_WORDS.get(problem.code)
-        found = header(problem) if header else None
-    if found is None:
-        return problem
+        if not hasattr(problem.message, "msgid"):
+            return problem
+        # a header's or a register's problem: its words are in the catalogues, as every
+        # other marked message's
+        found = translate(problem.message, lang), translate(problem.hint, lang)
     message, hint = found
     if problem.code == "ANS004" and not hint and question is not None:
         hint = "可选：" + "、".join(c.label.zh for c in q.choices_of(question))
@@ -231,89 +235,4 @@ _ROW_WORDS: dict[str, Words] = {
     "FIRM001": _firm001,
     "FIRM002": _firm002,
     "FIRM003": _firm003,
-}
-
-
-def _imp001(p: Problem) -> tuple[str, str]:
-    question = re.search(r"question (\S+) '(.+)' \((\w+)\)", p.message)
-    if question is not None:
-        number, title, qid = question.groups()
-        return (
-            f"没有第{number}题「{title}」（{qid}）的一栏",
-            "重新下载全部题目的答卷，或在问卷星中把这道题加回来",
-        )
-    question = re.search(r"question '(.+)' \((\w+)\)", p.message)
-    if question is not None:
-        return (
-            f"没有「{question[1]}」（{question[2]}）一栏",
-            "从新生成的 `dtm template --xlsx` 模板复制这一栏",
-        )
-    what = p.message.removeprefix("no column for ")
-    return f"缺少「{what}」一栏", "加上 `dtm template --xlsx` 模板中的企业信息各栏（表头写明栏名）"
-
-
-def _imp002(p: Problem) -> tuple[str, str]:
-    found = re.match(r"the column '(.*)' repeats (\S+) \(also in (.+)\)", p.message)
-    if found is None:
-        return "两栏是同一道题", "每道题只留一栏"
-    return f"「{found[1]}」一栏与 {found[3]} 重复（都是 {found[2]}）", "每道题只留一栏"
-
-
-def _imp004(p: Problem) -> tuple[str, str]:
-    if p.message == "a merged cell":
-        return "合并单元格", "取消合并，每家企业各填各的值"
-    error = re.match(r"the Excel error (.+)", p.message)
-    if error is not None:
-        return f"Excel 错误值 {error[1]}", "修正公式，或直接填写数值"
-    mark = _QUOTED.search(p.message)
-    shown = f"'{mark.group(1)}'" if mark else "此值"
-    return f"{shown} 不是选中标记", "在选中的选项一栏填 Y，其余留空"
-
-
-def _imp005(p: Problem) -> tuple[str, str]:
-    return (
-        "没有一张表的表头写着企业信息和题目",
-        "从 `dtm template --xlsx` 生成的模板开始，或在问卷星中按选项文本下载答卷",
-    )
-
-
-def _wjx002(p: Problem) -> tuple[str, str]:
-    quoted = _QUOTED.findall(p.message)
-    if len(quoted) >= 2:
-        return (
-            f"「{quoted[0]}」一栏不是问卷中的题目，而「{quoted[1]}」没有对应的一栏",
-            f"如果就是这道题，把栏名改回「{quoted[1]}」",
-        )
-    column = quoted[0] if quoted else ""
-    return (
-        f"「{column}」一栏不是问卷中的题目，已略过",
-        "在问卷星中保留 `dtm template --wjx` 的题目文字",
-    )
-
-
-def _wjx003(p: Problem) -> tuple[str, str]:
-    quoted = _QUOTED.findall(p.message)
-    if len(quoted) < 2:
-        return p.message, p.hint
-    return (
-        f"「{quoted[0]}」一栏按「{quoted[1]}」读取：题目文字在问卷星中改过",
-        "确认题意没有变；在问卷星中保留 `dtm template --wjx` 的题目文字",
-    )
-
-
-def _ans009(p: Problem) -> tuple[str, str]:
-    return (
-        "此工作簿是按另一版本的问卷生成的：" + p.message.split(";")[0].split(" for ")[-1],
-        "问卷有变化时，用 `dtm template 问卷 --xlsx 文件` 重新生成模板",
-    )
-
-
-_HEADER_WORDS: dict[str, Callable[[Problem], tuple[str, str]]] = {
-    "IMP001": _imp001,
-    "IMP002": _imp002,
-    "IMP004": _imp004,
-    "IMP005": _imp005,
-    "WJX002": _wjx002,
-    "WJX003": _wjx003,
-    "ANS009": _ans009,
 }

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..errors import Location, Problem, UsageError
+from ..errors import N_, Location, Problem, UsageError
 from ..files.atomic import safe_stem, write_atomic
 from ..models.answers import AnswerSheet
 from ..models.common import Lang
@@ -98,8 +98,11 @@ def read_table(path: Path, q: Questionnaire) -> TableRead:
     problem = Problem(
         Location(str(path)),
         "IMP005",
-        "no sheet has a header row naming the firm and the questions",
-        f"start from `dtm template {q.id} --xlsx FILE`, or export 问卷星 answers 按选项文本",
+        N_("no sheet has a header row naming the firm and the questions"),
+        N_(
+            "start from `dtm template %(qid)s --xlsx FILE`, or export 问卷星 answers 按选项文本",
+            qid=q.id,
+        ),
     )
     return TableRead("unknown", problems=[problem])
 

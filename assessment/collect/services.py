@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from ..engine.labels import key, plain
-from ..errors import Location, ProblemList, UsageError, did_you_mean
+from ..errors import N_, Location, ProblemList, UsageError, did_you_mean
 from ..models import credit_code
 from ..models.answers import quarter_bounds
 from ..models.catalogue import Catalogue
@@ -160,23 +160,23 @@ def read_services(
             problems.add(
                 at("credit_code"),
                 "SVC002",
-                f"'{code}' is not a valid credit code: {reason}",
-                "copy the code from the firm's business licence",
+                N_("'%(code)s' is not a valid credit code: %(reason)s", code=code, reason=reason),
+                N_("copy the code from the firm's business licence"),
             )
         served = _date(cell("date"))
         if served is None:
             problems.add(
                 at("date"),
                 "SVC003",
-                f"'{_text(cell('date'))}' is not a date",
-                "write it as 2026-07-15",
+                N_("'%(value)s' is not a date", value=_text(cell("date"))),
+                N_("write it as 2026-07-15"),
             )
         elif period is not None and not _within(served, period):
             problems.add(
                 at("date"),
                 "SVC003",
-                f"{served.isoformat()} is not in {period}",
-                "move the line to that quarter's register or run with its --period",
+                N_("%(date)s is not in %(period)s", date=served.isoformat(), period=period),
+                N_("move the line to that quarter's register or run with its --period"),
             )
         kind_text = plain(_text(cell("kind")))
         kind = names.get(key(kind_text))
@@ -185,16 +185,19 @@ def read_services(
             problems.add(
                 at("kind"),
                 "SVC004",
-                f"'{kind_text}' is not a kind of support",
-                hint or "use one of: " + ", ".join(k.label.zh for k in kinds),
+                N_("'%(value)s' is not a kind of support", value=kind_text),
+                hint or N_("use one of: %(kinds)s", kinds=", ".join(k.label.zh for k in kinds)),
             )
         amount, bad = _amount(cell("amount"))
         if bad:
             problems.add(
                 at("amount"),
                 "SVC005",
-                f"'{_text(cell('amount'))}' is not an amount",
-                f"give a number of 万元 from 0 to {MAX_AMOUNT:,.0f}, or leave it empty",
+                N_("'%(value)s' is not an amount", value=_text(cell("amount"))),
+                N_(
+                    "give a number of 万元 from 0 to %(max)s, or leave it empty",
+                    max=f"{MAX_AMOUNT:,.0f}",
+                ),
             )
         if len(problems.problems) > before or served is None or kind is None:
             continue
@@ -204,8 +207,8 @@ def read_services(
             problems.add(
                 at("credit_code"),
                 "SVC006",
-                f"repeats row {seen[same]} (same firm, date, kind and provider)",
-                "delete one of the two rows, or merge their amounts",
+                N_("repeats row %(row)s (same firm, date, kind and provider)", row=seen[same]),
+                N_("delete one of the two rows, or merge their amounts"),
             )
             continue
         seen[same] = r_i + 1
@@ -226,8 +229,12 @@ def _columns(path: Path, grid: Grid, header_row: int, problems: ProblemList) -> 
             problems.add(
                 _where(path, grid, header_row, 0),
                 "SVC001",
-                f"the register has no '{name}' column ({COLUMNS[name][0]})",
-                "columns: credit_code, date, kind, provider, amount, note",
+                N_(
+                    "the register has no '%(name)s' column (%(title)s)",
+                    name=name,
+                    title=COLUMNS[name][0],
+                ),
+                N_("columns: credit_code, date, kind, provider, amount, note"),
             )
     return columns
 

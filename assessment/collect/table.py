@@ -16,7 +16,7 @@ from typing import Any
 
 from ..engine.labels import key, plain
 from ..engine.loader import check_answer_data
-from ..errors import Location, Problem, ProblemList
+from ..errors import N_, Location, Problem, ProblemList
 from ..files.locator import KeyPath, Locator
 from ..models.answers import AnswerSheet
 from ..models.common import Lang, TextValue
@@ -251,8 +251,13 @@ def header_problems(
             problems.add(
                 Location(f"{path}:{ref}"),
                 "IMP002",
-                f"the column '{header}' repeats {name} (also in {owner[name]})",
-                "keep one column per question",
+                N_(
+                    "the column '%(header)s' repeats %(name)s (also in %(other)s)",
+                    header=header,
+                    name=name,
+                    other=owner[name],
+                ),
+                N_("keep one column per question"),
             )
             continue
         owner[name] = ref
@@ -263,7 +268,7 @@ def header_problems(
         problems.add(
             Location(path),
             "IMP001",
-            f"no column for {names}",
-            "add the firm columns of `dtm template --xlsx` (a header row with their names)",
+            N_("no column for %(names)s", names=names),
+            N_("add the firm columns of `dtm template --xlsx` (a header row with their names)"),
         )
     return columns, problems.problems

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..engine.labels import choice_index, key, plain
-from ..errors import Location, Problem
+from ..errors import N_, Location, Problem
 from ..models.questionnaire import Question, Questionnaire
 from .table import _NUMBERED, FIRM_FIELDS, ColumnMatcher
 from .wjx_text import asked_questions, numbering, options
@@ -201,10 +201,19 @@ def match_titles(
                 Problem(
                     Location(f"{path}:{refs[index]}"),
                     "WJX003",
-                    f"the column '{header}' is read as question {numbers.get(name, '?')} "
-                    f"'{title}' ({name.removeprefix('answers.')}): its title was edited",
-                    "check that the question still asks the same; keep the titles of "
-                    f"`dtm template {q.id} --wjx` in 问卷星",
+                    N_(
+                        "the column '%(header)s' is read as question %(number)s '%(title)s' "
+                        "(%(qid)s): its title was edited",
+                        header=header,
+                        number=numbers.get(name, "?"),
+                        title=title,
+                        qid=name.removeprefix("answers."),
+                    ),
+                    N_(
+                        "check that the question still asks the same; keep the titles of "
+                        "`dtm template %(questionnaire)s --wjx` in 问卷星",
+                        questionnaire=q.id,
+                    ),
                     severity="warning",
                 )
             )
@@ -214,9 +223,18 @@ def match_titles(
                 Problem(
                     Location(f"{path}:{refs[index]}"),
                     "WJX002",
-                    f"the column '{header}' names no question of {q.id}, and question "
-                    f"{numbers.get(name, '?')} '{title}' has no column",
-                    f"if it is that question, give the column its title back: '{title}'",
+                    N_(
+                        "the column '%(header)s' names no question of %(questionnaire)s, and "
+                        "question %(number)s '%(title)s' has no column",
+                        header=header,
+                        questionnaire=q.id,
+                        number=numbers.get(name, "?"),
+                        title=title,
+                    ),
+                    N_(
+                        "if it is that question, give the column its title back: '%(title)s'",
+                        title=title,
+                    ),
                 )
             )
         else:
@@ -229,8 +247,13 @@ def match_titles(
             Problem(
                 Location(path),
                 "IMP001",
-                f"no column for question {numbers.get(name, '?')} '{title}' ({question.id})",
-                "download all questions again, or add the question back in 问卷星",
+                N_(
+                    "no column for question %(number)s '%(title)s' (%(qid)s)",
+                    number=numbers.get(name, "?"),
+                    title=title,
+                    qid=question.id,
+                ),
+                N_("download all questions again, or add the question back in 问卷星"),
             )
         )
     found.columns.sort(key=lambda c: c.index)
@@ -241,8 +264,15 @@ def _no_question(path: str, ref: str, header: str, q: Questionnaire) -> Problem:
     return Problem(
         Location(f"{path}:{ref}"),
         "WJX002",
-        f"the column '{header}' names no question of {q.id}; it is left out",
-        f"keep the question texts of `dtm template {q.id} --wjx` in 问卷星",
+        N_(
+            "the column '%(header)s' names no question of %(questionnaire)s; it is left out",
+            header=header,
+            questionnaire=q.id,
+        ),
+        N_(
+            "keep the question texts of `dtm template %(questionnaire)s --wjx` in 问卷星",
+            questionnaire=q.id,
+        ),
         severity="warning",
     )
 

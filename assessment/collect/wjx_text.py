@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.expr import Node, parse
-from ..errors import Location, Problem
+from ..errors import N_, Location, Problem
 from ..models.answers import NOT_APPLICABLE, UNKNOWN
 from ..models.common import Lang
 from ..models.industries import INDUSTRIES
@@ -150,8 +150,15 @@ class _Writer:
 
     def note(self, number: int | None, question: Question, message: str, hint: str) -> None:
         where = Location(self.q.source or self.q.id)
-        named = question.id if number is None else f"question {number} ({question.id})"
-        text = f"{named}: {message}"
+        if number is None:
+            text = N_("%(qid)s: %(message)s", qid=question.id, message=message)
+        else:
+            text = N_(
+                "question %(number)s (%(qid)s): %(message)s",
+                number=number,
+                qid=question.id,
+                message=message,
+            )
         self.notes.append(Problem(where, "WJX001", text, hint, severity="warning"))
 
     def block(self, title: str, marker: str, opts: list[str]) -> None:
@@ -172,8 +179,8 @@ def wjx_text(q: Questionnaire, *, lang: Lang = "zh") -> tuple[str, list[Problem]
             writer.note(
                 None,
                 question,
-                "computed from other answers, so not asked in 问卷星",
-                "dtm works it out when the answers are imported",
+                N_("computed from other answers, so not asked in 问卷星"),
+                N_("dtm works it out when the answers are imported"),
             )
     return "\n".join(writer.lines).rstrip() + "\n", writer.notes
 
@@ -213,8 +220,11 @@ def _question(writer: _Writer, question: Question) -> None:
                 writer.note(
                     number,
                     question,
-                    f"the option “{choice.label.get(writer.lang)}” excludes the others",
-                    "in 问卷星 open the question and set this option 互斥",
+                    N_(
+                        "the option “%(label)s” excludes the others",
+                        label=choice.label.get(writer.lang),
+                    ),
+                    N_("in 问卷星 open the question and set this option 互斥"),
                 )
     else:
         marker = MARKERS["single"] if opts else MARKERS["text"]
@@ -254,8 +264,11 @@ def _when(writer: _Writer, number: int, question: Question, condition: str) -> s
     writer.note(
         number,
         question,
-        f"its condition `{condition}` cannot be put in words, so it is shown as written",
-        "set the skip logic (跳题逻辑/显示逻辑) in 问卷星 by hand",
+        N_(
+            "its condition `%(condition)s` cannot be put in words, so it is shown as written",
+            condition=condition,
+        ),
+        N_("set the skip logic (跳题逻辑/显示逻辑) in 问卷星 by hand"),
     )
     return words["verbatim"].format(text=condition)
 

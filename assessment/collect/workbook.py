@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.labels import choice_index, key, status_word
-from ..errors import Location, Problem
+from ..errors import N_, Location, Problem
 from ..models.answers import NOT_APPLICABLE, UNKNOWN
 from ..models.questionnaire import Question, Questionnaire
 from .grid import Grid
@@ -69,7 +69,7 @@ def read(path: str, grid: Grid, q: Questionnaire) -> TableRead:
     matcher = ColumnMatcher(q)
     header = _header_row(grid, matcher)
     if header is None:
-        return TableRead(NAME, problems=[Problem(Location(path), "IMP005", "no header row")])
+        return TableRead(NAME, problems=[Problem(Location(path), "IMP005", N_("no header row"))])
     layout = _layout(path, grid, header, matcher)
     result = TableRead(NAME, problems=list(layout.problems), warnings=_version_warnings(path, q))
     result.problems.extend(_missing_questions(path, layout, q))
@@ -95,8 +95,12 @@ def _missing_questions(path: str, layout: Layout, q: Questionnaire) -> list[Prob
         Problem(
             Location(path),
             "IMP001",
-            f"no column for question '{question.text.zh}' ({question.id})",
-            "add the column back (copy it from a new `dtm template --xlsx`)",
+            N_(
+                "no column for question '%(title)s' (%(qid)s)",
+                title=question.text.zh,
+                qid=question.id,
+            ),
+            N_("add the column back (copy it from a new `dtm template --xlsx`)"),
         )
         for question in q.questions()
         if question.required
@@ -197,8 +201,8 @@ def _row(
                     Problem(
                         Location(f"{path}:{ref}"),
                         "IMP004",
-                        f"'{value}' is not a mark for a chosen option",
-                        "write Y in the column of each chosen option, leave the others empty",
+                        N_("'%(value)s' is not a mark for a chosen option", value=value),
+                        N_("write Y in the column of each chosen option, leave the others empty"),
                     )
                 )
     for qid, picks in marked.items():
@@ -214,9 +218,12 @@ def _row(
 
 def _unreadable(grid: Grid, row: int, column: int, value: Any) -> tuple[str, str] | None:
     if (row, column) in grid.merged:
-        return "a merged cell", "unmerge the cells and give each firm its own value"
+        return N_("a merged cell"), N_("unmerge the cells and give each firm its own value")
     if isinstance(value, str) and value.strip() in ERROR_VALUES:
-        return f"the Excel error {value.strip()}", "fix the formula or type the value"
+        return (
+            N_("the Excel error %(value)s", value=value.strip()),
+            N_("fix the formula or type the value"),
+        )
     return None
 
 
@@ -231,8 +238,16 @@ def _version_warnings(path: str, q: Questionnaire) -> list[Problem]:
         Problem(
             Location(path),
             "ANS009",
-            f"the workbook was made for {what}; read with {q.id} {q.version}",
-            f"make a new one with `dtm template {q.id} --xlsx FILE` when the questions changed",
+            N_(
+                "the workbook was made for %(what)s; read with %(qid)s %(version)s",
+                what=what,
+                qid=q.id,
+                version=q.version,
+            ),
+            N_(
+                "make a new one with `dtm template %(qid)s --xlsx FILE` when the questions changed",
+                qid=q.id,
+            ),
             severity="warning",
         )
     ]

@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
-from io import BytesIO
-from pathlib import Path
 
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
-from babel.support import NullTranslations, Translations
 
 from ..display import rounded
 from ..models.common import Lang
+from ..resources import translations as translations
 
 LOCALES: dict[Lang, str] = {"zh": "zh_CN", "en": "en_GB"}
 HTML_LANG: dict[Lang, str] = {"zh": "zh-CN", "en": "en"}
 COLON: dict[Lang, str] = {"zh": "：", "en": ": "}
-
-
-@lru_cache(maxsize=8)
-def translations(locale_dir: Path, lang: Lang) -> NullTranslations:
-    """The catalogue `locale_dir/<lang>/LC_MESSAGES/messages.po`, compiled in memory once."""
-    po = locale_dir / lang / "LC_MESSAGES" / "messages.po"
-    if not po.is_file():
-        return NullTranslations()
-    with po.open("rb") as handle:
-        catalog = read_po(handle, locale=LOCALES[lang])
-    buffer = BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(fp=buffer)
 
 
 def number(value: float | None, lang: Lang, digits: int = 1) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from ..errors import UsageError
+from ..errors import N_, Message, UsageError
 from ..models.common import StrPath
 from .engine import resolve_url
 from .integrity import damaged_rows
@@ -49,10 +49,23 @@ class BackupSummary:
     size: int
 
     def __str__(self) -> str:
-        return (
-            f"{self.path}: {self.assessments} assessments, {self.revisions} superseded revisions, "
-            f"{self.evidence} evidence files, {self.drafts} drafts, {self.accounts} accounts, "
-            f"{self.audit_lines} audit lines (schema {self.schema}, {self.size:,} bytes)"
+        return str(self.as_text())
+
+    def as_text(self) -> Message:
+        """What the file holds, marked for the CLI to show in its language."""
+        return N_(
+            "%(path)s: %(assessments)s assessments, %(revisions)s superseded revisions, "
+            "%(evidence)s evidence files, %(drafts)s drafts, %(accounts)s accounts, "
+            "%(audit_lines)s audit lines (schema %(schema)s, %(size)s bytes)",
+            path=str(self.path),
+            assessments=self.assessments,
+            revisions=self.revisions,
+            evidence=self.evidence,
+            drafts=self.drafts,
+            accounts=self.accounts,
+            audit_lines=self.audit_lines,
+            schema=self.schema,
+            size=f"{self.size:,}",
         )
 
 

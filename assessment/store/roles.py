@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from ..errors import UsageError
+from ..errors import N_, Message, UsageError
 from .api import Store
 
 # Tables the app role may read and append to, but not change: what was written stays written.
@@ -35,10 +35,20 @@ class Granted:
     tables: int
 
     def __str__(self) -> str:
-        return (
-            f"{self.role} may now read and write the {self.tables} tables of schema "
-            f"{self.schema}, only read and append {', '.join(APPEND_ONLY)}, and only read "
-            f"{', '.join(READ_ONLY)}; {self.owner} keeps ownership (migrations, ALTER TABLE)"
+        return str(self.as_text())
+
+    def as_text(self) -> Message:
+        """What was granted, marked for the CLI to show in its language."""
+        return N_(
+            "%(role)s may now read and write the %(tables)s tables of schema %(schema)s, only "
+            "read and append %(append)s, and only read %(read)s; %(owner)s keeps ownership "
+            "(migrations, ALTER TABLE)",
+            role=self.role,
+            tables=self.tables,
+            schema=self.schema,
+            append=", ".join(APPEND_ONLY),
+            read=", ".join(READ_ONLY),
+            owner=self.owner,
         )
 
 
