@@ -88,6 +88,9 @@ class PoolRenderer:
     def pool(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
+                # Not `processes.RenderProcess`: its processes die with the thread that started
+                # them (PR_SET_PDEATHSIG), and here that is one of the server's short-lived
+                # request threads, so the pool would break under a later request.
                 self._pool = ProcessPoolExecutor(
                     self._processes,
                     mp_context=multiprocessing.get_context("spawn"),
