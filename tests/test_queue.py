@@ -296,3 +296,42 @@ def test_a_worker_renders_many_firms_in_one_process_and_replaces_one_that_grew(
         worker.pool.shutdown()
     assert first == second == third != after
     assert os.getpid() not in (first, after)
+
+
+def test_a_job_stopped_before_its_outcome_is_recorded_leaves_no_reports(
+    tmp_path: Path, postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reports and the firm's outcome are kept in one transaction: a job stopped between the
+    two (here by an error where a killed worker would simply vanish) leaves neither, and the job
+    taken over renders the firm once."""
+    from assessment.queue import work
+
+    db = postgres_server.new_database()
+    q = {"answers": tmp_path / "answers", "out": tmp_path / "out", "templates": tmp_path / "t",
+         "db": db}  # fmt: skip
+    q["templates"].mkdir()
+    for name, body in TEMPLATES.items():
+        (q["templates"] / name).write_text(body, "utf-8")
+    (code,) = generate_quarter(q["answers"], 1)
+    queued = queue(q)
+    assert queued.returncode == 0, queued.stderr
+    run_id = int(scalar(db, "SELECT max(id) FROM queue_runs"))  # type: ignore[arg-type]
+
+    def stopped(session: object, run: int) -> bool:
+        raise KeyboardInterrupt  # not an Exception: nothing in the job may catch it
+
+    store = Store.open(db, create=False)
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr(work, "_all_finished", stopped)
+            with pytest.raises(KeyboardInterrupt):
+                work.render_firm(store, run_id, code, last_try=False)
+        assert scalar(db, "SELECT count(*) FROM reports WHERE credit_code IS NOT NULL") == 0
+        assert scalar(db, "SELECT count(*) FROM renders") == 0
+        assert work.render_firm(store, run_id, code, last_try=False) is True
+    finally:
+        store.close()
+    assert scalar(db, "SELECT json_agg(json_build_array(outcome, renders)) FROM renders") == [
+        ["done", 1]
+    ]
+    assert scalar(db, "SELECT count(*) FROM reports WHERE credit_code IS NOT NULL") == 2

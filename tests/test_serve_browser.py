@@ -129,7 +129,9 @@ def tiny_png() -> bytes:
 
 
 class Form:
-    """The page, with each change waited for until htmx has swapped the answer back in."""
+    """The page, with each change waited for until the server has saved it and the page's
+    outbox is empty: a save that ends may be an earlier change's (one the page sent again as it
+    was left), so one more save is not enough to know that this one arrived."""
 
     def __init__(self, page: Any) -> None:
         self.page = page
@@ -137,7 +139,10 @@ class Form:
     def changed(self, action: Any) -> None:
         before = self.page.evaluate("window.__settled || 0")
         action()
-        self.page.wait_for_function(f"(window.__settled || 0) > {before}")
+        self.page.wait_for_function(
+            f"(window.__settled || 0) > {before} && "
+            "document.getElementById('save-state').dataset.count === '0'"
+        )
 
     def pick(self, qid: str, value: str) -> None:
         self.changed(

@@ -85,7 +85,25 @@ def render_stored_firm(
     templates: Path | None = None,
     png: bool = False,
 ) -> list[StoredReport]:
-    """Render a stored firm's reports and keep them in the store with their render key.
+    """Render a stored firm's reports and keep them in the store with their render key."""
+    reports = stored_firm_reports(
+        store, code, period, lang=lang, inputs=inputs, templates=templates, png=png
+    )
+    save_reports(store, reports)
+    return reports
+
+
+def stored_firm_reports(
+    store: Store,
+    code: str,
+    period: str,
+    *,
+    lang: Lang,
+    inputs: PeriodInputs,
+    templates: Path | None = None,
+    png: bool = False,
+) -> list[StoredReport]:
+    """A stored firm's reports, rendered with their render key, not yet kept.
 
     The one way a stored firm's reports are made, whoever asks (a queued worker, the web form),
     so that the same firm gives the same bytes everywhere."""
@@ -114,7 +132,6 @@ def render_stored_firm(
         StoredReport(period, card.firm.park, name, lang, key, data, code)
         for name, data in files.items()
     ]
-    save_reports(store, reports)
     return reports
 
 

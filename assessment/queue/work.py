@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -19,7 +20,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..batch.firm import is_current, render_stored_firm, stored_firm_key, stored_record
+from ..batch.firm import (
+    is_current,
+    render_stored_firm,
+    stored_firm_key,
+    stored_firm_reports,
+    stored_record,
+)
 from ..batch.inputs import PeriodInputs, digest, period_inputs
 from ..batch.processes import resident_mb
 from ..batch.run import write_park_outputs
@@ -27,7 +34,7 @@ from ..errors import DtmError, UsageError, printable
 from ..files.atomic import write_atomic
 from ..models.common import Lang
 from ..store import Store, StoreError
-from ..store.reports import firm_reports
+from ..store.reports import StoredReport, firm_reports, keep_reports
 from ..store.schema import QueueRunRow, RenderRow
 
 DONE, FAILED = "done", "failed"
@@ -157,14 +164,16 @@ def render_firm(store: Store, run_id: int, code: str, *, last_try: bool) -> bool
         if not run.force and is_current(store, record, key, run.lang):
             names = sorted(firm_reports(store, code, run.period))
             return _record(store, run_id, run, code, key, names, DONE, 0)
-        reports = render_stored_firm(
+        reports = stored_firm_reports(
             store, code, run.period, lang=run.lang, inputs=context, templates=run.templates
         )
+        # The reports and the firm's outcome in one transaction: a worker killed at any moment
+        # leaves both or neither, so the job taken over renders the firm once, or not again.
+        return _record(store, run_id, run, code, key, [r.name for r in reports], DONE, 1, reports)
     except Exception as exc:
         if not last_try and (not isinstance(exc, DtmError) or isinstance(exc, StoreError)):
             raise  # the queue retries it: a lost database is not the firm's fault
-        return _record(store, run_id, run, code, "", [], FAILED, 0, _reason(code, exc))
-    return _record(store, run_id, run, code, key, [r.name for r in reports], DONE, 1)
+        return _record(store, run_id, run, code, "", [], FAILED, 0, problem=_reason(code, exc))
 
 
 def _finished(store: Store, code: str, run: RunOptions, key: str) -> RenderRow | None:
@@ -198,12 +207,17 @@ def _record(
     files: list[str],
     outcome: str,
     renders: int,
+    reports: Sequence[StoredReport] = (),
+    *,
     problem: str | None = None,
 ) -> bool:
-    """Record a firm's outcome and tell whether it was the run's last; the run's row is locked
-    first, so of two workers finishing the last two firms at once exactly one sees the end."""
+    """Record a firm's outcome, keeping its newly rendered `reports` in the same transaction,
+    and tell whether it was the run's last; the run's row is locked after the reports are
+    written and before the outcome, so of two workers finishing the last two firms at once
+    exactly one sees the end."""
     now = datetime.now(UTC)
     with Session(store.engine) as session, session.begin():
+        keep_reports(session, reports)
         session.get(QueueRunRow, run_id, with_for_update=True)
         row = session.get(RenderRow, (code, run.period, run.lang), with_for_update=True)
         if row is None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from ..errors import UsageError
 from .api import EVERY_PARK, Scope, Store
@@ -52,28 +53,34 @@ def _report(row: ReportRow) -> StoredReport:
 
 
 def save_reports(store: Store, reports: Sequence[StoredReport]) -> None:
-    """Keep `reports` in one transaction, each replacing the file of the same name; a firm's
-    new reports replace all its earlier ones of the period and language (a PNG no longer made
-    goes too)."""
-    now = datetime.now(UTC)
+    """Keep `reports` in one transaction (see `keep_reports`)."""
     with store._database_errors(), store._write() as session:
-        for code, period, lang in {(r.credit_code, r.period, r.lang) for r in reports}:
-            if code is not None:
-                session.execute(
-                    delete(ReportRow).where(
-                        ReportRow.credit_code == code,
-                        ReportRow.period == period,
-                        ReportRow.lang == lang,
-                    )
+        keep_reports(session, reports)
+
+
+def keep_reports(session: Session, reports: Sequence[StoredReport]) -> None:
+    """Keep `reports` in the caller's transaction, each replacing the file of the same name; a
+    firm's new reports replace all its earlier ones of the period and language (a PNG no longer
+    made goes too). A caller that records something about the reports in the same transaction
+    (a queued job's outcome) has both or neither, whatever stops it."""
+    now = datetime.now(UTC)
+    for code, period, lang in {(r.credit_code, r.period, r.lang) for r in reports}:
+        if code is not None:
+            session.execute(
+                delete(ReportRow).where(
+                    ReportRow.credit_code == code,
+                    ReportRow.period == period,
+                    ReportRow.lang == lang,
                 )
-        for r in reports:
-            row = session.get(ReportRow, (r.period, park_key(r.park), r.name), with_for_update=True)
-            if row is None:
-                row = ReportRow(period=r.period, park=park_key(r.park), name=r.name)
-                session.add(row)
-            row.credit_code, row.lang, row.key = r.credit_code, r.lang, r.key
-            row.media_type, row.size, row.content = r.media_type, len(r.content), r.content
-            row.made_at = now
+            )
+    for r in reports:
+        row = session.get(ReportRow, (r.period, park_key(r.park), r.name), with_for_update=True)
+        if row is None:
+            row = ReportRow(period=r.period, park=park_key(r.park), name=r.name)
+            session.add(row)
+        row.credit_code, row.lang, row.key = r.credit_code, r.lang, r.key
+        row.media_type, row.size, row.content = r.media_type, len(r.content), r.content
+        row.made_at = now
 
 
 def firm_reports(store: Store, credit_code: str, period: str) -> dict[str, StoredReport]:
