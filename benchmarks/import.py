@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from scoring import firm_document  # the generator of valid random answer files
+from scoring import valid_firm_document  # the generator of valid random answer files
 
 from assessment import load_questionnaire
 from assessment.collect import importer
@@ -45,7 +45,7 @@ def make_workbook(path: Path, q: Questionnaire, firms: int) -> None:
     ids = [str(c.value) for c in sheet[2]]
     rng = random.Random(7)
     for row in range(firms):
-        doc = firm_document(q, row, rng)
+        doc = valid_firm_document(q, row, rng)
         doc["period"] = "2026Q3"
         for column, field in enumerate(ids, start=1):
             value = cell(doc, field)

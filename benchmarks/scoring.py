@@ -23,6 +23,7 @@ from assessment import AnswerSheet, Questionnaire, load_answers, load_questionna
 from assessment import score as score_one
 from assessment.engine.loader import plan_of
 from assessment.engine.plan import work_out
+from assessment.errors import DtmError
 from assessment.models import credit_code
 from assessment.models.answers import Answer
 from assessment.models.credit_code import ALPHABET
@@ -77,6 +78,21 @@ def firm_document(q: Questionnaire, index: int, rng: random.Random) -> dict[str,
     }
 
 
+def valid_firm_document(q: Questionnaire, index: int, rng: random.Random) -> dict[str, Any]:
+    """`firm_document` drawn again until the checks take it (a drawn firm may have, say, more
+    networked devices than production devices), so that every generated firm is scored."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "firm.yaml"
+        while True:
+            doc = firm_document(q, index, rng)
+            path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+            try:
+                load_answers(path, q)
+            except DtmError:
+                continue
+            return doc
+
+
 def run(firms: int, questionnaire: str) -> dict[str, Any]:
     q = load_questionnaire(questionnaire)
     rng = random.Random(7)
@@ -85,7 +101,8 @@ def run(firms: int, questionnaire: str) -> dict[str, Any]:
         for i in range(firms):
             path = Path(tmp) / f"{i:05d}.yaml"
             path.write_text(
-                yaml.safe_dump(firm_document(q, i, rng), allow_unicode=True), encoding="utf-8"
+                yaml.safe_dump(valid_firm_document(q, i, rng), allow_unicode=True),
+                encoding="utf-8",
             )
             paths.append(path)
         start = time.perf_counter()

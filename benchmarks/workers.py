@@ -61,11 +61,16 @@ def round_of(url: str, answers: Path, out: Path, count: int, firms: int) -> dict
         start = time.perf_counter()
         queue_batch(answers, period=PERIOD, out=out, store=store)
         queued = time.perf_counter() - start
-    command = [sys.executable, "-m", "assessment", "worker", "--db", url, "--out", str(out)]
+    command = [sys.executable, "-m", "assessment", "worker", "--db", url]
+    if _writes_to_folder():
+        command += ["--out", str(out)]  # a revision whose workers wrote PDFs to a shared folder
     started = time.perf_counter()
     workers = [subprocess.Popen(command, stderr=subprocess.DEVNULL) for _ in range(count)]
     try:
         while _scalar(url, "SELECT count(*) FROM renders") < firms:
+            if all(w.poll() is not None for w in workers):
+                codes = sorted({w.returncode for w in workers})
+                raise SystemExit(f"every worker stopped (exit codes {codes}) before the last firm")
             time.sleep(0.2)
         last = time.perf_counter() - started
         while not _scalar(url, "SELECT park_at IS NOT NULL FROM queue_runs WHERE id = 1"):
@@ -88,7 +93,17 @@ def round_of(url: str, answers: Path, out: Path, count: int, firms: int) -> dict
     }
 
 
-def store_ms_per_job(url: str, out: Path) -> float:
+def _writes_to_folder() -> bool:
+    """Whether this process's `assessment` is a revision whose workers took `--out` (before the
+    reports were kept in the store)."""
+    import inspect
+
+    from assessment.queue import work
+
+    return "out" in inspect.signature(work.render_firm_at).parameters
+
+
+def store_ms_per_job(url: str) -> float:
     """Milliseconds of store work in a firm job with rendering taken out: each firm of the first
     run again, as a retried job is (read the run, the assessment and the outcome, check files)."""
     from assessment.queue import work
@@ -98,7 +113,7 @@ def store_ms_per_job(url: str, out: Path) -> float:
         codes = [r.credit_code for r in store.list(period=PERIOD)]
         start = time.perf_counter()
         for code in codes:
-            work.render_firm(store, out, 1, code, last_try=True)
+            work.render_firm(store, 1, code, last_try=True)
         return (time.perf_counter() - start) / len(codes) * 1000
 
 
@@ -118,7 +133,7 @@ def memory(url: str, answers: Path, out: Path) -> dict[str, Any]:
         pids, after = set(), []
         for code in codes:
             pids.add(process.submit(_pid_of_render_process).result())
-            _, mb = process.submit(work.render_firm_at, url, str(out), 1, code, True).result()
+            _, mb = process.submit(work.render_firm_at, url, 1, code, True).result()
             after.append(mb)
     finally:
         process.shutdown()
@@ -160,7 +175,7 @@ def run(firms: int, counts: list[int], memory_firms: int, rev: str | None = None
             else:
                 rounds, name = _alternating(rev, server, root, counts, firms)
             last = rounds["current"][-1]
-            per_job = store_ms_per_job(last["url"], root / f"out-current-{last['workers']}")
+            per_job = store_ms_per_job(last["url"])
             held = None
             if memory_firms:
                 generate(root / "memory", memory_firms, seed=13)
