@@ -2,13 +2,17 @@
 
     python benchmarks/workers.py [--firms 24] [--workers 1,2,4] [--memory-firms 200] [--json]
     python benchmarks/workers.py --against REV [--firms 8] [--workers 1,2,4] [--json]
+    (either with --cold: the workers' start-up counted)
 
 Each round gets a fresh database on a throw-away PostgreSQL server (as the tests start one), the
-same generated quarter (the park quick scan, both real reports per firm), `dtm batch --queue`,
-then N workers started together. Figures per round: seconds from the workers' start to the last
-firm finished, firms per second and the ratio to one worker (aims: 2 workers at least 1.8x one
-on a 2-core machine, 4 no slower than 2), seconds to the park report after it, and the
-database's own work in a firm job measured apart from rendering.
+same generated quarter (the park quick scan, both real reports per firm). As deployed, N
+workers are started and left to get ready (register, warm their render process), then the
+quarter is queued (`dtm batch --queue`); the clock starts with the queueing. With `--cold` the
+quarter is queued first and the clock starts with the workers, so their start-up is counted.
+Figures per round: seconds to the last firm finished, firms per second and the ratio to one
+worker (aims: 2 workers at least 1.8x one on a 2-core machine, 4 no slower than 2), seconds to
+the park report after it, and the database's own work in a firm job measured apart from
+rendering.
 
 The memory figure: a worker's render process (the code `dtm worker` runs for a firm, with
 its recycling after 40 firms turned off) renders `--memory-firms` firms one after another;
@@ -51,26 +55,46 @@ def _scalar(url: str, sql: str) -> Any:
         engine.dispose()
 
 
-def round_of(url: str, answers: Path, out: Path, count: int, firms: int) -> dict[str, Any]:
+def round_of(
+    url: str, answers: Path, out: Path, count: int, firms: int, cold: bool = False
+) -> dict[str, Any]:
     """One round in a fresh database `url`, with whichever `assessment` this process imports
-    (and its workers, which inherit `PYTHONPATH`)."""
+    (and its workers, which inherit `PYTHONPATH`).
+
+    As deployed, workers run before a quarter is queued: they are started, and the clock starts
+    once every one has registered and the quarter is queued. With `cold`, the quarter is queued
+    first and the clock starts with the workers, so their start-up is counted too."""
     from assessment.queue import queue_batch
     from assessment.store import Store
 
-    with Store.open(url) as store:
-        start = time.perf_counter()
-        queue_batch(answers, period=PERIOD, out=out, store=store)
-        queued = time.perf_counter() - start
     command = [sys.executable, "-m", "assessment", "worker", "--db", url]
     if _writes_to_folder():
         command += ["--out", str(out)]  # a revision whose workers wrote PDFs to a shared folder
-    started = time.perf_counter()
-    workers = [subprocess.Popen(command, stderr=subprocess.DEVNULL) for _ in range(count)]
+    workers: list[subprocess.Popen[bytes]] = []
+
+    def start_workers() -> None:
+        workers.extend(subprocess.Popen(command, stderr=subprocess.DEVNULL) for _ in range(count))
+
+    def stopped() -> None:
+        if all(w.poll() is not None for w in workers):
+            codes = sorted({w.returncode for w in workers})
+            raise SystemExit(f"every worker stopped (exit codes {codes}) before the last firm")
+
     try:
+        with Store.open(url) as store:
+            if not cold:
+                start_workers()
+                while _scalar(url, "SELECT count(*) FROM procrastinate_workers") < count:
+                    stopped()
+                    time.sleep(0.1)
+            start = time.perf_counter()
+            queue_batch(answers, period=PERIOD, out=out, store=store)
+            queued = time.perf_counter() - start
+        if cold:
+            start_workers()
+        started = time.perf_counter() if cold else start
         while _scalar(url, "SELECT count(*) FROM renders") < firms:
-            if all(w.poll() is not None for w in workers):
-                codes = sorted({w.returncode for w in workers})
-                raise SystemExit(f"every worker stopped (exit codes {codes}) before the last firm")
+            stopped()
             time.sleep(0.2)
         last = time.perf_counter() - started
         while not _scalar(url, "SELECT park_at IS NOT NULL FROM queue_runs WHERE id = 1"):
@@ -89,6 +113,7 @@ def round_of(url: str, answers: Path, out: Path, count: int, firms: int) -> dict
         "firms_per_second": round(firms / last, 3),
         "park_report_seconds": round(park, 1),
         "queue_batch_seconds": round(queued, 2),
+        "cold": cold,
         "url": url,
     }
 
@@ -158,7 +183,9 @@ def _pid_of_render_process() -> int:
     return os.getpid()
 
 
-def run(firms: int, counts: list[int], memory_firms: int, rev: str | None = None) -> dict[str, Any]:
+def run(
+    firms: int, counts: list[int], memory_firms: int, rev: str | None = None, cold: bool = False
+) -> dict[str, Any]:
     sys.path.insert(0, str(against.ROOT))
     from batch import generate  # the generator of valid random answer files
 
@@ -171,9 +198,9 @@ def run(firms: int, counts: list[int], memory_firms: int, rev: str | None = None
             generate(root / "answers", firms)
             name = None
             if rev is None:
-                rounds = {"current": [_round(None, server, root, n, firms) for n in counts]}
+                rounds = {"current": [_round(None, server, root, n, firms, cold) for n in counts]}
             else:
-                rounds, name = _alternating(rev, server, root, counts, firms)
+                rounds, name = _alternating(rev, server, root, counts, firms, cold)
             last = rounds["current"][-1]
             per_job = store_ms_per_job(last["url"])
             held = None
@@ -182,7 +209,7 @@ def run(firms: int, counts: list[int], memory_firms: int, rev: str | None = None
                 held = memory(server.new_database(), root / "memory", root / "out-memory")
     finally:
         server.stop()
-    figures: dict[str, Any] = {"firms": firms}
+    figures: dict[str, Any] = {"firms": firms, "cold": cold}
     for side, found in rounds.items():
         for r in found:
             r.pop("url", None)
@@ -203,20 +230,23 @@ def run(firms: int, counts: list[int], memory_firms: int, rev: str | None = None
     return figures
 
 
-def _round(tree: Path | None, server: Any, root: Path, count: int, firms: int) -> dict[str, Any]:
+def _round(
+    tree: Path | None, server: Any, root: Path, count: int, firms: int, cold: bool
+) -> dict[str, Any]:
     """A round with the current code in this process, or with `tree`'s in a child process."""
     side = "current" if tree is None or tree == against.ROOT else "past"
     url, out = server.new_database(), root / f"out-{side}-{count}"
     if tree is None:
-        return round_of(url, root / "answers", out, count, firms)
+        return round_of(url, root / "answers", out, count, firms, cold)
     args = ["--url", url, "--answers", str(root / "answers"), "--out", str(out)]
+    args += ["--cold"] if cold else []
     return against.run_in(
         tree, Path(__file__).resolve(), *args, "--workers", str(count), "--firms", str(firms)
     )
 
 
 def _alternating(
-    rev: str, server: Any, root: Path, counts: list[int], firms: int
+    rev: str, server: Any, root: Path, counts: list[int], firms: int, cold: bool
 ) -> tuple[dict[str, list[dict[str, Any]]], str]:
     found: dict[str, list[dict[str, Any]]] = {"current": [], "past": []}
     with against.checkout(rev) as past:
@@ -224,7 +254,7 @@ def _alternating(
         for i, n in enumerate(counts):
             order = ("current", "past") if i % 2 == 0 else ("past", "current")
             for side in order:
-                found[side].append(_round(trees[side], server, root, n, firms))
+                found[side].append(_round(trees[side], server, root, n, firms, cold))
         name = against.revision(past)
     return found, name
 
@@ -235,6 +265,9 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2,4", help="worker counts, e.g. 1,2,4")
     parser.add_argument("--memory-firms", type=int, default=200, help="0: no memory figure")
     parser.add_argument("--against", metavar="REV", help="compare with this git revision")
+    parser.add_argument(
+        "--cold", action="store_true", help="start the workers after queueing, counting start-up"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -242,11 +275,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        found = round_of(args.url, args.answers, args.out, int(args.workers), args.firms)
+        found = round_of(args.url, args.answers, args.out, int(args.workers), args.firms, args.cold)
         print(json.dumps(found))
         return
     counts = [int(n) for n in args.workers.split(",")]
-    figures = run(args.firms, counts, args.memory_firms, args.against)
+    figures = run(args.firms, counts, args.memory_firms, args.against, args.cold)
     if args.json:
         print(json.dumps(figures))
         return
@@ -258,7 +291,8 @@ def _print(figures: dict[str, Any]) -> None:
         if side not in figures:
             continue
         name = "current code" if side == "current" else figures["against"]
-        print(f"{name}, {figures['firms']} firms:")
+        start = "workers started after queueing" if figures["cold"] else "workers ready first"
+        print(f"{name}, {figures['firms']} firms, {start}:")
         for r in figures[side]["rounds"]:
             print(
                 f"  {r['workers']} workers: {r['firms_per_second']} firms/s, "

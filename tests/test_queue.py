@@ -335,3 +335,29 @@ def test_a_job_stopped_before_its_outcome_is_recorded_leaves_no_reports(
         ["done", 1]
     ]
     assert scalar(db, "SELECT count(*) FROM reports WHERE credit_code IS NOT NULL") == 2
+
+
+def _set_up_here() -> tuple[int, list[str]]:
+    import os
+
+    from assessment.report import pdf
+
+    return os.getpid(), sorted(k if isinstance(k, str) else k[0] for k in pdf._built)
+
+
+def test_a_render_process_warms_up_before_its_first_job() -> None:
+    """`dtm worker` warms its render process before it takes a job: the process's fonts and
+    parsed stylesheet are there for the first firm, in the same process."""
+    from assessment.batch.processes import RenderProcess
+
+    cold, warm = RenderProcess(), RenderProcess()
+    try:
+        _, built_cold = cold.submit(_set_up_here).result()
+        assert warm.warm().result() is None
+        pid, built = warm.submit(_set_up_here).result()
+        assert warm.submit(_set_up_here).result()[0] == pid  # the same process, still
+    finally:
+        cold.shutdown()
+        warm.shutdown()
+    assert built_cold == []  # a process not warmed has built nothing
+    assert built == ["css", "fonts"]

@@ -49,6 +49,12 @@ def resident_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _warm_up() -> None:
+    from ..report.render import warm_up
+
+    warm_up()
+
+
 def measured(function: Callable[..., T], *args: Any) -> tuple[T, float]:
     """`function(*args)` with the resident memory (MB) of the process that ran it, afterwards."""
     return function(*args), resident_mb()
@@ -69,6 +75,12 @@ class RenderProcess:
             max_tasks_per_child=self.after,
             initializer=die_with_parent,
         )
+
+    def warm(self) -> Future[None]:
+        """Start the process now and have it set up what its first report needs (the renderer,
+        the stylesheet, the fonts: `report.render.warm_up`), so that its first firm does not
+        wait for them; the future ends when it is ready, with the error if it cannot render."""
+        return self.pool.submit(_warm_up)
 
     def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
         return self.pool.submit(function, *args)

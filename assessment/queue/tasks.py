@@ -197,6 +197,11 @@ def run_worker(store: Store, *, heartbeat: float = HEARTBEAT) -> None:
     _worker["current"] = state = _Worker(url, render_pool())
     delay = 1.0
     try:
+        # Ready before it takes a job: a worker started ahead of a quarter renders its first
+        # firm as fast as its next ones, and one that cannot render stops here, not on a job.
+        started = time.monotonic()
+        state.pool.warm().result()
+        log.info("render process ready in %.1f s", time.monotonic() - started)
         while True:
             connector = procrastinate.PsycopgConnector(
                 conninfo=conninfo(store), min_size=1, max_size=3, timeout=POOL_TIMEOUT
