@@ -89,6 +89,7 @@ NOT_WORDS = [
     r"\bdtm(?: [a-z-]+)*",  # a command
     r"\b[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+\b",  # an id: park_quick_scan, digitisation.erp
     r"'[^']*'",  # what the user typed, quoted back
+    r"`[^`]*`",  # a command or statement to type, in backquotes
     r"\b\d{4}Q[1-4]\b",  # a period as written in options and files
     r"[\d.]+\s*(?:px|mm|pt|MB|KB)\b",
     r"\bv?\d+(?:\.\d+)+\b",  # a version
@@ -160,6 +161,12 @@ def wrong_commands(db: str) -> list[list[Any]]:
         ["user", "ad"],
         ["close-quarter", "2025Q1", "--db", db],
         ["close-quarter", "2026Q3", "--park", "不存在的企业", "--db", db],
+        ["backup", FIRM, "--db", db],
+        ["backup", "x.db", "--db", "nothere.db"],
+        ["backup", "x.db", "--db", "postgresql+psycopg://dtm@db/park"],
+        ["restore", "nothere.db", "--db", "x.db"],
+        ["restore", FIRM, "--db", "x.db"],
+        ["db", "roles", "dtm_app", "--db", db],
     ]
 
 
