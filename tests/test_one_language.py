@@ -69,6 +69,7 @@ ALLOWED = {
     "SVG",
     "PostgreSQL",
     "SQLite",
+    "YAML",
     "dtm",
     "Wi-Fi",
     "English",  # the web form's switch to English, named in English
@@ -535,3 +536,46 @@ def test_import_names_every_mistake_in_the_users_language(tmp_path: Path) -> Non
     typed = [*headers, *firm_names(), "苏州数智工业服务有限公司", "免费诊断", "免费诊段", "可能"]
     typed += ["万元", "答卷"]  # the registers' unit as clerks write it; the sheet's own name
     assert stray_chinese("\n".join(runs["en"]), typed) == [], runs["en"]
+
+
+def test_services_register_and_kinds_mistakes_in_the_users_language(tmp_path: Path) -> None:
+    """An empty register stops `dtm batch --services` and `dtm import --services` with one line;
+    a kinds file that is not one says what each kind needs."""
+    from assessment.collect.services import load_kinds
+    from assessment.errors import UsageError, error_text
+    from assessment.resources import translate
+
+    empty = tmp_path / "services.csv"
+    empty.write_text(",,\n\n", encoding="utf-8")
+    batch = ["batch", SAMPLE / "2026Q3", "--period", "2026Q3", "--out", tmp_path / "out"]
+    commands = [
+        [*batch, "--db", tmp_path / "park.db", "--services", empty],
+        ["import", empty, "--services", "--period", "2026Q3"],
+    ]
+    for args in commands:
+        for lang in ("zh", "en"):
+            result = CliRunner().invoke(
+                app, [str(a) for a in args], env={"DTM_LANG": lang}, prog_name="dtm"
+            )
+            assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+            (line,) = result.output.splitlines()
+            assert str(empty) in line, line
+            if lang == "zh":
+                assert line.startswith("错误：") and "服务台账是空的" in line, line
+                assert stray_english(line) == [], line
+            else:
+                assert "the services register is empty" in line and not HAN.search(line), line
+    texts = {
+        "none.yaml": "kinds: []\n",
+        "label.yaml": "kinds:\n  - {id: cloud_voucher, label: {zh: 上云券}}\n",
+        "broken.yaml": "kinds:\n  - {id: cloud_voucher\n",
+    }
+    for name, text in texts.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(UsageError) as caught:
+            load_kinds(path)
+        zh, en = (translate(error_text(caught.value), lang) for lang in ("zh", "en"))
+        assert zh.startswith(str(path)) and en.startswith(str(path)), (zh, en)
+        assert HAN.search(zh) and stray_english(zh) == [], zh
+        assert stray_chinese(en, []) == [], en
