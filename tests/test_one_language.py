@@ -168,6 +168,7 @@ def wrong_commands(db: str) -> list[list[Any]]:
         ["restore", "nothere.db", "--db", "x.db"],
         ["restore", FIRM, "--db", "x.db"],
         ["db", "roles", "dtm_app", "--db", db],
+        ["export-reports", "--period", "2025Q1", "--park", "", "--out", "x", "--db", db],
     ]
 
 
