@@ -69,6 +69,7 @@ ALLOWED = {
     "SVG",
     "PostgreSQL",
     "SQLite",
+    "XLSForm",  # the form format of ODK and Kobo, as they name it
     "YAML",
     "dtm",
     "Wi-Fi",
@@ -580,3 +581,33 @@ def test_services_register_and_kinds_mistakes_in_the_users_language(tmp_path: Pa
         assert zh.startswith(str(path)) and en.startswith(str(path)), (zh, en)
         assert HAN.search(zh) and stray_english(zh) == [], zh
         assert stray_chinese(en, []) == [], en
+
+
+def test_the_xlsform_notes_read_in_the_users_language(tmp_path: Path) -> None:
+    """`dtm template --xlsform` names each condition it cannot carry (XLSF001) and why."""
+    source = (DATA.parent.parent / "questionnaires" / "park_quick_scan.yaml").read_text("utf-8")
+    changed = tmp_path / "park_quick_scan.yaml"
+    edits = {  # a multiple choice used as one value; `in` with a single choice on its right
+        'when: "count(systems_in_use) >= 2"': "when: \"systems_in_use == ['erp']\"",
+        "when: \"digital_plan in ['written', 'approved']\"": "when: \"'written' in digital_plan\"",
+    }
+    for old, new in edits.items():
+        source = source.replace(old, new)
+    changed.write_text(source, encoding="utf-8")
+    runs = {}
+    for lang in ("zh", "en"):
+        out = tmp_path / f"form-{lang}.xlsx"
+        result = CliRunner().invoke(
+            app, ["template", str(changed), "--xlsform", str(out)], env={"DTM_LANG": lang}
+        )
+        assert result.exit_code == 0 and out.exists(), result.output
+        runs[lang] = [line for line in result.output.splitlines() if "XLSF001" in line]
+    assert len(runs["zh"]) == len(runs["en"]) == 2
+    for zh, en in zip(runs["zh"], runs["en"], strict=True):
+        assert zh.split(" ")[:2] == en.split(" ")[:2]  # the place and the code stay as they are
+    zh_text = "\n".join(runs["zh"])
+    assert "多选题 'systems_in_use' 被当作单个值使用" in zh_text and "始终显示" in zh_text
+    assert stray_english(zh_text) == [], zh_text
+    en_text = "\n".join(runs["en"])
+    assert "the multiple choice 'systems_in_use' used as one value" in en_text
+    assert stray_chinese(en_text, []) == [], en_text
