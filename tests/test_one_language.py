@@ -170,6 +170,7 @@ def wrong_commands(db: str) -> list[list[Any]]:
         ["restore", FIRM, "--db", "x.db"],
         ["db", "roles", "dtm_app", "--db", db],
         ["export-reports", "--period", "2025Q1", "--park", "", "--out", "x", "--db", db],
+        ["serve", "--port", "0", "--db", db],
     ]
 
 
@@ -611,3 +612,41 @@ def test_the_xlsform_notes_read_in_the_users_language(tmp_path: Path) -> None:
     en_text = "\n".join(runs["en"])
     assert "the multiple choice 'systems_in_use' used as one value" in en_text
     assert stray_chinese(en_text, []) == [], en_text
+
+
+def test_a_failed_sign_in_reads_in_the_forms_language(tmp_path: Path) -> None:
+    """A wrong password, and a post whose sign-in has ended (a page, or htmx's line above the
+    questions), in the form's language; `dtm serve`'s short $DTM_SECRET in the command's."""
+    from assessment.accounts import Accounts
+
+    with Store.open(f"sqlite:///{tmp_path / 'accounts.db'}") as store:
+        Accounts(store).add("wang.jg", "consultant", password="a-long-enough-password", by="test")
+        for lang in ("zh", "en"):
+            settings = Settings(store=store, out=tmp_path / lang, lang=lang, accounts=True)
+            client = TestClient(create_app(settings), raise_server_exceptions=False)
+            csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+            assert csrf is not None
+            wrong = {"username": "wang.jg", "password": "not-the-password", "csrf": csrf[1]}
+            refused = client.post("/login", data=wrong)
+            ended = client.post("/drafts", data={"csrf": csrf[1]})
+            flash = client.post("/drafts", data={"csrf": csrf[1]}, headers={"hx-request": "true"})
+            assert refused.status_code == ended.status_code == flash.status_code == 401
+            assert flash.headers["hx-retarget"] == "#flash"
+            pages = [page_text(r.text) for r in (refused, ended, flash)]
+            if lang == "zh":
+                assert "账号或密码错误" in pages[0]
+                assert "登录已失效" in pages[1] and "登录已失效" in pages[2]
+                assert [stray_english(text) for text in pages] == [[], [], []], pages
+            else:
+                assert "The name or the password is wrong" in pages[0], pages[0]
+                assert "Your sign-in has ended" in pages[1] and "Your sign-in has ended" in pages[2]
+                assert [stray_chinese(text, ["中文"]) for text in pages] == [[], [], []], pages
+    for lang in ("zh", "en"):
+        env = {"DTM_LANG": lang, "DTM_SECRET": "short"}
+        result = CliRunner().invoke(app, ["serve", "--db", str(tmp_path / "accounts.db")], env=env)
+        assert result.exit_code == 2, result.output
+        (line,) = result.output.splitlines()
+        if lang == "zh":
+            assert line.startswith("错误：$DTM_SECRET 只有 5 个字符") and stray_english(line) == []
+        else:
+            assert line.startswith("Error: $DTM_SECRET has 5 characters") and not HAN.search(line)
