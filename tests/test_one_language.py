@@ -171,6 +171,8 @@ def wrong_commands(db: str) -> list[list[Any]]:
         ["db", "roles", "dtm_app", "--db", db],
         ["export-reports", "--period", "2025Q1", "--park", "", "--out", "x", "--db", db],
         ["serve", "--port", "0", "--db", db],
+        ["template", "park_quik_scan", "--xlsx", "x.xlsx"],
+        ["template", "nothere.yaml", "--xlsx", "x.xlsx"],
     ]
 
 
