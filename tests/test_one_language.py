@@ -173,6 +173,7 @@ def wrong_commands(db: str) -> list[list[Any]]:
         ["serve", "--port", "0", "--db", db],
         ["template", "park_quik_scan", "--xlsx", "x.xlsx"],
         ["template", "nothere.yaml", "--xlsx", "x.xlsx"],
+        ["template", "park_quick_scan", "--xlsx", FIRM],
     ]
 
 

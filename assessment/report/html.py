@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from .. import resources
 from ..display import period as period_label
-from ..errors import UsageError
+from ..errors import N_, UsageError
 from ..models.common import Lang, StrPath, TextValue
 from . import i18n
 from .svg import term_parts
@@ -29,7 +29,7 @@ def search_path(user_dir: StrPath | None) -> tuple[Path, ...]:
         return (shipped,)
     user_dir = Path(user_dir)
     if not user_dir.is_dir():
-        raise UsageError(f"{user_dir}: no such template folder")
+        raise UsageError(N_("%(path)s: no such template folder"), path=user_dir)
     return (user_dir.resolve(), shipped)
 
 
