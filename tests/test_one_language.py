@@ -653,3 +653,21 @@ def test_a_failed_sign_in_reads_in_the_forms_language(tmp_path: Path) -> None:
             assert line.startswith("错误：$DTM_SECRET 只有 5 个字符") and stray_english(line) == []
         else:
             assert line.startswith("Error: $DTM_SECRET has 5 characters") and not HAN.search(line)
+
+
+def test_park_register_mistakes_in_the_users_language(tmp_path: Path) -> None:
+    """The park's firm register is read before the store: each mistake names its line."""
+    texts = {
+        "employees.csv": "credit_code,name,industry,employees\n91320594MA1A3K7R2A,甲,,3²\n",
+        "code.csv": "credit_code,name\n,甲\n",
+    }
+    for name, text in texts.items():
+        register = tmp_path / name
+        register.write_text(text, encoding="utf-8")
+        args = ["park-summary", "--period", "2026Q3", "--register", register]
+        args += ["--db", tmp_path / "none.db"]
+        zh, en = dtm(*args, lang="zh"), dtm(*args, lang="en")
+        assert zh.startswith(f"错误：{register}:2：") and len(zh.splitlines()) == 1, zh
+        assert stray_english(zh) == [], zh
+        assert en.startswith(f"Error: {register}:2: ") and stray_chinese(en, []) == [], en
+    assert not (tmp_path / "none.db").exists()
