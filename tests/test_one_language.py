@@ -144,7 +144,8 @@ def dtm(*args: Any, lang: str) -> str:
     return result.output
 
 
-def wrong_commands(db: str) -> list[list[Any]]:
+def wrong_commands(db: str, out: Path) -> list[list[Any]]:
+    """Commands with a mistake each; what they might write goes under `out`."""
     return [
         ["lsit"],
         ["park-summary", "--period", "2026q3", "--db", db],
@@ -169,11 +170,13 @@ def wrong_commands(db: str) -> list[list[Any]]:
         ["restore", "nothere.db", "--db", "x.db"],
         ["restore", FIRM, "--db", "x.db"],
         ["db", "roles", "dtm_app", "--db", db],
-        ["export-reports", "--period", "2025Q1", "--park", "", "--out", "x", "--db", db],
+        ["export-reports", "--period", "2025Q1", "--park", "", "--out", out, "--db", db],
         ["serve", "--port", "0", "--db", db],
         ["template", "park_quik_scan", "--xlsx", "x.xlsx"],
         ["template", "nothere.yaml", "--xlsx", "x.xlsx"],
         ["template", "park_quick_scan", "--xlsx", FIRM],
+        ["list", "--db", "postgresql+nodriver://dtm@db/park"],
+        ["batch", SAMPLE / "2026Q3", "--period", "2026Q3", "--out", out, "--queue", "--db", db],
     ]
 
 
@@ -273,7 +276,7 @@ def test_the_work_summary_reads_in_each_language(park: dict[str, Any]) -> None:
 
 
 def test_wrong_commands_answer_in_the_users_language(park: dict[str, Any]) -> None:
-    for args in wrong_commands(park["db"]):
+    for args in wrong_commands(park["db"], park["out"] / "wrong"):
         zh = dtm(*args, lang="zh")
         assert zh.startswith("错误：") and len(zh.splitlines()) == 1, (args, zh)
         assert stray_english(zh) == [], (args, zh)
