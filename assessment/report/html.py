@@ -35,6 +35,8 @@ def search_path(user_dir: StrPath | None) -> tuple[Path, ...]:
 
 def _pick(lang: Lang) -> Any:
     def pick(value: Any) -> str:
+        if hasattr(value, "msgid"):  # a library message marked with `N_`: its translation
+            return resources.translate(value, lang)
         if isinstance(value, TextValue):
             return value.get(lang)
         if isinstance(value, dict) and lang in value:
