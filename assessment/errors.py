@@ -222,8 +222,8 @@ class NoSuchFile(UsageError, FileNotFoundError):
     """A questionnaire, catalogue or folder named by path that is not there: a `UsageError`
     with one clear line, and a `FileNotFoundError` for code that catches `OSError`."""
 
-    def __init__(self, message: str, path: str) -> None:
-        UsageError.__init__(self, message)
+    def __init__(self, message: str, path: str, **values: object) -> None:
+        UsageError.__init__(self, message, **values)
         self.errno, self.strerror, self.filename = errno.ENOENT, os.strerror(errno.ENOENT), path
 
     def __str__(self) -> str:

@@ -23,6 +23,7 @@ from assessment.store.chain import verify_chain
 from assessment.store.migrations import MIGRATIONS, upgrade
 from tests.postgres import PostgresServer
 from tests.test_backup import Q3
+from tests.test_one_language import stray_english
 
 runner = CliRunner()
 PASSWORD = "a long enough password"
@@ -247,10 +248,16 @@ def test_db_roles_mistakes_are_one_line(
     as_owner, as_app, app_role = owned
     url = as_owner if who == "owner" else as_app
     named = role.format(owner=make_url(as_owner).username, app=app_role)
-    result = runner.invoke(app, ["db", "roles", named, "--db", url])
+    result = runner.invoke(app, ["db", "roles", named, "--db", url], env={"DTM_LANG": "en"})
     assert result.exit_code == 2, result.output
     (line,) = result.output.strip().splitlines()
     assert line.startswith("Error: ") and message in line
+    chinese = runner.invoke(app, ["db", "roles", named, "--db", url], env={"DTM_LANG": "zh"})
+    assert chinese.exit_code == 2, chinese.output
+    (line,) = chinese.output.strip().splitlines()
+    assert line.startswith("错误：") and message not in line
+    if who == "owner":  # the other names PostgreSQL's own words, which it says in English
+        assert stray_english(line.replace(named, " ")) == [], line
 
 
 def test_db_roles_on_sqlite_says_what_protects_it(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterable
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,8 @@ ALLOWED = {
     "SVG",
     "PostgreSQL",
     "SQLite",
+    "XLSForm",  # the form format of ODK and Kobo, as they name it
+    "YAML",
     "dtm",
     "Wi-Fi",
     "English",  # the web form's switch to English, named in English
@@ -89,6 +92,7 @@ NOT_WORDS = [
     r"\bdtm(?: [a-z-]+)*",  # a command
     r"\b[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+\b",  # an id: park_quick_scan, digitisation.erp
     r"'[^']*'",  # what the user typed, quoted back
+    r"`[^`]*`",  # a command or statement to type, in backquotes
     r"\b\d{4}Q[1-4]\b",  # a period as written in options and files
     r"[\d.]+\s*(?:px|mm|pt|MB|KB)\b",
     r"\bv?\d+(?:\.\d+)+\b",  # a version
@@ -130,7 +134,7 @@ def page_text(html: str) -> str:
     html = re.sub(r"(?s)<(script|style|svg)\b.*?</\1>", " ", html)
     html = re.sub(r"(?s)<!--.*?-->", " ", html)
     text = re.sub(r"<[^>]+>", " ", html)
-    return re.sub(r"&[a-z#0-9]+;", " ", text)
+    return unescape(text)  # a quote is a quote: what was typed is quoted back
 
 
 def dtm(*args: Any, lang: str) -> str:
@@ -141,7 +145,8 @@ def dtm(*args: Any, lang: str) -> str:
     return result.output
 
 
-def wrong_commands(db: str) -> list[list[Any]]:
+def wrong_commands(db: str, out: Path) -> list[list[Any]]:
+    """Commands with a mistake each; what they might write goes under `out`."""
     return [
         ["lsit"],
         ["park-summary", "--period", "2026q3", "--db", db],
@@ -160,6 +165,19 @@ def wrong_commands(db: str) -> list[list[Any]]:
         ["user", "ad"],
         ["close-quarter", "2025Q1", "--db", db],
         ["close-quarter", "2026Q3", "--park", "不存在的企业", "--db", db],
+        ["backup", FIRM, "--db", db],
+        ["backup", "x.db", "--db", "nothere.db"],
+        ["backup", "x.db", "--db", "postgresql+psycopg://dtm@db/park"],
+        ["restore", "nothere.db", "--db", "x.db"],
+        ["restore", FIRM, "--db", "x.db"],
+        ["db", "roles", "dtm_app", "--db", db],
+        ["export-reports", "--period", "2025Q1", "--park", "", "--out", out, "--db", db],
+        ["serve", "--port", "0", "--db", db],
+        ["template", "park_quik_scan", "--xlsx", "x.xlsx"],
+        ["template", "nothere.yaml", "--xlsx", "x.xlsx"],
+        ["template", "park_quick_scan", "--xlsx", FIRM],
+        ["list", "--db", "postgresql+nodriver://dtm@db/park"],
+        ["batch", SAMPLE / "2026Q3", "--period", "2026Q3", "--out", out, "--queue", "--db", db],
     ]
 
 
@@ -259,7 +277,7 @@ def test_the_work_summary_reads_in_each_language(park: dict[str, Any]) -> None:
 
 
 def test_wrong_commands_answer_in_the_users_language(park: dict[str, Any]) -> None:
-    for args in wrong_commands(park["db"]):
+    for args in wrong_commands(park["db"], park["out"] / "wrong"):
         zh = dtm(*args, lang="zh")
         assert zh.startswith("错误：") and len(zh.splitlines()) == 1, (args, zh)
         assert stray_english(zh) == [], (args, zh)
@@ -306,6 +324,16 @@ def test_the_web_forms_pages_read_in_chinese(park: dict[str, Any], tmp_path: Pat
         made = client.post("/drafts", data={**firm, "csrf": csrf[1]}, follow_redirects=False)
         assert made.status_code == 303
         pages = [home.text, client.get(made.headers["location"]).text]
+        # A typed answer that does not fit, and finishing with questions unanswered.
+        base = made.headers["location"].rsplit("/", 1)[0]
+        wrong = {"csrf": csrf[1], "shown": "digital_staff", "a.digital_staff": "-5"}
+        empty_file = {"f.none": ("", b"", "application/octet-stream")}
+        changed = client.post(
+            f"{base}/3", data=wrong, files=empty_file, headers={"hx-request": "true"}
+        )
+        finished = client.post(f"{base}/finish", data={"csrf": csrf[1]})
+        assert "ANS003" in changed.text and "ANS006" in finished.text
+        pages += [changed.text, finished.text]
     for html in pages:
         assert stray_english(page_text(html)) == []
 
@@ -528,3 +556,132 @@ def test_import_names_every_mistake_in_the_users_language(tmp_path: Path) -> Non
     typed = [*headers, *firm_names(), "苏州数智工业服务有限公司", "免费诊断", "免费诊段", "可能"]
     typed += ["万元", "答卷"]  # the registers' unit as clerks write it; the sheet's own name
     assert stray_chinese("\n".join(runs["en"]), typed) == [], runs["en"]
+
+
+def test_services_register_and_kinds_mistakes_in_the_users_language(tmp_path: Path) -> None:
+    """An empty register stops `dtm batch --services` and `dtm import --services` with one line;
+    a kinds file that is not one says what each kind needs."""
+    from assessment.collect.services import load_kinds
+    from assessment.errors import UsageError, error_text
+    from assessment.resources import translate
+
+    empty = tmp_path / "services.csv"
+    empty.write_text(",,\n\n", encoding="utf-8")
+    batch = ["batch", SAMPLE / "2026Q3", "--period", "2026Q3", "--out", tmp_path / "out"]
+    commands = [
+        [*batch, "--db", tmp_path / "park.db", "--services", empty],
+        ["import", empty, "--services", "--period", "2026Q3"],
+    ]
+    for args in commands:
+        for lang in ("zh", "en"):
+            result = CliRunner().invoke(
+                app, [str(a) for a in args], env={"DTM_LANG": lang}, prog_name="dtm"
+            )
+            assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+            (line,) = result.output.splitlines()
+            assert str(empty) in line, line
+            if lang == "zh":
+                assert line.startswith("错误：") and "服务台账是空的" in line, line
+                assert stray_english(line) == [], line
+            else:
+                assert "the services register is empty" in line and not HAN.search(line), line
+    texts = {
+        "none.yaml": "kinds: []\n",
+        "label.yaml": "kinds:\n  - {id: cloud_voucher, label: {zh: 上云券}}\n",
+        "broken.yaml": "kinds:\n  - {id: cloud_voucher\n",
+    }
+    for name, text in texts.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(UsageError) as caught:
+            load_kinds(path)
+        zh, en = (translate(error_text(caught.value), lang) for lang in ("zh", "en"))
+        assert zh.startswith(str(path)) and en.startswith(str(path)), (zh, en)
+        assert HAN.search(zh) and stray_english(zh) == [], zh
+        assert stray_chinese(en, []) == [], en
+
+
+def test_the_xlsform_notes_read_in_the_users_language(tmp_path: Path) -> None:
+    """`dtm template --xlsform` names each condition it cannot carry (XLSF001) and why."""
+    source = (DATA.parent.parent / "questionnaires" / "park_quick_scan.yaml").read_text("utf-8")
+    changed = tmp_path / "park_quick_scan.yaml"
+    edits = {  # a multiple choice used as one value; `in` with a single choice on its right
+        'when: "count(systems_in_use) >= 2"': "when: \"systems_in_use == ['erp']\"",
+        "when: \"digital_plan in ['written', 'approved']\"": "when: \"'written' in digital_plan\"",
+    }
+    for old, new in edits.items():
+        source = source.replace(old, new)
+    changed.write_text(source, encoding="utf-8")
+    runs = {}
+    for lang in ("zh", "en"):
+        out = tmp_path / f"form-{lang}.xlsx"
+        result = CliRunner().invoke(
+            app, ["template", str(changed), "--xlsform", str(out)], env={"DTM_LANG": lang}
+        )
+        assert result.exit_code == 0 and out.exists(), result.output
+        runs[lang] = [line for line in result.output.splitlines() if "XLSF001" in line]
+    assert len(runs["zh"]) == len(runs["en"]) == 2
+    for zh, en in zip(runs["zh"], runs["en"], strict=True):
+        assert zh.split(" ")[:2] == en.split(" ")[:2]  # the place and the code stay as they are
+    zh_text = "\n".join(runs["zh"])
+    assert "多选题 'systems_in_use' 被当作单个值使用" in zh_text and "始终显示" in zh_text
+    assert stray_english(zh_text) == [], zh_text
+    en_text = "\n".join(runs["en"])
+    assert "the multiple choice 'systems_in_use' used as one value" in en_text
+    assert stray_chinese(en_text, []) == [], en_text
+
+
+def test_a_failed_sign_in_reads_in_the_forms_language(tmp_path: Path) -> None:
+    """A wrong password, and a post whose sign-in has ended (a page, or htmx's line above the
+    questions), in the form's language; `dtm serve`'s short $DTM_SECRET in the command's."""
+    from assessment.accounts import Accounts
+
+    with Store.open(f"sqlite:///{tmp_path / 'accounts.db'}") as store:
+        Accounts(store).add("wang.jg", "consultant", password="a-long-enough-password", by="test")
+        for lang in ("zh", "en"):
+            settings = Settings(store=store, out=tmp_path / lang, lang=lang, accounts=True)
+            client = TestClient(create_app(settings), raise_server_exceptions=False)
+            csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+            assert csrf is not None
+            wrong = {"username": "wang.jg", "password": "not-the-password", "csrf": csrf[1]}
+            refused = client.post("/login", data=wrong)
+            ended = client.post("/drafts", data={"csrf": csrf[1]})
+            flash = client.post("/drafts", data={"csrf": csrf[1]}, headers={"hx-request": "true"})
+            assert refused.status_code == ended.status_code == flash.status_code == 401
+            assert flash.headers["hx-retarget"] == "#flash"
+            pages = [page_text(r.text) for r in (refused, ended, flash)]
+            if lang == "zh":
+                assert "账号或密码错误" in pages[0]
+                assert "登录已失效" in pages[1] and "登录已失效" in pages[2]
+                assert [stray_english(text) for text in pages] == [[], [], []], pages
+            else:
+                assert "The name or the password is wrong" in pages[0], pages[0]
+                assert "Your sign-in has ended" in pages[1] and "Your sign-in has ended" in pages[2]
+                assert [stray_chinese(text, ["中文"]) for text in pages] == [[], [], []], pages
+    for lang in ("zh", "en"):
+        env = {"DTM_LANG": lang, "DTM_SECRET": "short"}
+        result = CliRunner().invoke(app, ["serve", "--db", str(tmp_path / "accounts.db")], env=env)
+        assert result.exit_code == 2, result.output
+        (line,) = result.output.splitlines()
+        if lang == "zh":
+            assert line.startswith("错误：$DTM_SECRET 只有 5 个字符") and stray_english(line) == []
+        else:
+            assert line.startswith("Error: $DTM_SECRET has 5 characters") and not HAN.search(line)
+
+
+def test_park_register_mistakes_in_the_users_language(tmp_path: Path) -> None:
+    """The park's firm register is read before the store: each mistake names its line."""
+    texts = {
+        "employees.csv": "credit_code,name,industry,employees\n91320594MA1A3K7R2A,甲,,3²\n",
+        "code.csv": "credit_code,name\n,甲\n",
+    }
+    for name, text in texts.items():
+        register = tmp_path / name
+        register.write_text(text, encoding="utf-8")
+        args = ["park-summary", "--period", "2026Q3", "--register", register]
+        args += ["--db", tmp_path / "none.db"]
+        zh, en = dtm(*args, lang="zh"), dtm(*args, lang="en")
+        assert zh.startswith(f"错误：{register}:2：") and len(zh.splitlines()) == 1, zh
+        assert stray_english(zh) == [], zh
+        assert en.startswith(f"Error: {register}:2: ") and stray_chinese(en, []) == [], en
+    assert not (tmp_path / "none.db").exists()

@@ -21,6 +21,7 @@ from assessment.collect.services import unknown_route_kinds
 from assessment.engine.fit import firm_cost
 from assessment.engine.pipeline import assess, catalogue_for
 from assessment.models.results import Recommendation, SupportGiven
+from assessment.resources import translate
 from assessment.store import Store
 from tests.test_plan import SMALL, roadmaps
 
@@ -155,6 +156,12 @@ def test_a_route_naming_a_kind_the_register_does_not_have_is_reported() -> None:
         "the register kind 'softwre_package', which is not a kind of support (did you mean "
         "'software_package'?); the register's lines cannot lower its scenarios' costs"
     ]
+    (chinese,) = (translate(line, "zh") for line in unknown_route_kinds(wrong))
+    assert chinese == (
+        "场景目录 'park_quick_scan_scenarios'：支持渠道 'park_software_packages' 指定的台账服务"
+        "类别 'softwre_package' 不是已知的服务类别（是否想写 'software_package'？）；台账中的记录"
+        "无法降低其场景的费用"
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -87,18 +87,21 @@ def test_a_forged_choice_is_named_on_the_page_and_not_kept(
 ) -> None:
     response = post(client, draft_url, {"shown": "leader_attention", "a.leader_attention": "evil"})
     assert response.status_code == 200
-    assert "ANS004 &#39;evil&#39; is not a choice of &#39;leader_attention&#39;" in response.text
+    assert "ANS004 &#39;evil&#39; 不是 &#39;leader_attention&#39; 的选项" in response.text
     assert draft_answers(store) == {}
+    client.cookies.set("dtm_lang", "en")  # the page's language is the problem's
+    response = post(client, draft_url, {"shown": "leader_attention", "a.leader_attention": "evil"})
+    assert "ANS004 &#39;evil&#39; is not a choice of &#39;leader_attention&#39;" in response.text
 
 
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("12abc", "ANS002 &#39;digital_staff&#39; needs a number"),
-        ("-5", "ANS003 -5 is out of range for &#39;digital_staff&#39;"),
-        ("9" * 500, "ANS002 &#39;digital_staff&#39; needs a number"),
-        ("9" * 5000, "a.digital_staff: more than 4000 characters"),
-        ("1e999", "ANS002 &#39;digital_staff&#39; needs a number"),
+        ("12abc", "ANS002 &#39;digital_staff&#39; 需要填数字"),
+        ("-5", "ANS003 -5 超出 &#39;digital_staff&#39; 的取值范围"),
+        ("9" * 500, "ANS002 &#39;digital_staff&#39; 需要填数字"),
+        ("9" * 5000, "a.digital_staff：超过 4000 个字符"),
+        ("1e999", "ANS002 &#39;digital_staff&#39; 需要填数字"),
     ],
 )
 def test_a_number_that_does_not_fit_is_shown_with_its_problem(
@@ -293,7 +296,7 @@ def test_finishing_an_incomplete_sheet_lists_every_problem_with_a_link(
     response = client.post(f"{base}/finish", data={"csrf": csrf_of(client)})
     assert response.status_code == 422
     assert f'href="{base}/3#q-digital_staff"' in response.text
-    assert "ANS006 question &#39;digital_staff&#39; has no answer" in response.text
+    assert "ANS006 题目 &#39;digital_staff&#39; 没有答案" in response.text
     link = f'<a href="{base}/3#q-digital_staff">企业有几名专职的信息化/数字化人员？</a>：尚未回答'
     assert link in response.text
     assert store.list() == []

@@ -192,7 +192,10 @@ class Accounts:
             now = datetime.now(UTC)
             by_name, by_address = audit.failures(session, name, address, now - WINDOW)
             if by_name >= MAX_FAILURES or by_address >= MAX_FAILURES_PER_ADDRESS:
-                raise Throttled("too many failed log-ins: wait 15 minutes and try again")
+                raise Throttled(
+                    N_("too many failed log-ins: wait %(minutes)s minutes and try again"),
+                    minutes=int(WINDOW.total_seconds() // 60),
+                )
             row = session.get(UserRow, name)
             stored = row.password_hash if row is not None else _decoy()
             try:
@@ -214,7 +217,7 @@ class Accounts:
                 session.execute(delete(LoginSessionRow).where(LoginSessionRow.expires_at < now))
                 audit.record(session, [AuditEntry(audit.LOGIN, name, now, address)])
         if not good:
-            raise LoginRefused("the name or the password is wrong, or the account is disabled")
+            raise LoginRefused(N_("the name or the password is wrong, or the account is disabled"))
         return token
 
     def user_of(self, token: str | None) -> User | None:

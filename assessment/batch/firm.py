@@ -8,7 +8,7 @@ from pathlib import Path
 from ..accounts.attestation import Attestation, attestation_of
 from ..engine import loader
 from ..engine.pipeline import Assessment, plan_for
-from ..errors import UsageError
+from ..errors import N_, UsageError
 from ..files.atomic import write_atomic
 from ..models.common import Lang
 from ..models.results import RecommendationList, SupportGiven
@@ -20,7 +20,9 @@ from .inputs import PeriodInputs, stored_adoption
 def stored_record(store: Store, code: str, period: str) -> StoredAssessment:
     record = store.get(code, period)
     if record is None:
-        raise UsageError(f"{code}: no assessment stored for {period}")
+        raise UsageError(
+            N_("%(code)s: no assessment stored for %(period)s"), code=code, period=period
+        )
     return record
 
 
@@ -32,8 +34,12 @@ def rebuilt(
     q = loader.load_questionnaire(record.questionnaire_id)
     if q.content_hash != record.questionnaire_hash:
         raise UsageError(
-            f"{record.credit_code}: stored with another version of questionnaire "
-            f"{record.questionnaire_id} than this dtm has; install the same dtm everywhere"
+            N_(
+                "%(code)s: stored with another version of questionnaire %(questionnaire)s than "
+                "this dtm has; install the same dtm everywhere"
+            ),
+            code=record.credit_code,
+            questionnaire=record.questionnaire_id,
         )
     recs = RecommendationList(record.recommendations)
     return Assessment(source, q, record.sheet, record.card, recs, plan_for(q, record.card, given))

@@ -305,7 +305,9 @@ def checked_register(register: StrPath | None, park: str | None) -> tuple[Path |
         if park is None:
             register_park(path, firms)
     except DtmError as exc:
-        return None, f"{exc} (the register is left out of this run)"
+        return None, N_(
+            "%(problem)s (the register is left out of this run)", problem=error_text(exc)
+        )
     return path, ""
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..accounts.attestation import Attestation, attestation_of
-from ..errors import DtmError, UsageError, printable
+from ..errors import N_, DtmError, UsageError, printable
 from ..files.atomic import write_atomic
 from ..models.common import Lang, StrPath
 from ..models.results import Recommendation, ScoreCard, SupportGiven
@@ -100,7 +100,9 @@ def run_batch(
     out, folder = Path(out), Path(folder)
     template_dir = Path(template_dir) if template_dir is not None else None
     if template_dir is not None and not template_dir.is_dir():
-        raise UsageError(f"{template_dir}: no such folder of templates (--templates)")
+        raise UsageError(
+            N_("%(path)s: no such folder of templates (--templates)"), path=template_dir
+        )
     if render:
         from ..report.pdf import check_renderer
 

@@ -132,7 +132,6 @@ def run(action: Callable[[], T]) -> T:
 
 
 def user_message(exc: DtmError) -> str:
-    """A library error in the CLI's language: translated when it carries its message id."""
-    if exc.message_id is None:
-        return say(exc.args[0]) if exc.args else str(exc)
-    return _(exc.message_id, **exc.values)
+    """A library error in the CLI's language: translated when it carries its message id, with
+    any value that is a marked text itself (a hint inside the message)."""
+    return say(exc.args[0]) if exc.args else str(exc)

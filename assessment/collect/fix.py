@@ -13,7 +13,7 @@ from typing import Any
 
 from ..engine.build import kind_of
 from ..engine.loader import CanonicalSheet, canonical_sheet
-from ..errors import ProblemList, UsageError
+from ..errors import N_, ProblemList, UsageError
 from ..files.atomic import write_atomic
 from ..files.locator import Locator
 from ..files.yamlio import LocatedDict, LocatedList, ime_keys, parse_yaml
@@ -55,8 +55,15 @@ def fix_answer_file(path: Path, questionnaire: Questionnaire | None = None) -> F
     """
     try:
         original = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot be read for --fix ({exc})") from exc
+    except OSError as exc:
+        raise UsageError(
+            N_("%(path)s: cannot be read for --fix (%(reason)s)"), path=path, reason=exc.strerror
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            N_("%(path)s: cannot be read for --fix: it is not UTF-8 text; save it as UTF-8"),
+            path=path,
+        ) from exc
     text = ime_keys(original)
     read = _read(text, path, questionnaire)
     if read is None or read.sheet is None:
@@ -67,7 +74,9 @@ def fix_answer_file(path: Path, questionnaire: Questionnaire | None = None) -> F
         return Fixed(path, (), False)
     again = _read(new, path, read.questionnaire)
     if again is None or again.sheet != read.sheet or again.relabelled:
-        raise UsageError(f"{path}: --fix could not rewrite this file safely; edit it by hand")
+        raise UsageError(
+            N_("%(path)s: --fix could not rewrite this file safely; edit it by hand"), path=path
+        )
     write_atomic(path, new.encode("utf-8"))
     return Fixed(path, read.relabelled, True)
 

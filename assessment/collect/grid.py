@@ -13,7 +13,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from ..errors import UsageError
+from ..errors import N_, UsageError
 
 MAX_TABLE_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -40,13 +40,19 @@ def read_grids(path: Path) -> list[Grid]:
     """Every sheet of a workbook (values, not formulas), or the one table of a CSV file."""
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
-        raise UsageError(f"{path}: not a workbook or CSV file (use .xlsx or .csv)")
+        raise UsageError(N_("%(path)s: not a workbook or CSV file (use .xlsx or .csv)"), path=path)
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise UsageError(f"{path}: cannot be read ({exc.strerror})") from exc
+        raise UsageError(
+            N_("%(path)s: cannot be read (%(reason)s)"), path=path, reason=exc.strerror
+        ) from exc
     if size > MAX_TABLE_BYTES:
-        raise UsageError(f"{path}: over the {MAX_TABLE_BYTES // 2**20} MiB limit; split it")
+        raise UsageError(
+            N_("%(path)s: over the %(size)s MiB limit; split it"),
+            path=path,
+            size=MAX_TABLE_BYTES // 2**20,
+        )
     if suffix == ".csv":
         return [Grid("", _csv_rows(path))]
     return _workbook_grids(path)
@@ -61,7 +67,9 @@ def _csv_rows(path: Path) -> list[list[Any]]:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
-        raise UsageError(f"{path}: the CSV is neither UTF-8 nor GBK text; save it as UTF-8")
+        raise UsageError(
+            N_("%(path)s: the CSV is neither UTF-8 nor GBK text; save it as UTF-8"), path=path
+        )
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -75,7 +83,7 @@ def _workbook_grids(path: Path) -> list[Grid]:
         book = load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise UsageError(
-            f"{path}: not a readable .xlsx workbook ({exc}); save it again as .xlsx"
+            N_("%(path)s: not a readable .xlsx workbook; save it again as .xlsx"), path=path
         ) from exc
     grids = []
     for sheet in book.worksheets:
@@ -114,6 +122,9 @@ def _shown(value: Any, number_format: Any) -> Any:
 def _limited(path: Path, rows: list[list[Any]]) -> list[list[Any]]:
     if len(rows) > MAX_ROWS or any(len(r) > MAX_COLUMNS for r in rows[:10]):
         raise UsageError(
-            f"{path}: more than {MAX_ROWS} rows or {MAX_COLUMNS} columns; split the table"
+            N_("%(path)s: more than %(rows)s rows or %(columns)s columns; split the table"),
+            path=path,
+            rows=MAX_ROWS,
+            columns=MAX_COLUMNS,
         )
     return rows

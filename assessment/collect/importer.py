@@ -75,8 +75,11 @@ def guess_questionnaire(path: Path) -> Questionnaire:
             best = (hits, qid)
     if best is None:
         raise UsageError(
-            f"{path}: no header row names the questions of a shipped questionnaire; "
-            "give it with --questionnaire"
+            N_(
+                "%(path)s: no header row names the questions of a shipped questionnaire; "
+                "give it with --questionnaire"
+            ),
+            path=path,
         )
     return load_questionnaire(best[1])
 
@@ -161,10 +164,21 @@ def write_answer_files(
     planned = [(answer_file_path(out, s), dump_answers(s).encode("utf-8")) for s in sheets]
     clashes = [p for p, data in planned if p.exists() and p.read_bytes() != data]
     if clashes and not force:
+        if len(clashes) > 1:
+            raise UsageError(
+                N_(
+                    "%(path)s already exists with other answers (and %(more)s more); use "
+                    "--force to replace, or another --out"
+                ),
+                path=clashes[0],
+                more=len(clashes) - 1,
+            )
         raise UsageError(
-            f"{clashes[0]} already exists with other answers"
-            + (f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else "")
-            + "; use --force to replace, or another --out"
+            N_(
+                "%(path)s already exists with other answers; use --force to replace, or "
+                "another --out"
+            ),
+            path=clashes[0],
         )
     written = []
     for path, data in planned:

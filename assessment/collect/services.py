@@ -90,10 +90,16 @@ def unknown_route_kinds(
     no line of the register could ever match it, so what the park gives would not count."""
     known = [k.id for k in (kinds if kinds is not None else load_kinds())]
     return [
-        f"the catalogue '{catalogue.id}': support route '{route.id}' names the register kind "
-        f"'{route.service_kind}', which is not a kind of support ("
-        + (did_you_mean(route.service_kind, known) or "kinds: " + ", ".join(known))
-        + "); the register's lines cannot lower its scenarios' costs"
+        N_(
+            "the catalogue '%(catalogue)s': support route '%(route)s' names the register kind "
+            "'%(kind)s', which is not a kind of support (%(hint)s); the register's lines cannot "
+            "lower its scenarios' costs",
+            catalogue=catalogue.id,
+            route=route.id,
+            kind=route.service_kind,
+            hint=did_you_mean(route.service_kind, known)
+            or N_("kinds: %(kinds)s", kinds=", ".join(known)),
+        )
         for route in catalogue.support
         if route.service_kind is not None and route.service_kind not in known
     ]
@@ -103,23 +109,46 @@ def load_kinds(path: Path | None = None) -> list[ServiceKind]:
     """The kinds of support, from `path` or the shipped `service_kinds.yaml`."""
     source = path or KINDS_FILE
     try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-        found = [
-            ServiceKind(
-                str(item["id"]),
-                T(zh=str(item["label"]["zh"]), en=str(item["label"]["en"])),
-                bool(item.get("visit", False)),
-                tuple(str(a) for a in item.get("aliases", ())),
-            )
-            for item in data["kinds"]
-        ]
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        text = source.read_text(encoding="utf-8")
+    except OSError as exc:
         raise UsageError(
-            f"{source}: not a list of service kinds ({exc}); each needs an id and a label with "
-            "zh and en"
+            N_("%(path)s: cannot be read (%(reason)s)"), path=source, reason=exc.strerror
         ) from exc
-    if not found:
-        raise UsageError(f"{source}: lists no service kinds")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise UsageError(
+            N_("%(path)s:%(line)s: not valid YAML; fix the file at this line"),
+            path=source,
+            line=mark.line + 1 if mark is not None else 1,
+        ) from exc
+    items = data.get("kinds") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not items:
+        raise UsageError(
+            N_(
+                "%(path)s: lists no service kinds; under kinds: give each an id and a label "
+                "with zh and en"
+            ),
+            path=source,
+        )
+    found = []
+    for number, item in enumerate(items, start=1):
+        try:
+            found.append(
+                ServiceKind(
+                    str(item["id"]),
+                    T(zh=str(item["label"]["zh"]), en=str(item["label"]["en"])),
+                    bool(item.get("visit", False)),
+                    tuple(str(a) for a in item.get("aliases", ())),
+                )
+            )
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise UsageError(
+                N_("%(path)s: kind %(number)s needs an id and a label with zh and en"),
+                path=source,
+                number=number,
+            ) from exc
     return found
 
 
@@ -135,7 +164,13 @@ def read_services(
     problems = ProblemList()
     rows = [r for r in grid.rows if any(_text(v) for v in r)]
     if not rows:
-        raise UsageError(f"{path}: the services register is empty")
+        raise UsageError(
+            N_(
+                "%(path)s: the services register is empty; give a header row (credit_code, "
+                "date, kind, provider, amount, note) and a line for each service given"
+            ),
+            path=path,
+        )
     header_row = grid.rows.index(rows[0])
     columns = _columns(path, grid, header_row, problems)
     problems.raise_if_any()

@@ -18,7 +18,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from ..engine.expr import ExprError
-from ..errors import Location, Problem
+from ..errors import N_, Location, Message, Problem
 from ..models.common import TextValue
 from ..models.industries import INDUSTRIES
 from ..models.questionnaire import Question, Questionnaire
@@ -88,17 +88,24 @@ class Form:
         self.choices.setdefault(name, list(items))
         return name
 
-    def note(self, question: str, what: str, text: str, reason: str) -> None:
+    def note(self, message: Message) -> None:
         self.notes.append(
             Problem(
                 Location(self.q.source or self.q.id),
                 "XLSF001",
-                f"question '{question}': the {what} '{text}' cannot be written in XLSForm "
-                f"({reason})",
-                "the form leaves it out; dtm works it out on import",
+                message,
+                N_("the form leaves it out; dtm works it out on import"),
                 severity="warning",
             )
         )
+
+
+def _reason(exc: Untranslatable | ExprError) -> str:
+    """Why an expression cannot be carried, as marked text when it was raised with one."""
+    if isinstance(exc, ExprError):
+        return exc.message
+    reason = exc.args[0] if exc.args else ""
+    return reason if isinstance(reason, Message) else str(reason)
 
 
 def xlsform_bytes(q: Questionnaire) -> tuple[bytes, list[Problem]]:
@@ -148,7 +155,15 @@ def build_form(q: Questionnaire) -> Form:
         try:
             formula = translator.translate(item.expr)
         except (Untranslatable, ExprError) as exc:
-            form.note(item.id, "computed value", item.expr, str(exc))
+            form.note(
+                N_(
+                    "question '%(qid)s': the computed value '%(text)s' cannot be written in "
+                    "XLSForm (%(reason)s)",
+                    qid=item.id,
+                    text=item.expr,
+                    reason=_reason(exc),
+                )
+            )
             continue
         form.row("calculate", item.id, item.label, calculate=formula)
     for dimension in q.dimensions:
@@ -218,12 +233,28 @@ def _question(form: Form, translator: Translator, question: Question) -> None:
         try:
             relevant = translator.truth(question.when)
         except (Untranslatable, ExprError) as exc:
-            form.note(qid, "condition", question.when, str(exc) + "; the question is always shown")
+            form.note(
+                N_(
+                    "question '%(qid)s': the condition '%(text)s' cannot be written in XLSForm "
+                    "(%(reason)s); the question is always shown",
+                    qid=qid,
+                    text=question.when,
+                    reason=_reason(exc),
+                )
+            )
     if question.compute:
         try:
             formula = translator.translate(question.compute)
         except (Untranslatable, ExprError) as exc:
-            form.note(qid, "formula", question.compute, str(exc))
+            form.note(
+                N_(
+                    "question '%(qid)s': the formula '%(text)s' cannot be written in XLSForm "
+                    "(%(reason)s)",
+                    qid=qid,
+                    text=question.compute,
+                    reason=_reason(exc),
+                )
+            )
             return
         form.row("calculate", qid, question.text, calculate=formula, relevant=relevant)
         return

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..engine.expr import Node, parse
+from ..errors import N_
 from ..models.questionnaire import Question, Questionnaire
 
 # Names an XLSForm gives "not applicable" and "don't know" among a question's choices.
@@ -25,7 +26,8 @@ _ARITH = {"+": "+", "-": "-", "*": "*", "/": "div"}
 
 
 class Untranslatable(Exception):
-    """A part of a condition that XPath cannot say the way the engine means it."""
+    """A part of a condition that XPath cannot say the way the engine means it; its one
+    argument is the reason, marked for the catalogues (`N_`)."""
 
 
 def ref(name: str) -> str:
@@ -34,7 +36,7 @@ def ref(name: str) -> str:
 
 def literal(text: str) -> str:
     if "'" in text and '"' in text:
-        raise Untranslatable(f"the text {text!r} holds both kinds of quote")
+        raise Untranslatable(N_("the text %(text)s holds both kinds of quote", text=repr(text)))
     return f'"{text}"' if "'" in text else f"'{text}'"
 
 
@@ -67,7 +69,7 @@ class Translator:
             return ref(FIRM_NAMES[word])
         if word in self.q.question_map or word in self.computed:
             return ref(word)
-        raise Untranslatable(f"'{word}' has no field in the form")
+        raise Untranslatable(N_("'%(word)s' has no field in the form", word=word))
 
     def present(self, node: Node) -> str:
         """True when the named value has an answer (not blank, n/a or unknown)."""
@@ -86,7 +88,7 @@ class Translator:
     def expr(self, node: Node) -> str:
         handler = self._handlers().get(node.kind)
         if handler is None:
-            raise Untranslatable(f"a {node.kind} cannot be a value in XPath")
+            raise Untranslatable(N_("a %(kind)s cannot be a value in XPath", kind=node.kind))
         return handler(node)
 
     def _handlers(self) -> dict[str, Callable[[Node], str]]:
@@ -109,7 +111,9 @@ class Translator:
         if question is not None and question.type == "yesno":
             return self.boolean(node)
         if question is not None and question.type == "multi":
-            raise Untranslatable(f"the multiple choice '{node.value}' used as one value")
+            raise Untranslatable(
+                N_("the multiple choice '%(qid)s' used as one value", qid=node.value)
+            )
         return self.name(node)
 
     def wrapped(self, node: Node) -> str:
@@ -135,7 +139,7 @@ class Translator:
             return f"({self.present(args[0])})"
         if name in ("min", "max", "abs", "round"):
             return f"{name}({', '.join(self.expr(a) for a in args)})"
-        raise Untranslatable(f"{name}() has no XPath equivalent in a form")
+        raise Untranslatable(N_("%(name)s() has no XPath equivalent in a form", name=name))
 
     def count_selected(self, node: Node) -> str:
         question = self.question(node)
@@ -190,7 +194,9 @@ class Translator:
 
     def yesno_compare(self, op: str, left: Node, right: Node) -> str:
         if op not in ("==", "!=") or {left.kind, right.kind} != {"name", "bool"}:
-            raise Untranslatable("a yes/no question compared with something other than true/false")
+            raise Untranslatable(
+                N_("a yes/no question compared with something other than true/false")
+            )
         name, flag = (left, right) if left.kind == "name" else (right, left)
         wanted = "yes" if flag.value == (op == "==") else "no"
         return f"{self.name(name)} = '{wanted}'"
@@ -203,13 +209,13 @@ class Translator:
         target = self.question(right)
         if target is not None and target.type == "multi":
             if left.kind != "str":
-                raise Untranslatable("only a choice written as text can be looked up in a list")
+                raise Untranslatable(N_("only a choice written as text can be looked up in a list"))
             return f"selected({self.name(right)}, {literal(left.value)})"
         if right.kind == "list":
             return self.one_of(left, right.children)
         if right.kind == "str":
             return f"{self.expr(left)} = {literal(right.value)}"
-        raise Untranslatable("'in' needs a list, a text or a multiple choice on its right")
+        raise Untranslatable(N_("'in' needs a list, a text or a multiple choice on its right"))
 
     def one_of(self, left: Node, items: Sequence[Node]) -> str:
         if not items:

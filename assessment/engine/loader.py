@@ -425,26 +425,52 @@ def _questionnaire_for(
 
 
 def _find(source: StrPath, what: str) -> Path:
+    questionnaire = what == "questionnaire"
     if isinstance(source, os.PathLike) or any(c in str(source) for c in "/\\."):
         path = Path(source)
         if not path.exists():
-            raise NoSuchFile(f"{path}: no such {what} file", str(path))
+            if questionnaire:
+                raise NoSuchFile(N_("%(file)s: no such questionnaire file"), str(path), file=path)
+            raise NoSuchFile(N_("%(file)s: no such catalogue file"), str(path), file=path)
         if not path.is_file():
-            raise UsageError(f"{path}: not a regular file; name a {what} file")
+            if questionnaire:
+                raise UsageError(
+                    N_("%(path)s: not a regular file; name a questionnaire file"), path=path
+                )
+            raise UsageError(N_("%(path)s: not a regular file; name a catalogue file"), path=path)
         return path
     shipped = resources.shipped_file(str(source))
     if shipped is None:
         known = resources.shipped_ids()
-        hint = did_you_mean(str(source), known) or "shipped: " + ", ".join(known)
-        raise UsageError(f"there is no shipped {what} '{source}' ({hint})")
+        hint = did_you_mean(str(source), known) or N_("shipped: %(ids)s", ids=", ".join(known))
+        if questionnaire:
+            raise UsageError(
+                N_("there is no shipped questionnaire '%(id)s' (%(hint)s)"), id=source, hint=hint
+            )
+        raise UsageError(
+            N_("there is no shipped catalogue '%(id)s' (%(hint)s)"), id=source, hint=hint
+        )
     return shipped
+
+
+# What a file is, as `_expect` says it when it is not what was asked for.
+_KINDS = {
+    "questionnaire": N_("questionnaire"),
+    "catalogue": N_("catalogue"),
+    "answers": N_("answers"),
+}
 
 
 def _expect(checked: Checked, model: type[M]) -> M:
     checked.problems.raise_if_any()
     if not isinstance(checked.model, model):
-        kind = checked.kind or "unknown"
-        raise UsageError(f"{checked.path}: this is a {kind} file, not a {model.__name__.lower()}")
+        wanted = model.__name__.lower()
+        raise UsageError(
+            N_("%(path)s: this is a %(kind)s file, not a %(wanted)s"),
+            path=checked.path,
+            kind=_KINDS.get(checked.kind or "", checked.kind or "?"),
+            wanted=_KINDS.get(wanted, wanted),
+        )
     return checked.model
 
 

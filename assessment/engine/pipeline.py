@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import resources
-from ..errors import DtmError, Location, Message, NoSuchFile, Problem, ValidationFailed, error_text
+from ..errors import (
+    N_,
+    DtmError,
+    Location,
+    Message,
+    NoSuchFile,
+    Problem,
+    ValidationFailed,
+    error_text,
+)
 from ..models.answers import AnswerSheet
 from ..models.catalogue import Catalogue
 from ..models.common import Lang, StrPath
@@ -147,7 +156,7 @@ def answer_files(folder: StrPath) -> list[Path]:
     """
     root = Path(folder)
     if not root.is_dir():
-        raise NoSuchFile(f"{root}: no such folder of answer files", str(root))
+        raise NoSuchFile(N_("%(folder)s: no such folder of answer files"), str(root), folder=root)
     return sorted(
         p
         for p in root.rglob("*")

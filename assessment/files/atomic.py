@@ -7,7 +7,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import N_, UsageError
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -58,7 +58,9 @@ def make_parent(path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(
-            f"{path}: cannot write here ({exc.strerror}); choose another folder"
+            N_("%(path)s: cannot write here (%(reason)s); choose another folder"),
+            path=path,
+            reason=exc.strerror,
         ) from exc
 
 
@@ -72,7 +74,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as exc:
         raise UsageError(
-            f"{path}: cannot write here ({exc.strerror}); choose another folder"
+            N_("%(path)s: cannot write here (%(reason)s); choose another folder"),
+            path=path,
+            reason=exc.strerror,
         ) from exc
     try:
         os.fchmod(fd, 0o666 & ~_umask())
@@ -89,13 +93,15 @@ def write_atomic(path: Path, data: bytes) -> None:
 def writable_folder(folder: Path) -> Path:
     """`folder`, created if needed; a clear error now if nothing can be written there."""
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"{folder}: is a file, not a folder; choose another --out")
+        raise UsageError(N_("%(path)s: is a file, not a folder; choose another --out"), path=folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=".dtm-write-check.", dir=folder)
     except OSError as exc:
         raise UsageError(
-            f"{folder}: cannot write here ({exc.strerror}); choose another --out"
+            N_("%(path)s: cannot write here (%(reason)s); choose another --out"),
+            path=folder,
+            reason=exc.strerror,
         ) from exc
     os.close(fd)
     Path(probe).unlink(missing_ok=True)
@@ -105,5 +111,7 @@ def writable_folder(folder: Path) -> Path:
 def write_new(path: Path, data: bytes) -> None:
     """Like write_atomic, but never replaces a file that is already there."""
     if path.exists():
-        raise UsageError(f"{path} already exists; choose another name or remove it first")
+        raise UsageError(
+            N_("%(path)s already exists; choose another name or remove it first"), path=path
+        )
     write_atomic(path, data)

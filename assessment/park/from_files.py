@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..engine.pipeline import Assessment, assess, catalogue_for
-from ..errors import UsageError
+from ..errors import N_, UsageError
 from ..models.common import StrPath
 from ..models.results import ScoreCard
 from .adoption import FirmAdoption, firm_adoption
@@ -16,7 +16,7 @@ def peer_group(result: Assessment, folder: StrPath) -> PeerAverages:
     """Averages over the answer files in `folder` scored with the same questionnaire and period."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise UsageError(f"{folder}: no such folder of peer answer files")
+        raise UsageError(N_("%(path)s: no such folder of peer answer files"), path=folder)
     cards = [result.card]
     for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.json")]):
         peer = assess(path, questionnaire=result.questionnaire).card
@@ -36,12 +36,17 @@ def earlier_card(result: Assessment, previous: str | Path) -> ScoreCard:
     firm, now = result.card.firm.credit_code, result.card.period
     if before.firm.credit_code != firm:
         raise UsageError(
-            f"{previous}: is for {before.firm.credit_code}, not {firm}; "
-            "give this firm's earlier file"
+            N_("%(path)s: is for %(other)s, not %(firm)s; give this firm's earlier file"),
+            path=previous,
+            other=before.firm.credit_code,
+            firm=firm,
         )
     if before.period >= now:
         raise UsageError(
-            f"{previous}: is for {before.period}, not a period before {now}; give an earlier file"
+            N_("%(path)s: is for %(period)s, not a period before %(now)s; give an earlier file"),
+            path=previous,
+            period=before.period,
+            now=now,
         )
     return before
 

@@ -51,10 +51,14 @@ def one_scope(store: Store, periods: Sequence[str], park: Scope) -> Scope:
         return park
     found = sorted({p for period in periods for p in store.parks(period)}, key=str)
     if len(found) > 1:
-        names = ", ".join(p or "(none named)" for p in found)
         raise UsageError(
-            f"the store holds {len(found)} parks for {', '.join(periods)} ({names}); name one "
-            "with --park NAME, or add them up with --district"
+            N_(
+                "the store holds %(count)s parks for %(periods)s (%(names)s); name one with "
+                "--park NAME, or add them up with --district"
+            ),
+            count=len(found),
+            periods=", ".join(periods),
+            names=", ".join(p or "—" for p in found),
         )
     return found[0] if found else None
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..display import one_decimal
-from ..errors import UsageError
+from ..errors import N_, UsageError
 from ..models.common import TextValue
 from ..models.results import Recommendation, ScoreCard
 from .compare import Comparison, averages, compare
@@ -46,7 +46,11 @@ def read_register(path: Path) -> list[Registered]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read the park register ({exc.strerror})") from exc
+        raise UsageError(
+            N_("%(path)s: cannot read the park register (%(reason)s)"),
+            path=path,
+            reason=exc.strerror,
+        ) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:  # saved from Excel on a Chinese Windows: GBK
@@ -56,11 +60,15 @@ def read_register(path: Path) -> list[Registered]:
     try:
         for row in reader:
             found.append(_registered(path, reader.line_num, row))
-    except csv.Error as exc:  # a field over the csv module's limit, a stray NUL…
+    except csv.Error:  # a field over the csv module's limit, a stray NUL…
         # The record that failed starts on the line after the last one read.
         raise UsageError(
-            f"{path}:{reader.line_num + 1}: the park register cannot be read ({exc}); "
-            "save it again as CSV from the spreadsheet"
+            N_(
+                "%(path)s:%(line)s: the park register cannot be read here; save it again as CSV "
+                "from the spreadsheet"
+            ),
+            path=path,
+            line=reader.line_num + 1,
         ) from None
     return found
 
@@ -69,14 +77,24 @@ def _registered(path: Path, number: int, row: dict[str | Any, str | Any]) -> Reg
     code = (row.get("credit_code") or "").strip()
     if not code:
         raise UsageError(
-            f"{path}:{number}: no credit_code (columns: credit_code, name, industry, employees)"
+            N_(
+                "%(path)s:%(line)s: no credit_code (columns: credit_code, name, industry, "
+                "employees)"
+            ),
+            path=path,
+            line=number,
         )
     employees = (row.get("employees") or "").strip()
     # Digits of any script (`１２０`) are a number; `3²` or `1,2` is not, and says so.
     if employees and not employees.isdecimal():
         raise UsageError(
-            f"{path}:{number}: employees {employees!r} is not a whole number "
-            "(write the head-count in digits, e.g. 120, or leave it empty)"
+            N_(
+                "%(path)s:%(line)s: employees %(value)s is not a whole number (write the "
+                "head-count in digits, e.g. 120, or leave it empty)"
+            ),
+            path=path,
+            line=number,
+            value=repr(employees),
         )
     return Registered(
         code,
@@ -92,8 +110,13 @@ def register_park(path: Path, register: Sequence[Registered]) -> str | None:
     names = sorted({r.park for r in register if r.park})
     if len(names) > 1:
         raise UsageError(
-            f"{path}: the park column names {len(names)} parks ({', '.join(names)}); "
-            "a register is one park's (or name it with --park)"
+            N_(
+                "%(path)s: the park column names %(count)s parks (%(names)s); a register is one "
+                "park's (or name it with --park)"
+            ),
+            path=path,
+            count=len(names),
+            names=", ".join(names),
         )
     return names[0] if names else None
 
@@ -245,7 +268,7 @@ def summarise(
     names another park are listed in `other_park`, never used to name the park. `history` is
     every stored period's cards up to this one (see `trends.stored_history`), for the trends."""
     if not cards:
-        raise UsageError("no assessments to summarise for this period")
+        raise UsageError(N_("no assessments to summarise for this period"))
     cards = sorted(cards, key=lambda c: c.firm.credit_code)
     recs = {k: list(v) for k, v in (recommendations or {}).items()}
     before = {c.firm.credit_code: c for c in previous}

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..batch.firm import stored_firm_key, stored_record
 from ..batch.inputs import period_inputs
 from ..batch.intake import BatchResult, take_in
-from ..errors import UsageError
+from ..errors import N_, UsageError
 from ..models.common import Lang, StrPath
 from ..store import Store
 from ..store.reports import report_keys
@@ -61,7 +61,7 @@ def queue_batch(
     out, folder = Path(out), Path(folder)
     templates = Path(template_dir) if template_dir is not None else None
     if templates is not None and not templates.is_dir():
-        raise UsageError(f"{templates}: no such folder of templates (--templates)")
+        raise UsageError(N_("%(path)s: no such folder of templates (--templates)"), path=templates)
     intake = take_in(folder, period, out, store, register, park, services, imported_at)
     result = intake.result
     inputs = period_inputs(store, period, templates)

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from ..errors import UsageError
+from ..errors import N_, UsageError
 from ..store import Store
 from ..store.jobs import JOBS_TABLE
 from ..store.schema import QueueRunRow, RenderRow
@@ -48,8 +48,12 @@ def queue_status(store: Store, period: str) -> QueueStatus:
         ).first()
         if run is None:
             raise UsageError(
-                f"{store.url}: no quarter {period} was queued; queue it with "
-                f"`dtm batch FOLDER --period {period} --out DIR --queue --db URL`"
+                N_(
+                    "%(store)s: no quarter %(period)s was queued; queue it with "
+                    "`dtm batch FOLDER --period %(period)s --out DIR --queue --db URL`"
+                ),
+                store=store.url,
+                period=period,
             )
         outcomes: dict[str, int] = dict(
             session.execute(

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import make_url
 
 from ..batch.processes import RECYCLE_MB, RenderProcess
-from ..errors import UsageError
+from ..errors import N_, UsageError
 from ..store import Store
 
 QUEUE = "dtm"
@@ -43,7 +43,7 @@ def require_procrastinate() -> Any:
         import procrastinate
     except ImportError as exc:
         raise UsageError(
-            "the queue needs procrastinate: pip install 'dtm-assessment[postgres]'"
+            N_("the queue needs procrastinate: pip install 'dtm-assessment[postgres]'")
         ) from exc
     return procrastinate
 
@@ -53,8 +53,11 @@ def conninfo(store: Store) -> str:
     url = store.engine.url
     if url.get_backend_name() != "postgresql":
         raise UsageError(
-            f"{store.url}: the queue needs a PostgreSQL store (--db postgresql+psycopg://"
-            "user@host/db); a SQLite store serves one machine: run dtm batch without --queue"
+            N_(
+                "%(store)s: the queue needs a PostgreSQL store (--db postgresql+psycopg://"
+                "user@host/db); a SQLite store serves one machine: run dtm batch without --queue"
+            ),
+            store=store.url,
         )
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 

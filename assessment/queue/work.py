@@ -30,7 +30,7 @@ from ..batch.firm import (
 from ..batch.inputs import PeriodInputs, digest, period_inputs
 from ..batch.processes import resident_mb
 from ..batch.run import write_park_outputs
-from ..errors import DtmError, UsageError, printable
+from ..errors import N_, DtmError, UsageError, printable
 from ..files.atomic import write_atomic
 from ..models.common import Lang
 from ..store import Store, StoreError
@@ -108,7 +108,7 @@ def _unpacked(kind: str, files: dict[str, bytes]) -> Path:
     for name, data in files.items():
         target = folder / name
         if ".." in Path(name).parts or Path(name).is_absolute():
-            raise UsageError(f"{name}: not a file name a queued run may carry")
+            raise UsageError(N_("%(name)s: not a file name a queued run may carry"), name=name)
         if not (target.is_file() and target.read_bytes() == data):
             target.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(target, data)
@@ -132,7 +132,11 @@ def run_options(store: Store, run_id: int) -> RunOptions:
     with Session(store.engine) as session:
         row = session.get(QueueRunRow, run_id)
         if row is None:
-            raise UsageError(f"{store.url}: no queued run {run_id} (was the store replaced?)")
+            raise UsageError(
+                N_("%(store)s: no queued run %(run)s (was the store replaced?)"),
+                store=store.url,
+                run=run_id,
+            )
         return RunOptions.of(row)
 
 

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from .. import resources
 from ..display import period as period_label
-from ..errors import UsageError
+from ..errors import N_, UsageError
 from ..models.common import Lang, StrPath, TextValue
 from . import i18n
 from .svg import term_parts
@@ -29,12 +29,14 @@ def search_path(user_dir: StrPath | None) -> tuple[Path, ...]:
         return (shipped,)
     user_dir = Path(user_dir)
     if not user_dir.is_dir():
-        raise UsageError(f"{user_dir}: no such template folder")
+        raise UsageError(N_("%(path)s: no such template folder"), path=user_dir)
     return (user_dir.resolve(), shipped)
 
 
 def _pick(lang: Lang) -> Any:
     def pick(value: Any) -> str:
+        if hasattr(value, "msgid"):  # a library message marked with `N_`: its translation
+            return resources.translate(value, lang)
         if isinstance(value, TextValue):
             return value.get(lang)
         if isinstance(value, dict) and lang in value:

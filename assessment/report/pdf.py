@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ..errors import DtmError
+from ..errors import N_, DtmError
 
 _log = logging.getLogger(__name__)
 
@@ -26,8 +26,11 @@ def _weasyprint() -> Any:
 
     if getattr(ffi, "harfbuzz_subset", None) is None:
         raise RenderError(
-            "HarfBuzz's subsetter (libharfbuzz-subset0) is missing: PDFs would take 20 times "
-            "longer; install it with `apt-get install libharfbuzz-subset0` (or run `make setup`)"
+            N_(
+                "HarfBuzz's subsetter (libharfbuzz-subset0) is missing: PDFs would take 20 times "
+                "longer; install it with `apt-get install libharfbuzz-subset0` (or run `make "
+                "setup`)"
+            )
         )
     return weasyprint
 

@@ -370,7 +370,7 @@ def create_app(settings: Settings, keys: Keys | None = None) -> Starlette:
             route("/login", login, ["POST"]),
             route("/logout", logout, ["POST"]),
         ]
-        middleware.append(Middleware(SignIn, accounts=accounts))
+        middleware.append(Middleware(SignIn, accounts=accounts, csrf=keys.csrf, lang=settings.lang))
     return Starlette(
         routes=routes,
         middleware=middleware,

@@ -15,6 +15,7 @@ from typing import Any, get_args
 
 from pydantic import ValidationError
 
+from ..errors import N_
 from ..models import credit_code
 from ..models.answers import NOT_APPLICABLE, UNKNOWN, Answer, Firm, Industry
 from ..models.questionnaire import Question, Questionnaire
@@ -29,14 +30,14 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９．－＋", "01234567
 
 
 class FormError(ValueError):
-    """A posted field that cannot be used as it is."""
+    """A posted field that cannot be used as it is; its one argument is marked text (`N_`)."""
 
 
 def one(fields: Fields, name: str) -> str:
     values = fields.get(name) or [""]
     text = values[-1]
     if len(text) > MAX_FIELD:
-        raise FormError(f"{name}: more than {MAX_FIELD} characters")
+        raise FormError(N_("%(name)s: more than %(count)s characters", name=name, count=MAX_FIELD))
     return text.strip()
 
 
@@ -73,7 +74,7 @@ def value_from(q: Questionnaire, question: Question, fields: Fields, before: Any
     if kind == "multi":
         picked = [v for v in fields.get(key, []) if v]
         if any(len(v) > 200 for v in picked):
-            raise FormError(f"{key}: a choice id is too long")
+            raise FormError(N_("%(name)s: a choice id is too long", name=key))
         chosen = _multi(q, question, picked, before)
         if chosen in ([NOT_APPLICABLE], [UNKNOWN]):
             return chosen[0]

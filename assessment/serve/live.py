@@ -15,7 +15,7 @@ from ..engine.loader import plan_of
 from ..engine.pipeline import Assessment, catalogue_for
 from ..engine.recommend import recommend
 from ..engine.scoring import score
-from ..errors import Problem, ValidationFailed
+from ..errors import N_, Problem, ValidationFailed
 from ..files.locator import KeyPath, Locator, Reporter
 from ..models.answers import Answer
 from ..models.questionnaire import Dimension, Questionnaire
@@ -49,8 +49,12 @@ class _Recorder(Reporter):
 
 
 def message(problem: Problem) -> str:
-    """A problem as `dtm validate` words it, without the file location."""
-    return f"{problem.code} {problem.message}" + (f" ({problem.hint})" if problem.hint else "")
+    """A problem as `dtm validate` words it, without the file location: marked text (`N_`),
+    which the page shows in its language."""
+    values = {"code": problem.code, "message": problem.message}
+    if problem.hint:
+        return N_("%(code)s %(message)s (%(hint)s)", hint=problem.hint, **values)
+    return N_("%(code)s %(message)s", **values)
 
 
 @dataclass

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..accounts import Accounts
+from ..models.common import LANGS, Lang
+from . import pages
 
 LOGIN_COOKIE = "dtm_login"
 # Open without an account: the log-in page itself, its style sheet, the language switch.
@@ -26,11 +29,16 @@ def client_address(request: Request) -> str | None:
 
 
 class SignIn:
-    """ASGI middleware: finds the account of the log-in cookie; without one, to the log-in page."""
+    """ASGI middleware: finds the account of the log-in cookie; without one, to the log-in page.
 
-    def __init__(self, app: ASGIApp, accounts: Accounts) -> None:
+    A post without one (the session ended while the page was open) is refused with 401, said
+    in the page's language: the log-in page, or for htmx the line above the questions."""
+
+    def __init__(self, app: ASGIApp, accounts: Accounts, csrf: Any, lang: Lang = "zh") -> None:
         self.app = app
         self.accounts = accounts
+        self.csrf = csrf  # the session's CSRF token, for the log-in page's form
+        self.lang = lang
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -47,9 +55,21 @@ class SignIn:
                 target = path + (f"?{request.url.query}" if request.url.query else "")
                 response = RedirectResponse(f"/login?next={quote(target)}", status_code=303)
             else:
-                response = PlainTextResponse(
-                    "401 Unauthorized: sign in again at /login", status_code=401
-                )
+                response = self._signed_out(request)
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+    def _signed_out(self, request: Request) -> Response:
+        cookie = request.cookies.get("dtm_lang", "")
+        lang: Lang = cookie if cookie in LANGS else self.lang
+        if request.headers.get("hx-request") == "true":
+            html = pages.render("_flash.html", lang, detail="signed-out")
+            headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+            return HTMLResponse(html, status_code=401, headers=headers)
+        session = request.scope.get("state", {}).get("session", "")
+        csrf = self.csrf(session) if session else ""
+        html = pages.render(
+            "login.html", lang, csrf=csrf, path="/login", next="/", problem="signed-out"
+        )
+        return HTMLResponse(html, status_code=401)

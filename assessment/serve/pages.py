@@ -231,13 +231,12 @@ def finish_draft(
             "text": q.question_map[qid].text if qid in q.question_map else None,
             "page": pages.get(qid, 1),
             "code": text.split(" ", 1)[0],
-            "message": _LOCATION.sub("", text),
+            "message": _unplaced(text),
         }
         for qid, texts in ev.problems.items()
         for text in texts
     ] + [
-        {"question": None, "page": 1, "code": "", "message": _LOCATION.sub("", text)}
-        for text in ev.general
+        {"question": None, "page": 1, "code": "", "message": _unplaced(text)} for text in ev.general
     ]
     if found:
         return summary(draft, lang, found), None
@@ -255,6 +254,11 @@ def finish_draft(
         "code": draft.firm.credit_code,
         "period": draft.period,
     }, done
+
+
+def _unplaced(text: str) -> str:
+    """A problem's text without a file:line:col (kept as marked text when it has none)."""
+    return _LOCATION.sub("", text) if _LOCATION.match(text) else text
 
 
 def stored_list(store: Store, params: Mapping[str, str], book: DraftBook) -> dict[str, Any]:

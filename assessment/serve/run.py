@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..batch.background import FirmRenderer
-from ..errors import DtmError
+from ..errors import N_, DtmError
 from ..models.common import Lang
 from ..store import Store
 from .app import Settings, create_app
@@ -35,11 +35,13 @@ class Plan:
 def check_address(host: str, port: int) -> None:
     """Bind once to tell a busy port or a foreign address now, in one clear sentence."""
     if not 1 <= port <= 65535:
-        raise ServeError(f"--port must be from 1 to 65535, not {port}")
+        raise ServeError(N_("--port must be from 1 to 65535, not %(port)s"), port=port)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        raise ServeError(f"--host {host!r} is not an address of this machine") from exc
+        raise ServeError(
+            N_("--host %(host)s is not an address of this machine"), host=repr(host)
+        ) from exc
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -47,8 +49,15 @@ def check_address(host: str, port: int) -> None:
             probe.bind(address)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                raise ServeError(f"port {port} is in use; choose another with --port") from exc
-            raise ServeError(f"cannot listen on {host}:{port} ({exc.strerror})") from exc
+                raise ServeError(
+                    N_("port %(port)s is in use; choose another with --port"), port=port
+                ) from exc
+            raise ServeError(
+                N_("cannot listen on %(host)s:%(port)s (%(reason)s)"),
+                host=host,
+                port=port,
+                reason=exc.strerror,
+            ) from exc
 
 
 def lan_address() -> str:

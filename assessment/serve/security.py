@@ -13,12 +13,12 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import UsageError
+from ..errors import N_, UsageError
 from ..files.evidence import MAX_BYTES
-from ..models.common import LANGS
+from ..models.common import LANGS, Lang
 from . import pages
 
 ACCESS_COOKIE = "dtm_access"
@@ -53,9 +53,14 @@ def secret_from_env() -> str | None:
         return None
     if len(given.strip()) < MIN_SECRET:
         raise UsageError(
-            f"${SECRET_ENV} has {len(given.strip())} characters; give at least {MIN_SECRET} "
-            "random ones (python3 -c 'import secrets; print(secrets.token_urlsafe(32))'), or "
-            "unset it to use the key kept in the store"
+            N_(
+                "$%(env)s has %(count)s characters; give at least %(min)s random ones "
+                "(`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`), or unset it "
+                "to use the key kept in the store"
+            ),
+            env=SECRET_ENV,
+            count=len(given.strip()),
+            min=MIN_SECRET,
         )
     return given.strip()
 
@@ -139,7 +144,8 @@ class Guard:
         if request.method == "POST":
             length = request.headers.get("content-length", "")
             if not length.isdigit():
-                return PlainTextResponse("A form post must say its length.", status_code=411)
+                html = pages.render("_flash.html", _page_lang(request), detail="length")
+                return HTMLResponse(html, status_code=411)
             if int(length) > MAX_BODY:
                 return too_large(request)
         code = self.keys.access_code
@@ -157,19 +163,22 @@ class Guard:
         held = request.cookies.get(ACCESS_COOKIE, "")
         if held and hmac.compare_digest(held, self.keys.access_cookie()):
             return None
-        cookie = request.cookies.get("dtm_lang", "")
-        lang = cookie if cookie in LANGS else "zh"
-        return HTMLResponse(pages.render("_flash.html", lang, detail="access"), status_code=403)
+        html = pages.render("_flash.html", _page_lang(request), detail="access")
+        return HTMLResponse(html, status_code=403)
 
     def _cookie(self, name: str, value: str) -> str:
         return f"{name}={value}; Path=/; HttpOnly; SameSite=Strict"
 
 
+def _page_lang(request: Request) -> Lang:
+    """The language the browser chose on the form (its cookie), else Chinese."""
+    cookie = request.cookies.get("dtm_lang", "")
+    return cookie if cookie in LANGS else "zh"
+
+
 def too_large(request: Request) -> Response:
     """Refused before it is read, in the page's language; the form shows it above the questions."""
-    cookie = request.cookies.get("dtm_lang", "")
-    lang = cookie if cookie in LANGS else "zh"
-    text = pages.render("_upload_error.html", lang, reason="too-large")
+    text = pages.render("_upload_error.html", _page_lang(request), reason="too-large")
     html = f'<p class="error">{text.strip()}</p>'
     if request.headers.get("hx-request") == "true":
         headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}

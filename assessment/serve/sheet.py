@@ -89,7 +89,7 @@ def apply_change(
         try:
             new = answer_from(q, on_page[qid], fields, before)
         except FormError as exc:
-            errors[qid] = [str(exc)]
+            errors[qid] = [exc.args[0]]
             continue
         kept = [e for e in new.evidence if (qid, e) not in dropped]
         new = new.model_copy(update={"evidence": kept})

@@ -322,9 +322,13 @@ class Store:
         except DatabaseError as exc:
             if getattr(exc.orig, "sqlstate", None) == _INSUFFICIENT_PRIVILEGE:
                 raise StoreError(
-                    f"{self.url}: {str(exc.orig).splitlines()[0]}: this role may not do that; "
-                    "the owner of the store's tables runs upgrades and grants the services' "
-                    "role its privileges with dtm db roles ROLE (docs/deploy.md, Two roles)"
+                    N_(
+                        "%(store)s: %(reason)s: this role may not do that; the owner of the "
+                        "store's tables runs upgrades and grants the services' role its "
+                        "privileges with dtm db roles ROLE (docs/deploy.md, Two roles)"
+                    ),
+                    store=self.url,
+                    reason=str(exc.orig).splitlines()[0],
                 ) from exc
             raise StoreError(f"{self.url}: {exc.orig or exc}") from exc
 

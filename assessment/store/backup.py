@@ -75,8 +75,11 @@ def sqlite_file(url: StrPath | None) -> Path:
     if not resolved.drivername.startswith("sqlite") or resolved.database in (None, "", ":memory:"):
         shown = resolved.render_as_string(hide_password=True)
         raise UsageError(
-            f"{shown}: dtm backup and restore copy SQLite stores; back up PostgreSQL with "
-            "pg_dump -Fc and restore with pg_restore (docs/deploy.md, Backups)"
+            N_(
+                "%(store)s: dtm backup and restore copy SQLite stores; back up PostgreSQL with "
+                "pg_dump -Fc and restore with pg_restore (docs/deploy.md, Backups)"
+            ),
+            store=shown,
         )
     return Path(str(resolved.database))
 
@@ -85,11 +88,16 @@ def backup(url: StrPath | None, dest: StrPath, *, force: bool = False) -> Backup
     """Copy the SQLite store at `url` into `dest`, whole or not at all, and check the copy."""
     source, target = sqlite_file(url), Path(dest)
     if not source.is_file():
-        raise UsageError(f"{source}: no store here to back up (--db names it)")
+        raise UsageError(N_("%(path)s: no store here to back up (--db names it)"), path=source)
     if target.exists() and not force:
-        raise UsageError(f"{target} already exists; choose another name, or --force to replace it")
+        raise UsageError(
+            N_("%(path)s already exists; choose another name, or --force to replace it"),
+            path=target,
+        )
     if target.resolve() == source.resolve():
-        raise UsageError(f"{target}: is the store itself; choose another file for the backup")
+        raise UsageError(
+            N_("%(path)s: is the store itself; choose another file for the backup"), path=target
+        )
     tmp = _copy(source, target.parent, f".{target.name}.")
     try:
         summary = inspect_backup(tmp, rows=False)  # a store with a damaged row is copied as it is
@@ -113,7 +121,7 @@ def restore(
 
     source, target = Path(backup_file), sqlite_file(url)
     if not source.is_file():
-        raise UsageError(f"{source}: no such backup file")
+        raise UsageError(N_("%(path)s: no such backup file"), path=source)
     summary = inspect_backup(source)
     kept = None
     if target.exists():
@@ -121,13 +129,19 @@ def restore(
             held = _counts(target)
         except sqlite3.DatabaseError as exc:
             raise UsageError(
-                f"{target}: is not a SQLite store ({exc}); move it away, then restore"
+                N_("%(path)s: is not a SQLite store; move it away, then restore"), path=target
             ) from exc
         if any(held.values()) and not force:
             raise UsageError(
-                f"{target}: the store holds {held['assessments']} assessments, "
-                f"{held['users']} accounts and {held['audit_log']} audit lines; restoring would "
-                "replace them: add --force (the current store is kept beside it)"
+                N_(
+                    "%(path)s: the store holds %(assessments)s assessments, %(accounts)s "
+                    "accounts and %(audit_lines)s audit lines; restoring would replace them: "
+                    "add --force (the current store is kept beside it)"
+                ),
+                path=target,
+                assessments=held["assessments"],
+                accounts=held["users"],
+                audit_lines=held["audit_log"],
             )
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         kept = _copy(target, target.parent, f"{target.stem}.before-restore-{stamp}.")
@@ -152,19 +166,38 @@ def inspect_backup(path: Path, *, rows: bool = True) -> BackupSummary:
             ok = conn.execute("PRAGMA integrity_check").fetchone()
             version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        raise UsageError(f"{path}: not a dtm store backup ({exc})") from exc
+        raise UsageError(
+            N_("%(path)s: not a dtm store backup; name a file that dtm backup wrote"), path=path
+        ) from exc
     if not ok or ok[0] != "ok":
-        raise UsageError(f"{path}: the backup is damaged ({ok[0] if ok else 'unreadable'})")
+        raise UsageError(
+            N_("%(path)s: the backup is damaged (%(reason)s); restore an earlier backup"),
+            path=path,
+            reason=ok[0] if ok else "—",
+        )
     if version is None or version > SCHEMA_VERSION:
         raise UsageError(
-            f"{path}: made by a newer dtm (schema {version}); upgrade dtm to restore it"
+            N_("%(path)s: made by a newer dtm (schema %(schema)s); upgrade dtm to restore it"),
+            path=path,
+            schema=version,
         )
     damaged = _damaged_rows(path) if rows else []
     if damaged:
-        more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
+        values = {"path": path, "row": damaged[0], "more": len(damaged) - 1}
+        if len(damaged) > 1:
+            raise UsageError(
+                N_(
+                    "%(path)s: the backup's rows do not match their hashes: %(row)s (and "
+                    "%(more)s more); nothing was restored: restore an earlier backup"
+                ),
+                **values,
+            )
         raise UsageError(
-            f"{path}: the backup's rows do not match their hashes: {damaged[0]}{more}; "
-            "nothing was restored: restore an earlier backup"
+            N_(
+                "%(path)s: the backup's rows do not match their hashes: %(row)s; nothing was "
+                "restored: restore an earlier backup"
+            ),
+            **values,
         )
     counts = _counts(path)
     return BackupSummary(
@@ -218,7 +251,9 @@ def _copy(source: Path, folder: Path, prefix: str) -> Path:
     try:
         fd, name = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=folder)
     except OSError as exc:
-        raise UsageError(f"{folder}: cannot write here ({exc.strerror})") from exc
+        raise UsageError(
+            N_("%(path)s: cannot write here (%(reason)s)"), path=folder, reason=exc.strerror
+        ) from exc
     os.close(fd)
     tmp = Path(name)
     try:
@@ -229,7 +264,9 @@ def _copy(source: Path, folder: Path, prefix: str) -> Path:
             os.fsync(handle.fileno())
     except sqlite3.DatabaseError as exc:
         tmp.unlink(missing_ok=True)
-        raise UsageError(f"{source}: cannot be copied ({exc})") from exc
+        raise UsageError(
+            N_("%(path)s: cannot be copied (%(reason)s)"), path=source, reason=str(exc)
+        ) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
 
+from ..errors import N_
 from ..models.common import StrPath
 from .errors import StoreError
 
@@ -61,10 +62,22 @@ def make_engine(url: StrPath | None = None) -> Engine:
         # checked before use, so the first request after an outage does not fail on a dead one.
         engine = create_engine(parsed, pool_pre_ping=not parsed.drivername.startswith("sqlite"))
     except ArgumentError as exc:
-        raise StoreError(f"{_shown(resolved)}: not a database URL ({exc})") from exc
+        raise StoreError(
+            N_(
+                "%(store)s: not a database URL; give a file (park.db, sqlite:///park.db) or "
+                "postgresql+psycopg://user@host/db"
+            ),
+            store=_shown(resolved),
+        ) from exc
     except ImportError as exc:
-        hint = " (install dtm-assessment[postgres])" if resolved.startswith("postgres") else ""
-        raise StoreError(f"{_shown(resolved)}: no driver for this database{hint}") from exc
+        if resolved.startswith("postgres"):
+            raise StoreError(
+                N_("%(store)s: no driver for this database (install dtm-assessment[postgres])"),
+                store=_shown(resolved),
+            ) from exc
+        raise StoreError(
+            N_("%(store)s: no driver for this database"), store=_shown(resolved)
+        ) from exc
     prepare(engine)
     return engine
 

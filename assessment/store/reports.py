@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..errors import UsageError
+from ..errors import N_, UsageError
 from .api import EVERY_PARK, Scope, Store
 from .schema import ClosingRow, ReportRow
 
@@ -156,8 +156,13 @@ def close(
         row = session.get(ClosingRow, (period, park_key(park)), with_for_update=True)
         if row is not None:
             raise UsageError(
-                f"{period} of {park or 'the firms naming no park'} was closed on "
-                f"{row.closed_at:%Y-%m-%d %H:%M} UTC already; its figures stay as they were"
+                N_(
+                    "%(period)s of %(park)s was closed on %(when)s UTC already; its figures "
+                    "stay as they were"
+                ),
+                period=period,
+                park=park or N_("the firms naming no park"),
+                when=f"{row.closed_at:%Y-%m-%d %H:%M}",
             )
         text = json.dumps(peers, ensure_ascii=False, sort_keys=True)
         session.add(ClosingRow(period=period, park=park_key(park), peers=text, closed_by=by,

@@ -56,12 +56,16 @@ def grant_app_role(store: Store, role: str) -> Granted:
     """Grant `role` the privileges of the services, as the owner of the store's tables."""
     if store.engine.dialect.name != "postgresql":
         raise UsageError(
-            f"{store.url}: dtm db roles sets up PostgreSQL roles; a SQLite store is protected "
-            "by its file's owner and mode (docs/deploy.md)"
+            N_(
+                "%(store)s: dtm db roles sets up PostgreSQL roles; a SQLite store is protected "
+                "by its file's owner and mode (docs/deploy.md)"
+            ),
+            store=store.url,
         )
     if not _NAME.fullmatch(role):
         raise UsageError(
-            f"{role!r}: not a plain role name; use lower-case letters, digits and _ (dtm_app)"
+            N_("%(role)s: not a plain role name; use lower-case letters, digits and _ (dtm_app)"),
+            role=repr(role),
         )
     with store._database_errors(), store.engine.begin() as conn:
         row = conn.execute(text("SELECT current_user, current_schema()")).one()
@@ -77,23 +81,34 @@ def _check(conn: Connection, role: str, me: str, schema: str) -> None:
     ).first()
     if found is None:
         raise UsageError(
-            f"there is no role {role}; create it first (as a superuser or a role with "
-            f"CREATEROLE): CREATE ROLE {role} LOGIN PASSWORD '…'"
+            N_(
+                "there is no role %(role)s; create it first (as a superuser or a role with "
+                "CREATEROLE): CREATE ROLE %(role)s LOGIN PASSWORD '…'"
+            ),
+            role=role,
         )
     if role == me:
         raise UsageError(
-            f"{role}: is the role running this command; run dtm db roles as the owner of the "
-            "tables and name the other role the services will use"
+            N_(
+                "%(role)s: is the role running this command; run dtm db roles as the owner of "
+                "the tables and name the other role the services will use"
+            ),
+            role=role,
         )
     if found[0]:
-        raise UsageError(f"{role}: is a superuser, which no grant can restrict; use a plain role")
+        raise UsageError(
+            N_("%(role)s: is a superuser, which no grant can restrict; use a plain role"),
+            role=role,
+        )
     owner = conn.scalar(
         text("SELECT tableowner FROM pg_tables WHERE schemaname = :s AND tablename = 'audit_log'"),
         {"s": schema},
     )
     if owner != me:
         raise UsageError(
-            f"the store's tables belong to {owner}, not {me}; run dtm db roles as {owner}"
+            N_("the store's tables belong to %(owner)s, not %(me)s; run dtm db roles as %(owner)s"),
+            owner=owner,
+            me=me,
         )
     owned = conn.scalar(
         text("SELECT count(*) FROM pg_tables WHERE schemaname = :s AND tableowner = :role"),
@@ -101,8 +116,13 @@ def _check(conn: Connection, role: str, me: str, schema: str) -> None:
     )
     if owned:
         raise UsageError(
-            f"{role}: owns {owned} tables of the store and could alter them; as a superuser: "
-            f"REASSIGN OWNED BY {role} TO {me}"
+            N_(
+                "%(role)s: owns %(count)s tables of the store and could alter them; as a "
+                "superuser: REASSIGN OWNED BY %(role)s TO %(me)s"
+            ),
+            role=role,
+            count=owned,
+            me=me,
         )
 
 
