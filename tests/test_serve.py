@@ -297,6 +297,9 @@ def test_finishing_an_incomplete_sheet_lists_every_problem_with_a_link(
     assert response.status_code == 422
     assert f'href="{base}/3#q-digital_staff"' in response.text
     assert "ANS006 题目 &#39;digital_staff&#39; 没有答案" in response.text
+    # Where the questionnaire asks it is named by the file alone: no path of the server.
+    assert "park_quick_scan.yaml:" in response.text
+    assert str(Path(load_questionnaire("park_quick_scan").source).parent) not in response.text
     link = f'<a href="{base}/3#q-digital_staff">企业有几名专职的信息化/数字化人员？</a>：尚未回答'
     assert link in response.text
     assert store.list() == []

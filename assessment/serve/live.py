@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from ..engine.answercheck import check_answers
@@ -15,7 +16,7 @@ from ..engine.loader import plan_of
 from ..engine.pipeline import Assessment, catalogue_for
 from ..engine.recommend import recommend
 from ..engine.scoring import score
-from ..errors import N_, Problem, ValidationFailed
+from ..errors import N_, Message, Problem, ValidationFailed
 from ..files.locator import KeyPath, Locator, Reporter
 from ..models.answers import Answer
 from ..models.questionnaire import Dimension, Questionnaire
@@ -50,11 +51,29 @@ class _Recorder(Reporter):
 
 def message(problem: Problem) -> str:
     """A problem as `dtm validate` words it, without the file location: marked text (`N_`),
-    which the page shows in its language."""
-    values = {"code": problem.code, "message": problem.message}
+    which the page shows in its language. A place in a file of the server (where the
+    questionnaire asks a question) is shown by its file name alone."""
+    values = {"code": problem.code, "message": _no_server_paths(problem.message)}
     if problem.hint:
-        return N_("%(code)s %(message)s (%(hint)s)", hint=problem.hint, **values)
+        return N_("%(code)s %(message)s (%(hint)s)", hint=_no_server_paths(problem.hint), **values)
     return N_("%(code)s %(message)s", **values)
+
+
+def _no_server_paths(text: str) -> str:
+    """`text` with every absolute path among its values cut to its last part."""
+    if not isinstance(text, Message) or not text.values:
+        return text
+    values = {
+        name: (
+            _no_server_paths(value)
+            if isinstance(value, Message)
+            else PurePath(value).name
+            if isinstance(value, str) and PurePath(value).is_absolute()
+            else value
+        )
+        for name, value in text.values.items()
+    }
+    return N_(text.msgid, **values)
 
 
 @dataclass
