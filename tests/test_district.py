@@ -191,3 +191,20 @@ def test_export_reports_writes_the_stored_bytes(district: dict, tmp_path: Path) 
     assert not list(out.rglob("*.part"))
     none = runner.invoke(app, [*args[:-2], "--period", "2025Q1", "--db", district["db"]])
     assert none.exit_code == 2 and "no reports are stored for 2025Q1" in none.output
+
+
+def test_a_district_names_the_firms_naming_no_park_in_its_language(district: dict) -> None:
+    import dataclasses
+
+    from assessment.cli.output import work_summary_lines
+    from assessment.park.gather import period_summary
+
+    with Store.open(district["db"]) as store:
+        real = period_summary(store, "2026Q3", district=True)
+    assert real.district == ["乙园", "甲园"]
+    summary = dataclasses.replace(real, district=["乙园", None])
+    zh = "\n".join(work_summary_lines(summary, "zh"))
+    en = "\n".join(work_summary_lines(summary, "en"))
+    assert "全区汇总：2 个园区相加（乙园、未写园区的企业），每家企业只计一次" in zh
+    assert "District: 2 parks added up (乙园, firms naming no park)" in en
+    assert summary.to_dict()["district"] == ["乙园", None]

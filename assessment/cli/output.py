@@ -105,7 +105,9 @@ def work_summary_lines(summary: WorkSummary, lang: Lang) -> list[str]:
         heading = f"{title}, {scope} ({quarters})"
     lines = [f"{summary.park} {heading}" if summary.park else heading]
     if summary.district is not None:
-        parks = ("、" if lang == "zh" else ", ").join(summary.district)
+        none = "未写园区的企业" if lang == "zh" else "firms naming no park"
+        names = [p or none for p in summary.district]
+        parks = ("、" if lang == "zh" else ", ").join(names)
         n = len(summary.district)
         lines.append(
             f"全区汇总：{n} 个园区相加（{parks}），每家企业只计一次"

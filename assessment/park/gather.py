@@ -186,7 +186,7 @@ def _summary(
     )
 
 
-def _parks(store: Store, periods: Sequence[str]) -> list[str]:
-    """The parks a district summary adds up (firms naming none shown as such)."""
+def _parks(store: Store, periods: Sequence[str]) -> list[str | None]:
+    """The parks a district summary adds up, by name; None (last) for the firms naming none."""
     found = {p for period in periods for p in store.parks(period)}
-    return sorted(p or "(none named)" for p in found)
+    return sorted(found, key=lambda p: (p is None, p or ""))

@@ -63,7 +63,7 @@ class WorkSummary:
     # Periods in view without a services register: support there is unknown, not zero.
     unregistered: list[str] = field(default_factory=list)
     # A district roll-up: the parks added up (each firm is in one park, so counted once).
-    district: list[str] | None = None
+    district: list[str | None] | None = None
 
     def figure(self, figure_id: str) -> Figure:
         return next(f for f in self.figures if f.id == figure_id)
@@ -185,7 +185,7 @@ def work_summary(
     catalogues: Mapping[str, Catalogue] | None = None,
     scope: str | None = None,
     park: str | None = None,
-    district: list[str] | None = None,
+    district: list[str | None] | None = None,
 ) -> WorkSummary:
     """The work summary of `quarters` (one, or the quarters of a year); `before` is the period
     stored just before them, against which adoption and migrations of the first are measured."""
