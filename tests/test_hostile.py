@@ -491,7 +491,8 @@ def test_a_batch_finishes_its_quarter_whatever_one_firm_or_optional_input_does(
     assert "3 stored, 2 rendered, 0 unchanged, 7 failed" in result.output
     flat = " ".join(result.output.split())
     late = f"{folder / files[1].name}: its reports could not be written (diagnosis.html: "
-    assert late + "template error: 'no_such_value' is undefined)" in flat
+    fix = "(fix the template, or remove it from --templates to use the shipped one)"
+    assert late + f"template error: 'no_such_value' is undefined {fix})" in flat
     warning = f"warning: {register}:2: employees '²' is not a whole number"
     assert warning in flat and "(the register is left out of this run)" in flat
     pdfs = sorted(p.name for p in (out / "firms").glob("*.pdf"))

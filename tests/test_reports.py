@@ -318,6 +318,16 @@ def test_a_broken_user_template_names_its_file_and_line(
     (tmp_path / "scenarios.html").write_text("line one\n{% if %}\n", encoding="utf-8")
     with pytest.raises(UsageError, match=r"scenarios\.html:2: template error"):
         render_html("scenarios", sample_firm, lang="en", template_dir=tmp_path)
+    from typer.testing import CliRunner
+
+    from assessment.cli import app
+
+    answers = next((sample_park_dir() / "2026Q3").glob("*.yaml"))
+    args = ["report", str(answers), "--out", str(tmp_path / "out"), "--templates", str(tmp_path)]
+    zh = CliRunner().invoke(app, [*args, "--lang", "zh"])
+    assert zh.exit_code == 2 and len(zh.output.strip().splitlines()) == 1, zh.output
+    assert zh.output.startswith(f"错误：{tmp_path / 'scenarios.html'}:2：模板错误：")
+    assert "请改正该模板，或把它从 --templates 的文件夹中移走以使用自带模板" in zh.output
 
 
 def test_templates_cannot_reach_python_internals(sample_firm: Assessment, tmp_path: Path) -> None:

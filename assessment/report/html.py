@@ -97,7 +97,14 @@ def render(template: str, context: dict[str, Any], lang: Lang, roots: tuple[Path
     except TemplateError as exc:
         where = getattr(exc, "filename", None) or template
         line = getattr(exc, "lineno", None)
-        raise UsageError(f"{where}{f':{line}' if line else ''}: template error: {exc}") from exc
+        raise UsageError(
+            N_(
+                "%(place)s: template error: %(reason)s (fix the template, or remove it from "
+                "--templates to use the shipped one)"
+            ),
+            place=f"{where}:{line}" if line else where,
+            reason=str(exc),
+        ) from exc
 
 
 def trusted_svg(svg: str) -> Markup:
