@@ -149,7 +149,13 @@ class DtmError(Exception):
     def __init__(self, *args: object, **values: object) -> None:
         if args and isinstance(args[0], Message):
             self.message_id = args[0]
-            args = (N_(getattr(args[0], "msgid", args[0]), **values), *args[1:])
+            carried = getattr(args[0], "values", None)
+            if not values and carried:
+                # Already filled in: `N_(text, x=1)`, or the error rebuilt from its args after
+                # crossing a process boundary (pickle calls the class with the args alone).
+                values = dict(carried)
+            else:
+                args = (N_(getattr(args[0], "msgid", args[0]), **values), *args[1:])
         self.values = values
         super().__init__(*args)
 

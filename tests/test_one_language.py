@@ -685,3 +685,26 @@ def test_park_register_mistakes_in_the_users_language(tmp_path: Path) -> None:
         assert stray_english(zh) == [], zh
         assert en.startswith(f"Error: {register}:2: ") and stray_chinese(en, []) == [], en
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_marked_error_keeps_its_values_across_a_process_boundary() -> None:
+    """A render process sends its errors back pickled: the message arrives filled in, and can
+    still be shown in either language."""
+    import pickle
+
+    from assessment.errors import N_, UsageError, error_text
+    from assessment.resources import translate
+
+    raised = UsageError(
+        N_("%(path)s: %(problem)s"),
+        path="甲.yaml",
+        problem=N_("this is a %(kind)s file, not %(wanted)s", kind=N_("questionnaire"),
+                   wanted=N_("an answer file")),
+    )  # fmt: skip
+    for error in (raised, UsageError(N_("%(path)s: no such template folder", path="t"))):
+        arrived = pickle.loads(pickle.dumps(error))
+        assert str(arrived) == str(error) and "%(" not in str(arrived)
+        assert arrived.values == error.values
+        assert translate(error_text(arrived), "zh") == translate(error_text(error), "zh")
+    zh = translate(error_text(pickle.loads(pickle.dumps(raised))), "zh")
+    assert zh == "甲.yaml：这是问卷文件，不是答卷文件"

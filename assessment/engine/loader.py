@@ -459,17 +459,24 @@ _KINDS = {
     "catalogue": N_("catalogue"),
     "answers": N_("answers"),
 }
+_WANTED = {
+    Questionnaire: N_("a questionnaire file"),
+    Catalogue: N_("a catalogue file"),
+    AnswerSheet: N_("an answer file"),
+}
 
 
 def _expect(checked: Checked, model: type[M]) -> M:
     checked.problems.raise_if_any()
     if not isinstance(checked.model, model):
-        wanted = model.__name__.lower()
         raise UsageError(
-            N_("%(path)s: this is a %(kind)s file, not a %(wanted)s"),
-            path=checked.path,
-            kind=_KINDS.get(checked.kind or "", checked.kind or "?"),
-            wanted=_KINDS.get(wanted, wanted),
+            N_("%(path)s: %(problem)s"),
+            path=str(checked.path),
+            problem=N_(
+                "this is a %(kind)s file, not %(wanted)s",
+                kind=_KINDS.get(checked.kind or "", checked.kind or "?"),
+                wanted=_WANTED.get(model, model.__name__),
+            ),
         )
     return checked.model
 

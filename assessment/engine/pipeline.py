@@ -213,7 +213,11 @@ def _assess_or_fail(path: Path, options: _Options) -> Assessment | FailedFile:
         return FailedFile(path, list(exc.problems))
     except DtmError as exc:
         message = error_text(exc)
-        if not isinstance(message, Message):
+        if isinstance(message, Message):
+            problem = message.values.get("problem")
+            if message.msgid == "%(path)s: %(problem)s" and isinstance(problem, str):
+                message = problem  # the path is the problem's location already
+        else:
             message = message.removeprefix(f"{path}: ")
         return FailedFile(path, [Problem(Location(str(path)), "FILE001", message)])
 
