@@ -129,12 +129,12 @@ def test_table_cells_never_break_a_chinese_term(
 def test_the_html_keeps_each_term_of_a_name_on_one_line() -> None:
     from assessment.report.html import keep_terms
 
+    wj = "\u2060"  # WORD JOINER: no line break between the characters it joins
     assert keep_terms("数字化转型规划与政策申报服务") == (
-        '<span class="term">数字化转型规划与</span><span class="term">政策申报服务</span>'
+        wj.join("数字化转型规划与") + wj.join("政策申报服务")
     )
-    assert keep_terms("CRM 客户关系管理、<b>") == (
-        'CRM <span class="term">客户关系管理、</span>&lt;b&gt;'
-    )
+    assert keep_terms("CRM 客户关系管理、<b>") == "CRM " + wj.join("客户关系管理、") + "&lt;b&gt;"
+    assert keep_terms("质量&安全") == wj.join(["质", "量", "&amp;", "安", "全"])  # escaped after
     assert keep_terms("Cloud ERP & MES") == "Cloud ERP &amp; MES"
     sentence = "企业主要负责人对数字化转型的重视程度如何？"
     assert keep_terms(sentence) == sentence  # too long for a term: it wraps like any text
