@@ -386,3 +386,37 @@ def test_attached_photos_are_ticked_in_the_checklist_and_embedded_in_an_appendix
     assert html.count("data:image/png;base64,") == 1  # the missing file is left out
     assert '<td class="center check">✓</td>' in html
     assert "Appendix: attached evidence" in html
+
+
+def test_the_garbage_collector_is_paused_during_a_render_and_runs_again_after() -> None:
+    import gc
+
+    from assessment.report.pdf import collector_paused
+
+    assert gc.isenabled()
+    seen = []
+    with collector_paused():
+        seen.append(gc.isenabled())
+        with collector_paused():  # a second render at the same time (another thread)
+            seen.append(gc.isenabled())
+        seen.append(gc.isenabled())  # the first is still rendering
+    assert seen == [False, False, False]
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("a render that fails")
+    assert gc.isenabled()
+    gc.disable()  # a caller that turned it off itself keeps it off
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_render_leaves_the_garbage_collector_running() -> None:
+    import gc
+
+    root = templates_dir().resolve()
+    pdf = html_to_pdf("<p>一页</p>", [root], [root / "report.css"])
+    assert pdf.startswith(b"%PDF") and gc.isenabled()
