@@ -420,3 +420,28 @@ def test_a_render_leaves_the_garbage_collector_running() -> None:
     root = templates_dir().resolve()
     pdf = html_to_pdf("<p>一页</p>", [root], [root / "report.css"])
     assert pdf.startswith(b"%PDF") and gc.isenabled()
+
+
+def _collector_after_a_render_in_the_child(results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    import gc
+
+    from assessment.report.pdf import collector_paused
+
+    before = gc.isenabled()
+    with collector_paused():
+        pass
+    results.put((before, gc.isenabled()))
+
+
+def test_a_child_forked_during_a_render_gets_the_collector_back_after_its_own() -> None:
+    from assessment.report.pdf import collector_paused
+
+    fork = multiprocessing.get_context("fork")
+    results = fork.Queue()
+    with collector_paused():  # the parent is rendering (in another thread) when it forks
+        child = fork.Process(target=_collector_after_a_render_in_the_child, args=(results,))
+        child.start()
+        found = results.get(timeout=60)
+        child.join(timeout=60)
+    assert found == (False, True)  # paused as inherited, then running after its first render
+    assert child.exitcode == 0

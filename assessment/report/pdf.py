@@ -109,23 +109,22 @@ class _CollectorPause:
         self.reset()
 
     def reset(self) -> None:
+        self.pid = os.getpid()
         self.lock = threading.Lock()
         self.holders = 0
         self.was_enabled = False
 
+    def in_this_process(self) -> _CollectorPause:
+        """A child forked during a render in another thread renders none of the parent's: its
+        first render starts afresh (and the collector runs again if the parent had paused it)."""
+        if self.pid != os.getpid():
+            if self.holders and self.was_enabled:
+                gc.enable()
+            self.reset()
+        return self
+
 
 _pause = _CollectorPause()
-
-
-def _after_fork_in_child() -> None:
-    """A child forked during a render (in another thread) does not render it: the collector
-    runs again as it did before, and the child starts with no holder and a lock of its own."""
-    if _pause.holders and _pause.was_enabled:
-        gc.enable()
-    _pause.reset()
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 @contextmanager
@@ -138,17 +137,18 @@ def collector_paused() -> Iterator[None]:
     of a render's objects anyway; the cycles left are collected when the collector next runs,
     after the render. Renders in several threads at once pause it once, until the last ends.
     """
-    with _pause.lock:
-        if _pause.holders == 0:
-            _pause.was_enabled = gc.isenabled()
+    pause = _pause.in_this_process()
+    with pause.lock:
+        if pause.holders == 0:
+            pause.was_enabled = gc.isenabled()
             gc.disable()
-        _pause.holders += 1
+        pause.holders += 1
     try:
         yield
     finally:
-        with _pause.lock:
-            _pause.holders -= 1
-            if _pause.holders == 0 and _pause.was_enabled:
+        with pause.lock:
+            pause.holders -= 1
+            if pause.holders == 0 and pause.was_enabled:
                 gc.enable()
 
 
