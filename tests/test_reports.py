@@ -445,3 +445,21 @@ def test_a_child_forked_during_a_render_gets_the_collector_back_after_its_own() 
         child.join(timeout=60)
     assert found == (False, True)  # paused as inherited, then running after its first render
     assert child.exitcode == 0
+
+
+def test_without_weasyprints_footnote_rules_a_report_is_the_same(sample_firm: Assessment) -> None:
+    import weasyprint
+
+    from assessment.report import pdf
+
+    ours = pdf._html_class()
+    assert ours is not weasyprint.HTML, "this WeasyPrint renders every report the slower way"
+    root = templates_dir().resolve()
+    html = render_html("scenarios", sample_firm, preview=False)
+    plain = weasyprint.HTML(
+        string=html, base_url=root.as_uri() + "/", url_fetcher=_fetcher_class()([root])
+    ).write_pdf(
+        stylesheets=pdf._stylesheets((root / "report.css",), (root,)),
+        font_config=pdf._font_config(),
+    )
+    assert html_to_pdf(html, [root], [root / "report.css"]) == plain
