@@ -129,12 +129,12 @@ def test_table_cells_never_break_a_chinese_term(
 def test_the_html_keeps_each_term_of_a_name_on_one_line() -> None:
     from assessment.report.html import keep_terms
 
+    wj = "\u2060"  # WORD JOINER: no line break between the characters it joins
     assert keep_terms("数字化转型规划与政策申报服务") == (
-        '<span class="term">数字化转型规划与</span><span class="term">政策申报服务</span>'
+        wj.join("数字化转型规划与") + wj.join("政策申报服务")
     )
-    assert keep_terms("CRM 客户关系管理、<b>") == (
-        'CRM <span class="term">客户关系管理、</span>&lt;b&gt;'
-    )
+    assert keep_terms("CRM 客户关系管理、<b>") == "CRM " + wj.join("客户关系管理、") + "&lt;b&gt;"
+    assert keep_terms("质量&安全") == wj.join(["质", "量", "&amp;", "安", "全"])  # escaped after
     assert keep_terms("Cloud ERP & MES") == "Cloud ERP &amp; MES"
     sentence = "企业主要负责人对数字化转型的重视程度如何？"
     assert keep_terms(sentence) == sentence  # too long for a term: it wraps like any text
@@ -396,3 +396,80 @@ def test_attached_photos_are_ticked_in_the_checklist_and_embedded_in_an_appendix
     assert html.count("data:image/png;base64,") == 1  # the missing file is left out
     assert '<td class="center check">✓</td>' in html
     assert "Appendix: attached evidence" in html
+
+
+def test_the_garbage_collector_is_paused_during_a_render_and_runs_again_after() -> None:
+    import gc
+
+    from assessment.report.pdf import collector_paused
+
+    assert gc.isenabled()
+    seen = []
+    with collector_paused():
+        seen.append(gc.isenabled())
+        with collector_paused():  # a second render at the same time (another thread)
+            seen.append(gc.isenabled())
+        seen.append(gc.isenabled())  # the first is still rendering
+    assert seen == [False, False, False]
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("a render that fails")
+    assert gc.isenabled()
+    gc.disable()  # a caller that turned it off itself keeps it off
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_render_leaves_the_garbage_collector_running() -> None:
+    import gc
+
+    root = templates_dir().resolve()
+    pdf = html_to_pdf("<p>一页</p>", [root], [root / "report.css"])
+    assert pdf.startswith(b"%PDF") and gc.isenabled()
+
+
+def _collector_after_a_render_in_the_child(results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    import gc
+
+    from assessment.report.pdf import collector_paused
+
+    before = gc.isenabled()
+    with collector_paused():
+        pass
+    results.put((before, gc.isenabled()))
+
+
+def test_a_child_forked_during_a_render_gets_the_collector_back_after_its_own() -> None:
+    from assessment.report.pdf import collector_paused
+
+    fork = multiprocessing.get_context("fork")
+    results = fork.Queue()
+    with collector_paused():  # the parent is rendering (in another thread) when it forks
+        child = fork.Process(target=_collector_after_a_render_in_the_child, args=(results,))
+        child.start()
+        found = results.get(timeout=60)
+        child.join(timeout=60)
+    assert found == (False, True)  # paused as inherited, then running after its first render
+    assert child.exitcode == 0
+
+
+def test_without_weasyprints_footnote_rules_a_report_is_the_same(sample_firm: Assessment) -> None:
+    import weasyprint
+
+    from assessment.report import pdf
+
+    ours = pdf._html_class()
+    assert ours is not weasyprint.HTML, "this WeasyPrint renders every report the slower way"
+    root = templates_dir().resolve()
+    html = render_html("scenarios", sample_firm, preview=False)
+    plain = weasyprint.HTML(
+        string=html, base_url=root.as_uri() + "/", url_fetcher=_fetcher_class()([root])
+    ).write_pdf(
+        stylesheets=pdf._stylesheets((root / "report.css",), (root,)),
+        font_config=pdf._font_config(),
+    )
+    assert html_to_pdf(html, [root], [root / "report.css"]) == plain
