@@ -77,7 +77,8 @@ def test_assess_many_goes_on_past_bad_files(tmp_path: Path, workers: int | None)
     broken, wrong_kind = out[0], out[1]
     assert isinstance(broken, FailedFile) and isinstance(wrong_kind, FailedFile)
     assert str(broken).startswith(f"{folder / '0_broken.yaml'}:2:1: YAML001")
-    assert str(wrong_kind).startswith(f"{folder / '1_questionnaire.yaml'}: FILE001 this is a questionnaire file, not an answer file")
+    wrong = "FILE001 this is a questionnaire file, not an answer file"
+    assert str(wrong_kind).startswith(f"{folder / '1_questionnaire.yaml'}: {wrong}")
     good = [x for x in out if isinstance(x, Assessment)]
     assert [a.card for a in good] == [assessment.assess(a.source).card for a in good]
     assert all(a.questionnaire.id == "park_quick_scan" for a in good)
