@@ -360,4 +360,4 @@ def test_a_render_process_warms_up_before_its_first_job() -> None:
         cold.shutdown()
         warm.shutdown()
     assert built_cold == []  # a process not warmed has built nothing
-    assert built == ["css", "fonts"]
+    assert built == ["css", "fonts", "html"]
