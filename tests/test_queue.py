@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -361,3 +362,48 @@ def test_a_render_process_warms_up_before_its_first_job() -> None:
         warm.shutdown()
     assert built_cold == []  # a process not warmed has built nothing
     assert built == ["css", "fonts", "html"]
+
+
+def _hold_a_slot(folder: str, held: Any, release: Any) -> None:
+    from assessment.batch.processes import render_slot
+
+    with render_slot(1, folder=Path(folder)):
+        held.set()
+        release.wait(120)
+
+
+def test_a_machine_renders_one_firm_per_slot_and_a_killed_holder_frees_its_slot(
+    tmp_path: Path,
+) -> None:
+    """`render_slot`: with one slot, a second renderer waits while the first holds it, enters
+    when it lets go, and a holder killed outright (SIGKILL) does not keep its slot."""
+    import multiprocessing
+    import threading
+
+    from assessment.batch.processes import render_slot
+
+    spawn = multiprocessing.get_context("spawn")
+    folder = tmp_path / "slots"
+
+    def second(entered: threading.Event) -> None:
+        with render_slot(1, folder=folder, poll=0.01):
+            entered.set()
+
+    for ends in ("lets go", "killed"):
+        held, release = spawn.Event(), spawn.Event()
+        holder = spawn.Process(target=_hold_a_slot, args=(str(folder), held, release))
+        holder.start()
+        assert held.wait(60)
+        entered = threading.Event()
+        waiting = threading.Thread(target=second, args=(entered,))
+        waiting.start()
+        assert not entered.wait(1.0)  # the one slot is held
+        if ends == "lets go":
+            release.set()
+        else:
+            holder.kill()
+        assert entered.wait(60), ends
+        waiting.join(60)
+        holder.join(60)
+    with render_slot(0, folder=folder):  # 0: no limit, nothing to wait for
+        pass

@@ -4,19 +4,28 @@ A process keeps its fonts and parsed stylesheets between firms, which is most of
 spends before its first page. WeasyPrint's memory creeps up slowly over many documents, so a
 process is replaced after `RECYCLE_AFTER` jobs, or as soon as a job leaves it holding more than
 `RECYCLE_MB`. `dtm batch --workers N` runs N of them, `dtm worker` one.
+
+However many render processes a machine runs (workers, batches), at most one per core renders
+at a time (`render_slot`): more would only share the cores and slow each other down.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 RECYCLE_AFTER = 40  # jobs per render process
 RECYCLE_MB = 600.0  # resident memory after a job above which the process is replaced
+SLOTS_ENV = "DTM_RENDER_SLOTS"  # renders at once on this machine; 0: no limit
 
 T = TypeVar("T")
 J = TypeVar("J")
@@ -55,9 +64,78 @@ def _warm_up() -> None:
     warm_up()
 
 
+def slot_count() -> int:
+    """Renders at once on this machine: `$DTM_RENDER_SLOTS`, else one per core this process may
+    use; 0 for no limit."""
+    given = os.environ.get(SLOTS_ENV, "").strip()
+    if given.isdigit():
+        return int(given)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _slot_folder(folder: Path | None = None) -> Path | None:
+    """This user's folder of slot files, private to them; None if it cannot be one."""
+    folder = folder or Path(tempfile.gettempdir()) / f"dtm-render-slots-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        found = folder.lstat()
+    except OSError:
+        return None
+    if not folder.is_dir() or folder.is_symlink() or found.st_uid != os.getuid():
+        return None
+    return folder
+
+
+@contextmanager
+def render_slot(
+    count: int | None = None, *, poll: float = 0.05, folder: Path | None = None
+) -> Iterator[None]:
+    """Hold one of this machine's `count` render slots (`slot_count()` by default) for the block.
+
+    A slot is a lock on a file (`flock`), which the kernel lets go when its process ends, even
+    when killed, so a slot is never lost. Four workers on two cores thus render two firms at a
+    time, as fast as two workers, instead of four at half speed each. Without `flock` (not
+    Linux or BSD) or a private folder for the lock files, there is no limit. `folder` holds the
+    lock files (a private one under the temporary folder by default)."""
+    slots = slot_count() if count is None else count
+    folder = _slot_folder(folder) if slots > 0 else None
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        folder = None
+    if folder is None:
+        yield
+        return
+    while True:
+        for n in range(slots):
+            try:
+                fd = os.open(folder / f"slot-{n}", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            except OSError:
+                yield  # the slot files cannot be made here: no limit rather than no render
+                return
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+            return
+        time.sleep(poll)
+
+
 def measured(function: Callable[..., T], *args: Any) -> tuple[T, float]:
-    """`function(*args)` with the resident memory (MB) of the process that ran it, afterwards."""
-    return function(*args), resident_mb()
+    """`function(*args)` in one of the machine's render slots, with the resident memory (MB) of
+    the process that ran it, afterwards."""
+    with render_slot():
+        found = function(*args)
+    return found, resident_mb()
 
 
 class RenderProcess:

@@ -28,7 +28,7 @@ from ..batch.firm import (
     stored_record,
 )
 from ..batch.inputs import PeriodInputs, digest, period_inputs
-from ..batch.processes import resident_mb
+from ..batch.processes import render_slot, resident_mb
 from ..batch.run import write_park_outputs
 from ..errors import N_, DtmError, UsageError, printable
 from ..files.atomic import write_atomic
@@ -261,7 +261,8 @@ def _store(url: str) -> Store:
 def render_firm_at(url: str, run_id: int, code: str, last_try: bool) -> tuple[bool, float]:
     """`render_firm` in a render process, which keeps its own connection to the store; with the
     process's resident memory afterwards (MB), so that the worker can replace a grown one."""
-    ended = render_firm(_store(url), run_id, code, last_try=last_try)
+    with render_slot():
+        ended = render_firm(_store(url), run_id, code, last_try=last_try)
     return ended, resident_mb()
 
 
@@ -271,12 +272,14 @@ def render_one_at(url: str, code: str, period: str, lang: str) -> float:
     afterwards (MB)."""
     store = _store(url)
     chosen: Lang = "en" if lang == "en" else "zh"
-    render_stored_firm(store, code, period, lang=chosen, inputs=period_inputs(store, period))
+    with render_slot():
+        render_stored_firm(store, code, period, lang=chosen, inputs=period_inputs(store, period))
     return resident_mb()
 
 
 def build_park_at(url: str, run_id: int) -> None:
-    build_park(_store(url), run_id)
+    with render_slot():
+        build_park(_store(url), run_id)
 
 
 def build_park(store: Store, run_id: int) -> list[str]:
