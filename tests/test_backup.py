@@ -223,6 +223,9 @@ def test_a_backup_with_one_changed_digit_is_refused_and_check_store_names_the_ro
     assert checked.exit_code == 1
     assert f"{code} 2026Q2 revision 1 (current): its content no longer matches" in checked.output
     assert checked.output.splitlines()[-1].endswith(", 1 damaged")
+    zh = runner.invoke(app, ["check-store", "--db", str(park)], env={"DTM_LANG": "zh"})
+    assert zh.exit_code == 1
+    assert f"{code} 2026Q2 第 1 版（当前版本）：其内容与保存时的内容哈希不符" in zh.output
 
 
 def test_an_edited_services_register_and_audit_line_are_named_by_check_store(
@@ -253,6 +256,11 @@ def test_an_edited_services_register_and_audit_line_are_named_by_check_store(
         "audit log line 2: its hash does not match (the line, or one before it, was changed or "
         "removed after it was written; the 1 lines before it are intact)",
         "0 assessments stored, 0 damaged; 2 other problems (above)",
+    ]
+    zh = runner.invoke(app, ["check-store", "--db", str(db)], env={"DTM_LANG": "zh"})
+    assert zh.output.splitlines()[:2] == [
+        "2026Q3 服务台账第 1 版：其内容与保存时的内容哈希不符（在 dtm 之外被改动过）",
+        "审计日志第 2 行：哈希不符（该行或其前某行在写入后被改动或删除；其前 1 行完好）",
     ]
 
 

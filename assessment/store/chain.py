@@ -20,6 +20,7 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from ..errors import N_, Message
 from .schema import AuditRow
 
 # The actions the store itself writes: an assessment stored by an import, and its answers.
@@ -66,12 +67,18 @@ class BrokenLine:
     line: int  # the line's id
     checked: int  # lines that matched before it
 
-    def __str__(self) -> str:
-        return (
-            f"audit log line {self.line}: its hash does not match (the line, or one before it, "
-            f"was changed or removed after it was written; the {self.checked} lines before "
-            "it are intact)"
+    def message(self) -> Message:
+        """What is wrong, as marked text that each command shows in its language."""
+        return N_(
+            "audit log line %(line)s: its hash does not match (the line, or one before it, "
+            "was changed or removed after it was written; the %(checked)s lines before it are "
+            "intact)",
+            line=self.line,
+            checked=self.checked,
         )
+
+    def __str__(self) -> str:
+        return str(self.message())
 
 
 def _at(value: datetime | str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
+from ..errors import N_
 from .chain import verify_chain
 from .records import CHANGED, hash_matches
 
@@ -30,7 +31,7 @@ def damaged_rows(conn: Connection, *, assessments: bool = True) -> list[str]:
         found.extend(_registers(conn))
     broken = verify_chain(conn)
     if broken is not None:
-        found.append(str(broken))
+        found.append(broken.message())
     return found
 
 
@@ -41,10 +42,17 @@ def _assessments(conn: Connection, table: str) -> Iterator[str]:
         f"SELECT credit_code, period, revision, answers, result, {recommendations} AS recs, "  # noqa: S608
         f"content_hash FROM {table} ORDER BY period, credit_code, revision"
     )
-    state = "current" if table == "assessments" else "superseded"
+    state = N_("current") if table == "assessments" else N_("superseded")
     for row in conn.execute(text(query)):
         if not hash_matches(row.answers, row.result, row.recs, row.content_hash):
-            yield f"{row.credit_code} {row.period} revision {row.revision} ({state}): {CHANGED}"
+            yield N_(
+                "%(code)s %(period)s revision %(revision)s (%(state)s): %(problem)s",
+                code=row.credit_code,
+                period=row.period,
+                revision=row.revision,
+                state=state,
+                problem=CHANGED,
+            )
 
 
 def _registers(conn: Connection) -> Iterator[str]:
@@ -65,7 +73,12 @@ def _registers(conn: Connection) -> Iterator[str]:
         # took every amount as float.
         whole = [(*line[:4], _whole(line[4]), line[5]) for line in lines]
         if stored != {register_hash(lines)} and stored != {register_hash(whole)}:
-            yield f"services register {period} revision {revision}: {CHANGED}"
+            yield N_(
+                "services register %(period)s revision %(revision)s: %(problem)s",
+                period=period,
+                revision=revision,
+                problem=CHANGED,
+            )
 
 
 def _whole(amount: float | None) -> float | int | None:

@@ -10,6 +10,7 @@ from functools import cached_property
 
 from pydantic import TypeAdapter
 
+from ..errors import N_
 from ..models.answers import AnswerSheet
 from ..models.results import Recommendation, ScoreCard
 from .schema import AssessmentColumns, AssessmentRow, RevisionRow
@@ -88,7 +89,7 @@ class StoredAssessment:
 RECOMMENDATIONS = TypeAdapter(list[Recommendation])
 
 
-CHANGED = "its content no longer matches its content hash (changed outside dtm)"
+CHANGED = N_("its content no longer matches its content hash (changed outside dtm)")
 
 
 def damage(answers: str, result: str, recommendations: str, stored_hash: str) -> str | None:
