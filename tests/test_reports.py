@@ -8,7 +8,9 @@ import re
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -19,6 +21,7 @@ from assessment.engine.pipeline import Assessment, assess, sample_park
 from assessment.files.atomic import short_name
 from assessment.report.pdf import _fetcher_class, html_to_pdf
 from assessment.report.render import render_diagnosis, render_html, render_scenarios, write_reports
+from assessment.report.subset import one_pass_subsets
 from assessment.resources import sample_park_dir, templates_dir
 from tests.conftest import SampleReports
 
@@ -466,10 +469,73 @@ def test_without_weasyprints_footnote_rules_a_report_is_the_same(sample_firm: As
     assert ours is not weasyprint.HTML, "this WeasyPrint renders every report the slower way"
     root = templates_dir().resolve()
     html = render_html("scenarios", sample_firm, preview=False)
-    plain = weasyprint.HTML(
+    with one_pass_subsets():  # (fonts subset as html_to_pdf does: only the rules differ)
+        plain = weasyprint.HTML(
+            string=html, base_url=root.as_uri() + "/", url_fetcher=_fetcher_class()([root])
+        ).write_pdf(
+            stylesheets=pdf._stylesheets((root / "report.css",), (root,)),
+            font_config=pdf._font_config(),
+        )
+    assert html_to_pdf(html, [root], [root / "report.css"]) == plain
+
+
+def page_images(pdf: bytes, folder: Path) -> list[bytes]:
+    """Every page as a PNG at 40 dpi, in page order."""
+    folder.mkdir()
+    (folder / "r.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "r.pdf", "p"], cwd=folder, check=True)
+    return [p.read_bytes() for p in sorted(folder.glob("p-*.png"))]
+
+
+@needs_poppler
+def test_fonts_subset_in_one_pass_give_the_same_pages_as_weasyprints_two(
+    sample_firm: Assessment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assessment.report import pdf, subset
+
+    subset_in_one: list[str] = []
+    one_pass = subset._one_pass
+
+    def counted(font: Any, glyphs: dict[int, Any]) -> bytes | None:
+        made = one_pass(font, glyphs)
+        subset_in_one.append(font.family if made else "refused")
+        return made
+
+    monkeypatch.setattr(subset, "_one_pass", counted)
+    root = templates_dir().resolve()
+    html = render_html("diagnosis", sample_firm, preview=False)
+    ours = html_to_pdf(html, [root], [root / "report.css"])
+    assert "Noto Sans CJK SC" in subset_in_one and "refused" not in subset_in_one
+    ours_subset = len(subset_in_one)
+    theirs = pdf._html_class()(
         string=html, base_url=root.as_uri() + "/", url_fetcher=_fetcher_class()([root])
     ).write_pdf(
         stylesheets=pdf._stylesheets((root / "report.css",), (root,)),
         font_config=pdf._font_config(),
     )
-    assert html_to_pdf(html, [root], [root / "report.css"]) == plain
+    assert len(subset_in_one) == ours_subset, "outside html_to_pdf, WeasyPrint subsets its way"
+
+    def fonts(pdf: bytes) -> list[str]:
+        return [line.split()[0] for line in pdf_tool("pdffonts", pdf, tmp_path).splitlines()[2:]]
+
+    assert fonts(ours) == fonts(theirs) and len(fonts(ours)) == ours_subset
+    assert pdf_text(ours, tmp_path) == pdf_text(theirs, tmp_path)
+    assert page_images(ours, tmp_path / "ours") == page_images(theirs, tmp_path / "theirs")
+
+
+def test_a_library_users_own_weasyprint_documents_are_subset_as_before(tmp_path: Path) -> None:
+    """Once dtm has rendered in a process, WeasyPrint outside dtm's renders still subsets fonts
+    its own way: the same bytes as in a process that never imported dtm."""
+    script = (
+        "import sys, weasyprint\n"
+        "html = '<p>数字化转型诊断 Digital transformation <code>91320594MA1L2X5H8K</code></p>'\n"
+        "sys.stdout.buffer.write(weasyprint.HTML(string=html).write_pdf())\n"
+    )
+    alone = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True).stdout
+    after_ours = subprocess.run(
+        [sys.executable, "-c", "from assessment.report.pdf import html_to_pdf\n"
+         "from assessment.resources import templates_dir\n"
+         "html_to_pdf('<p>封面 cover</p>', [templates_dir()])\n" + script],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    assert alone.startswith(b"%PDF") and after_ours == alone
