@@ -94,6 +94,12 @@ def park_built(db: str, run: int) -> bool:
     return scalar(db, f"SELECT park_at IS NOT NULL FROM queue_runs WHERE id = {run}") is True
 
 
+def latest_run(db: str) -> int:
+    """The run just queued (the module's tests may run in any order, or on two test workers
+    each with its own quarter, so a run's number is not known in advance)."""
+    return int(scalar(db, "SELECT max(id) FROM queue_runs"))  # type: ignore[arg-type]
+
+
 @pytest.fixture(scope="module")
 def workers(quarter: dict) -> Iterator[dict[int, subprocess.Popen[bytes]]]:
     """Three workers by their id in procrastinate's table: started one after another, so the
@@ -211,7 +217,8 @@ def test_queueing_again_skips_the_unchanged_firms(rendered: dict) -> None:
     again = queue(rendered)
     assert again.returncode == 0, again.stderr
     assert f"{FIRMS} unchanged" in again.stdout and "0 firms for `dtm worker`" in again.stdout
-    wait_for(lambda: park_built(rendered["db"], 2), "the second run's park report", 60)
+    run = latest_run(rendered["db"])
+    wait_for(lambda: park_built(rendered["db"], run), "the new run's park report", 60)
     assert made_at(rendered["db"]) == before
 
 
@@ -224,11 +231,12 @@ def test_a_changed_firm_is_queued_alone(rendered: dict) -> None:
     again = queue(rendered)
     assert again.returncode == 0, again.stderr
     assert f"{FIRMS - 1} unchanged" in again.stdout and "1 firms for `dtm worker`" in again.stdout
-    wait_for(lambda: park_built(rendered["db"], 3), "the third run's park report", 120)
-    assert scalar(rendered["db"], f"SELECT run_id FROM renders WHERE credit_code = '{code}'") == 3
+    run = latest_run(rendered["db"])
+    wait_for(lambda: park_built(rendered["db"], run), "the new run's park report", 120)
+    assert scalar(rendered["db"], f"SELECT run_id FROM renders WHERE credit_code = '{code}'") == run
     changed = (
         "SELECT count(*) FROM reports WHERE credit_code IS NOT NULL "
-        "AND made_at > (SELECT created_at FROM queue_runs WHERE id = 3)"
+        f"AND made_at > (SELECT created_at FROM queue_runs WHERE id = {run})"
     )
     assert scalar(rendered["db"], changed) == 2  # that firm's two PDFs, and nothing else
 

@@ -21,7 +21,7 @@ from assessment.engine.pipeline import Assessment, assess, sample_park
 from assessment.files.atomic import short_name
 from assessment.report.pdf import _fetcher_class, html_to_pdf
 from assessment.report.render import render_diagnosis, render_html, render_scenarios, write_reports
-from assessment.report.subset import one_pass_subsets
+from assessment.report.subset import lean_fonts
 from assessment.resources import sample_park_dir, templates_dir
 from tests.conftest import SampleReports
 
@@ -469,7 +469,7 @@ def test_without_weasyprints_footnote_rules_a_report_is_the_same(sample_firm: As
     assert ours is not weasyprint.HTML, "this WeasyPrint renders every report the slower way"
     root = templates_dir().resolve()
     html = render_html("scenarios", sample_firm, preview=False)
-    with one_pass_subsets():  # (fonts subset as html_to_pdf does: only the rules differ)
+    with lean_fonts():  # (fonts subset as html_to_pdf does: only the rules differ)
         plain = weasyprint.HTML(
             string=html, base_url=root.as_uri() + "/", url_fetcher=_fetcher_class()([root])
         ).write_pdf(
@@ -488,7 +488,7 @@ def page_images(pdf: bytes, folder: Path) -> list[bytes]:
 
 
 @needs_poppler
-def test_fonts_subset_in_one_pass_give_the_same_pages_as_weasyprints_two(
+def test_lean_fonts_give_the_same_pages_as_weasyprints_own(
     sample_firm: Assessment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from assessment.report import pdf, subset

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..errors import N_, DtmError
-from .subset import one_pass_subsets
+from .subset import lean_fonts
 
 _log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ def collector_paused() -> Iterator[None]:
 def html_to_pdf(html: str, roots: Sequence[Path], stylesheets: Sequence[Path] = ()) -> bytes:
     """Render HTML to PDF bytes; relative URLs resolve against the first root."""
     fetcher = _fetcher_class()(roots)
-    with collector_paused(), one_pass_subsets():
+    with collector_paused(), lean_fonts():
         document = _html_class()(
             string=html, base_url=roots[0].resolve().as_uri() + "/", url_fetcher=fetcher
         )
