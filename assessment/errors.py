@@ -36,6 +36,7 @@ CODES: dict[str, str] = {
     "BUDGET002": "a budget limit's max is below its min",
     "BUDGET003": "the budget defaults by size are out of order",
     "SUPPORT001": "two support routes name the same kind of the services register",
+    "SUPPORT002": "a support route names a kind the services register does not have",
     "CYCLE001": "computed values or conditions depend on each other in a cycle",
     "LEVEL001": "a level can never be reached",
     "LEVEL002": "two levels overlap: a higher level asks no more than a lower one",

@@ -275,3 +275,43 @@ def test_dtm_score_prints_the_plan_that_fits_the_firm() -> None:
         "Cloud ERP in place of hand-kept books; cost to the firm CNY 0–50,000"
     ) in result.output
     assert "year 2 (within the budget, others first)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("lang", "period", "code", "says"),
+    [
+        (
+            "en",
+            "2026Q3",
+            "91320594MA1B8N2P54",
+            "not planned (needs Cloud ERP in place of hand-kept books, Workshop network coverage "
+            "first)",
+        ),
+        (
+            "zh",
+            "2026Q3",
+            "91320594MA1B8N2P54",
+            "暂不安排（需先完成 云 ERP 替代手工账、车间网络覆盖改造）",
+        ),
+        (
+            "en",
+            "2026Q2",
+            "91320594MA1G5J8Y2W",
+            "year 3 (needs Cloud ERP in place of hand-kept books first)",
+        ),
+        ("zh", "2026Q2", "91320594MA1G5J8Y2W", "第 3 年（需先完成 云 ERP 替代手工账）"),
+    ],
+)
+def test_dtm_score_names_the_scenarios_a_waiting_one_needs_first(
+    lang: str, period: str, code: str, says: str
+) -> None:
+    """As the reports do (需先完成 X), not "needs another scenario first"."""
+    from assessment.cli import app as dtm
+    from assessment.resources import sample_park_dir
+
+    path = sample_park_dir() / period / f"{code}.yaml"
+    result = CliRunner().invoke(dtm, ["score", str(path)], env={"COLUMNS": "300", "DTM_LANG": lang})
+    assert result.exit_code == 0, result.output
+    assert says in result.output
+    assert "another scenario" not in result.output
+    assert "其他场景" not in result.output

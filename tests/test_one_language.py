@@ -561,7 +561,7 @@ def test_import_names_every_mistake_in_the_users_language(tmp_path: Path) -> Non
 def test_services_register_and_kinds_mistakes_in_the_users_language(tmp_path: Path) -> None:
     """An empty register stops `dtm batch --services` and `dtm import --services` with one line;
     a kinds file that is not one says what each kind needs."""
-    from assessment.collect.services import load_kinds
+    from assessment.engine.service_kinds import load_kinds
     from assessment.errors import UsageError, error_text
     from assessment.resources import translate
 

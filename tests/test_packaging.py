@@ -46,7 +46,7 @@ def wheel_names(wheel: Path) -> set[str]:
     "name",
     [
         "assessment/cli/__init__.py",
-        "assessment/collect/service_kinds.yaml",
+        "assessment/engine/service_kinds.yaml",
         "assessment/py.typed",
         "assessment/_shipped/questionnaires/schema/result.schema.json",
         "assessment/_shipped/questionnaires/park_quick_scan.yaml",

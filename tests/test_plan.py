@@ -347,12 +347,27 @@ def test_the_plan_is_in_the_json_result(tmp_path: Path) -> None:
     assert deferred["cloud_erp"] is None and deferred["oa_paperless"] == "budget"
 
 
-@pytest.mark.parametrize("path", sorted(Q3.glob("*.yaml")), ids=lambda p: p.stem)
+SAMPLE_FIRMS = sorted((Q3.parent / "2026Q2").glob("*.yaml")) + sorted(Q3.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SAMPLE_FIRMS, ids=lambda p: f"{p.parent.name}-{p.stem}")
 def test_every_sample_firms_plan_fits(path: Path) -> None:
+    """Every year within the budget, never more projects at once than the firm can run (to the
+    end of the last project), and every recommended prerequisite done before what needs it."""
     a = assess(path)
     assert a.plan is not None
     for year in a.plan.years:
         assert year.cost_max <= a.plan.budget
+    planned = [r for r in a.recommendations if r.year is not None]
+    last = max((r.end_month for r in planned), default=0)  # an advanced firm may plan none
+    for month in range(1, last + 1):
+        running = [r.scenario for r in planned if r.start_month <= month <= r.end_month]
+        assert len(running) <= a.plan.capacity, (month, running)
+    by_id = {r.scenario: r for r in a.recommendations}
+    for r in planned:
+        for p in r.waiting_for:
+            assert by_id[p].year is not None, (r.scenario, p)
+            assert by_id[p].end_month < r.start_month, (r.scenario, p)
 
 
 def test_a_firm_whose_year_one_is_empty_is_told_so_not_that_nothing_is_called_for(

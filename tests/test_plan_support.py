@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from assessment.batch import run_batch
-from assessment.collect.services import unknown_route_kinds
+from assessment.cli import app
 from assessment.engine.fit import firm_cost
-from assessment.engine.pipeline import assess, catalogue_for
+from assessment.engine.pipeline import assess
 from assessment.models.results import Recommendation, SupportGiven
-from assessment.resources import translate
+from assessment.resources import questionnaires_dir
 from assessment.store import Store
 from tests.test_plan import SMALL, roadmaps
 
@@ -141,24 +142,28 @@ def test_a_batch_counts_the_register_given_and_later_the_stored_one(tmp_path: Pa
         assert stored["cloud_erp"].firm_cost_max == 20_000
 
 
-def test_a_route_naming_a_kind_the_register_does_not_have_is_reported() -> None:
-    catalogue = catalogue_for(assess(SMALL).questionnaire)
-    assert catalogue is not None and unknown_route_kinds(catalogue) == []
-    routes = [
-        r.model_copy(update={"service_kind": "softwre_package"}) if r.service_kind else r
-        for r in catalogue.support
-    ][:2]
-    wrong = catalogue.model_copy(update={"support": routes})
-    assert unknown_route_kinds(wrong) == [
-        "the catalogue 'park_quick_scan_scenarios': support route 'park_software_packages' names "
-        "the register kind 'softwre_package', which is not a kind of support (did you mean "
-        "'software_package'?); the register's lines cannot lower its scenarios' costs"
-    ]
-    (chinese,) = (translate(line, "zh") for line in unknown_route_kinds(wrong))
-    assert chinese == (
-        "场景目录 'park_quick_scan_scenarios'：支持渠道 'park_software_packages' 指定的台账服务"
-        "类别 'softwre_package' 不是已知的服务类别（是否想写 'software_package'？）；台账中的记录"
-        "无法降低其场景的费用"
+def test_a_catalogue_whose_route_names_a_kind_the_register_does_not_have_is_refused(
+    tmp_path: Path,
+) -> None:
+    """Its lines could never match, so the park's support would silently stop lowering costs:
+    the catalogue is refused where it is loaded, as `dtm validate` refuses it."""
+    shipped = questionnaires_dir() / "park_quick_scan_scenarios.yaml"
+    text = shipped.read_text(encoding="utf-8")
+    assert "    service_kind: software_package\n" in text
+    wrong = tmp_path / "park_quick_scan_scenarios.yaml"
+    wrong.write_text(
+        text.replace("service_kind: software_package", "service_kind: softwre_package"),
+        encoding="utf-8",
+    )
+    line = text[: text.index("service_kind: software_package")].count("\n") + 1
+    result = CliRunner().invoke(app, ["score", str(SMALL), "--catalogue", str(wrong)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.stderr.splitlines()[0] == (
+        f"{wrong}:{line}:5: SUPPORT002 the services register has no kind 'softwre_package': "
+        "what the park gives under this route would never lower a firm's costs (did you mean "
+        "'software_package'? the register's kinds: free_diagnosis, software_package, subsidy, "
+        "training, onsite_service)"
     )
 
 

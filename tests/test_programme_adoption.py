@@ -22,8 +22,9 @@ import pytest
 import yaml
 
 import assessment
-from assessment.collect.services import Service, load_kinds
+from assessment.collect.services import Service
 from assessment.engine.pipeline import Assessment
+from assessment.engine.service_kinds import load_kinds
 from assessment.errors import ValidationFailed
 from assessment.models.catalogue import Catalogue
 from assessment.models.questionnaire import Questionnaire

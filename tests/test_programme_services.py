@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from assessment.collect.services import load_kinds, read_services
+from assessment.collect.services import read_services
+from assessment.engine.service_kinds import load_kinds
 from assessment.errors import ValidationFailed
 from assessment.store import Store
 from assessment.store.services import save_services, service_periods, service_revisions, services

@@ -270,6 +270,19 @@ CASES = [
     ),
     pytest.param(
         case(
+            "SUPPORT002",
+            C,
+            (
+                "    detail: {zh: 联系园区, en: Ask the park}\n",
+                "    detail: {zh: 联系园区, en: Ask the park}\n"
+                f"    {marked('service_kind: software_pkg')}\n",
+            ),
+            says="the services register has no kind 'software_pkg'",
+        ),
+        id="SUPPORT002-unknown-register-kind",
+    ),
+    pytest.param(
+        case(
             "SCHEMA002",
             Q,
             (DIM_WEIGHT, marked("weight: heavy") + "\n    interpretation"),
@@ -1077,6 +1090,56 @@ def test_validate_prints_every_mistake_as_a_located_line(item: Case, tmp_path: P
     assert lines, result.output
     assert all(located.match(line) for line in lines), result.stderr
     assert any(item.code in line and item.says in line for line in lines), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            "SUPPORT002 the services register has no kind 'software_pkg': what the park gives "
+            "under this route would never lower a firm's costs (did you mean 'software_package'? "
+            "the register's kinds: free_diagnosis, software_package, subsidy, training, "
+            "onsite_service)",
+        ),
+        (
+            "zh",
+            "SUPPORT002 服务台账没有 'software_pkg' 这一服务类别：园区经此渠道提供的支持永远"
+            "不会降低企业的费用（是否想写 'software_package'？台账的服务类别：free_diagnosis, "
+            "software_package, subsidy, training, onsite_service）",
+        ),
+    ],
+)
+def test_validate_names_a_route_kind_the_register_does_not_have_at_its_value(
+    lang: str, expected: str, tmp_path: Path
+) -> None:
+    (item,) = (p.values[0] for p in CASES if p.values[0].code == "SUPPORT002")
+    path = write_case(item, tmp_path)
+    mini = tmp_path / "mini.yaml"
+    result = runner.invoke(app, ["validate", "-q", str(mini), str(path)], env={"DTM_LANG": lang})
+    assert result.exit_code == 2, result.output
+    column = item.text().splitlines()[item.marked_line() - 1].index("service_kind") + 1
+    assert result.stderr.splitlines() == [f"{path}:{item.marked_line()}:{column}: {expected}"]
+
+
+def test_validate_of_a_route_kind_far_from_every_kind_lists_the_kinds(tmp_path: Path) -> None:
+    item = case(
+        "SUPPORT002",
+        C,
+        (
+            "    detail: {zh: 联系园区, en: Ask the park}\n",
+            "    detail: {zh: 联系园区, en: Ask the park}\n    service_kind: voucher\n",
+        ),
+        says="voucher",
+    )
+    path = write_case(item, tmp_path)
+    result = runner.invoke(app, ["validate", "-q", str(tmp_path / "mini.yaml"), str(path)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f"{path}:30:5: SUPPORT002 the services register has no kind 'voucher': what the park "
+        "gives under this route would never lower a firm's costs (the register's kinds: "
+        "free_diagnosis, software_package, subsidy, training, onsite_service)"
+    ]
 
 
 def test_validate_a_file_of_no_known_kind_is_file002(tmp_path: Path) -> None:

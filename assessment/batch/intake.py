@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 from ..collect.grid import TABLE_SUFFIXES
-from ..collect.services import read_services, support_given, unknown_route_kinds
-from ..engine.pipeline import Assessment, answer_files, assess, assess_sheet, catalogue_for
+from ..collect.services import read_services, support_given
+from ..engine.pipeline import Assessment, answer_files, assess, assess_sheet
 from ..errors import N_, DtmError, UsageError, ValidationFailed, error_text
 from ..files.atomic import write_atomic
 from ..models.answers import AnswerSheet
@@ -272,8 +272,6 @@ def store_quarter(
         good, failures = load_all(answer_files(folder), period, result.given)
     scope, good, elsewhere = one_park(folder, good, park, result.given)
     result.failures.extend(failures + elsewhere)
-    if result.given:
-        result.warnings.extend(_unknown_route_kinds(good))
     hashes = {a.card.firm.credit_code: source_hash(path, a) for path, a in good}
     for path, a in good:
         code = a.card.firm.credit_code
@@ -281,16 +279,6 @@ def store_quarter(
         store.save(a, source_hash=hashes[code], imported_at=imported_at, audit=audit)
         result.stored.append(code)
     return good, hashes, scope
-
-
-def _unknown_route_kinds(good: Sequence[tuple[Path, Assessment]]) -> list[str]:
-    """The catalogues' support routes naming a register kind that does not exist, once each."""
-    found: dict[str, None] = {}
-    for q in {a.questionnaire.id: a.questionnaire for _, a in good}.values():
-        catalogue = catalogue_for(q)
-        if catalogue is not None:
-            found.update(dict.fromkeys(unknown_route_kinds(catalogue)))
-    return list(found)
 
 
 def checked_register(register: StrPath | None, park: str | None) -> tuple[Path | None, str]:

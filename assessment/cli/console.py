@@ -26,6 +26,8 @@ from .lang import _, cli_lang, say
 
 if TYPE_CHECKING:
     from ..batch.intake import BatchResult
+    from ..models.common import Lang
+    from ..models.results import Recommendation
     from ..queue import QueueStatus
     from ..store import StoredAssessment
 
@@ -91,17 +93,17 @@ def print_assessment(result: Assessment, console: Console | None = None) -> None
             _("triggered by"),
             title=_("Recommended scenarios"),
         )
+        names = {rec.scenario: rec.name[lang] for rec in result.recommendations}
         for rec in result.recommendations:
             recs.add_row(
                 str(rec.rank),
                 rec.name[lang],
                 f"{rec.priority:.2f}",
-                _slot(rec.slot) if plan is None else _planned(rec.year, rec.deferred),
+                _slot(rec.slot) if plan is None else _planned(rec, names, lang),
                 ", ".join(t.question for t in rec.triggered_by),
             )
         console.print(recs)
         if plan is not None:
-            names = {rec.scenario: rec.name[lang] for rec in result.recommendations}
             source = _("from the answers") if plan.budget_known else _("a cautious default")
             console.print(
                 _(
@@ -125,14 +127,19 @@ def print_assessment(result: Assessment, console: Console | None = None) -> None
                 )
 
 
-def _planned(year: int | None, deferred: str | None) -> str:
-    """A scenario's place in the plan: its year, and why it is not in year one."""
+def _planned(rec: Recommendation, names: dict[str, str], lang: Lang) -> str:
+    """A scenario's place in the plan: its year, and why it is not in year one (naming the
+    scenarios it waits on, as the reports do)."""
+    year, deferred = rec.year, rec.deferred
     if year == 1:
         return _("year %(year)s", year=1)
+    waiting = ("、" if lang == "zh" else ", ").join(names.get(p, p) for p in rec.waiting_on)
     reasons = {
         "budget": _("within the budget, others first"),
         "capacity": _("as many projects as the firm can run"),
-        "prerequisite": _("needs another scenario first"),
+        "prerequisite": _("needs %(names)s first", names=waiting)
+        if waiting
+        else _("needs another scenario first"),
         "open_cost": _("its cost has no upper limit"),
         "over_budget": _("its cost can exceed a year's budget"),
         "horizon": _("no room within the plan's years"),

@@ -96,7 +96,7 @@ def _show_stored(records: Sequence[StoredAssessment], fmt: Format | None, title:
 
 
 def _list_services(period: str | None, db: str | None, fmt: Format | None) -> None:
-    from ..collect.services import load_kinds
+    from ..engine.service_kinds import load_kinds
     from ..store import Store
     from ..store.services import service_periods, services
 

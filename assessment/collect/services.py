@@ -9,19 +9,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..engine.labels import key, plain
+from ..engine.service_kinds import ServiceKind, load_kinds
 from ..errors import N_, Location, ProblemList, UsageError, did_you_mean
 from ..models import credit_code
 from ..models.answers import quarter_bounds
-from ..models.catalogue import Catalogue
 from ..models.common import TextValue
 from ..models.results import SupportGiven
 from .grid import Grid, read_grids
 
 T = TextValue
-KINDS_FILE = Path(__file__).with_name("service_kinds.yaml")
 # The register's columns, each found by its id or its header in either language.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "credit_code": ("统一社会信用代码", "信用代码", "Unified social credit code"),
@@ -33,16 +30,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("credit_code", "date", "kind")
 MAX_AMOUNT = 1_000_000.0  # 万元: 100 亿元, beyond any one firm's support
-
-
-@dataclass(frozen=True)
-class ServiceKind:
-    """A kind of support (free diagnosis, software package, …) as the kinds file names it."""
-
-    id: str
-    label: TextValue
-    visit: bool = False
-    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,75 +68,6 @@ def given_in(path: Path, period: str) -> list[SupportGiven]:
     """The lines of a services register file dated within `period`, as the engine takes them
     (a register that spans several quarters is read whole and checked at its cells)."""
     return [s.given() for s in read_services(path) if s.period == period]
-
-
-def unknown_route_kinds(
-    catalogue: Catalogue, kinds: Sequence[ServiceKind] | None = None
-) -> list[str]:
-    """One line for each support route whose `service_kind` is not a kind of the register:
-    no line of the register could ever match it, so what the park gives would not count."""
-    known = [k.id for k in (kinds if kinds is not None else load_kinds())]
-    return [
-        N_(
-            "the catalogue '%(catalogue)s': support route '%(route)s' names the register kind "
-            "'%(kind)s', which is not a kind of support (%(hint)s); the register's lines cannot "
-            "lower its scenarios' costs",
-            catalogue=catalogue.id,
-            route=route.id,
-            kind=route.service_kind,
-            hint=did_you_mean(route.service_kind, known)
-            or N_("kinds: %(kinds)s", kinds=", ".join(known)),
-        )
-        for route in catalogue.support
-        if route.service_kind is not None and route.service_kind not in known
-    ]
-
-
-def load_kinds(path: Path | None = None) -> list[ServiceKind]:
-    """The kinds of support, from `path` or the shipped `service_kinds.yaml`."""
-    source = path or KINDS_FILE
-    try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(
-            N_("%(path)s: cannot be read (%(reason)s)"), path=source, reason=exc.strerror
-        ) from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise UsageError(
-            N_("%(path)s:%(line)s: not valid YAML; fix the file at this line"),
-            path=source,
-            line=mark.line + 1 if mark is not None else 1,
-        ) from exc
-    items = data.get("kinds") if isinstance(data, dict) else None
-    if not isinstance(items, list) or not items:
-        raise UsageError(
-            N_(
-                "%(path)s: lists no service kinds; under kinds: give each an id and a label "
-                "with zh and en"
-            ),
-            path=source,
-        )
-    found = []
-    for number, item in enumerate(items, start=1):
-        try:
-            found.append(
-                ServiceKind(
-                    str(item["id"]),
-                    T(zh=str(item["label"]["zh"]), en=str(item["label"]["en"])),
-                    bool(item.get("visit", False)),
-                    tuple(str(a) for a in item.get("aliases", ())),
-                )
-            )
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise UsageError(
-                N_("%(path)s: kind %(number)s needs an id and a label with zh and en"),
-                path=source,
-                number=number,
-            ) from exc
-    return found
 
 
 def read_services(

@@ -9,6 +9,7 @@ from ..files.locator import Reporter
 from ..models.catalogue import Catalogue
 from ..models.questionnaire import Questionnaire
 from .plan import parse_condition
+from .service_kinds import load_kinds
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -119,9 +120,23 @@ def _check_budget(c: Catalogue, q: Questionnaire, report: Reporter) -> None:
 
 def _check_support(c: Catalogue, ids: list[str], report: Reporter) -> None:
     kinds: dict[str, str] = {}
+    known = [k.id for k in load_kinds()] if any(r.service_kind for r in c.support) else []
     for r_i, route in enumerate(c.support):
         kind = route.service_kind
-        if kind is not None and kind in kinds:
+        if kind is not None and kind not in known:
+            listed = N_("the register's kinds: %(kinds)s", kinds=", ".join(known))
+            guess = did_you_mean(kind, known)
+            report(
+                ("support", r_i, "service_kind"),
+                "SUPPORT002",
+                N_(
+                    "the services register has no kind '%(kind)s': what the park gives under "
+                    "this route would never lower a firm's costs",
+                    kind=kind,
+                ),
+                N_("%(guess)s %(kinds)s", guess=guess, kinds=listed) if guess else listed,
+            )
+        elif kind is not None and kind in kinds:
             report(
                 ("support", r_i, "service_kind"),
                 "SUPPORT001",

@@ -21,9 +21,10 @@ class Scenario(Model):
     trigger: str = Field(description="Condition over the answers that calls for the scenario.")
     adopted_when: str | None = Field(
         None,
-        description="Condition over a later period's answers under which a firm that was "
-        "recommended the scenario counts as having adopted it; by default, when the trigger no "
-        "longer fires.",
+        description="Condition over a later period's answers that shows the scenario in place: a "
+        "firm that was recommended the scenario counts as having adopted it only when this "
+        "holds. Required (ADOPT001): without it nothing counts as adopted, and a trigger that "
+        "no longer fires is no evidence of adoption.",
     )
     addresses: tuple[Id, ...] = Field(
         min_length=1, description="Dimensions, indicators or questions whose gap it closes."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..collect.services import ServiceKind, load_kinds
+from ..engine.service_kinds import ServiceKind, load_kinds
 from ..errors import N_, DtmError, UsageError
 from ..models.catalogue import Catalogue
 from ..models.questionnaire import Questionnaire

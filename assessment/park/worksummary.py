@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from ..collect.services import Service, ServiceKind
+from ..collect.services import Service
 from ..display import period as period_label
+from ..engine.service_kinds import ServiceKind
 from ..models.catalogue import Catalogue
 from ..models.common import TextValue
 from ..models.questionnaire import Questionnaire
