@@ -140,8 +140,12 @@ def _check_support(c: Catalogue, ids: list[str], report: Reporter) -> None:
             report(
                 ("support", r_i, "service_kind"),
                 "SUPPORT001",
-                f"the services register's kind '{kind}' is named by '{kinds[kind]}' already",
-                "name each register kind on one route only, so its amounts are counted once",
+                N_(
+                    "the services register's kind '%(kind)s' is named by '%(route)s' already",
+                    kind=kind,
+                    route=kinds[kind],
+                ),
+                N_("name each register kind on one route only, so its amounts are counted once"),
             )
         elif kind is not None:
             kinds[kind] = route.id
