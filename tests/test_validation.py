@@ -1213,3 +1213,7 @@ def test_more_networked_machines_than_machines_is_a_contradiction(
     lines = [str(p) for p in caught.value.problems]
     assert any(f"ANS010 '{share}' works out at 5000% from its figures" in ln for ln in lines)
     assert all("ANS010" in ln for ln in lines)
+    # Located at the networked machines' own answer, where the mistake is to be fixed.
+    written = path.read_text("utf-8").splitlines()
+    line = next(i for i, t in enumerate(written, 1) if t == f"  {networked}: 500")
+    assert [(p.location.line, p.location.column) for p in caught.value.problems] == [(line, 3)]
