@@ -86,3 +86,29 @@ def test_these_codes_are_documented_with_an_example(code: str) -> None:
     text = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
     section = text.split(f"## {code}\n", 1)[1].split("\n## ", 1)[0]
     assert f": {code} " in section
+
+
+@pytest.mark.parametrize("services", [False, True])
+def test_a_csv_cell_over_the_csv_limit_is_one_located_line(tmp_path: Path, services: bool) -> None:
+    """A cell longer than the csv module reads (131,072 characters) names its file and row on
+    every table route, in either language, instead of a traceback."""
+    path = tmp_path / ("svc.csv" if services else "answers.csv")
+    long_note = "甲" * 140_000
+    path.write_text(
+        "credit_code,date,kind,provider,amount,note\n"
+        "91320500MA1XXXXX0X,2026-07-01,training,苏州大学,2,\n"
+        f'91320500MA1XXXXX0X,2026-07-02,training,苏州大学,2,"{long_note}"\n',
+        encoding="utf-8",
+    )
+    route = ["--services", "--period", "2026Q3"] if services else []
+    outputs = {}
+    for lang in ("en", "zh"):
+        result = runner.invoke(app, ["import", str(path), *route, "--lang", lang])
+        assert result.exit_code == 2, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert len(result.output.strip().splitlines()) == 1, result.output
+        outputs[lang] = result.output.strip()
+    assert f"{path}: row 3 cannot be read" in outputs["en"], outputs["en"]
+    assert "131072" in outputs["en"]
+    assert f"{path}：第 3 行无法读取" in outputs["zh"], outputs["zh"]
+    assert "131072" in outputs["zh"]

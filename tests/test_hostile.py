@@ -552,3 +552,54 @@ def test_a_register_cell_over_the_csv_limit_is_one_located_line(tmp_path: Path) 
     )
     with pytest.raises(UsageError, match=r"firms\.csv:3: the park register cannot be read"):
         read_register(path)
+
+
+@pytest.mark.parametrize("tiers", ["²,3,6", "3,³,6", "3,3,6⁰"])
+def test_tiers_in_superscript_digits_are_refused_in_one_line(tmp_path: Path, tiers: str) -> None:
+    """`²` passes `str.isdigit` but is no digit `int` reads: one line, exit code 2."""
+    args = ["park-summary", "--db", str(tmp_path / "park.db"), "--period", "2026Q3"]
+    result = runner.invoke(app, [*args, "--tiers", tiers, "--lang", "en"])
+    assert result.exit_code == 2
+    assert result.output == (f"Error: --tiers must be three counts like 3,3,6, not {tiers!r}\n")
+
+
+def test_tiers_in_full_width_digits_are_read_as_their_numbers() -> None:
+    from assessment.cli.common import check_tiers
+
+    assert check_tiers("３,３,６") == (3, 3, 6)
+    assert check_tiers(" 2, 2 ,4") == (2, 2, 4)
+
+
+@pytest.mark.parametrize("given", ["²", "-1", "two", "1.5"])
+def test_render_slots_that_are_no_count_are_refused_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    monkeypatch.setenv("DTM_RENDER_SLOTS", given)
+    from assessment.batch.processes import slot_count
+    from assessment.errors import UsageError
+
+    with pytest.raises(UsageError, match="DTM_RENDER_SLOTS"):
+        slot_count()
+    folder = Path("examples/sample_park/2026Q3")
+    args = ["batch", str(folder), "--period", "2026Q3", "--out", str(tmp_path / "out")]
+    result = runner.invoke(app, [*args, "--db", str(tmp_path / "park.db"), "--lang", "en"])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: $DTM_RENDER_SLOTS must be a whole number of render slots (0: no limit), "
+        f"not {given!r}\n"
+    )
+    from assessment.store import Store
+
+    with Store.open(tmp_path / "park.db") as store:
+        assert store.list() == []  # said before any firm was taken in
+
+
+def test_render_slots_read_plain_digits(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assessment.batch.processes import slot_count
+
+    monkeypatch.setenv("DTM_RENDER_SLOTS", " 3 ")
+    assert slot_count() == 3
+    monkeypatch.setenv("DTM_RENDER_SLOTS", "0")
+    assert slot_count() == 0
+    monkeypatch.setenv("DTM_RENDER_SLOTS", "")
+    assert slot_count() >= 1

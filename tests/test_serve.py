@@ -394,3 +394,33 @@ def test_error_pages_speak_the_pages_language(client: TestClient, path: str) -> 
     client.cookies.set("dtm_lang", "en")
     page = client.get(path).text
     assert "No such" in page and "没有" not in page
+
+
+@pytest.mark.parametrize("seq", ["²", "1²", "-3", "x"])
+def test_a_sequence_number_that_is_no_number_is_refused_not_a_crash(
+    client: TestClient, store: Store, draft_url: str, seq: str
+) -> None:
+    fields = {"shown": "digital_plan", "a.digital_plan": "written", "seq.digital_plan": seq}
+    response = post(client, draft_url, fields)
+    assert response.status_code == 400
+    assert "这次修改无法读取" in response.text
+    assert draft_answers(store) == {}
+    client.cookies.set("dtm_lang", "en")
+    response = post(client, draft_url, fields)
+    assert response.status_code == 400
+    assert "This change could not be read" in response.text
+
+
+@pytest.mark.parametrize("length", [b"\xb2", b"1\xb2", b"-1", b"ten"])
+def test_a_content_length_that_is_no_number_is_a_bad_request(
+    client: TestClient, store: Store, draft_url: str, length: bytes
+) -> None:
+    """`²` (latin-1 byte B2) passes `str.isdigit` but `int` cannot read it."""
+    data = {"csrf": csrf_of(client), "shown": "digital_plan", "a.digital_plan": "written"}
+    response = client.post(
+        draft_url, data=data, headers={"content-length": length, "hx-request": "true"}
+    )
+    assert response.status_code == 400
+    assert "Internal Server Error" not in response.text
+    assert "表单的长度无法读取" in response.text
+    assert draft_answers(store) == {}

@@ -1246,6 +1246,74 @@ def test_a_value_no_question_takes_is_one_line_and_the_other_answers_are_still_c
 
 
 @pytest.mark.parametrize(
+    ("qid", "raw", "en", "zh"),
+    [
+        (
+            "digital_staff",
+            {"a": 1},
+            "ANS002 the answer to 'digital_staff' is a mapping, which no question takes "
+            "(write the value itself, or under 'value:' with its 'note:' or 'evidence:')",
+            "ANS002 'digital_staff' 的答案是映射，没有题目接受这种答案",
+        ),
+        (
+            "subsidies_used",
+            {"a": "b"},
+            "ANS002 the answer to 'subsidies_used' is a mapping, which no question takes",
+            "ANS002 'subsidies_used' 的答案是映射，没有题目接受这种答案",
+        ),
+        (
+            "main_pain_point",
+            {"a": [1]},
+            "ANS002 the answer to 'main_pain_point' is a mapping, which no question takes",
+            "ANS002 'main_pain_point' 的答案是映射，没有题目接受这种答案",
+        ),
+        (
+            "digital_plan",
+            {"value": "none", "note": [1]},
+            "ANS002 the note to 'digital_plan' is a list of numbers, not text "
+            "(write the note as text, or remove it)",
+            "ANS002 'digital_plan' 的备注是由数字组成的列表，而不是文字",
+        ),
+        (
+            "digital_plan",
+            {"value": "none", "evidence": {"a": 1}},
+            "ANS002 the evidence of 'digital_plan' is a mapping, not text or a list of texts",
+            "ANS002 'digital_plan' 的证据是映射，而不是文字或文字列表",
+        ),
+    ],
+    ids=["mapping-for-a-number", "mapping-for-choices", "mapping-for-text", "note", "evidence"],
+)
+def test_a_mapping_or_note_of_the_wrong_kind_is_one_line_and_the_rest_is_still_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qid: str, raw: object, en: str, zh: str
+) -> None:
+    sample = Path("examples/sample_park/2026Q3/91320594MA1A3K7R2A.yaml").read_text("utf-8")
+    data = yaml.safe_load(sample)
+    data["answers"][qid] = raw
+    data["answers"]["month_end_days"] = "x"
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    written = path.read_text("utf-8").splitlines()
+    line = next(i for i, t in enumerate(written, 1) if t.startswith(f"  {qid}:"))
+    checked = [str(p) for p in check_file(path).problems.problems]
+    assert [p.split(": ", 1)[1][:6] for p in checked] == ["ANS002", "ANS002"], checked
+    with pytest.raises(ValidationFailed) as caught:
+        assessment.assess(path)
+    found = [str(p) for p in caught.value.problems]
+    assert len(found) == 2, found
+    assert any(p.startswith(f"{path}:{line}:3: {en}") for p in found), found
+    assert any("ANS002 'month_end_days' needs a number, not 'x'" in p for p in found), found
+    for lang, expected in (("en", en), ("zh", zh)):
+        monkeypatch.setenv("DTM_LANG", lang)
+        result = CliRunner().invoke(app, ["validate", str(path)])
+        assert result.exit_code == 2
+        shown = [ln for ln in result.output.splitlines() if ln.startswith(str(path))]
+        assert len(shown) == 2, result.output
+        assert any(ln.startswith(f"{path}:{line}:3: {expected}") for ln in shown), shown
+        assert any(":month_end_days" in ln or "'month_end_days'" in ln for ln in shown), shown
+        assert "SCHEMA" not in result.output
+
+
+@pytest.mark.parametrize(
     ("sample", "total", "networked", "share"),
     [
         (
@@ -1276,3 +1344,7 @@ def test_more_networked_machines_than_machines_is_a_contradiction(
     lines = [str(p) for p in caught.value.problems]
     assert any(f"ANS010 '{share}' works out at 5000% from its figures" in ln for ln in lines)
     assert all("ANS010" in ln for ln in lines)
+    # Located at the networked machines' own answer, where the mistake is to be fixed.
+    written = path.read_text("utf-8").splitlines()
+    line = next(i for i, t in enumerate(written, 1) if t == f"  {networked}: 500")
+    assert [(p.location.line, p.location.column) for p in caught.value.problems] == [(line, 3)]

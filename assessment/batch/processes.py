@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..errors import N_, UsageError
+
 RECYCLE_AFTER = 40  # jobs per render process
 RECYCLE_MB = 600.0  # resident memory after a job above which the process is replaced
 SLOTS_ENV = "DTM_RENDER_SLOTS"  # renders at once on this machine; 0: no limit
@@ -66,9 +68,16 @@ def _warm_up() -> None:
 
 def slot_count() -> int:
     """Renders at once on this machine: `$DTM_RENDER_SLOTS`, else one per core this process may
-    use; 0 for no limit."""
+    use; 0 for no limit. A `$DTM_RENDER_SLOTS` that is not a count is a UsageError."""
     given = os.environ.get(SLOTS_ENV, "").strip()
-    if given.isdigit():
+    if given:
+        # ASCII digits only: `²` is a digit to `str.isdigit` but no number to `int`.
+        if not (given.isascii() and given.isdigit()):
+            raise UsageError(
+                N_("$%(name)s must be a whole number of render slots (0: no limit), not %(value)s"),
+                name=SLOTS_ENV,
+                value=repr(given),
+            )
         return int(given)
     try:
         return len(os.sched_getaffinity(0))

@@ -19,7 +19,7 @@ from ..store.reports import StoredReport, report_keys, save_reports
 from .firm import export_firm, firm_key, rebuilt, stored_record
 from .inputs import digest, period_inputs, stored_adoption
 from .intake import BatchResult, Failure, take_in
-from .processes import run_all
+from .processes import run_all, slot_count
 
 RenderJob = tuple[
     StoredAssessment,
@@ -107,6 +107,7 @@ def run_batch(
         from ..report.pdf import check_renderer
 
         check_renderer()
+        slot_count()  # a `$DTM_RENDER_SLOTS` that is not a count is said before any work
     intake = take_in(folder, period, out, store, register, park, services, imported_at)
     result = intake.result
     if not render:

@@ -102,8 +102,10 @@ def check_period(text: str, option: str) -> str:
 
 
 def check_tiers(text: str) -> tuple[int, int, int]:
-    parts = text.split(",")
-    if len(parts) != 3 or not all(p.strip().isdigit() for p in parts):
+    parts = [p.strip() for p in text.split(",")]
+    # Decimal digits of any script (`３`) are read as their numbers; `²` is a digit to
+    # `str.isdigit` but no number `int` reads, so it is refused like any other mark.
+    if len(parts) != 3 or not all(p.isdecimal() for p in parts):
         raise fail(_("--tiers must be three counts like 3,3,6, not %(value)s", value=repr(text)))
     a, b, c = (int(p) for p in parts)
     return a, b, c

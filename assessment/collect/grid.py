@@ -74,7 +74,21 @@ def _csv_rows(path: Path) -> list[list[Any]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    rows: list[list[Any]] = []
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), dialect):
+            rows.append(list(record))
+    except csv.Error:  # a cell over the csv module's limit, a stray NUL…
+        # The row that failed is the one after the last one read, as the spreadsheet counts.
+        raise UsageError(
+            N_(
+                "%(path)s: row %(row)s cannot be read (is a cell longer than %(limit)s "
+                "characters?); shorten it, or save the table again as CSV from the spreadsheet"
+            ),
+            path=path,
+            row=len(rows) + 1,
+            limit=csv.field_size_limit(),
+        ) from None
     return _limited(path, rows)
 
 

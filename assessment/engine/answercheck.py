@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import N_, Message, ProblemList, did_you_mean
-from ..files.locator import Reporter
+from ..files.locator import KeyPath, Reporter
 from ..files.yamlio import locate, read_yaml
 from ..models.answers import (
     EARLIEST_BEFORE,
@@ -116,7 +116,9 @@ def check_answers(
         elif qid in plan.compute:
             if qid in values.computed_by_hand:
                 _check_by_hand(question, values, report)
-            _check_computed_range(question, values.values.get(qid), report)
+            _check_computed_range(
+                question, values.values.get(qid), report, _figure_place(plan, qid, sheet)
+            )
         elif question.required and not answered and not partial and qid not in unreadable:
             report(
                 ("answers", qid),
@@ -153,14 +155,25 @@ def _check_date(sheet: AnswerSheet, report: Reporter) -> None:
         )
 
 
-def _check_computed_range(question: Question, value: Any, report: Reporter) -> None:
-    """A share worked out above 100% (500 networked machines of 10) is a contradiction."""
+def _figure_place(plan: Plan, qid: str, sheet: AnswerSheet) -> KeyPath:
+    """Where a share worked out from figures is to be corrected: the first figure its
+    formula reads that the file answers (`networked_devices` of `networked_devices /
+    production_devices * 100`), else the computed answer typed by hand, else `answers:`."""
+    for name in plan.compute[qid].names_in_order:
+        if name in sheet.answers:
+            return ("answers", name)
+    return ("answers", qid) if qid in sheet.answers else ("answers",)
+
+
+def _check_computed_range(question: Question, value: Any, report: Reporter, place: KeyPath) -> None:
+    """A share worked out above 100% (500 networked machines of 10) is a contradiction,
+    reported at `place`, the figure to correct."""
     if not isinstance(value, float) or question.type != "percent":
         return
     if -1e-9 <= value <= 100 + 1e-9:
         return
     report(
-        ("answers", question.id),
+        place,
         "ANS010",
         N_(
             "'%(qid)s' works out at %(value)s%% from its figures (%(compute)s), outside 0–100%%",

@@ -356,17 +356,23 @@ class Expression:
     @property
     def names(self) -> set[str]:
         """Ids whose values the condition reads (not those given to score() or answered())."""
-        found: set[str] = set()
+        return set(self.names_in_order)
+
+    @property
+    def names_in_order(self) -> list[str]:
+        """The same ids in the order the text first names them: `networked / total * 100`
+        reads `networked` first."""
+        found: dict[str, None] = {}
 
         def visit(node: Node) -> None:
             if node.kind == "name":
-                found.add(node.value)
+                found.setdefault(node.value)
             elif not (node.kind == "call" and node.value in REFERENCE_FUNCTIONS):
                 for child in node.children:
                     visit(child)
 
         visit(self.tree)
-        return found
+        return list(found)
 
     @property
     def references(self) -> set[str]:

@@ -24,9 +24,9 @@ from ..errors import (
 )
 from ..files.locator import Locator, Reporter
 from ..files.yamlio import read_yaml
-from ..models.answers import AnswerInput, AnswerSheet, Firm
+from ..models.answers import Answer, AnswerInput, AnswerSheet, Firm
 from ..models.catalogue import Catalogue
-from ..models.common import StrPath
+from ..models.common import Model, StrPath
 from ..models.questionnaire import Questionnaire
 from . import checks
 from .answercheck import check_answers
@@ -245,26 +245,21 @@ def canonical_sheet(
 def _without_unreadable_answers(
     data: Any, locator: Locator, problems: ProblemList
 ) -> tuple[Any, frozenset[str]]:
-    """The data without answers whose value cannot be an answer at all (`[[1]]`, a mapping
-    without `value:`), each reported once as ANS002, so the other answers are still checked."""
+    """The data without the answers that cannot be read as an answer, each reported once in
+    our words, so that the other answers are still checked in the same run.
+
+    Such an answer holds a value no question takes (`[[1]]`, a mapping of its own keys such as
+    `{a: 1}` where a value is expected), or a note or evidence of the wrong kind (`note: [1]`),
+    or another mistake inside it (an unknown key beside `value:`, a note too long)."""
     answers = data.get("answers") if isinstance(data, dict) else None
     if not isinstance(answers, dict):
         return data, frozenset()
-    unreadable = {qid for qid, raw in answers.items() if not _readable(raw)}
-    for qid in sorted(unreadable, key=str):
-        problems.add(
-            locator(("answers", qid)),
-            "ANS002",
-            N_(
-                "the answer to '%(qid)s' is %(shape)s, which no question takes",
-                qid=qid,
-                shape=_shape(answers[qid]),
-            ),
-            N_(
-                "write a number, a choice (its id or label), a list of choices, yes or no, "
-                "'unknown' or 'n/a'"
-            ),
-        )
+    unreadable = set()
+    for qid, raw in answers.items():
+        errors = _answer_errors(raw)
+        if errors:
+            unreadable.add(qid)
+            _report_unreadable(qid, raw, errors, locator, problems)
     if not unreadable:
         return data, frozenset()
     kept = {qid: raw for qid, raw in answers.items() if qid not in unreadable}
@@ -272,21 +267,97 @@ def _without_unreadable_answers(
 
 
 _ANSWER: TypeAdapter[Any] = TypeAdapter(AnswerInput)
+_ANSWER_KEYS = frozenset(Answer.model_fields)
 
 
-def _readable(raw: Any) -> bool:
+class _OneAnswer(Model):
+    """One answer where the answer file has it: its mistakes located as in the file."""
+
+    answers: dict[str, AnswerInput]
+
+
+def _answer_errors(raw: Any) -> list[Any]:
     try:
         _ANSWER.validate_python(raw)
     except ValidationError as exc:
-        # Only the value's own type is judged here; a bad note or evidence keeps its own message.
-        return not any(e["loc"][:1] == ("value",) for e in exc.errors())
-    return True
+        return list(exc.errors(include_url=False))
+    return []
+
+
+def _report_unreadable(
+    qid: Any, raw: Any, errors: list[Any], locator: Locator, problems: ProblemList
+) -> None:
+    """One problem for an answer that cannot be read: what it holds, in our words."""
+    place = locator(("answers", qid))
+    if isinstance(raw, dict) and not _ANSWER_KEYS & set(raw):
+        # `{a: 1}`: a mapping where the value belongs, not an answer written out in full.
+        problems.add(
+            place,
+            "ANS002",
+            N_(
+                "the answer to '%(qid)s' is %(shape)s, which no question takes",
+                qid=qid,
+                shape=N_("a mapping"),
+            ),
+            N_("write the value itself, or under 'value:' with its 'note:' or 'evidence:'"),
+        )
+        return
+    if any(e["loc"][:1] == ("value",) for e in errors):
+        problems.add(
+            place,
+            "ANS002",
+            N_(
+                "the answer to '%(qid)s' is %(shape)s, which no question takes",
+                qid=qid,
+                shape=_shape(raw),
+            ),
+            N_(
+                "write a number, a choice (its id or label), a list of choices, yes or no, "
+                "'unknown' or 'n/a'"
+            ),
+        )
+        return
+    held = raw if isinstance(raw, dict) else {}
+    if "note" in held and not isinstance(held["note"], str | None):
+        problems.add(
+            place,
+            "ANS002",
+            N_(
+                "the note to '%(qid)s' is %(shape)s, not text",
+                qid=qid,
+                shape=_held(held["note"]),
+            ),
+            N_("write the note as text, or remove it"),
+        )
+        return
+    evidence = held.get("evidence")
+    if "evidence" in held and not (
+        isinstance(evidence, str)
+        or (isinstance(evidence, list) and all(isinstance(e, str) for e in evidence))
+    ):
+        problems.add(
+            place,
+            "ANS002",
+            N_(
+                "the evidence of '%(qid)s' is %(shape)s, not text or a list of texts",
+                qid=qid,
+                shape=_held(evidence),
+            ),
+            N_("list each piece of evidence as a line of text under 'evidence:'"),
+        )
+        return
+    # Anything else (an unknown key beside `value:`, a note too long) in the schema's words.
+    build_model(_OneAnswer, {"answers": {qid: raw}}, locator, problems)
 
 
 def _shape(raw: Any) -> Message:
-    value = raw.get("value") if isinstance(raw, dict) and "value" in raw else raw
+    return _held(raw.get("value") if isinstance(raw, dict) and "value" in raw else raw)
+
+
+def _held(value: Any) -> Message:
+    """What a value is, as a clerk would say it: `a list of numbers`, `a mapping`."""
     if isinstance(value, list):
-        held = {_shape(v) for v in value}
+        held = {_held(v) for v in value}
         if not held:
             return N_("an empty list")
         if len(held) > 1:

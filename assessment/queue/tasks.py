@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
 
-from ..batch.processes import RECYCLE_MB, RenderProcess
+from ..batch.processes import RECYCLE_MB, RenderProcess, slot_count
 from ..errors import N_, UsageError
 from ..store import Store
 
@@ -196,6 +196,7 @@ def run_worker(store: Store, *, heartbeat: float = HEARTBEAT) -> None:
     database is back (its heartbeat stopped, so any worker retries it).
     """
     procrastinate = require_procrastinate()
+    slot_count()  # a `$DTM_RENDER_SLOTS` that is not a count is said before any job is taken
     url = store.engine.url.render_as_string(hide_password=False)
     _worker["current"] = state = _Worker(url, render_pool())
     delay = 1.0

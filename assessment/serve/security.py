@@ -143,9 +143,13 @@ class Guard:
     def _refused(self, request: Request) -> Response | None:
         if request.method == "POST":
             length = request.headers.get("content-length", "")
-            if not length.isdigit():
+            if not length:
                 html = pages.render("_flash.html", _page_lang(request), detail="length")
                 return HTMLResponse(html, status_code=411)
+            # ASCII digits only: `²` is a digit to `str.isdigit` but no number to `int`.
+            if not (length.isascii() and length.isdigit()):
+                html = pages.render("_flash.html", _page_lang(request), detail="bad-length")
+                return HTMLResponse(html, status_code=400)
             if int(length) > MAX_BODY:
                 return too_large(request)
         code = self.keys.access_code

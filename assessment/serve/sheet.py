@@ -61,8 +61,14 @@ def _shown_value(value: Any) -> str:
 
 
 def _seq(fields: Fields, qid: str) -> int | None:
+    """The change's sequence number; None when the post carries none. Anything but ASCII
+    digits (`²` is a digit to `str.isdigit`, not to `int`) is a post the page never sends."""
     given = (fields.get(f"seq.{qid}") or [""])[-1]
-    return int(given) if given.isdigit() and int(given) < MAX_SEQ else None
+    if not given:
+        return None
+    if not (given.isascii() and given.isdigit()):
+        raise HTTPException(400, "bad-seq")
+    return int(given) if int(given) < MAX_SEQ else None
 
 
 def apply_change(
