@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import io
@@ -376,17 +377,72 @@ def test_every_type_in_a_public_signature_is_public() -> None:
         for n in assessment.__all__
         if isinstance(getattr(assessment, n), type)
     }
-    for name in assessment.__all__:
-        value = getattr(assessment, name)
-        if not callable(value) or isinstance(value, type) or typing.get_origin(value):
-            continue  # not a function: a class, a constant or a type alias (`Lang`)
+    checked: list[str] = []
+    for name, value in _public_callables():
         hints = typing.get_type_hints(value)  # resolves: no name left undefined
+        checked.append(name)
         for hint in hints.values():
             for arg in _types_in(hint):
                 if arg.__module__.startswith("assessment"):
                     assert arg in public, f"{name} uses {arg.__qualname__}, which is not exported"
+    for name in (
+        "assess",
+        "ScoreCard.to_dataframe",
+        "ScoreCard.eligible",
+        "RecommendationList.to_dataframe",
+        "Assessment.to_document",
+        "Questionnaire.choices_of",
+        "Problem.as_text",
+    ):
+        assert name in checked, name
     assert not any(n.startswith("_") for n in assessment.__all__ if n != "__version__")
     assert assessment.BilingualText.__name__ == "BilingualText"
+
+
+def _public_callables() -> list[tuple[str, Any]]:
+    """Every public function, and every public method and property of every exported class."""
+    found: list[tuple[str, Any]] = []
+    for name in assessment.__all__:
+        value = getattr(assessment, name)
+        if isinstance(value, type):
+            found += _public_members(name, value)
+        elif callable(value) and not typing.get_origin(value):
+            found.append((name, value))  # not a constant nor a type alias (`Lang`)
+    return found
+
+
+def _public_members(owner: str, cls: type) -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = []
+    for name in dir(cls):
+        if name.startswith("_"):
+            continue
+        raw = inspect.getattr_static(cls, name)
+        if isinstance(raw, property):
+            raw = raw.fget
+        elif isinstance(raw, functools.cached_property):
+            raw = raw.func
+        elif isinstance(raw, staticmethod | classmethod):
+            raw = raw.__func__
+        if inspect.isfunction(raw) and raw.__module__.startswith("assessment"):
+            found.append((f"{owner}.{name}", raw))
+    return found
+
+
+def test_checked_problems_are_a_sequence(tmp_path: Path) -> None:
+    bad = tmp_path / "firm.yaml"
+    text = FIRM.read_text("utf-8").replace("period: 2026Q3", "period: 2026Q9", 1)
+    bad.write_text(text.replace("questionnaire:", "questionnare:", 1), "utf-8")
+    checked = assessment.check_file(bad)
+    problems = checked.problems
+    assert isinstance(problems, assessment.ProblemList)
+    assert len(problems) == len(problems.problems) >= 2
+    assert list(problems) == problems.problems
+    assert problems[0] == problems.problems[0] and problems[-1] == problems.problems[-1]
+    assert problems[:1] == problems.problems[:1]
+    assert all(isinstance(p, assessment.Problem) for p in problems)
+    assert problems[0] in problems
+    assert not assessment.check_file(FIRM).problems
+    assert len(assessment.check_file(FIRM).problems) == 0
 
 
 def _types_in(hint: Any) -> list[type]:

@@ -13,6 +13,19 @@ from .common import Lang, Model, Text, TextValue
 
 if TYPE_CHECKING:
     import pandas as pd
+else:
+
+    class _Pandas:
+        """pandas, imported only when something asks for one of its names: the methods that
+        make frames, and `typing.get_type_hints` reading their return type (`pd.DataFrame`).
+        Without the `pandas` extra that raises ModuleNotFoundError naming pandas."""
+
+        def __getattr__(self, name: str) -> Any:
+            import pandas
+
+            return getattr(pandas, name)
+
+    pd = _Pandas()
 
 Status = Literal["answered", "unknown", "not_applicable", "skipped", "unanswered", "computed"]
 Slot = Literal["now", "next", "later"]
