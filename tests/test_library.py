@@ -459,17 +459,66 @@ def _written(signature: inspect.Signature) -> str:
         if p.kind is p.KEYWORD_ONLY and "*" not in parts:
             parts.append("*")
         default = "" if p.default is p.empty else "=" + json.dumps(p.default)
-        parts.append(p.name + default.replace("null", "None").replace("false", "False"))
+        for json_word, python_word in (("null", "None"), ("false", "False"), ("true", "True")):
+            default = default.replace(json_word, python_word)
+        parts.append(p.name + default)
     return ", ".join(parts)
+
+
+# What the table of docs/api.md calls its examples' variables.
+_TABLE_NAMES = {
+    "card": ScoreCard,
+    "result": Assessment,
+    "result.recommendations": assessment.RecommendationList,
+}
+
+
+def _documented(dotted: str) -> Any:
+    """What a call in docs/api.md names, reached as a user reaches it after `import assessment`:
+    attribute by attribute, with no other import."""
+    first, *rest = dotted.split(".")
+    if first == "assessment":
+        found: Any = assessment
+    else:
+        owner = max((n for n in _TABLE_NAMES if dotted.startswith(n + ".")), key=len)
+        found, rest = _TABLE_NAMES[owner], dotted[len(owner) + 1 :].split(".")
+    for part in rest:
+        found = getattr(found, part)
+    return found
+
+
+def _matches(args: str, signature: inspect.Signature) -> bool:
+    """The arguments as written: all of them, or the first ones and `…` for the rest."""
+    parameters = [p for p in signature.parameters.values() if p.name != "self"]
+    actual = _written(signature.replace(parameters=parameters)).split(", ")
+    shown = args.split(", ") if args else []
+    if shown and shown[-1] == "…":
+        shown = shown[:-1]
+        return shown == actual[: len(shown)] and len(actual) > len(shown)
+    return shown == (actual if actual != [""] else [])
 
 
 def test_the_signatures_in_the_api_doc_are_the_codes() -> None:
     text = Path("docs/api.md").read_text("utf-8")
-    written = re.findall(r"`assessment\.(\w+)\(([^)`]*)\)`", text)
-    assert len(written) >= 10
-    for name, args in written:
-        assert name in assessment.__all__, name
-        assert args == _written(inspect.signature(getattr(assessment, name))), name
+    table = text.split("## One way to do each thing")[1].split("\n## ")[0]
+    calls = re.findall(r"`(assessment(?:\.\w+)+)\(([^)`]*)\)`", text)
+    calls += re.findall(r"`((?:card|result)(?:\.\w+)+)\(([^)`]*)\)`", table)
+    assert len(calls) >= 20
+    documented = {dotted for dotted, _ in calls}
+    for dotted in (
+        "assessment.report.render.write_reports",
+        "assessment.queue.run_worker",
+        "assessment.store.backup.backup",
+        "assessment.store.backup.restore",
+        "card.to_dataframe",
+        "result.recommendations.to_dataframe",
+    ):
+        assert dotted in documented, dotted
+    for dotted, args in calls:
+        if dotted.count(".") == 1 and dotted.startswith("assessment."):
+            assert dotted.split(".")[1] in assessment.__all__, dotted
+        signature = inspect.signature(_documented(dotted))
+        assert _matches(args, signature), f"{dotted}({args}) is really {dotted}{signature}"
 
 
 def test_recommend_gives_the_same_list_assess_does_with_its_table() -> None:
