@@ -61,13 +61,14 @@ if TYPE_CHECKING:
         NoSuchFile,
         Problem,
         ProblemList,
+        UnknownLanguage,
         UsageError,
         ValidationFailed,
     )
     from .models._views import set_display_language
     from .models.answers import NOT_APPLICABLE, UNKNOWN, Answer, AnswerSheet, Firm
     from .models.catalogue import Catalogue, Scenario
-    from .models.common import BilingualText, Lang, StrPath, UnknownLanguage
+    from .models.common import BilingualText, Lang, StrPath
     from .models.questionnaire import (
         Choice,
         Dimension,
@@ -109,6 +110,7 @@ _HOMES: dict[str, str] = {
             "NoSuchFile",
             "Problem",
             "ProblemList",
+            "UnknownLanguage",
             "UsageError",
             "ValidationFailed",
         ],
@@ -133,7 +135,7 @@ _HOMES: dict[str, str] = {
         ["NOT_APPLICABLE", "UNKNOWN", "Answer", "AnswerSheet", "Firm"], "models.answers"
     ),
     **dict.fromkeys(["Catalogue", "Scenario"], "models.catalogue"),
-    **dict.fromkeys(["BilingualText", "Lang", "StrPath", "UnknownLanguage"], "models.common"),
+    **dict.fromkeys(["BilingualText", "Lang", "StrPath"], "models.common"),
     **dict.fromkeys(
         ["Choice", "Dimension", "Indicator", "Level", "Question", "Questionnaire"],
         "models.questionnaire",

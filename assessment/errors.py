@@ -192,6 +192,14 @@ class UsageError(DtmError):
     """The caller asked for something that cannot be done (a missing file, an unknown id)."""
 
 
+class UnknownLanguage(DtmError, KeyError, ValueError):
+    """A language dtm does not write in (zh or en are): a `DtmError`, a `ValueError`, and a
+    `KeyError` for `text["fr"]`."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 @dataclass
 class ProblemList(Sequence[Problem]):
     """Every problem found in a file (what `Checked.problems` holds): a sequence of `Problem`,

@@ -317,6 +317,29 @@ def test_an_unknown_language_is_a_value_error() -> None:
         result.card.level_name["fr"]  # type: ignore[index]
 
 
+def test_an_unknown_language_is_a_dtm_error() -> None:
+    result = assessment.assess(FIRM)
+    for call in (
+        lambda: assessment.results_frame([result], lang="fr"),  # type: ignore[arg-type]
+        lambda: result.card.level_name["fr"],  # type: ignore[index]
+        lambda: assessment.set_display_language("fr"),  # type: ignore[arg-type]
+    ):
+        caught = _caught_as_dtm_error(call)
+        assert isinstance(caught, KeyError | ValueError)
+        assert str(caught) == "'fr' is not a language of dtm (zh or en)"
+        assert caught.message_id is not None  # marked: the CLI shows it in its language
+    assert issubclass(assessment.UnknownLanguage, assessment.DtmError)
+
+
+def _caught_as_dtm_error(call: Any) -> assessment.DtmError:
+    """What `except DtmError` catches from `call`, as a user's code catches it."""
+    try:
+        call()
+    except assessment.DtmError as caught:
+        return caught
+    raise AssertionError("nothing raised")
+
+
 def test_assess_many_takes_one_file() -> None:
     (only,) = assessment.assess_many(str(FIRM))
     assert isinstance(only, assessment.Assessment)

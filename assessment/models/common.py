@@ -18,9 +18,9 @@ from pydantic import (
 
 # Re-exported: every model and stage reads the languages from here.
 from ..errors import N_
+from ..errors import UnknownLanguage as UnknownLanguage
 from .lang import LANGS as LANGS
 from .lang import Lang as Lang
-from .lang import UnknownLanguage as UnknownLanguage
 from .lang import check_lang as check_lang
 
 StrPath = str | os.PathLike[str]
