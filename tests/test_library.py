@@ -394,6 +394,69 @@ def test_results_and_models_have_short_reprs(result: Assessment) -> None:
     assert repr(result.recommendations).startswith("<RecommendationList of ")
 
 
+def test_every_exported_model_within_a_result_has_a_short_repr(result: Assessment) -> None:
+    exported = {
+        value
+        for value in (getattr(assessment, n) for n in assessment.__all__)
+        if isinstance(value, type) and value.__module__.startswith("assessment")
+    }
+    catalogue = assessment.load_catalogue("park_quick_scan_scenarios")
+    found: dict[int, Any] = {}
+    for start in (result, result.questionnaire, result.to_document(), catalogue):
+        _reachable(start, found)
+    shown: dict[str, list[str]] = {}
+    for value in found.values():
+        if type(value) in exported:
+            shown.setdefault(type(value).__name__, []).append(repr(value))
+    for name in (
+        "DimensionResult",
+        "IndicatorResult",
+        "QuestionResult",
+        "LevelCheck",
+        "RuleCheck",
+        "Dimension",
+        "Indicator",
+        "Question",
+        "Choice",
+        "Level",
+        "Scenario",
+        "BilingualText",
+        "ResultDocument",
+        "Eligibility",
+        "Answer",
+        "Firm",
+    ):
+        assert name in shown, name
+    for name, texts in shown.items():
+        for text in texts:
+            assert text.startswith(f"<{name} ") and text.endswith(">"), text
+            assert "\n" not in text and len(text) <= 200, text
+
+
+def _reachable(value: Any, found: dict[int, Any]) -> None:
+    """Every model, list and mapping inside `value`, as a user's code can reach them."""
+    from collections.abc import Mapping
+    from dataclasses import fields, is_dataclass
+
+    from pydantic import BaseModel
+
+    if id(value) in found or isinstance(value, str | int | float | type(None)):
+        return
+    found[id(value)] = value
+    if isinstance(value, BaseModel):
+        inner = [getattr(value, name) for name in type(value).model_fields]
+    elif is_dataclass(value) and not isinstance(value, type):
+        inner = [getattr(value, f.name) for f in fields(value)]
+    elif isinstance(value, Mapping):
+        inner = list(value.values())
+    elif isinstance(value, list | tuple):
+        inner = list(value)
+    else:
+        inner = []
+    for each in inner:
+        _reachable(each, found)
+
+
 def test_every_type_in_a_public_signature_is_public() -> None:
     public = {
         getattr(assessment, n)
