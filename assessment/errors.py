@@ -6,8 +6,9 @@ import difflib
 import errno
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 # Every code a user can meet, with what it means. docs/errors.md is checked against this table.
 CODES: dict[str, str] = {
@@ -192,9 +193,20 @@ class UsageError(DtmError):
     """The caller asked for something that cannot be done (a missing file, an unknown id)."""
 
 
+class UnknownLanguage(DtmError, KeyError, ValueError):
+    """A language dtm does not write in (zh or en are): a `DtmError`, a `ValueError`, and a
+    `KeyError` for `text["fr"]`."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 @dataclass
-class ProblemList:
-    """Collects problems while a file is checked, so all of them are reported at once."""
+class ProblemList(Sequence[Problem]):
+    """Every problem found in a file (what `Checked.problems` holds): a sequence of `Problem`,
+    so `len()`, iteration and indexing work as on a list; empty and false when all is well.
+
+    While a file is checked it collects the problems, so all of them are reported at once."""
 
     problems: list[Problem] = field(default_factory=list)
     missing: str | None = None  # the file named, when it is not there at all
@@ -214,6 +226,24 @@ class ProblemList:
 
     def __bool__(self) -> bool:
         return bool(self.problems)
+
+    def __len__(self) -> int:
+        return len(self.problems)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.problems)
+
+    @overload
+    def __getitem__(self, index: int) -> Problem: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Problem]: ...
+
+    def __getitem__(self, index: int | slice) -> Problem | list[Problem]:
+        return self.problems[index]
+
+    def __repr__(self) -> str:
+        return f"<ProblemList of {len(self.problems)}: {', '.join(p.code for p in self.problems)}>"
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:

@@ -871,7 +871,7 @@ def generate(questionnaire: Path, out: Path) -> int:
             path = folder / f"{spec.credit_code}.yaml"
             write_atomic(path, dump(sheet_for(layout, ref, spec, index, period)))
             checked = check_file(path, q)
-            for problem in checked.problems.problems:
+            for problem in checked.problems:
                 print(problem, file=sys.stderr)
             bad += bool(checked.problems)
     write_atomic(out / "firms.csv", register_csv())

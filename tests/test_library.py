@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import io
@@ -316,6 +317,29 @@ def test_an_unknown_language_is_a_value_error() -> None:
         result.card.level_name["fr"]  # type: ignore[index]
 
 
+def test_an_unknown_language_is_a_dtm_error() -> None:
+    result = assessment.assess(FIRM)
+    for call in (
+        lambda: assessment.results_frame([result], lang="fr"),  # type: ignore[arg-type]
+        lambda: result.card.level_name["fr"],  # type: ignore[index]
+        lambda: assessment.set_display_language("fr"),  # type: ignore[arg-type]
+    ):
+        caught = _caught_as_dtm_error(call)
+        assert isinstance(caught, KeyError | ValueError)
+        assert str(caught) == "'fr' is not a language of dtm (zh or en)"
+        assert caught.message_id is not None  # marked: the CLI shows it in its language
+    assert issubclass(assessment.UnknownLanguage, assessment.DtmError)
+
+
+def _caught_as_dtm_error(call: Any) -> assessment.DtmError:
+    """What `except DtmError` catches from `call`, as a user's code catches it."""
+    try:
+        call()
+    except assessment.DtmError as caught:
+        return caught
+    raise AssertionError("nothing raised")
+
+
 def test_assess_many_takes_one_file() -> None:
     (only,) = assessment.assess_many(str(FIRM))
     assert isinstance(only, assessment.Assessment)
@@ -370,23 +394,141 @@ def test_results_and_models_have_short_reprs(result: Assessment) -> None:
     assert repr(result.recommendations).startswith("<RecommendationList of ")
 
 
+def test_every_exported_model_within_a_result_has_a_short_repr(result: Assessment) -> None:
+    exported = {
+        value
+        for value in (getattr(assessment, n) for n in assessment.__all__)
+        if isinstance(value, type) and value.__module__.startswith("assessment")
+    }
+    catalogue = assessment.load_catalogue("park_quick_scan_scenarios")
+    found: dict[int, Any] = {}
+    for start in (result, result.questionnaire, result.to_document(), catalogue):
+        _reachable(start, found)
+    shown: dict[str, list[str]] = {}
+    for value in found.values():
+        if type(value) in exported:
+            shown.setdefault(type(value).__name__, []).append(repr(value))
+    for name in (
+        "DimensionResult",
+        "IndicatorResult",
+        "QuestionResult",
+        "LevelCheck",
+        "RuleCheck",
+        "Dimension",
+        "Indicator",
+        "Question",
+        "Choice",
+        "Level",
+        "Scenario",
+        "BilingualText",
+        "ResultDocument",
+        "Eligibility",
+        "Answer",
+        "Firm",
+    ):
+        assert name in shown, name
+    for name, texts in shown.items():
+        for text in texts:
+            assert text.startswith(f"<{name} ") and text.endswith(">"), text
+            assert "\n" not in text and len(text) <= 200, text
+
+
+def _reachable(value: Any, found: dict[int, Any]) -> None:
+    """Every model, list and mapping inside `value`, as a user's code can reach them."""
+    from collections.abc import Mapping
+    from dataclasses import fields, is_dataclass
+
+    from pydantic import BaseModel
+
+    if id(value) in found or isinstance(value, str | int | float | type(None)):
+        return
+    found[id(value)] = value
+    if isinstance(value, BaseModel):
+        inner = [getattr(value, name) for name in type(value).model_fields]
+    elif is_dataclass(value) and not isinstance(value, type):
+        inner = [getattr(value, f.name) for f in fields(value)]
+    elif isinstance(value, Mapping):
+        inner = list(value.values())
+    elif isinstance(value, list | tuple):
+        inner = list(value)
+    else:
+        inner = []
+    for each in inner:
+        _reachable(each, found)
+
+
 def test_every_type_in_a_public_signature_is_public() -> None:
     public = {
         getattr(assessment, n)
         for n in assessment.__all__
         if isinstance(getattr(assessment, n), type)
     }
-    for name in assessment.__all__:
-        value = getattr(assessment, name)
-        if not callable(value) or isinstance(value, type) or typing.get_origin(value):
-            continue  # not a function: a class, a constant or a type alias (`Lang`)
+    checked: list[str] = []
+    for name, value in _public_callables():
         hints = typing.get_type_hints(value)  # resolves: no name left undefined
+        checked.append(name)
         for hint in hints.values():
             for arg in _types_in(hint):
                 if arg.__module__.startswith("assessment"):
                     assert arg in public, f"{name} uses {arg.__qualname__}, which is not exported"
+    for name in (
+        "assess",
+        "ScoreCard.to_dataframe",
+        "ScoreCard.eligible",
+        "RecommendationList.to_dataframe",
+        "Assessment.to_document",
+        "Questionnaire.choices_of",
+        "Problem.as_text",
+    ):
+        assert name in checked, name
     assert not any(n.startswith("_") for n in assessment.__all__ if n != "__version__")
     assert assessment.BilingualText.__name__ == "BilingualText"
+
+
+def _public_callables() -> list[tuple[str, Any]]:
+    """Every public function, and every public method and property of every exported class."""
+    found: list[tuple[str, Any]] = []
+    for name in assessment.__all__:
+        value = getattr(assessment, name)
+        if isinstance(value, type):
+            found += _public_members(name, value)
+        elif callable(value) and not typing.get_origin(value):
+            found.append((name, value))  # not a constant nor a type alias (`Lang`)
+    return found
+
+
+def _public_members(owner: str, cls: type) -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = []
+    for name in dir(cls):
+        if name.startswith("_"):
+            continue
+        raw = inspect.getattr_static(cls, name)
+        if isinstance(raw, property):
+            raw = raw.fget
+        elif isinstance(raw, functools.cached_property):
+            raw = raw.func
+        elif isinstance(raw, staticmethod | classmethod):
+            raw = raw.__func__
+        if inspect.isfunction(raw) and raw.__module__.startswith("assessment"):
+            found.append((f"{owner}.{name}", raw))
+    return found
+
+
+def test_checked_problems_are_a_sequence(tmp_path: Path) -> None:
+    bad = tmp_path / "firm.yaml"
+    text = FIRM.read_text("utf-8").replace("period: 2026Q3", "period: 2026Q9", 1)
+    bad.write_text(text.replace("questionnaire:", "questionnare:", 1), "utf-8")
+    checked = assessment.check_file(bad)
+    problems = checked.problems
+    assert isinstance(problems, assessment.ProblemList)
+    assert len(problems) == len(problems.problems) >= 2
+    assert list(problems) == problems.problems
+    assert problems[0] == problems.problems[0] and problems[-1] == problems.problems[-1]
+    assert problems[:1] == problems.problems[:1]
+    assert all(isinstance(p, assessment.Problem) for p in problems)
+    assert problems[0] in problems
+    assert not assessment.check_file(FIRM).problems
+    assert len(assessment.check_file(FIRM).problems) == 0
 
 
 def _types_in(hint: Any) -> list[type]:
@@ -403,17 +545,66 @@ def _written(signature: inspect.Signature) -> str:
         if p.kind is p.KEYWORD_ONLY and "*" not in parts:
             parts.append("*")
         default = "" if p.default is p.empty else "=" + json.dumps(p.default)
-        parts.append(p.name + default.replace("null", "None").replace("false", "False"))
+        for json_word, python_word in (("null", "None"), ("false", "False"), ("true", "True")):
+            default = default.replace(json_word, python_word)
+        parts.append(p.name + default)
     return ", ".join(parts)
+
+
+# What the table of docs/api.md calls its examples' variables.
+_TABLE_NAMES = {
+    "card": ScoreCard,
+    "result": Assessment,
+    "result.recommendations": assessment.RecommendationList,
+}
+
+
+def _documented(dotted: str) -> Any:
+    """What a call in docs/api.md names, reached as a user reaches it after `import assessment`:
+    attribute by attribute, with no other import."""
+    first, *rest = dotted.split(".")
+    if first == "assessment":
+        found: Any = assessment
+    else:
+        owner = max((n for n in _TABLE_NAMES if dotted.startswith(n + ".")), key=len)
+        found, rest = _TABLE_NAMES[owner], dotted[len(owner) + 1 :].split(".")
+    for part in rest:
+        found = getattr(found, part)
+    return found
+
+
+def _matches(args: str, signature: inspect.Signature) -> bool:
+    """The arguments as written: all of them, or the first ones and `…` for the rest."""
+    parameters = [p for p in signature.parameters.values() if p.name != "self"]
+    actual = _written(signature.replace(parameters=parameters)).split(", ")
+    shown = args.split(", ") if args else []
+    if shown and shown[-1] == "…":
+        shown = shown[:-1]
+        return shown == actual[: len(shown)] and len(actual) > len(shown)
+    return shown == (actual if actual != [""] else [])
 
 
 def test_the_signatures_in_the_api_doc_are_the_codes() -> None:
     text = Path("docs/api.md").read_text("utf-8")
-    written = re.findall(r"`assessment\.(\w+)\(([^)`]*)\)`", text)
-    assert len(written) >= 10
-    for name, args in written:
-        assert name in assessment.__all__, name
-        assert args == _written(inspect.signature(getattr(assessment, name))), name
+    table = text.split("## One way to do each thing")[1].split("\n## ")[0]
+    calls = re.findall(r"`(assessment(?:\.\w+)+)\(([^)`]*)\)`", text)
+    calls += re.findall(r"`((?:card|result)(?:\.\w+)+)\(([^)`]*)\)`", table)
+    assert len(calls) >= 20
+    documented = {dotted for dotted, _ in calls}
+    for dotted in (
+        "assessment.report.render.write_reports",
+        "assessment.queue.run_worker",
+        "assessment.store.backup.backup",
+        "assessment.store.backup.restore",
+        "card.to_dataframe",
+        "result.recommendations.to_dataframe",
+    ):
+        assert dotted in documented, dotted
+    for dotted, args in calls:
+        if dotted.count(".") == 1 and dotted.startswith("assessment."):
+            assert dotted.split(".")[1] in assessment.__all__, dotted
+        signature = inspect.signature(_documented(dotted))
+        assert _matches(args, signature), f"{dotted}({args}) is really {dotted}{signature}"
 
 
 def test_recommend_gives_the_same_list_assess_does_with_its_table() -> None:

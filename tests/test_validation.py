@@ -862,7 +862,7 @@ def write_case(item: Case, folder: Path) -> Path:
 def problems_of(item: Case, folder: Path, questionnaire: Questionnaire) -> list[Problem]:
     path = write_case(item, folder)
     q = questionnaire if item.base == "catalogue" else None
-    return assessment.check_file(path, q).problems.problems
+    return list(assessment.check_file(path, q).problems)
 
 
 def matching(problems: list[Problem], item: Case) -> list[Problem]:
@@ -957,7 +957,7 @@ def test_a_valid_variant_has_no_problems(
 def test_a_draft_answer_file_may_leave_questions_out(tmp_path: Path) -> None:
     item = Case("", A, (("  plan: some\n", ""), ("  leader: yes\n", "")), "")
     path = write_case(item, tmp_path)
-    assert assessment.check_file(path, partial=True).problems.problems == []
+    assert list(assessment.check_file(path, partial=True).problems) == []
     codes = [p.code for p in assessment.check_file(path).problems.problems]
     assert codes == ["ANS006", "ANS006"]
 

@@ -64,7 +64,7 @@ def validate(
                     _("%(path)s: wrote ids for %(ids)s", path=path, ids=", ".join(fixed.changed))
                 )
         checked = loader.check_file(path, q)
-        for problem in checked.problems.problems:
+        for problem in checked.problems:
             typer.echo(problem_line(problem), err=True)
         if checked.problems:
             bad += 1

@@ -21,7 +21,7 @@ from ..errors import (
 )
 from ..models.answers import AnswerSheet
 from ..models.catalogue import Catalogue
-from ..models.common import Lang, StrPath
+from ..models.common import Lang, StrPath, clipped
 from ..models.questionnaire import Questionnaire
 from ..models.results import Plan, RecommendationList, ResultDocument, ScoreCard, SupportGiven
 from . import loader
@@ -44,7 +44,7 @@ class Assessment:
         card = self.card
         overall = "not rated" if card.overall is None else f"overall {card.overall:.1f}"
         return (
-            f"<Assessment {card.firm.credit_code} {card.firm.name} {card.period}: "
+            f"<Assessment {card.firm.credit_code} {clipped(card.firm.name, 40)} {card.period}: "
             f"{card.level_name.en}, {overall}, {len(self.recommendations)} scenarios>"
         )
 

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, field_validator, mo
 
 from ..errors import N_
 from . import credit_code
-from .common import Id, Model, Number, Period
+from .common import Id, Model, Number, Period, clipped
 
 NOT_APPLICABLE = "n/a"
 UNKNOWN = "unknown"
@@ -81,6 +81,12 @@ class Firm(Model):
     revenue: Number | None = Field(None, ge=0, description="Annual revenue, 10k CNY (万元).")
     park: Name | None = None
 
+    def __repr__(self) -> str:
+        return (
+            f"<Firm {self.credit_code} {clipped(self.name, 40)}: {self.industry}, "
+            f"{self.employees} employees>"
+        )
+
     @field_validator("credit_code")
     @classmethod
     def _valid_code(cls, value: str) -> str:
@@ -103,6 +109,11 @@ class Answer(Model):
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
+
+    def __repr__(self) -> str:
+        note = "" if self.note is None else f", note {clipped(self.note, 40)}"
+        evidence = f", {len(self.evidence)} evidence files" if self.evidence else ""
+        return f"<Answer {clipped(self.value, 100)}{note}{evidence}>"
 
 
 class QuestionnaireRef(Model):
@@ -147,6 +158,6 @@ class AnswerSheet(Model):
 
     def __repr__(self) -> str:
         return (
-            f"<AnswerSheet {self.firm.credit_code} {self.firm.name} {self.period}: "
+            f"<AnswerSheet {self.firm.credit_code} {clipped(self.firm.name, 40)} {self.period}: "
             f"{len(self.answers)} answers to {self.questionnaire.id}>"
         )

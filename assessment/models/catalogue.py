@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from ..errors import N_
 from .answers import Industry
-from .common import FrozenDict, FrozenMap, Id, Model, Number, Text, Whole
+from .common import FrozenDict, FrozenMap, Id, Model, Number, Text, Whole, clipped
 
 CostBand = Literal["low", "medium", "high"]
 
@@ -41,6 +41,12 @@ class Scenario(Model):
         le=60,
         description="Months from start to finish; the roadmap assumes 3 when it is not given.",
     )
+
+    def __repr__(self) -> str:
+        return (
+            f"<Scenario {self.id}: {clipped(self.name.en)}, impact {self.impact}, "
+            f"effort {self.effort}, {self.cost_band} cost>"
+        )
 
 
 class Priority(Model):

@@ -18,9 +18,9 @@ from pydantic import (
 
 # Re-exported: every model and stage reads the languages from here.
 from ..errors import N_
+from ..errors import UnknownLanguage as UnknownLanguage
 from .lang import LANGS as LANGS
 from .lang import Lang as Lang
-from .lang import UnknownLanguage as UnknownLanguage
 from .lang import check_lang as check_lang
 
 StrPath = str | os.PathLike[str]
@@ -81,6 +81,13 @@ def _freeze(value: Mapping[K, V]) -> FrozenDict[K, V]:
 FrozenMap = Annotated[Mapping[K, V], AfterValidator(_freeze)]
 
 
+def clipped(value: object, limit: int = 60) -> str:
+    """`value` (its `str`, or `repr` when not text) on one line and at most `limit` characters,
+    cut with `…`: for the one-line reprs of models, which would otherwise print a whole tree."""
+    text = " ".join((value if isinstance(value, str) else repr(value)).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class Model(BaseModel):
     """Base of every file model: unknown keys are errors, values are not coerced loosely."""
 
@@ -114,6 +121,9 @@ class BilingualText(Model):
 
     def __str__(self) -> str:
         return self.zh
+
+    def __repr__(self) -> str:
+        return f"<BilingualText {clipped(self.zh, 40)} | {clipped(self.en, 80)}>"
 
 
 Text = Annotated[

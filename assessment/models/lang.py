@@ -8,15 +8,12 @@ Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
 
-class UnknownLanguage(KeyError, ValueError):
-    """A language dtm does not write in: a `ValueError`, and a `KeyError` for `text["fr"]`."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
-
-
 def check_lang(lang: object) -> Lang:
     """`lang` when it is one of dtm's languages (zh, en); else `UnknownLanguage`."""
     if lang not in LANGS:
-        raise UnknownLanguage(f"{lang!r} is not a language of dtm (zh or en)")
+        # Imported only for a wrong language: `import assessment` reaches this module, and
+        # the errors' module (with its dataclasses) would make it slower for every user.
+        from ..errors import N_, UnknownLanguage
+
+        raise UnknownLanguage(N_("%(lang)s is not a language of dtm (zh or en)", lang=repr(lang)))
     return lang

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, PrivateAttr
 
-from .common import FrozenDict, FrozenMap, Id, Model, Number, Text, Whole
+from .common import FrozenDict, FrozenMap, Id, Model, Number, Text, Whole, clipped
 
 QuestionType = Literal["single", "multi", "number", "percent", "yesno", "ordinal", "text"]
 CHOICE_TYPES = ("single", "multi")
@@ -20,6 +20,9 @@ class Choice(Model):
     label: Text
     points: Number = 0.0
     exclusive: bool = Field(False, description="A 'none' choice that cannot be combined.")
+
+    def __repr__(self) -> str:
+        return f"<Choice {self.id}, {self.points:g} points: {clipped(self.label.en)}>"
 
 
 class Scale(Model):
@@ -81,6 +84,9 @@ class Question(Model):
     tags: tuple[Id, ...] = Field(default_factory=tuple)
     evidence: Text | None = Field(None, description="What the firm can show to back the answer.")
 
+    def __repr__(self) -> str:
+        return f"<Question {self.id} {self.type}, weight {self.weight:g}: {clipped(self.text.en)}>"
+
     @cached_property
     def scored(self) -> bool:
         if self.type == "text":
@@ -102,6 +108,12 @@ class Indicator(Model):
     interpretation: tuple[Interpretation, ...] = Field(default_factory=tuple)
     questions: tuple[Question, ...]
 
+    def __repr__(self) -> str:
+        return (
+            f"<Indicator {self.id} weight {self.weight:g}: {clipped(self.label.en)}, "
+            f"{len(self.questions)} questions>"
+        )
+
 
 class Dimension(Model):
     id: Id
@@ -120,6 +132,13 @@ class Dimension(Model):
     description: Text | None = None
     interpretation: tuple[Interpretation, ...] = Field(default_factory=tuple)
     indicators: tuple[Indicator, ...]
+
+    def __repr__(self) -> str:
+        scored = "" if self.scored else " (not scored)"
+        return (
+            f"<Dimension {self.id} weight {self.weight:g}{scored}: {clipped(self.label.en)}, "
+            f"{len(self.indicators)} indicators>"
+        )
 
 
 class Computed(Model):
@@ -185,6 +204,9 @@ class Level(Model):
     name: Text
     description: Text | None = None
     rules: tuple[LevelRule, ...] = Field(default_factory=tuple)
+
+    def __repr__(self) -> str:
+        return f"<Level {self.id} {clipped(self.name.en, 40)}: {len(self.rules)} rules>"
 
 
 class EligibilityRule(Model):

@@ -9,10 +9,23 @@ from pydantic import Field
 
 from ._views import notebook_html
 from .answers import Firm, RawValue
-from .common import Lang, Model, Text, TextValue
+from .common import Lang, Model, Text, TextValue, clipped
 
 if TYPE_CHECKING:
     import pandas as pd
+else:
+
+    class _Pandas:
+        """pandas, imported only when something asks for one of its names: the methods that
+        make frames, and `typing.get_type_hints` reading their return type (`pd.DataFrame`).
+        Without the `pandas` extra that raises ModuleNotFoundError naming pandas."""
+
+        def __getattr__(self, name: str) -> Any:
+            import pandas
+
+            return getattr(pandas, name)
+
+    pd = _Pandas()
 
 Status = Literal["answered", "unknown", "not_applicable", "skipped", "unanswered", "computed"]
 Slot = Literal["now", "next", "later"]
@@ -36,6 +49,10 @@ class QuestionResult(Model):
     share: float = Field(description="Share of the overall score this question carries (0–1).")
     contribution: float = Field(description="Points this answer adds to the overall score.")
 
+    def __repr__(self) -> str:
+        score = "" if self.score is None else f", score {self.score:.1f}"
+        return f"<QuestionResult {self.id} {self.status}: {clipped(self.value, 80)}{score}>"
+
 
 class NodeResult(Model):
     id: str
@@ -47,14 +64,27 @@ class NodeResult(Model):
     points: float = Field(description="Points this node adds to the overall score.")
     interpretation: Text | None = None
 
+    def _repr_with(self, parts: str) -> str:
+        score = "not rated" if self.score is None else f"score {self.score:.1f}"
+        return (
+            f"<{type(self).__name__} {self.id} {clipped(self.label.en, 40)}: {score}, "
+            f"weight {self.weight:g}, coverage {self.coverage:.0%}, {parts}>"
+        )
+
 
 class IndicatorResult(NodeResult):
     questions: list[QuestionResult]
+
+    def __repr__(self) -> str:
+        return self._repr_with(f"{len(self.questions)} questions")
 
 
 class DimensionResult(NodeResult):
     scored: bool = Field(True, description="False: rated, but not part of the overall score.")
     indicators: list[IndicatorResult]
+
+    def __repr__(self) -> str:
+        return self._repr_with(f"{len(self.indicators)} indicators")
 
 
 class RuleCheck(Model):
@@ -68,16 +98,33 @@ class RuleCheck(Model):
         default_factory=list, description="Items whose improvement would help meet it."
     )
 
+    def __repr__(self) -> str:
+        met = "met" if self.met else "not met"
+        return (
+            f"<RuleCheck {self.rule} {met} ({self.actual:g} of {self.required:g}): "
+            f"{clipped(self.description.en)}>"
+        )
+
 
 class LevelRef(Model):
     id: str
     name: Text
     rank: int = Field(description="1 for the lowest level.")
 
+    def __repr__(self) -> str:
+        return f"<LevelRef {self.id} (rank {self.rank}): {clipped(self.name.en, 40)}>"
+
 
 class LevelCheck(LevelRef):
     met: bool
     rules: list[RuleCheck]
+
+    def __repr__(self) -> str:
+        met = sum(rule.met for rule in self.rules)
+        return (
+            f"<LevelCheck {self.id} (rank {self.rank}): {'met' if self.met else 'not met'}, "
+            f"{met} of {len(self.rules)} rules met>"
+        )
 
 
 class Flag(Model):
@@ -99,6 +146,11 @@ class Eligibility(Model):
     tier: str
     eligible: bool
     unmet: list[Text] = Field(default_factory=list)
+
+    def __repr__(self) -> str:
+        if self.eligible:
+            return f"<Eligibility {self.tier}: eligible>"
+        return f"<Eligibility {self.tier}: not eligible, {len(self.unmet)} unmet>"
 
 
 class ScoreCard(Model):
@@ -193,7 +245,7 @@ class ScoreCard(Model):
     def __repr__(self) -> str:
         overall = "not rated" if self.overall is None else f"overall {self.overall:.1f}"
         return (
-            f"<ScoreCard {self.firm.credit_code} {self.firm.name} {self.period}: "
+            f"<ScoreCard {self.firm.credit_code} {clipped(self.firm.name, 40)} {self.period}: "
             f"{self.level_name.en}, {overall}, {len(self.dimensions)} dimensions>"
         )
 
@@ -201,6 +253,9 @@ class ScoreCard(Model):
 class TriggerAnswer(Model):
     question: str
     value: RawValue | float
+
+    def __repr__(self) -> str:
+        return f"<TriggerAnswer {self.question}: {clipped(self.value, 100)}>"
 
 
 class SupportGiven(Model):
@@ -214,6 +269,10 @@ class SupportGiven(Model):
         None, ge=0, description="What the support was worth, in 10k CNY (万元); none if unrecorded."
     )
     note: str = ""
+
+    def __repr__(self) -> str:
+        amount = "" if self.amount is None else f", {self.amount:g} 10k CNY"
+        return f"<SupportGiven {self.credit_code} {self.kind} on {self.served_on}{amount}>"
 
 
 class Support(Model):
@@ -370,7 +429,8 @@ class RecommendationList(list[Recommendation]):
         return self.to_html()
 
     def __repr__(self) -> str:
-        return f"<RecommendationList of {len(self)}: {', '.join(r.scenario for r in self)}>"
+        shown = ", ".join(r.scenario for r in self[:5]) + (", …" if len(self) > 5 else "")
+        return f"<RecommendationList of {len(self)}: {shown}>"
 
 
 RESULT_SCHEMA_VERSION: Literal["1.1"] = "1.1"
@@ -389,3 +449,10 @@ class ResultDocument(ScoreCard):
     plan: Plan | None = Field(
         None, description="Budget, capacity and the roadmap that fits; none without a budget rule."
     )
+
+    def __repr__(self) -> str:
+        overall = "not rated" if self.overall is None else f"overall {self.overall:.1f}"
+        return (
+            f"<ResultDocument {self.schema_version} {self.firm.credit_code} {self.period}: "
+            f"{self.level_name.en}, {overall}, {len(self.recommendations)} recommendations>"
+        )

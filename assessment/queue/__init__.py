@@ -5,7 +5,7 @@ from assessment.store import Store
 
 with Store.open("postgresql+psycopg://dtm@db/park") as store:
     queued = queue_batch("answers/2026Q3", period="2026Q3", out="/srv/reports", store=store)
-    # on each machine: run_worker(store, Path("/srv/reports"))
+    # on each machine, with the store's URL and nothing else: run_worker(store)
     print(queue_status(store, "2026Q3"))
 """
 

@@ -8,6 +8,8 @@ with Store.open("park.db") as store:
     latest = store.get(outcome.credit_code, outcome.period)
 """
 
+# `assessment.store.backup` is reached as an attribute after `import assessment` (docs/api.md).
+from . import backup as backup
 from .api import EVERY_PARK, Scope, Store
 from .engine import DB_ENV, DEFAULT_FILE, resolve_url
 from .errors import NewerStoreError, NoStoreError, StoreError
