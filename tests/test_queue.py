@@ -265,6 +265,53 @@ def test_status_of_a_quarter_never_queued_is_one_line(quarter: dict) -> None:
     )
 
 
+def park_quarter(folder: Path, park: str, start: int, firms: int) -> list[str]:
+    """`firms` answer files of `park` (see `generate_quarter`), credit codes from `start`."""
+    folder.mkdir(parents=True)
+    codes = []
+    for i in range(start, start + firms):
+        doc = yaml.safe_load(SAMPLE[i % len(SAMPLE)].read_text("utf-8"))
+        code = make(f"91320594MA1P{i:05d}")
+        doc["firm"].update(credit_code=code, name=f"园区企业{i:02d}有限公司", park=park)
+        (folder / f"{code}.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
+        codes.append(code)
+    return codes
+
+
+def test_status_is_per_park_when_two_parks_are_queued(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    """Park B queued after park A does not hide A's run: `--status` names the park it shows,
+    and with two parks queued it needs `--park` (one line, exit 2)."""
+    db = postgres_server.new_database()
+    Store.open(db).close()
+    for park, start, firms in (("甲园", 0, 2), ("乙园", 2, 1)):
+        answers = tmp_path / park
+        park_quarter(answers, park, start, firms)
+        args = ["batch", str(answers), "--period", "2026Q3", "--out", str(tmp_path / "out" / park),
+                "--queue", "--db", db]  # fmt: skip
+        queued = runner.invoke(app, args)
+        assert queued.exit_code == 0, queued.output
+        assert f"follow it with `dtm batch --status 2026Q3 --park {park}`" in queued.output
+    status = ["batch", "--status", "2026Q3", "--db", db]
+    both = runner.invoke(app, status)
+    assert both.exit_code == 2
+    lines = both.output.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].endswith("2026Q3 has 2 parks (乙园, 甲园); name one with --park")
+    for park, firms in (("甲园", 2), ("乙园", 1)):
+        shown = runner.invoke(app, [*status, "--park", park])
+        assert shown.exit_code == 0, shown.output
+        first = shown.output.splitlines()[0]
+        assert first.startswith(f"{park}, 2026Q3 (zh) run ")
+        assert f": 0 of {firms} firms finished" in first and f"{firms} waiting" in first
+    unknown = runner.invoke(app, [*status, "--park", "丙园"])
+    assert unknown.exit_code == 2
+    lines = unknown.output.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].endswith(": no quarter 2026Q3 of park 丙园 was queued (queued: 乙园, 甲园)")
+
+
 def test_batch_without_folder_or_status_is_one_line() -> None:
     result = runner.invoke(app, ["batch", "--period", "2026Q3"])
     assert result.exit_code == 2
