@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 from assessment.cli import app
@@ -15,6 +16,7 @@ from assessment.models.credit_code import make
 from assessment.resources import sample_park_dir
 from assessment.store import Store
 from assessment.store.reports import firm_reports, reports_of
+from assessment.store.schema import ReportRow
 from tests.postgres import PostgresServer
 
 runner = CliRunner()
@@ -129,7 +131,7 @@ def test_a_change_rerenders_exactly_the_firms_whose_pages_differ(
     district: dict, tmp_path: Path
 ) -> None:
     files = district["files"]["甲园"]
-    code, path = next(iter(files.items()))
+    path = next(iter(files.values()))
     doc = yaml.safe_load(path.read_text("utf-8"))
     doc["assessor"] = "另一位顾问"  # on the firm's pages only
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
@@ -137,15 +139,34 @@ def test_a_change_rerenders_exactly_the_firms_whose_pages_differ(
     assert again.exit_code == 0, again.output
     assert rendered_count(again.output) == 1
     assert "2 unchanged" in again.output
+    with Store.open(district["db"]) as store:
+        first = {c: diagnosis(store, c) for c in files}
     # The templates' content is in the key: an edited template renders every firm again.
     edited = TEMPLATES["diagnosis.html"].replace("peers ", "averages ")
     (district["templates"] / "diagnosis.html").write_text(edited, "utf-8")
     changed = batch(district, "甲园")
     assert rendered_count(changed.output) == 3
     with Store.open(district["db"]) as store:
-        assert "averages 3 / " in words(diagnosis(store, code), tmp_path)
+        for c in files:
+            assert "averages 3 / " in words(diagnosis(store, c), tmp_path)
+        # Each firm's stored PDF back to the old template's bytes, its key left as it is:
+        # only a real rendering can bring the edited template's text back.
+        with store.engine.begin() as conn:
+            for c, pdf in first.items():
+                conn.execute(
+                    update(ReportRow)
+                    .where(ReportRow.credit_code == c, ReportRow.name.like("%-diagnosis-%"))
+                    .values(content=pdf)
+                )
+        assert all("averages" not in words(diagnosis(store, c), tmp_path) for c in files)
     forced = batch(district, "甲园", "--force")
     assert rendered_count(forced.output) == 3
+    out = district["root"] / "out" / "甲园"
+    with Store.open(district["db"]) as store:
+        for c in files:
+            assert "averages 3 / " in words(diagnosis(store, c), tmp_path)
+            (written,) = (out / "firms").glob(f"{c}-*-diagnosis-zh.pdf")
+            assert written.read_bytes() == diagnosis(store, c)
 
 
 def test_a_closed_quarter_rerenders_the_corrected_firm_only_with_frozen_figures(

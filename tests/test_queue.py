@@ -210,6 +210,9 @@ def test_the_park_report_is_built_once_the_last_firm_is_done(rendered: dict) -> 
     assert status.exit_code == 0, status.output
     assert f"{FIRMS} of {FIRMS} firms finished ({FIRMS} rendered, 0 failed)" in status.output
     assert "park report built at" in status.output
+    # The --out given to --queue, recorded with the run, is where the status says to export.
+    command = f"dtm export-reports --period 2026Q3 --out {rendered['out']}"
+    assert f"reports are in the store: {command}" in status.output
 
 
 def test_queueing_again_skips_the_unchanged_firms(rendered: dict) -> None:
@@ -241,6 +244,70 @@ def test_a_changed_firm_is_queued_alone(rendered: dict) -> None:
     assert scalar(rendered["db"], changed) == 2  # that firm's two PDFs, and nothing else
 
 
+def test_a_real_change_in_a_closed_quarter_queues_that_firm_alone(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    """Once the park's quarter is closed, an answer that moves the park's printed averages
+    re-renders the corrected firm only: the others keep the figures frozen at closing."""
+    from assessment.batch.inputs import park_peers
+    from assessment.store.reports import closing
+
+    db = postgres_server.new_database()
+    q = {"answers": tmp_path / "answers", "out": tmp_path / "out", "templates": tmp_path / "t",
+         "db": db}  # fmt: skip
+    q["templates"].mkdir()
+    for name, body in TEMPLATES.items():
+        (q["templates"] / name).write_text(body, "utf-8")
+    codes = generate_quarter(q["answers"], 6)
+    Store.open(db).close()
+    home = tmp_path / "worker"
+    home.mkdir()
+    log = (tmp_path / "worker.log").open("ab")
+    command = [*DTM, "worker", "--db", db, "--heartbeat", "0.5"]
+    worker = subprocess.Popen(command, stderr=log, cwd=home)
+    try:
+        wait_for(lambda: registered(db) > 0, "the worker to start", 120)
+        first = queue(q)
+        assert first.returncode == 0, first.stderr
+        wait_for(lambda: park_built(db, latest_run(db)), "the first run's park report", 180)
+        closed = runner.invoke(app, ["close-quarter", "2026Q3", "--db", db])
+        assert closed.exit_code == 0, closed.output
+
+        code = codes[0]
+        answers = q["answers"] / f"{code}.yaml"
+        doc = yaml.safe_load(answers.read_text("utf-8"))
+        assert doc["answers"]["leader_attention"] != "personally_leads"
+        doc["answers"]["leader_attention"] = "personally_leads"  # a higher score
+        answers.write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
+        again = queue(q)
+        assert again.returncode == 0, again.stderr
+        assert "5 unchanged" in again.stdout and "1 firms for `dtm worker`" in again.stdout
+        run = latest_run(db)
+        wait_for(lambda: park_built(db, run), "the correction's park report", 180)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        log.close()
+    with Store.open(db, create=False) as store:
+        card = store.get(code, "2026Q3")
+        assert card is not None
+        park, industry = card.card.firm.park, card.card.firm.industry
+        frozen = closing(store, "2026Q3", park)
+        assert frozen is not None
+        live = park_peers(store.cards("2026Q3", park=park))[industry]
+        # The change moved a printed average: in an open quarter the others would change too.
+        assert live.park_overall != frozen.peers[industry]["park_overall"]
+    assert scalar(db, f"SELECT run_id FROM renders WHERE credit_code = '{code}'") == run
+    changed = (
+        "SELECT json_agg(DISTINCT credit_code) FROM reports WHERE credit_code IS NOT NULL "
+        f"AND made_at > (SELECT created_at FROM queue_runs WHERE id = {run})"
+    )
+    assert scalar(db, changed) == [code]
+
+
 def test_the_queue_needs_postgresql(tmp_path: Path) -> None:
     store = tmp_path / "park.db"
     result = runner.invoke(
@@ -263,6 +330,53 @@ def test_status_of_a_quarter_never_queued_is_one_line(quarter: dict) -> None:
         ": no quarter 2025Q1 was queued; queue it with "
         "`dtm batch FOLDER --period 2025Q1 --out DIR --queue --db URL`"
     )
+
+
+def park_quarter(folder: Path, park: str, start: int, firms: int) -> list[str]:
+    """`firms` answer files of `park` (see `generate_quarter`), credit codes from `start`."""
+    folder.mkdir(parents=True)
+    codes = []
+    for i in range(start, start + firms):
+        doc = yaml.safe_load(SAMPLE[i % len(SAMPLE)].read_text("utf-8"))
+        code = make(f"91320594MA1P{i:05d}")
+        doc["firm"].update(credit_code=code, name=f"园区企业{i:02d}有限公司", park=park)
+        (folder / f"{code}.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
+        codes.append(code)
+    return codes
+
+
+def test_status_is_per_park_when_two_parks_are_queued(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    """Park B queued after park A does not hide A's run: `--status` names the park it shows,
+    and with two parks queued it needs `--park` (one line, exit 2)."""
+    db = postgres_server.new_database()
+    Store.open(db).close()
+    for park, start, firms in (("甲园", 0, 2), ("乙园", 2, 1)):
+        answers = tmp_path / park
+        park_quarter(answers, park, start, firms)
+        args = ["batch", str(answers), "--period", "2026Q3", "--out", str(tmp_path / "out" / park),
+                "--queue", "--db", db]  # fmt: skip
+        queued = runner.invoke(app, args)
+        assert queued.exit_code == 0, queued.output
+        assert f"follow it with `dtm batch --status 2026Q3 --park {park}`" in queued.output
+    status = ["batch", "--status", "2026Q3", "--db", db]
+    both = runner.invoke(app, status)
+    assert both.exit_code == 2
+    lines = both.output.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].endswith("2026Q3 has 2 parks (乙园, 甲园); name one with --park")
+    for park, firms in (("甲园", 2), ("乙园", 1)):
+        shown = runner.invoke(app, [*status, "--park", park])
+        assert shown.exit_code == 0, shown.output
+        first = shown.output.splitlines()[0]
+        assert first.startswith(f"{park}, 2026Q3 (zh) run ")
+        assert f": 0 of {firms} firms finished" in first and f"{firms} waiting" in first
+    unknown = runner.invoke(app, [*status, "--park", "丙园"])
+    assert unknown.exit_code == 2
+    lines = unknown.output.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].endswith(": no quarter 2026Q3 of park 丙园 was queued (queued: 乙园, 甲园)")
 
 
 def test_batch_without_folder_or_status_is_one_line() -> None:

@@ -145,6 +145,16 @@ def test_the_forms_pdfs_equal_a_workers_byte_for_byte(store: Store, tmp_path: Pa
     assert {r.key for r in firm_reports(store, CODE, "2026Q3").values()} == keys
 
 
+def current_key(store: Store, code: str) -> str:
+    """The render key the firm's reports have when made from what is stored for it now."""
+    from assessment.batch.firm import stored_firm_key
+    from assessment.batch.inputs import period_inputs
+
+    record = store.get(code, "2026Q3")
+    assert record is not None
+    return stored_firm_key(store, period_inputs(store, "2026Q3"), record, "zh")
+
+
 def test_serve_returns_exactly_the_stored_bytes(tmp_path: Path) -> None:
     with Store.open(tmp_path / "dtm.db") as store:
         home = sample_park("2026Q3")[0]
@@ -153,13 +163,55 @@ def test_serve_returns_exactly_the_stored_bytes(tmp_path: Path) -> None:
         # Bytes no renderer would make: only the store can be where they came from.
         content = b"%PDF-1.7\n" + bytes(range(256)) + b"\n%%EOF\n"
         name = f"{code}-stored-2026Q3-diagnosis-zh.pdf"
-        save_reports(store, [StoredReport("2026Q3", "园区", name, "zh", "k", content, code)])
+        key = current_key(store, code)  # made from what is stored: served as it is
+        save_reports(store, [StoredReport("2026Q3", "园区", name, "zh", key, content, code)])
         app = create_app(Settings(store=store, out=tmp_path / "out"))
         with TestClient(app, raise_server_exceptions=False) as client:
             served = client.get(f"/reports/{code}/2026Q3/diagnosis.pdf")
     assert served.status_code == 200 and served.content == content
     assert served.headers["content-type"] == "application/pdf"
     assert re.search(rf'filename="{re.escape(name)}"', served.headers["content-disposition"])
+
+
+def test_reports_of_an_earlier_revision_are_never_served(store: Store, tmp_path: Path) -> None:
+    """A firm stored again (finished on another web process, or before a restart) has its
+    reports made anew: the bytes stored for its earlier revision are not served."""
+    from assessment.engine.pipeline import assess
+
+    store.save(assess(SAMPLE))
+    old = {kind: b"%PDF-1.7\n%" + kind.encode() + b" of the earlier revision\n%%EOF\n"
+           for kind in ("diagnosis", "scenarios")}  # fmt: skip
+    key = current_key(store, CODE)
+    save_reports(
+        store,
+        [
+            StoredReport(
+                "2026Q3", FIRM["park"], f"{CODE}-x-2026Q3-{kind}-zh.pdf", "zh", key, pdf, CODE
+            )
+            for kind, pdf in old.items()
+        ],
+    )
+    with TestClient(create_app(Settings(store=store, out=tmp_path / "out"))) as client:
+        assert client.get(f"/reports/{CODE}/2026Q3/diagnosis.pdf").content == old["diagnosis"]
+    # The firm's answers change and it is stored again; a server started afresh is asked.
+    changed = tmp_path / SAMPLE.name
+    changed.write_text(
+        SAMPLE.read_text("utf-8").replace(
+            "leader_attention: not_considered", "leader_attention: personally_leads"
+        ),
+        "utf-8",
+    )
+    store.save(assess(changed))
+    assert current_key(store, CODE) != key
+    with TestClient(create_app(Settings(store=store, out=tmp_path / "out"))) as client:
+        served = {k: client.get(f"/reports/{CODE}/2026Q3/{k}.pdf") for k in old}
+    now = firm_reports(store, CODE, "2026Q3")
+    assert {r.key for r in now.values()} == {current_key(store, CODE)}
+    for kind, response in served.items():
+        assert response.status_code == 200
+        assert response.content != old[kind] and response.content.startswith(b"%PDF")
+        (name,) = [n for n in now if n.endswith(f"-{kind}-zh.pdf")]
+        assert response.content == now[name].content
 
 
 @pytest.mark.browser

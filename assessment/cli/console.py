@@ -351,9 +351,10 @@ def print_queue_status(status: QueueStatus, console: Console | None = None) -> N
     s = status
     console.print(
         _(
-            "%(period)s (%(lang)s) run %(run)s: %(finished)s of %(firms)s firms finished "
-            "(%(done)s rendered, %(failed)s failed), %(running)s rendering now, %(waiting)s "
-            "waiting; %(skipped)s unchanged before the run",
+            "%(park)s, %(period)s (%(lang)s) run %(run)s: %(finished)s of %(firms)s firms "
+            "finished (%(done)s rendered, %(failed)s failed), %(running)s rendering now, "
+            "%(waiting)s waiting; %(skipped)s unchanged before the run",
+            park=s.park or _("firms naming no park"),
             period=s.period,
             lang=s.lang,
             run=s.run_id,

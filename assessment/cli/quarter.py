@@ -56,7 +56,11 @@ def batch(
     ] = None,
     park: Annotated[
         str | None,
-        typer.Option("--park", help="The park's name for the park report (else the register's)."),
+        typer.Option(
+            "--park",
+            help="The park's name for the park report (else the register's); with --status, "
+            "the park whose run to show (needed when several were queued).",
+        ),
     ] = None,
     tiers: Annotated[
         str, typer.Option("--tiers", help="Shortlist sizes: leading,showcase,demonstration.")
@@ -93,7 +97,7 @@ def batch(
     from .console import batch_progress, print_batch
 
     if status is not None:
-        _batch_status(db, check_period(status, "--status"))
+        _batch_status(db, check_period(status, "--status"), park)
         return
     if folder is None or period is None or out is None:
         raise fail(_("dtm batch needs FOLDER, --period and --out (or --status PERIOD)"))
@@ -180,25 +184,26 @@ def _queue_batch(
 
     queued = run(work)
     print_batch(queued.result)
+    named = f" --park {queued.park}" if queued.park is not None else ""
     typer.echo(
         _(
             "queued run %(run)s: %(firms)s firms for `dtm worker`; follow it with %(command)s",
             run=queued.run_id,
             firms=len(queued.queued),
-            command=f"`dtm batch --status {period}`",
+            command=f"`dtm batch --status {period}{named}`",
         )
     )
     raise typer.Exit(queued.exit_code)
 
 
-def _batch_status(db: str | None, period: str) -> None:
+def _batch_status(db: str | None, period: str, park: str | None) -> None:
     from ..queue import queue_status
     from ..store import Store
     from .console import print_queue_status
 
     def work() -> Any:
         with Store.open(db, create=False) as store:
-            return queue_status(store, period)
+            return queue_status(store, period, park)
 
     found = run(work)
     print_queue_status(found)

@@ -28,6 +28,7 @@ class QueuedRun:
     run_id: int
     result: BatchResult
     queued: list[str] = field(default_factory=list)
+    park: str | None = None  # the park the run is for (None: its firms name no park)
 
     @property
     def exit_code(self) -> int:
@@ -82,7 +83,7 @@ def queue_batch(
     run_id = _new_run(store, options, len(todo), len(result.skipped))
     jobs = [tasks.firm_job(run_id, code, period, lang) for code in todo]
     tasks.enqueue(store, jobs or [tasks.park_job(run_id)])
-    return QueuedRun(run_id, result, todo)
+    return QueuedRun(run_id, result, todo, intake.park)
 
 
 def _new_run(store: Store, options: RunOptions, firms: int, skipped: int) -> int:

@@ -1,4 +1,5 @@
-"""`dtm batch --status P`: how far the latest queued run of a quarter has got."""
+"""`dtm batch --status P [--park NAME]`: how far a park's latest queued run of a quarter has
+got."""
 
 from __future__ import annotations
 
@@ -33,20 +34,23 @@ class QueueStatus:
     park_at: datetime | None = None
     park_problem: str | None = None
     out: str | None = None  # the --out given when the quarter was queued
+    park: str | None = None  # the park the run is for (None: its firms name no park)
 
     @property
     def finished(self) -> bool:
         return self.park_at is not None
 
 
-def queue_status(store: Store, period: str) -> QueueStatus:
-    """The latest queued run of `period`; a UsageError when none was queued."""
+def queue_status(store: Store, period: str, park: str | None = None) -> QueueStatus:
+    """The latest queued run of `period` for `park` (the only park queued for the period when
+    not named); a UsageError when none was queued, or when several parks were and none is
+    named."""
     conninfo(store)  # the queue lives in PostgreSQL only
     with Session(store.engine) as session:
-        run = session.scalars(
+        runs = session.scalars(
             select(QueueRunRow).where(QueueRunRow.period == period).order_by(QueueRunRow.id.desc())
-        ).first()
-        if run is None:
+        ).all()
+        if not runs:
             raise UsageError(
                 N_(
                     "%(store)s: no quarter %(period)s was queued; queue it with "
@@ -55,6 +59,29 @@ def queue_status(store: Store, period: str) -> QueueStatus:
                 store=store.url,
                 period=period,
             )
+        latest: dict[str | None, QueueRunRow] = {}
+        for row in runs:  # newest first: each park's latest run
+            latest.setdefault(run_park(row), row)
+        parks = sorted(latest, key=lambda p: p or "")
+        if park is None and len(parks) > 1:
+            raise UsageError(
+                N_("%(period)s has %(count)s parks (%(names)s); name one with --park"),
+                period=period,
+                count=len(parks),
+                names=_names(parks),
+            )
+        if park is not None and park not in latest:
+            raise UsageError(
+                N_(
+                    "%(store)s: no quarter %(period)s of park %(park)s was queued "
+                    "(queued: %(names)s)"
+                ),
+                store=store.url,
+                period=period,
+                park=park,
+                names=_names(parks),
+            )
+        run = latest[park if park is not None else parks[0]]
         outcomes: dict[str, int] = dict(
             session.execute(
                 select(RenderRow.outcome, func.count())
@@ -91,4 +118,17 @@ def queue_status(store: Store, period: str) -> QueueStatus:
             park_at=run.park_at,
             park_problem=run.park_problem,
             out=json.loads(run.options).get("out"),
+            park=run_park(run),
         )
+
+
+def run_park(run: QueueRunRow) -> str | None:
+    """The park a queued run is for, as recorded with its options."""
+    data = json.loads(run.options)
+    found = data.get("scope", data.get("park"))
+    return str(found) if found is not None else None
+
+
+def _names(parks: list[str | None]) -> str:
+    """The parks of a period; firms that name none are shown as —."""
+    return ", ".join(p or "—" for p in parks)

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from ..batch.background import FirmRenderer, RenderState, with_store
-from ..batch.firm import export_firm
+from ..batch.firm import current_reports, export_firm
 from ..models.common import Lang
 from ..report.render import Kind
 from ..store import Store
@@ -41,9 +41,16 @@ def store_url(store: Store) -> str:
 
 
 def of_lang(store: Store, code: str, period: str, lang: Lang) -> dict[str, StoredReport]:
-    """The firm's stored reports of the period in `lang`, by kind (`diagnosis`, `scenarios`)."""
+    """The firm's current stored reports of the period in `lang`, by kind (`diagnosis`,
+    `scenarios`): made from what is stored for it now (see `batch.firm.current_reports`), so
+    that a firm stored again since (on another web process, or before a restart) never gets
+    its earlier revision's PDFs."""
+    return _by_kind(current_reports(store, code, period, lang), lang)
+
+
+def _by_kind(reports: dict[str, StoredReport], lang: Lang) -> dict[str, StoredReport]:
     found = {}
-    for name, report in firm_reports(store, code, period).items():
+    for name, report in reports.items():
         for kind in ("diagnosis", "scenarios"):
             if name.endswith(f"-{kind}-{lang}.pdf"):
                 found[kind] = report
@@ -54,8 +61,9 @@ def progress(
     store: Store, renderer: FirmRenderer, out: Path, code: str, period: str, lang: Lang
 ) -> Progress:
     """How far the firm's reports are; ready ones are also written beside its answer file in
-    `out` (only when their bytes differ). A firm whose reports are neither in the store nor
-    being made (the server restarted meanwhile) is asked for again."""
+    `out` (only when their bytes differ). A firm whose current reports are neither in the store
+    nor being made (the server restarted meanwhile, or only an earlier revision's are stored) is
+    asked for again."""
     state: RenderState = renderer.state(code, period, lang)
     if state.status == "rendering":
         return Progress("rendering")
@@ -71,8 +79,9 @@ def progress(
 async def stored_pdf(
     store: Store, renderer: FirmRenderer, code: str, period: str, lang: Lang, kind: str
 ) -> StoredReport | None:
-    """The firm's stored report of `kind`, rendered first when it is not in the store yet;
-    the wait never holds up the event loop. None when rendering failed."""
+    """The firm's stored report of `kind`, rendered first when the store holds none made from
+    the firm's current assessment; the wait never holds up the event loop. None when rendering
+    failed."""
     found = await run_in_threadpool(of_lang, store, code, period, lang)
     if kind in found:
         return found[kind]
@@ -84,8 +93,9 @@ async def stored_pdf(
         await asyncio.sleep(POLL)
     if state.status == "failed":
         return None
-    found = await run_in_threadpool(of_lang, store, code, period, lang)
-    return found.get(kind)
+    # What was just made, even if the firm was stored again meanwhile: the next ask renders that.
+    made = await run_in_threadpool(firm_reports, store, code, period)
+    return _by_kind(made, lang).get(kind)
 
 
 async def in_process(renderer: FirmRenderer, function: Any, *args: Any) -> Any:
