@@ -14,7 +14,7 @@ from ..models.common import Lang
 from ..models.results import RecommendationList, SupportGiven
 from ..store import Store, StoredAssessment
 from ..store.reports import StoredReport, firm_reports, report_keys, save_reports
-from .inputs import PeriodInputs, period_inputs, stored_adoption
+from .inputs import PeriodInputs, stored_adoption
 
 
 def stored_record(store: Store, code: str, period: str) -> StoredAssessment:
@@ -82,19 +82,19 @@ def is_current(store: Store, record: StoredAssessment, key: str, lang: Lang) -> 
 
 
 def current_reports(store: Store, code: str, period: str, lang: Lang) -> dict[str, StoredReport]:
-    """The firm's stored reports of the period in `lang` that were made from what is stored now
-    (their render key is the firm's current one, as the shipped templates make it, with or
-    without the PNG), by file name. Reports of an earlier revision, or printing figures that
-    have moved since, are left out: whoever asks renders them again."""
+    """The firm's stored reports of the period in `lang` that were made since its current
+    assessment was stored, by file name. Reports of an earlier revision (the firm stored again
+    on another web process, or before a restart) are left out: whoever asks renders them again.
+    One look at the firm's own rows: the form asks this on every poll of its finished page."""
     record = store.get(code, period)
     if record is None:
         return {}
-    inputs = period_inputs(store, period)
-    keys = {stored_firm_key(store, inputs, record, lang, png) for png in (False, True)}
     return {
         name: report
         for name, report in firm_reports(store, code, period).items()
-        if report.lang == lang and report.key in keys
+        if report.lang == lang
+        and report.made_at is not None
+        and report.made_at >= record.imported_at
     }
 
 

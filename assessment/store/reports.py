@@ -34,6 +34,7 @@ class StoredReport:
     key: str
     content: bytes
     credit_code: str | None = None
+    made_at: datetime | None = None  # (when it was stored; None for one not stored yet)
 
     @property
     def media_type(self) -> str:
@@ -49,6 +50,7 @@ def _report(row: ReportRow) -> StoredReport:
         key=row.key,
         content=row.content,
         credit_code=row.credit_code,
+        made_at=row.made_at,
     )
 
 
