@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
@@ -88,11 +88,13 @@ def test_a_line_edited_with_the_triggers_off_is_named(url: str) -> None:
             conn.execute(text("""UPDATE audit_log SET new = '{"value": 4}' WHERE id = 3"""))
     checked = runner.invoke(app, ["check-store", "--db", url])
     assert checked.exit_code == 1
-    assert checked.output.splitlines() == [
+    broken, head, summary = checked.output.splitlines()
+    assert broken == (
         "audit log line 3: its hash does not match (the line, or one before it, was changed or "
-        "removed after it was written; the 2 lines before it are intact)",
-        "0 assessments stored, 0 damaged; 1 other problems (above)",
-    ]
+        "removed after it was written; the 2 lines before it are intact)"
+    )
+    assert head.startswith("audit log: 4 lines, the last is line 4 with chain ")
+    assert summary == "0 assessments stored, 0 damaged; 1 other problems (above)"
 
 
 def test_a_removed_line_breaks_the_chain_at_the_next(url: str) -> None:
@@ -266,3 +268,115 @@ def test_db_roles_on_sqlite_says_what_protects_it(tmp_path: Path) -> None:
     result = runner.invoke(app, ["db", "roles", "dtm_app", "--db", str(db)])
     assert result.exit_code == 2
     assert "a SQLite store is protected by its file's owner and mode" in result.output
+
+
+def printed_head(output: str) -> str:
+    """The `ID:HASH` that check-store's audit line tells to keep."""
+    (line,) = [line for line in output.splitlines() if line.startswith("audit log: ")]
+    return line.rsplit("--audit-head ", 1)[1].rstrip(")")
+
+
+def without_triggers(conn: Connection) -> None:
+    """What the owner of the tables (or of the SQLite file) can do."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+    else:
+        conn.execute(text("DROP TRIGGER audit_log_no_UPDATE"))
+        conn.execute(text("DROP TRIGGER audit_log_no_DELETE"))
+
+
+def test_check_store_prints_the_audit_head_to_keep(url: str) -> None:
+    with Store.open(url) as store:
+        empty = runner.invoke(app, ["check-store", "--db", url])
+        assert (empty.exit_code, empty.output) == (
+            0,
+            "audit log: 0 lines\n0 assessments stored, 0 damaged\n",
+        )
+        lines_written(store)
+        with store.engine.connect() as conn:
+            last, chain = conn.execute(
+                text("SELECT id, chain FROM audit_log ORDER BY id DESC LIMIT 1")
+            ).one()
+    checked = runner.invoke(app, ["check-store", "--db", url])
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.splitlines() == [
+        f"audit log: 4 lines, the last is line {last} with chain {chain} "
+        f"(keep it to check later: dtm check-store --audit-head {last}:{chain})",
+        "0 assessments stored, 0 damaged",
+    ]
+    again = runner.invoke(app, ["check-store", "--db", url, "--audit-head", f"{last}:{chain}"])
+    assert (again.exit_code, again.output) == (0, checked.output)
+    zh = runner.invoke(app, ["check-store", "--db", url], env={"DTM_LANG": "zh"})
+    assert zh.output.splitlines()[0].startswith(f"审计日志：共 4 行，最后一行为第 {last} 行")
+    assert printed_head(checked.output) == f"{last}:{chain}"
+
+
+def test_removed_last_lines_are_caught_against_a_kept_head(url: str) -> None:
+    with Store.open(url) as store:
+        lines_written(store)
+        AuditLog(store).append(*(AuditEntry("answer", "li", new=str(n)) for n in range(5)))
+        kept = printed_head(runner.invoke(app, ["check-store", "--db", url]).output)
+        with store.engine.begin() as conn:
+            without_triggers(conn)
+            conn.execute(text("DELETE FROM audit_log WHERE id > 6"))
+    # the chain that is left is intact: only the kept head shows what went
+    plain = runner.invoke(app, ["check-store", "--db", url])
+    assert plain.exit_code == 0
+    assert printed_head(plain.output) != kept
+    checked = runner.invoke(app, ["check-store", "--db", url, "--audit-head", kept])
+    assert checked.exit_code == 1
+    line = kept.split(":")[0]
+    assert checked.output.splitlines()[0] == (
+        f"audit log line {line}: the kept head is no longer in the log (lines were removed "
+        "from its end)"
+    )
+    summary = "0 assessments stored, 0 damaged; 1 other problems (above)"
+    assert checked.output.splitlines()[-1] == summary
+    args = ["check-store", "--db", url, "--audit-head", kept]
+    zh = runner.invoke(app, args, env={"DTM_LANG": "zh"})
+    assert zh.exit_code == 1
+    assert stray_english(zh.output.splitlines()[0].replace(url, " ")) == []
+
+
+def test_a_recomputed_chain_is_caught_against_a_kept_head(url: str) -> None:
+    from assessment.store.chain import _FIELDS, GENESIS, line_hash
+
+    with Store.open(url) as store:
+        lines_written(store)
+        kept = printed_head(runner.invoke(app, ["check-store", "--db", url]).output)
+        with store.engine.begin() as conn:
+            without_triggers(conn)
+            conn.execute(text("UPDATE audit_log SET username = 'someone' WHERE id = 2"))
+            columns = ", ".join(("id", "at", *_FIELDS))
+            rows = conn.execute(text(f"SELECT {columns} FROM audit_log ORDER BY id")).mappings()
+            previous = GENESIS
+            for row in rows.all():
+                previous = line_hash(previous, row["at"], dict(row))
+                conn.execute(
+                    text("UPDATE audit_log SET chain = :c WHERE id = :i"),
+                    {"c": previous, "i": row["id"]},
+                )
+    plain = runner.invoke(app, ["check-store", "--db", url])
+    assert plain.exit_code == 0  # the chain was made to follow again
+    checked = runner.invoke(app, ["check-store", "--db", url, "--audit-head", kept])
+    assert checked.exit_code == 1
+    line, chain = kept.split(":")
+    assert checked.output.splitlines()[0] == (
+        f"audit log line {line}: its chain is no longer the kept {chain} (the log was "
+        "rewritten and its chain recomputed)"
+    )
+
+
+@pytest.mark.parametrize(
+    "value", ["", "4", "x:" + "a" * 64, "4:abc", "4:" + "g" * 64, "-1:" + "a" * 64]
+)
+def test_a_malformed_audit_head_is_one_line(tmp_path: Path, value: str) -> None:
+    db = tmp_path / "dtm.db"
+    Store.open(db).close()
+    for lang, start in (("en", "Error: --audit-head"), ("zh", "错误：--audit-head")):
+        result = runner.invoke(
+            app, ["check-store", "--db", str(db), "--audit-head", value], env={"DTM_LANG": lang}
+        )
+        assert result.exit_code == 2, result.output
+        (line,) = result.output.strip().splitlines()
+        assert line.startswith(start), line

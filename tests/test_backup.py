@@ -243,7 +243,9 @@ def test_an_edited_services_register_and_audit_line_are_named_by_check_store(
         whole = Service("91320594MA1A3K7R2A", date(2026, 8, 2), "training", "某服务商", 3, "")
         save_services(store, "2026Q3", [line, whole])  # an int amount reads back as a float
     sound = runner.invoke(app, ["check-store", "--db", str(db)])
-    assert (sound.exit_code, sound.output) == (0, "0 assessments stored, 0 damaged\n")
+    assert sound.exit_code == 0
+    assert sound.output.splitlines()[0].startswith("audit log: 2 lines, the last is line 2 ")
+    assert sound.output.splitlines()[1:] == ["0 assessments stored, 0 damaged"]
     with closing(sqlite3.connect(db)) as conn, conn:
         conn.execute("UPDATE services SET amount = 25")
         conn.execute("DROP TRIGGER audit_log_no_UPDATE")  # what the file's owner can do
@@ -255,6 +257,7 @@ def test_an_edited_services_register_and_audit_line_are_named_by_check_store(
         "(changed outside dtm)",
         "audit log line 2: its hash does not match (the line, or one before it, was changed or "
         "removed after it was written; the 1 lines before it are intact)",
+        sound.output.splitlines()[0],  # the audit log's head: its last line was not changed
         "0 assessments stored, 0 damaged; 2 other problems (above)",
     ]
     zh = runner.invoke(app, ["check-store", "--db", str(db)], env={"DTM_LANG": "zh"})

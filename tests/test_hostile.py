@@ -382,7 +382,10 @@ def test_check_store_on_a_sound_store(tmp_path: Path) -> None:
     with Store.open(db) as store:
         store.save(sample_park("2026Q3")[0])
     checked = runner.invoke(app, ["check-store", "--db", str(db)])
-    assert (checked.exit_code, checked.output) == (0, "1 assessments stored, 0 damaged\n")
+    assert (checked.exit_code, checked.output) == (
+        0,
+        "audit log: 0 lines\n1 assessments stored, 0 damaged\n",
+    )
 
 
 @pytest.mark.parametrize("escaped", ["\\a", "\\e[31m", "\\x00", "\\u0085x"])

@@ -88,6 +88,7 @@ NOT_WORDS = [
     r"![A-Z]{1,3}\d+\b",  # a cell: 答卷!AJ3
     r"\b[0-9A-HJ-NPQRTUWXY]{18}\b",  # a unified social credit code
     r"\b[A-Z]+\d{3}\b",  # a problem code (ANS004, SVC003)
+    r"\b[0-9a-f]{64}\b",  # a sha256 hash (the audit log's chain)
     r"--?[a-z][a-z-]*",  # an option
     r"\bdtm(?: [a-z-]+)*",  # a command
     r"\b[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+\b",  # an id: park_quick_scan, digitisation.erp

@@ -89,6 +89,102 @@ def test_a_worker_survives_a_database_outage_and_finishes_its_jobs(
         assert "the database is unreachable" in text, text
 
 
+def test_a_worker_started_while_the_database_is_down_waits_for_it(
+    own_server: PostgresServer, tmp_path: Path
+) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    for name, body in TEMPLATES.items():
+        (templates / name).write_text(body, "utf-8")
+    q = {
+        "db": own_server.new_database(),
+        "answers": tmp_path / "answers",
+        "out": tmp_path / "out",
+        "templates": templates,
+    }
+    generate_quarter(q["answers"], 2)
+    Store.open(q["db"]).close()
+    log_path = tmp_path / "worker.log"
+    command = [*DTM, "worker", "--db", q["db"], "--heartbeat", "0.5"]
+    own_server.halt()
+    with log_path.open("ab") as log:
+        try:
+            worker = subprocess.Popen(command, stderr=log, env={**os.environ, "DTM_LANG": "en"})
+            try:
+                wait_for(lambda: "unreachable" in log_path.read_text(), "the worker to wait", 60)
+                time.sleep(8)  # a few tries with back-off
+                assert worker.poll() is None, log_path.read_text()
+            finally:
+                own_server.resume()
+            wait_for(lambda: registered(q["db"]) == 1, "the worker to start", 120)
+            done = queue(q)
+            assert done.returncode == 0, done.stderr
+            wait_for(
+                lambda: scalar(q["db"], "SELECT park_at IS NOT NULL FROM queue_runs") is True,
+                "the park report",
+                180,
+            )
+            assert scalar(q["db"], "SELECT count(*) FROM renders WHERE outcome = 'done'") == 2
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+    text = log_path.read_text()
+    assert "Traceback" not in text, text
+    waiting = [line for line in text.splitlines() if "unreachable" in line]
+    assert len(waiting) == 1, text  # said once, however many tries
+    assert waiting[0].startswith("the database is unreachable ("), text
+    assert "waiting for it" in waiting[0]
+
+
+def test_a_worker_waiting_for_the_database_says_so_in_chinese(tmp_path: Path) -> None:
+    command = [*DTM, "worker", "--db", "postgresql+psycopg://dtm@127.0.0.1:1/district"]
+    env = {**os.environ, "DTM_LANG": "zh"}
+    worker = subprocess.Popen(command, stderr=subprocess.PIPE, env=env, text=True)
+    try:
+        assert worker.stderr is not None
+        line = worker.stderr.readline()
+        time.sleep(4)
+        assert worker.poll() is None  # still waiting
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+    assert line.startswith("数据库无法连接（"), line
+    assert worker.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql+nodriver://dtm@127.0.0.1:1/district", "nodriver"),
+        ("postgresql+psycopg://dtm@127.0.0.1:port/district", "not a database URL"),
+    ],
+)
+def test_a_worker_given_a_wrong_url_still_stops_with_one_line(url: str, message: str) -> None:
+    from typer.testing import CliRunner
+
+    from assessment.cli import app
+
+    result = CliRunner().invoke(app, ["worker", "--db", url], env={"DTM_LANG": "en"})
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("Error: ") and message in line, line
+
+
+def test_a_worker_refused_by_the_server_is_not_kept_waiting(own_server: PostgresServer) -> None:
+    from typer.testing import CliRunner
+
+    from assessment.cli import app
+
+    url = own_server.url("no_such_database")
+    result = CliRunner().invoke(app, ["worker", "--db", url], env={"DTM_LANG": "en"})
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("Error: ") and 'database "no_such_database" does not exist' in line
+
+
 DOWN = "服务器暂时无法保存，答案保存在本机，恢复后自动提交"
 
 

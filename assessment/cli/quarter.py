@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..errors import printable
 from ..files.atomic import writable_folder
 from .common import (
     DbOption,
@@ -19,7 +20,7 @@ from .common import (
     fail,
     run,
 )
-from .lang import _
+from .lang import _, say
 
 if TYPE_CHECKING:
     from ..models.common import Lang
@@ -230,9 +231,10 @@ def worker(
     Example: dtm worker --db postgresql+psycopg://dtm@db/park
     """
     import logging
+    import signal
 
     from ..queue import run_worker
-    from ..store import Store
+    from ..queue.tasks import open_store
 
     if not 0.1 <= heartbeat <= 600:
         raise fail(_("--heartbeat must be from 0.1 to 600 seconds, not %(value)s", value=heartbeat))
@@ -242,8 +244,19 @@ def worker(
     for handler in logging.getLogger().handlers:
         handler.addFilter(OneLineOutages())
 
+    def waiting(message: str) -> None:
+        typer.echo(printable(say(message)), err=True)
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise typer.Exit(0)  # nothing in hand yet: a worker waiting for its database just ends
+
     def work() -> None:
-        with Store.open(db, create=False) as store:
+        before = signal.signal(signal.SIGTERM, stop)
+        try:
+            store = open_store(db, waiting=waiting)
+        finally:
+            signal.signal(signal.SIGTERM, before)
+        with store:
             run_worker(store, heartbeat=heartbeat)
 
     run(work)

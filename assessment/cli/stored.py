@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -261,22 +262,51 @@ def _known_industry(industry: str) -> None:
     )
 
 
+AUDIT_HEAD = re.compile(r"([0-9]{1,18}):([0-9a-f]{64})")
+
+
 @app.command("check-store")
-def check_store(db: DbOption = None) -> None:
+def check_store(
+    db: DbOption = None,
+    audit_head: Annotated[
+        str | None,
+        typer.Option(
+            "--audit-head",
+            help="ID:HASH of the audit log's last line as an earlier check-store printed it: "
+            "that line must still be there with that chain hash.",
+        ),
+    ] = None,
+) -> None:
     """Check every stored row: assessments whose answers or result no longer read back or no
     longer match their content hash, services registers changed after they were saved, and the
-    audit log's chain (the first line that breaks it).
+    audit log's chain (the first line that breaks it). Prints the audit log's number of lines
+    and its last line's id and chain hash: kept where the store's owner cannot write, they show
+    later (--audit-head) whether lines were removed from its end or its chain recomputed.
 
     Exit 0 when nothing is damaged, 1 when something is (one line each).
-    Example: dtm check-store --db dtm.db
+    Example: dtm check-store --db dtm.db --audit-head 1157:3f2a…(64 hex digits)
     """
     from ..store import Store
 
-    def work() -> tuple[int, list[Any], list[str]]:
-        with Store.open(db, create=False) as store:
-            return store.count(), store.check(), store.check_rows()
+    kept = None
+    if audit_head is not None:
+        matched = AUDIT_HEAD.fullmatch(audit_head.strip().lower())
+        if matched is None:
+            raise fail(
+                _(
+                    "--audit-head %(value)s is not ID:HASH; give it as an earlier check-store "
+                    "printed it: the last line's id, a colon and its 64 hex digits of chain",
+                    value=repr(audit_head),
+                )
+            )
+        kept = (int(matched[1]), matched[2])
 
-    total, damaged, other = run(work)
+    def work() -> tuple[int, list[Any], list[str], Any]:
+        with Store.open(db, create=False) as store:
+            rows = store.check_rows(audit_head=kept)
+            return store.count(), store.check(), rows, store.audit_head()
+
+    total, damaged, other, head = run(work)
     for record in damaged:
         state = _("current") if record.current else _("superseded")
         typer.echo(
@@ -294,6 +324,7 @@ def check_store(db: DbOption = None) -> None:
         )
     for line in other:
         typer.echo(printable(say(line)), err=True)
+    typer.echo(printable(say(head.message())))
     counts = {"total": total, "damaged": len(damaged), "other": len(other)}
     if other:
         typer.echo(

@@ -20,8 +20,9 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import make_url
 
 from ..batch.processes import RECYCLE_MB, RenderProcess, slot_count
-from ..errors import N_, UsageError
+from ..errors import N_, Message, UsageError
 from ..store import Store
+from ..store.errors import StoreError
 
 QUEUE = "dtm"
 RENDER_TASK = "dtm.render_firm"
@@ -226,6 +227,49 @@ def run_worker(store: Store, *, heartbeat: float = HEARTBEAT) -> None:
                 delay = min(delay * 2, MAX_BACKOFF)
     finally:
         state.pool.shutdown(cancel_futures=True)
+
+
+def open_store(url: str | None, *, waiting: Callable[[Message], None]) -> Store:
+    """The store at `url` once its database can be reached: a worker started while the database
+    is down waits for it as it does after losing it, 1, 2, 4 … up to `MAX_BACKOFF` seconds
+    between tries, and calls `waiting` once with what it is waiting for.
+
+    A URL that is not one, a missing driver, or a server that answers but refuses (no such
+    database or role, a wrong password) is the store's error at once, not waited for.
+    """
+    delay, said = 1.0, False
+    while True:
+        try:
+            return Store.open(url, create=False)
+        except StoreError as exc:
+            if not database_unreachable(exc):
+                raise
+            if not said:
+                waiting(
+                    N_(
+                        "the database is unreachable (%(reason)s); waiting for it, trying again "
+                        "every %(most)s seconds at most",
+                        reason=one_line(exc),
+                        most=f"{MAX_BACKOFF:g}",
+                    )
+                )
+                said = True
+            time.sleep(delay)
+            delay = min(delay * 2, MAX_BACKOFF)
+
+
+# What a PostgreSQL server says when it answers but cannot take connections yet, or any more:
+# worth waiting for, unlike its other refusals (no such database or role, a wrong password).
+_BUSY_SERVER = ("starting up", "shutting down", "in recovery", "too many clients")
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether `exc` means the database cannot be reached now (down, starting, unreachable),
+    rather than that the server turned this connection down."""
+    if not database_lost(exc):
+        return False
+    said = one_line(exc)
+    return "FATAL:" not in said or any(busy in said for busy in _BUSY_SERVER)
 
 
 def database_lost(exc: BaseException) -> bool:

@@ -270,11 +270,22 @@ class Store:
         damaged = [r for r in records if r.problem is not None]
         return sorted(damaged, key=lambda r: (r.period, r.credit_code, r.revision))
 
-    def check_rows(self) -> Problems:
-        """Services registers that no longer match their content hash, and the first audit line
-        that breaks the log's chain: one line each (assessments are in `check`)."""
+    def check_rows(self, *, audit_head: tuple[int, str] | None = None) -> Problems:
+        """Services registers that no longer match their content hash, the first audit line
+        that breaks the log's chain, and, given the `(id, chain)` of a head kept earlier, the
+        log no longer holding it: one line each (assessments are in `check`)."""
         with self._database_errors(), self.engine.connect() as conn:
-            return damaged_rows(conn, assessments=False)
+            found = damaged_rows(conn, assessments=False)
+            if audit_head is not None:
+                gone = chain.check_head(conn, *audit_head)
+                if gone is not None:
+                    found.append(gone)
+            return found
+
+    def audit_head(self) -> chain.AuditHead:
+        """The audit log's number of lines and its last line's id and chain hash."""
+        with self._database_errors(), self.engine.connect() as conn:
+            return chain.head(conn)
 
     def count(self) -> int:
         """How many assessments are stored, current and superseded."""

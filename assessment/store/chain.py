@@ -136,6 +136,66 @@ def verify_chain(conn: Connection) -> BrokenLine | None:
     return None
 
 
+@dataclass(frozen=True)
+class AuditHead:
+    """How long the log is and its last line: kept somewhere the tables' owner cannot write, it
+    shows later whether lines were removed from the end or the chain recomputed."""
+
+    lines: int
+    last: int | None  # the last line's id, None when the log is empty
+    chain: str | None  # the last line's chain hash
+
+    def message(self) -> Message:
+        """The line check-store prints, with the `ID:HASH` that `--audit-head` takes."""
+        if self.last is None:
+            return N_("audit log: %(lines)s lines", lines=self.lines)
+        return N_(
+            "audit log: %(lines)s lines, the last is line %(line)s with chain %(chain)s (keep it "
+            "to check later: dtm check-store --audit-head %(line)s:%(chain)s)",
+            lines=self.lines,
+            line=self.last,
+            chain=self.chain,
+        )
+
+
+def head(conn: Connection) -> AuditHead:
+    """The log's number of lines and its last line's id and chain hash."""
+    if not inspect(conn).has_table("audit_log"):
+        return AuditHead(0, None, None)
+    lines = int(conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one())
+    columns = {c["name"] for c in inspect(conn).get_columns("audit_log")}
+    chain = "chain" if "chain" in columns else "NULL"
+    last = conn.execute(
+        text(f"SELECT id, {chain} AS chain FROM audit_log ORDER BY id DESC LIMIT 1")  # noqa: S608
+    ).first()
+    if last is None:
+        return AuditHead(lines, None, None)
+    return AuditHead(lines, int(last.id), last.chain)
+
+
+def check_head(conn: Connection, line: int, chain: str) -> Message | None:
+    """What is wrong when the log no longer holds line `line` with the chain hash `chain` that
+    an earlier check-store printed; None when it does."""
+    found = None
+    if inspect(conn).has_table("audit_log"):
+        query = text("SELECT chain FROM audit_log WHERE id = :id")
+        found = conn.execute(query, {"id": line}).first()
+    if found is None:
+        return N_(
+            "audit log line %(line)s: the kept head is no longer in the log (lines were removed "
+            "from its end)",
+            line=line,
+        )
+    if found.chain != chain:
+        return N_(
+            "audit log line %(line)s: its chain is no longer the kept %(chain)s (the log was "
+            "rewritten and its chain recomputed)",
+            line=line,
+            chain=chain,
+        )
+    return None
+
+
 def backfill(conn: Connection) -> None:
     """Chain the lines written before the chain existed, oldest first (a migration step)."""
     columns = ", ".join(("id", "at", *_FIELDS))

@@ -39,7 +39,7 @@ def missing_file(url: str | os.PathLike[str] | None = None) -> Path | None:
     """The SQLite file `url` names when it does not exist yet; None for anything else."""
     try:
         resolved = make_url(resolve_url(url))
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         return None  # make_engine names the bad URL
     database = resolved.database
     if not resolved.drivername.startswith("sqlite") or not database or database == ":memory:":
@@ -61,7 +61,7 @@ def make_engine(url: StrPath | None = None) -> Engine:
         # A server database may restart under a running service: a pooled connection is
         # checked before use, so the first request after an outage does not fail on a dead one.
         engine = create_engine(parsed, pool_pre_ping=not parsed.drivername.startswith("sqlite"))
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise StoreError(
             N_(
                 "%(store)s: not a database URL; give a file (park.db, sqlite:///park.db) or "
@@ -85,7 +85,7 @@ def make_engine(url: StrPath | None = None) -> Engine:
 def _shown(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "the database URL" if "@" in url else url
 
 

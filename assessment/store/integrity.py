@@ -18,9 +18,12 @@ from ..errors import N_
 from .chain import verify_chain
 from .records import CHANGED, hash_matches
 
+BYTES_CHANGED = N_("its bytes no longer match their sha256 (changed outside dtm)")
+
 
 def damaged_rows(conn: Connection, *, assessments: bool = True) -> list[str]:
-    """One line per row that fails its content hash, then the first broken audit line."""
+    """One line per row that fails its content hash (evidence files and stored reports by the
+    sha256 of their bytes), then the first broken audit line."""
     tables = set(inspect(conn).get_table_names())
     found: list[str] = []
     if assessments:
@@ -29,6 +32,12 @@ def damaged_rows(conn: Connection, *, assessments: bool = True) -> list[str]:
                 found.extend(_assessments(conn, table))
     if "services" in tables:
         found.extend(_registers(conn))
+    if "evidence" in tables:
+        found.extend(_evidence(conn))
+    if "reports" in tables and "sha256" in {
+        c["name"] for c in inspect(conn).get_columns("reports")
+    }:
+        found.extend(_reports(conn))
     broken = verify_chain(conn)
     if broken is not None:
         found.append(broken.message())
@@ -78,6 +87,35 @@ def _registers(conn: Connection) -> Iterator[str]:
                 period=period,
                 revision=revision,
                 problem=CHANGED,
+            )
+
+
+def _evidence(conn: Connection) -> Iterator[str]:
+    """Evidence files whose bytes are no longer those their sha256 (their key) names."""
+    query = text("SELECT sha256 FROM evidence ORDER BY sha256")
+    for (key,) in conn.execute(query).all():
+        # one file's bytes at a time: a store may hold many photos
+        content: bytes = conn.execute(
+            text("SELECT content FROM evidence WHERE sha256 = :key"), {"key": key}
+        ).scalar_one()
+        if hashlib.sha256(bytes(content)).hexdigest() != key:
+            yield N_("evidence file %(sha256)s: %(problem)s", sha256=key, problem=BYTES_CHANGED)
+
+
+def _reports(conn: Connection) -> Iterator[str]:
+    """Rendered reports whose bytes no longer match the sha256 kept beside them."""
+    query = text("SELECT period, park, name, sha256 FROM reports ORDER BY period, park, name")
+    for period, park, name, kept in conn.execute(query).all():
+        content: bytes = conn.execute(
+            text("SELECT content FROM reports WHERE period = :p AND park = :k AND name = :n"),
+            {"p": period, "k": park, "n": name},
+        ).scalar_one()
+        if hashlib.sha256(bytes(content)).hexdigest() != kept:
+            yield N_(
+                "stored report %(period)s %(name)s: %(problem)s",
+                period=period,
+                name=f"{park}/{name}" if park else name,
+                problem=BYTES_CHANGED,
             )
 
 

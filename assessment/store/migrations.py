@@ -378,6 +378,25 @@ def _parks_and_stored_reports(conn: Connection) -> None:
     meta.create_all(conn)
 
 
+def _report_hashes(conn: Connection) -> None:
+    """The sha256 of each stored report's bytes beside them, so that check-store and restore
+    find a report changed after it was rendered (evidence files are named by theirs already)."""
+    import hashlib
+
+    conn.execute(text("ALTER TABLE reports ADD COLUMN sha256 VARCHAR(64)"))
+    keys = conn.execute(text("SELECT period, park, name FROM reports")).all()
+    for period, park, name in keys:  # one report's bytes at a time
+        where = {"p": period, "k": park, "n": name}
+        content: bytes = conn.execute(
+            text("SELECT content FROM reports WHERE period = :p AND park = :k AND name = :n"),
+            where,
+        ).scalar_one()
+        conn.execute(
+            text("UPDATE reports SET sha256 = :h WHERE period = :p AND park = :k AND name = :n"),
+            {**where, "h": hashlib.sha256(bytes(content)).hexdigest()},
+        )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_firms_and_assessments,
     _v2_recommendations,
@@ -388,6 +407,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _firm_registers,
     _audit_chain_and_secrets,
     _parks_and_stored_reports,
+    _report_hashes,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

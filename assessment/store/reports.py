@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -82,6 +83,7 @@ def keep_reports(session: Session, reports: Sequence[StoredReport]) -> None:
             session.add(row)
         row.credit_code, row.lang, row.key = r.credit_code, r.lang, r.key
         row.media_type, row.size, row.content = r.media_type, len(r.content), r.content
+        row.sha256 = hashlib.sha256(r.content).hexdigest()
         row.made_at = now
 
 

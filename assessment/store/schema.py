@@ -296,6 +296,8 @@ class ReportRow(Base):
     media_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int] = mapped_column(Integer)
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    # sha256 of `content`, checked by `dtm check-store` and `dtm restore` (schema 10)
+    sha256: Mapped[str | None] = mapped_column(String(64))
     made_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
