@@ -212,13 +212,18 @@ class ProblemList(Sequence[Problem]):
     missing: str | None = None  # the file named, when it is not there at all
 
     def add(self, location: Location, code: str, message: str, hint: str = "") -> None:
+        """Add a problem at `location` (a path of keys and indexes into the file); `code` is one
+        of docs/errors.md's."""
         assert code in CODES, code
         self.problems.append(Problem(location, code, message, hint))
 
     def extend(self, problems: Iterable[Problem]) -> None:
+        """Add problems found elsewhere (another file's check, say)."""
         self.problems.extend(problems)
 
     def raise_if_any(self) -> None:
+        """Raise the problems, if there are any: `FileMissing` (a `FileNotFoundError`) when the
+        file is not there at all, else `ValidationFailed`; both are `DtmError`s."""
         if self.missing is not None and all(p.code == "FILE001" for p in self.problems):
             raise FileMissing(self.problems, self.missing)
         if self.problems:
