@@ -289,29 +289,20 @@ def _report_unreadable(
 ) -> None:
     """One problem for an answer that cannot be read: what it holds, in our words."""
     place = locator(("answers", qid))
-    if isinstance(raw, dict) and not _ANSWER_KEYS & set(raw):
-        # `{a: 1}`: a mapping where the value belongs, not an answer written out in full.
+    # `{a: 1}`: a mapping where the value belongs, not an answer written out in full.
+    mapping = isinstance(raw, dict) and not _ANSWER_KEYS & set(raw)
+    if mapping or any(e["loc"][:1] == ("value",) for e in errors):
         problems.add(
             place,
             "ANS002",
             N_(
                 "the answer to '%(qid)s' is %(shape)s, which no question takes",
                 qid=qid,
-                shape=N_("a mapping"),
+                shape=N_("a mapping") if mapping else _shape(raw),
             ),
-            N_("write the value itself, or under 'value:' with its 'note:' or 'evidence:'"),
-        )
-        return
-    if any(e["loc"][:1] == ("value",) for e in errors):
-        problems.add(
-            place,
-            "ANS002",
-            N_(
-                "the answer to '%(qid)s' is %(shape)s, which no question takes",
-                qid=qid,
-                shape=_shape(raw),
-            ),
-            N_(
+            N_("write the value itself, or under 'value:' with its 'note:' or 'evidence:'")
+            if mapping
+            else N_(
                 "write a number, a choice (its id or label), a list of choices, yes or no, "
                 "'unknown' or 'n/a'"
             ),
